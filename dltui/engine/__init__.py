@@ -1,0 +1,18 @@
+"""The numerical core: tensors on a tape, PyTorch-shaped ops and layers, optimizers, a stepper.
+
+    from dltui.engine import Tensor, functional as F, nn, optim
+
+Headless: imports NumPy only (numba loads with the first compiled kernel), never a UI library.
+"""
+
+from . import functional, init, nn, optim
+from .gradcheck import gradcheck
+from .init import manual_seed
+from .stepper import Stepper
+from .tape import Tape, enable_grad, no_grad, no_record, recording
+from .tensor import Tensor
+
+__all__ = [
+    "Stepper", "Tape", "Tensor", "enable_grad", "functional", "gradcheck", "init", "manual_seed", "nn",
+    "no_grad", "no_record", "optim", "recording",
+]

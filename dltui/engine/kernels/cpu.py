@@ -1,0 +1,439 @@
+"""numba CPU kernels: the same names, arguments and results as ``reference`` (to 1e-10).
+
+Rules followed here (measured, see DESIGN.md): only top-level ``@njit(cache=True)`` functions;
+no ``np.dot`` inside njit, so convolutions are im2col/col2im loops in numba around NumPy BLAS
+matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signature, declared in
+``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
+Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from dltui.engine.kernels.reference import conv_out_size, conv_transpose2d_out_size, pair
+
+_SIGS: dict[str, tuple[object, str]] = {}
+
+
+def _kernel(sig: str):
+    """njit(cache=True) with the one signature the wrappers call it with, recorded for warm-up."""
+
+    def register(fn):
+        compiled = njit(cache=True)(fn)
+        _SIGS[fn.__name__] = (compiled, sig)
+        return compiled
+
+    return register
+
+
+def compile_jobs():
+    """(label, thunk) pairs; each thunk compiles one kernel or loads it from numba's cache."""
+    return [(name, (lambda d=d, s=s: d.compile(s))) for name, (d, s) in _SIGS.items()]
+
+
+def _c(a) -> np.ndarray:
+    """float64, C-contiguous, writeable: the only array type the kernels are compiled for."""
+    a = np.ascontiguousarray(a, dtype=np.float64)
+    return a if a.flags.writeable else a.copy()
+
+
+A4, A3, A2, A1 = "f8[:,:,:,::1]", "f8[:,:,::1]", "f8[:,::1]", "f8[::1]"
+I4 = "i8[:,:,:,::1]"
+
+
+# --------------------------------------------------------------------------- im2col / col2im
+
+
+@_kernel(f"{A3}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
+def _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow):
+    """cols[n, (c*KH + i)*KW + j, p*OW + q] = x[n, c, p*sh + i - ph, q*sw + j - pw] (0 outside)."""
+    n, c, h, w = x.shape
+    cols = np.zeros((n, c * kh * kw, oh * ow))
+    for b in range(n):
+        for ch in range(c):
+            for i in range(kh):
+                for j in range(kw):
+                    row = (ch * kh + i) * kw + j
+                    for p in range(oh):
+                        r = p * sh + i - ph
+                        if r < 0 or r >= h:
+                            continue
+                        for q in range(ow):
+                            s = q * sw + j - pw
+                            if 0 <= s < w:
+                                cols[b, row, p * ow + q] = x[b, ch, r, s]
+    return cols
+
+
+@_kernel(f"{A4}({A3}, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8)")
+def _col2im(cols, c, h, w, kh, kw, sh, sw, ph, pw, oh):
+    """The adjoint of _im2col: scatter-add every column entry back to its input pixel."""
+    n = cols.shape[0]
+    ow = cols.shape[2] // oh
+    x = np.zeros((n, c, h, w))
+    for b in range(n):
+        for ch in range(c):
+            for i in range(kh):
+                for j in range(kw):
+                    row = (ch * kh + i) * kw + j
+                    for p in range(oh):
+                        r = p * sh + i - ph
+                        if r < 0 or r >= h:
+                            continue
+                        for q in range(ow):
+                            s = q * sw + j - pw
+                            if 0 <= s < w:
+                                x[b, ch, r, s] += cols[b, row, p * ow + q]
+    return x
+
+
+def _bias(y, b):
+    if b is not None:
+        y += np.asarray(b, dtype=np.float64).reshape(1, -1, 1, 1)
+    return y
+
+
+def conv2d_forward(x, w, b, stride=1, padding=0):
+    (sh, sw), (ph, pw) = pair(stride), pair(padding)
+    x, w = _c(x), _c(w)
+    n, _, h, wd = x.shape
+    c_out, _, kh, kw = w.shape
+    oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
+    cols = _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow)  # (N, C_in*KH*KW, OH*OW)
+    y = np.matmul(w.reshape(c_out, -1), cols)  # (N, C_out, OH*OW): already NCHW
+    return _bias(y.reshape(n, c_out, oh, ow), b)
+
+
+def conv2d_backward(x, w, dy, stride=1, padding=0):
+    (sh, sw), (ph, pw) = pair(stride), pair(padding)
+    x, w, dy = _c(x), _c(w), _c(dy)
+    n, c_in, h, wd = x.shape
+    c_out, _, kh, kw = w.shape
+    oh, ow = dy.shape[2:]
+    cols = _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow)
+    dyr = dy.reshape(n, c_out, oh * ow)
+    dw = np.matmul(dyr, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    dcols = np.matmul(w.reshape(c_out, -1).T, dyr)
+    dx = _col2im(dcols, c_in, h, wd, kh, kw, sh, sw, ph, pw, oh)
+    return dx, dw, dy.sum(axis=(0, 2, 3))
+
+
+def conv_transpose2d_forward(x, w, b, stride=1, padding=0, output_padding=0):
+    """The input-gradient of a conv2d whose output has x's size: matmul, then col2im."""
+    (sh, sw), (ph, pw), (oph, opw) = pair(stride), pair(padding), pair(output_padding)
+    x, w = _c(x), _c(w)
+    n, c_in, h, wd = x.shape
+    _, c_out, kh, kw = w.shape
+    oh = conv_transpose2d_out_size(h, kh, sh, ph, oph)
+    ow = conv_transpose2d_out_size(wd, kw, sw, pw, opw)
+    cols = np.matmul(w.reshape(c_in, -1).T, x.reshape(n, c_in, h * wd))  # (N, C_out*KH*KW, H*W)
+    return _bias(_col2im(cols, c_out, oh, ow, kh, kw, sh, sw, ph, pw, h), b)
+
+
+def conv_transpose2d_backward(x, w, dy, stride=1, padding=0, output_padding=0):
+    (sh, sw), (ph, pw) = pair(stride), pair(padding)
+    x, w, dy = _c(x), _c(w), _c(dy)
+    n, c_in, h, wd = x.shape
+    _, _, kh, kw = w.shape
+    dcols = _im2col(dy, kh, kw, sh, sw, ph, pw, h, wd)  # (N, C_out*KH*KW, H*W)
+    xr = x.reshape(n, c_in, h * wd)
+    dx = np.matmul(w.reshape(c_in, -1), dcols).reshape(x.shape)
+    dw = np.matmul(xr, dcols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
+    return dx, dw, dy.sum(axis=(0, 2, 3))
+
+
+# --------------------------------------------------------------------------- pooling
+
+
+@_kernel(f"Tuple(({A4}, {I4}))({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
+def _max_pool(x, kh, kw, sh, sw, ph, pw, oh, ow):
+    n, c, h, w = x.shape
+    y = np.empty((n, c, oh, ow))
+    arg = np.zeros((n, c, oh, ow), dtype=np.int64)
+    for b in range(n):
+        for ch in range(c):
+            for p in range(oh):
+                for q in range(ow):
+                    best, where = -np.inf, 0
+                    for i in range(kh):
+                        r = p * sh + i - ph
+                        if r < 0 or r >= h:
+                            continue
+                        for j in range(kw):
+                            s = q * sw + j - pw
+                            if 0 <= s < w and x[b, ch, r, s] > best:
+                                best, where = x[b, ch, r, s], r * w + s
+                    y[b, ch, p, q], arg[b, ch, p, q] = best, where
+    return y, arg
+
+
+@_kernel(f"{A4}({A4}, {I4}, i8, i8)")
+def _max_unpool(dy, arg, h, w):
+    n, c, oh, ow = dy.shape
+    dx = np.zeros((n, c, h, w))
+    for b in range(n):
+        for ch in range(c):
+            for p in range(oh):
+                for q in range(ow):
+                    k = arg[b, ch, p, q]
+                    dx[b, ch, k // w, k % w] += dy[b, ch, p, q]
+    return dx
+
+
+@_kernel(f"{A4}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
+def _avg_pool(x, kh, kw, sh, sw, ph, pw, oh, ow):
+    n, c, h, w = x.shape
+    y = np.zeros((n, c, oh, ow))
+    scale = 1.0 / (kh * kw)
+    for b in range(n):
+        for ch in range(c):
+            for p in range(oh):
+                for q in range(ow):
+                    acc = 0.0
+                    for i in range(kh):
+                        r = p * sh + i - ph
+                        if r < 0 or r >= h:
+                            continue
+                        for j in range(kw):
+                            s = q * sw + j - pw
+                            if 0 <= s < w:
+                                acc += x[b, ch, r, s]
+                    y[b, ch, p, q] = acc * scale
+    return y
+
+
+@_kernel(f"{A4}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
+def _avg_unpool(dy, h, w, kh, kw, sh, sw, ph, pw):
+    n, c, oh, ow = dy.shape
+    dx = np.zeros((n, c, h, w))
+    scale = 1.0 / (kh * kw)
+    for b in range(n):
+        for ch in range(c):
+            for p in range(oh):
+                for q in range(ow):
+                    g = dy[b, ch, p, q] * scale
+                    for i in range(kh):
+                        r = p * sh + i - ph
+                        if r < 0 or r >= h:
+                            continue
+                        for j in range(kw):
+                            s = q * sw + j - pw
+                            if 0 <= s < w:
+                                dx[b, ch, r, s] += g
+    return dx
+
+
+def _pool_geometry(x_shape, kernel, stride, padding):
+    (kh, kw) = pair(kernel)
+    (sh, sw), (ph, pw) = pair(kernel if stride is None else stride), pair(padding)
+    oh, ow = conv_out_size(x_shape[2], kh, sh, ph), conv_out_size(x_shape[3], kw, sw, pw)
+    return kh, kw, sh, sw, ph, pw, oh, ow
+
+
+def max_pool2d_forward(x, kernel, stride=None, padding=0):
+    x = _c(x)
+    return _max_pool(x, *_pool_geometry(x.shape, kernel, stride, padding))
+
+
+def max_pool2d_backward(dy, argmax, x_shape):
+    arg = np.ascontiguousarray(argmax, dtype=np.int64)
+    return _max_unpool(_c(dy), arg if arg.flags.writeable else arg.copy(), x_shape[2], x_shape[3])
+
+
+def avg_pool2d_forward(x, kernel, stride=None, padding=0):
+    x = _c(x)
+    return _avg_pool(x, *_pool_geometry(x.shape, kernel, stride, padding))
+
+
+def avg_pool2d_backward(dy, x_shape, kernel, stride=None, padding=0):
+    kh, kw, sh, sw, ph, pw, _, _ = _pool_geometry(x_shape, kernel, stride, padding)
+    return _avg_unpool(_c(dy), x_shape[2], x_shape[3], kh, kw, sh, sw, ph, pw)
+
+
+# --------------------------------------------------------------------------- elementwise
+# Compiled over the flat array; the wrappers restore the shape. One pass, no temporaries.
+
+
+@_kernel(f"{A1}({A1}, i8, f8)")
+def _act_forward_flat(x, kind, param):
+    """kind: 0 relu, 1 leaky_relu(param), 2 elu(param), 3 sigmoid, 4 tanh."""
+    y = np.empty_like(x)
+    for k in range(x.size):
+        v = x[k]
+        if kind == 0:
+            y[k] = v if v > 0 else 0.0
+        elif kind == 1:
+            y[k] = v if v > 0 else param * v
+        elif kind == 2:
+            y[k] = v if v > 0 else param * math.expm1(v)
+        elif kind == 3:
+            e = math.exp(-abs(v))
+            y[k] = 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
+        else:
+            y[k] = math.tanh(v)
+    return y
+
+
+@_kernel(f"{A1}({A1}, {A1}, {A1}, i8, f8)")
+def _act_backward_flat(x, y, dy, kind, param):
+    dx = np.empty_like(dy)
+    for k in range(dy.size):
+        if kind == 0:
+            dx[k] = dy[k] if x[k] > 0 else 0.0
+        elif kind == 1:
+            dx[k] = dy[k] if x[k] > 0 else dy[k] * param
+        elif kind == 2:
+            dx[k] = dy[k] if x[k] > 0 else dy[k] * (y[k] + param)
+        elif kind == 3:
+            dx[k] = dy[k] * y[k] * (1.0 - y[k])
+        else:
+            dx[k] = dy[k] * (1.0 - y[k] * y[k])
+    return dx
+
+
+def _fwd(x, kind, param=0.0):
+    x = _c(x)
+    return _act_forward_flat(x.reshape(-1), kind, float(param)).reshape(x.shape)
+
+
+def _bwd(x, y, dy, kind, param=0.0):
+    dy = _c(dy)
+    flat = dy.reshape(-1)
+    x = _c(x).reshape(-1) if kind <= 2 else flat  # relu family reads x, the others read y
+    y = _c(y).reshape(-1) if kind >= 2 else flat
+    return _act_backward_flat(x, y, flat, kind, float(param)).reshape(dy.shape)
+
+
+def relu_forward(x):
+    return _fwd(x, 0)
+
+
+def relu_backward(x, y, dy):
+    return _bwd(x, y, dy, 0)
+
+
+def leaky_relu_forward(x, negative_slope=0.01):
+    return _fwd(x, 1, negative_slope)
+
+
+def leaky_relu_backward(x, y, dy, negative_slope=0.01):
+    return _bwd(x, y, dy, 1, negative_slope)
+
+
+def elu_forward(x, alpha=1.0):
+    return _fwd(x, 2, alpha)
+
+
+def elu_backward(x, y, dy, alpha=1.0):
+    return _bwd(x, y, dy, 2, alpha)
+
+
+def sigmoid_forward(x):
+    return _fwd(x, 3)
+
+
+def sigmoid_backward(x, y, dy):
+    return _bwd(x, y, dy, 3)
+
+
+def tanh_forward(x):
+    return _fwd(x, 4)
+
+
+def tanh_backward(x, y, dy):
+    return _bwd(x, y, dy, 4)
+
+
+# --------------------------------------------------------------------------- recurrent cell gates
+
+
+@njit(cache=True, inline="always")
+def _sigmoid(v):
+    e = math.exp(-abs(v))
+    return 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
+
+
+@_kernel(f"UniTuple({A2}, 6)({A2}, {A2})")
+def _lstm_forward(gates, c_prev):
+    n, hs = c_prev.shape
+    i, f, g = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
+    o, c, h = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
+    for b in range(n):
+        for k in range(hs):
+            i[b, k] = _sigmoid(gates[b, k])
+            f[b, k] = _sigmoid(gates[b, hs + k])
+            g[b, k] = math.tanh(gates[b, 2 * hs + k])
+            o[b, k] = _sigmoid(gates[b, 3 * hs + k])
+            c[b, k] = f[b, k] * c_prev[b, k] + i[b, k] * g[b, k]
+            h[b, k] = o[b, k] * math.tanh(c[b, k])
+    return i, f, g, o, c, h
+
+
+@_kernel(f"UniTuple({A2}, 2)({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})")
+def _lstm_backward(i, f, g, o, c, c_prev, dh, dc):
+    n, hs = c.shape
+    dgates = np.empty((n, 4 * hs))
+    dc_prev = np.empty((n, hs))
+    for b in range(n):
+        for k in range(hs):
+            tc = math.tanh(c[b, k])
+            dct = dh[b, k] * o[b, k] * (1.0 - tc * tc) + dc[b, k]
+            ik, fk, gk, ok = i[b, k], f[b, k], g[b, k], o[b, k]
+            dgates[b, k] = dct * gk * ik * (1.0 - ik)
+            dgates[b, hs + k] = dct * c_prev[b, k] * fk * (1.0 - fk)
+            dgates[b, 2 * hs + k] = dct * ik * (1.0 - gk * gk)
+            dgates[b, 3 * hs + k] = dh[b, k] * tc * ok * (1.0 - ok)
+            dc_prev[b, k] = dct * fk
+    return dgates, dc_prev
+
+
+def lstm_gates_forward(gates, c_prev):
+    return _lstm_forward(_c(gates), _c(c_prev))
+
+
+def lstm_gates_backward(i, f, g, o, c, c_prev, dh, dc):
+    c = _c(c)
+    dh = np.zeros_like(c) if dh is None else _c(dh)
+    dc = np.zeros_like(c) if dc is None else _c(dc)
+    return _lstm_backward(_c(i), _c(f), _c(g), _c(o), c, _c(c_prev), dh, dc)
+
+
+@_kernel(f"UniTuple({A2}, 4)({A2}, {A2}, {A2})")
+def _gru_forward(gi, gh, h_prev):
+    n, hs = h_prev.shape
+    r, z, nn, h = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
+    for b in range(n):
+        for k in range(hs):
+            r[b, k] = _sigmoid(gi[b, k] + gh[b, k])
+            z[b, k] = _sigmoid(gi[b, hs + k] + gh[b, hs + k])
+            nn[b, k] = math.tanh(gi[b, 2 * hs + k] + r[b, k] * gh[b, 2 * hs + k])
+            h[b, k] = (1.0 - z[b, k]) * nn[b, k] + z[b, k] * h_prev[b, k]
+    return r, z, nn, h
+
+
+@_kernel(f"UniTuple({A2}, 3)({A2}, {A2}, {A2}, {A2}, {A2}, {A2})")
+def _gru_backward(gh, h_prev, r, z, nn, dh):
+    n, hs = h_prev.shape
+    dgi, dgh, dh_prev = np.empty((n, 3 * hs)), np.empty((n, 3 * hs)), np.empty((n, hs))
+    for b in range(n):
+        for k in range(hs):
+            rk, zk, nk, d = r[b, k], z[b, k], nn[b, k], dh[b, k]
+            dn = d * (1.0 - zk) * (1.0 - nk * nk)
+            dz = d * (h_prev[b, k] - nk) * zk * (1.0 - zk)
+            dr = dn * gh[b, 2 * hs + k] * rk * (1.0 - rk)
+            dgi[b, k], dgi[b, hs + k], dgi[b, 2 * hs + k] = dr, dz, dn
+            dgh[b, k], dgh[b, hs + k], dgh[b, 2 * hs + k] = dr, dz, dn * rk
+            dh_prev[b, k] = d * zk
+    return dgi, dgh, dh_prev
+
+
+def gru_gates_forward(gi, gh, h_prev):
+    return _gru_forward(_c(gi), _c(gh), _c(h_prev))
+
+
+def gru_gates_backward(gh, h_prev, r, z, n, dh):
+    return _gru_backward(_c(gh), _c(h_prev), _c(r), _c(z), _c(n), _c(dh))

@@ -1,0 +1,122 @@
+"""`Op`: one op class per operation; each call creates an instance, which is the tape node."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..tape import Tape, backward, enable_grad, mode, sequence
+from ..tensor import Tensor
+
+
+class Op:
+    """A node: what ran (`name`, `params`), on what (`inputs`), what came out (`outputs`), the
+    named values kept for backward (`saved`), and after backward the gradient that arrived
+    (`grad_out`) and the gradient sent to each input (`grads_in`, None where not needed).
+
+    Subclasses write `forward(*arrays, **params)` on NumPy arrays and `backward(*grads_out)`
+    returning one gradient per input. `formula` and `grad_formula` are one line each for the UI.
+    Fused ops also write `composite(*tensors)` from primitive ops, which `expanded()` records.
+    """
+
+    name: ClassVar[str] = "op"
+    formula: ClassVar[str] = ""
+    grad_formula: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        self.params: dict[str, Any] = {}
+        self.saved: dict[str, Any] = {}
+        self.inputs: tuple[Tensor, ...] = ()
+        self.outputs: tuple[np.ndarray, ...] = ()
+        self.grad_out: Any = None
+        self.grads_in: tuple[np.ndarray | None, ...] | None = None
+        self.index: int | None = None
+        self.tape = None
+        self.seq = -1
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **params: Any) -> Any:
+        """Run the op on tensors; returns a Tensor, or a tuple of them for multi-output ops."""
+        return cls.call(*inputs, **params)[1]
+
+    @classmethod
+    def call(cls, *inputs: Tensor, **params: Any) -> tuple[Op, Any]:
+        """`apply`, also handing back the op so a caller can read what it saved."""
+        op = cls()
+        op.params = params
+        out = op.forward(*[t.data for t in inputs], **params)
+        outs = out if isinstance(out, tuple) else (out,)
+        needs_grad = mode.grad_enabled and any(t.requires_grad for t in inputs)
+        if needs_grad or (mode.tape is not None and mode.grad_enabled):
+            op.inputs, op.outputs, op.seq = inputs, outs, next(sequence)
+            if mode.tape is not None:
+                mode.tape.record(op)
+            results = tuple(Tensor._result(y, op if needs_grad else None, slot) for slot, y in enumerate(outs))
+        else:
+            results = tuple(Tensor._result(y, None, 0) for y in outs)
+        return op, (results if isinstance(out, tuple) else results[0])
+
+    def forward(self, *arrays: np.ndarray, **params: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, *grads_out: np.ndarray) -> tuple[np.ndarray | None, ...]:
+        raise NotImplementedError
+
+    def save(self, **values: Any) -> None:
+        self.saved.update(values)
+
+    def rerun(self, *arrays: np.ndarray) -> Any:
+        """This op's forward on other input values (same params): the local finite-difference check."""
+        return type(self)().forward(*arrays, **self.params)
+
+    @property
+    def fused(self) -> bool:
+        return type(self).composite is not Op.composite
+
+    def composite(self, *inputs: Tensor) -> Any:
+        raise NotImplementedError(f"{self.name} is a primitive op")
+
+    def expanded(self) -> Expansion:
+        """Re-run this fused op as primitive ops on copies of its inputs and push the same upstream
+        gradient through them; the returned tape's gradients equal this node's `grads_in`."""
+        inputs = tuple(
+            Tensor(t.data, requires_grad=t.requires_grad, name=t.name or f"input{k}") for k, t in enumerate(self.inputs)
+        )
+        with Tape() as tape, enable_grad():
+            out = self.composite(*inputs)
+        outputs = out if isinstance(out, tuple) else (out,)
+        if self.grad_out is not None:
+            grads = self.grad_out if isinstance(self.grad_out, tuple) else (self.grad_out,)
+            backward(list(outputs), list(grads))
+        return Expansion(tape, inputs, outputs)
+
+    @property
+    def label(self) -> str:
+        shapes = ", ".join("×".join(map(str, t.shape)) or "scalar" for t in self.inputs)
+        where = "" if self.index is None else f"#{self.index} "
+        return f"{where}{self.name}({shapes})"
+
+    def __repr__(self) -> str:
+        return f"<{self.label}>"
+
+
+class Expansion:
+    """A fused node re-run as primitives: the tape, the fresh input leaves (whose `.grad` hold the
+    gradients) and the outputs."""
+
+    def __init__(self, tape: Tape, inputs: tuple[Tensor, ...], outputs: tuple[Tensor, ...]) -> None:
+        self.tape, self.inputs, self.outputs = tape, inputs, outputs
+
+    @property
+    def grads(self) -> tuple[np.ndarray | None, ...]:
+        return tuple(t.grad for t in self.inputs)
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a broadcast gradient back down to the operand's shape."""
+    if grad.shape == shape:
+        return grad
+    grad = grad.sum(axis=tuple(range(grad.ndim - len(shape))))
+    axes = tuple(k for k, n in enumerate(shape) if n == 1 and grad.shape[k] != 1)
+    return grad.sum(axis=axes, keepdims=True) if axes else grad

@@ -1,0 +1,210 @@
+"""Arithmetic, reductions and shape ops: the primitives everything else can be expanded into."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op, unbroadcast
+
+
+class Add(Op):
+    name, formula, grad_formula = "add", "y = a + b", "da = dy, db = dy (summed over broadcast axes)"
+
+    def forward(self, a, b):
+        self.save(a_shape=a.shape, b_shape=b.shape)
+        return a + b
+
+    def backward(self, dy):
+        return unbroadcast(dy, self.saved["a_shape"]), unbroadcast(dy, self.saved["b_shape"])
+
+
+class Sub(Op):
+    name, formula, grad_formula = "sub", "y = a − b", "da = dy, db = −dy"
+
+    def forward(self, a, b):
+        self.save(a_shape=a.shape, b_shape=b.shape)
+        return a - b
+
+    def backward(self, dy):
+        return unbroadcast(dy, self.saved["a_shape"]), unbroadcast(-dy, self.saved["b_shape"])
+
+
+class Mul(Op):
+    name, formula, grad_formula = "mul", "y = a ⊙ b", "da = dy ⊙ b, db = dy ⊙ a"
+
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, dy):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        return unbroadcast(dy * b, a.shape), unbroadcast(dy * a, b.shape)
+
+
+class Div(Op):
+    name, formula, grad_formula = "div", "y = a / b", "da = dy / b, db = −dy ⊙ a / b²"
+
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, dy):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        return unbroadcast(dy / b, a.shape), unbroadcast(-dy * a / (b * b), b.shape)
+
+
+class Neg(Op):
+    name, formula, grad_formula = "neg", "y = −x", "dx = −dy"
+
+    def forward(self, x):
+        return -x
+
+    def backward(self, dy):
+        return (-dy,)
+
+
+class Pow(Op):
+    name, formula, grad_formula = "pow", "y = xᵖ", "dx = dy ⊙ p·xᵖ⁻¹"
+
+    def forward(self, x, exponent):
+        return x**exponent
+
+    def backward(self, dy):
+        p = self.params["exponent"]
+        return (dy * p * self.inputs[0].data ** (p - 1),)
+
+
+class Exp(Op):
+    name, formula, grad_formula = "exp", "y = eˣ", "dx = dy ⊙ y"
+
+    def forward(self, x):
+        return np.exp(x)
+
+    def backward(self, dy):
+        return (dy * self.outputs[0],)
+
+
+class Log(Op):
+    name, formula, grad_formula = "log", "y = ln x", "dx = dy / x"
+
+    def forward(self, x):
+        return np.log(x)
+
+    def backward(self, dy):
+        return (dy / self.inputs[0].data,)
+
+
+class MatMul(Op):
+    """Matrix product with NumPy's rules: batch dims broadcast, 1-D operands become a row/column."""
+
+    name, formula, grad_formula = "matmul", "Y = A·B", "dA = dY·Bᵀ, dB = Aᵀ·dY"
+
+    def forward(self, a, b):
+        return a @ b
+
+    def backward(self, dy):
+        a, b = self.inputs[0].data, self.inputs[1].data
+        a2 = a[None, :] if a.ndim == 1 else a
+        b2 = b[:, None] if b.ndim == 1 else b
+        if a.ndim == 1:
+            dy = np.expand_dims(dy, -2)
+        if b.ndim == 1:
+            dy = np.expand_dims(dy, -1)
+        da = unbroadcast(dy @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
+        db = unbroadcast(np.swapaxes(a2, -1, -2) @ dy, b2.shape).reshape(b.shape)
+        return da, db
+
+
+class Sum(Op):
+    name, formula, grad_formula = "sum", "y = Σ x", "dx = dy broadcast back over the summed axes"
+
+    def forward(self, x, axis, keepdims):
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, dy):
+        shape = self.inputs[0].shape
+        return (np.broadcast_to(_keep_dims(dy, shape, self.params), shape).copy(),)
+
+
+class Mean(Op):
+    name, formula, grad_formula = "mean", "y = (1/n) Σ x", "dx = dy / n broadcast back"
+
+    def forward(self, x, axis, keepdims):
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    def backward(self, dy):
+        shape = self.inputs[0].shape
+        count = np.prod(shape) / max(self.outputs[0].size, 1)
+        return (np.broadcast_to(_keep_dims(dy, shape, self.params), shape) / count,)
+
+
+def _keep_dims(dy, shape, params):
+    """Re-insert the axes a reduction removed so the gradient broadcasts against the input."""
+    axis = params["axis"]
+    if params["keepdims"] or axis is None:
+        return np.reshape(dy, [1] * len(shape)) if axis is None else dy
+    axes = (axis,) if isinstance(axis, int) else axis
+    return np.expand_dims(dy, tuple(a % len(shape) for a in axes))
+
+
+class Reshape(Op):
+    name, formula, grad_formula = "reshape", "y = x viewed as a new shape", "dx = dy reshaped back"
+
+    def forward(self, x, shape):
+        return x.reshape(shape)
+
+    def backward(self, dy):
+        return (dy.reshape(self.inputs[0].shape),)
+
+
+class Transpose(Op):
+    name, formula, grad_formula = "transpose", "y = xᵀ (axes permuted)", "dx = dy with the inverse permutation"
+
+    def forward(self, x, axes):
+        return np.transpose(x, axes)
+
+    def backward(self, dy):
+        axes = self.params["axes"]
+        return (np.transpose(dy, None if axes is None else np.argsort(axes)),)
+
+
+class Index(Op):
+    name, formula, grad_formula = "index", "y = x[i]", "dx[i] += dy (repeated indices add up)"
+
+    def forward(self, x, index):
+        return np.array(x[index], dtype=np.float64)
+
+    def backward(self, dy):
+        dx = np.zeros(self.inputs[0].shape)
+        np.add.at(dx, self.params["index"], dy)
+        return (dx,)
+
+
+class Stack(Op):
+    name, formula, grad_formula = "stack", "y = [x₁; x₂; …] along a new axis", "dxₖ = dy[k]"
+
+    def forward(self, *xs, axis):
+        return np.stack(xs, axis=axis)
+
+    def backward(self, dy):
+        return tuple(np.moveaxis(dy, self.params["axis"], 0))
+
+
+class Concat(Op):
+    name, formula, grad_formula = "cat", "y = [x₁ x₂ …] along an axis", "dxₖ = dy's slice for xₖ"
+
+    def forward(self, *xs, axis):
+        return np.concatenate(xs, axis=axis)
+
+    def backward(self, dy):
+        sizes = [t.shape[self.params["axis"]] for t in self.inputs]
+        return tuple(np.split(dy, np.cumsum(sizes)[:-1], axis=self.params["axis"]))
+
+
+class Pad(Op):
+    name, formula, grad_formula = "pad", "y = x surrounded by zeros", "dx = dy with the border cut off"
+
+    def forward(self, x, pad_width):
+        return np.pad(x, pad_width)
+
+    def backward(self, dy):
+        inner = tuple(slice(before, n - after) for (before, after), n in zip(self.params["pad_width"], dy.shape))
+        return (dy[inner],)

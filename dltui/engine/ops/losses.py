@@ -1,0 +1,73 @@
+"""Losses, each averaged over all elements (PyTorch's default reduction='mean')."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import Op
+
+
+class MSELoss(Op):
+    name, formula, grad_formula = "mse_loss", "L = mean((ŷ − y)²)", "dŷ = 2(ŷ − y)/n, dy = −dŷ"
+
+    def forward(self, pred, target):
+        return np.mean((pred - target) ** 2)
+
+    def backward(self, dl):
+        diff = self.inputs[0].data - self.inputs[1].data
+        d = dl * 2.0 * diff / diff.size
+        return d, -d
+
+
+class BCELoss(Op):
+    """On probabilities; logs are clamped at −100 like PyTorch so p = 0 or 1 stays finite."""
+
+    name = "binary_cross_entropy"
+    formula = "L = −mean(y·log p + (1 − y)·log(1 − p))"
+    grad_formula = "dp = (p − y) / (p(1 − p)·n), dy = (log(1 − p) − log p)/n"
+
+    def forward(self, p, y):
+        with np.errstate(divide="ignore"):
+            log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
+        self.save(log_p=log_p, log_q=log_q)
+        return -np.mean(y * log_p + (1.0 - y) * log_q)
+
+    def backward(self, dl):
+        p, y = self.inputs[0].data, self.inputs[1].data
+        n = p.size
+        dp = dl * (p - y) / np.maximum(p * (1.0 - p), 1e-12) / n
+        return dp, dl * (self.saved["log_q"] - self.saved["log_p"]) / n
+
+
+class BCEWithLogitsLoss(Op):
+    name = "binary_cross_entropy_with_logits"
+    formula = "L = mean(max(z, 0) − z·y + log(1 + e^−|z|))  (= BCE of σ(z), without overflow)"
+    grad_formula = "dz = (σ(z) − y)/n, dy = −z/n"
+
+    def forward(self, z, y):
+        return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
+
+    def backward(self, dl):
+        z, y = self.inputs[0].data, self.inputs[1].data
+        sigma = np.exp(-np.logaddexp(0.0, -z))
+        return dl * (sigma - y) / z.size, -dl * z / z.size
+
+
+class CrossEntropyLoss(Op):
+    """Logits (N, C) and class indices (N,): log_softmax and the negative log-likelihood fused."""
+
+    name = "cross_entropy"
+    formula = "L = mean_n(−log softmax(z_n)[t_n])"
+    grad_formula = "dz = (softmax(z) − onehot(t)) / N"
+
+    def forward(self, logits, target):
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        self.save(probs=np.exp(log_probs))
+        return -np.mean(log_probs[np.arange(len(target)), target])
+
+    def backward(self, dl):
+        target = self.params["target"]
+        dz = self.saved["probs"].copy()
+        dz[np.arange(len(target)), target] -= 1.0
+        return (dl * dz / len(target),)

@@ -1,0 +1,171 @@
+"""`Tensor`: a float64 NumPy array that remembers the node that made it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import tape as _tape
+
+
+class Tensor:
+    """`data` is the value, `grad` the gradient after `backward()` (leaves only, like PyTorch);
+    `node` is the op call that produced it (None for leaves) and `slot` which of its outputs."""
+
+    __slots__ = ("data", "grad", "requires_grad", "name", "node", "slot", "__weakref__")
+    __array_priority__ = 1000  # ndarray ⊕ Tensor defers to Tensor's reflected operators
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
+        self.data = np.array(data.data if isinstance(data, Tensor) else data, dtype=np.float64)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = requires_grad
+        self.name = name
+        self.node = None
+        self.slot = 0
+
+    @classmethod
+    def _result(cls, data: np.ndarray, node: Any, slot: int) -> Tensor:
+        """An op's output: no copy, gradient needed exactly when a node is attached."""
+        t = cls.__new__(cls)
+        t.data = np.asarray(data, dtype=np.float64)
+        t.grad, t.name, t.node, t.slot = None, None, node, slot
+        t.requires_grad = node is not None
+        return t
+
+    # ------------------------------------------------------------------ array-like
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def item(self) -> float:
+        return float(self.data.item())
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def detach(self) -> Tensor:
+        return Tensor._result(self.data, None, 0)
+
+    def __repr__(self) -> str:
+        extra = (f", name={self.name!r}" if self.name else "") + (", requires_grad=True" if self.requires_grad else "")
+        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}{extra})"
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, grad: Any = None) -> None:
+        """Backpropagate from this tensor; without `grad` it must be a scalar (seed 1)."""
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(f"backward() without a gradient needs a scalar, got shape {self.shape}")
+            grad = np.ones_like(self.data)
+        _tape.backward([self], [np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=np.float64)])
+
+    def zero_grad(self) -> None:
+        self.grad = None
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(self, as_tensor(other))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _ops.Add.apply(as_tensor(other), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(self, as_tensor(other))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _ops.Sub.apply(as_tensor(other), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(self, as_tensor(other))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _ops.Mul.apply(as_tensor(other), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(self, as_tensor(other))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _ops.Div.apply(as_tensor(other), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(self, as_tensor(other))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _ops.MatMul.apply(as_tensor(other), self)
+
+    def __pow__(self, exponent: float) -> Tensor:
+        return _ops.Pow.apply(self, exponent=float(exponent))
+
+    def __neg__(self) -> Tensor:
+        return _ops.Neg.apply(self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.Index.apply(self, index=index)
+
+    # ------------------------------------------------------------------ reductions and shape
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.Sum.apply(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Tensor:
+        return _ops.Mean.apply(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape: Any) -> Tensor:
+        shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+        return _ops.Reshape.apply(self, shape=shape)
+
+    def transpose(self, *axes: int) -> Tensor:
+        """No axes: reverse them (NumPy); two axes: swap those two (PyTorch); more: permute."""
+        if len(axes) == 2:
+            order = list(range(self.ndim))
+            order[axes[0]], order[axes[1]] = order[axes[1]], order[axes[0]]
+            axes = tuple(order)
+        return _ops.Transpose.apply(self, axes=axes or None)
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self) -> Tensor:
+        return _ops.Exp.apply(self)
+
+    def log(self) -> Tensor:
+        return _ops.Log.apply(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.Pow.apply(self, exponent=0.5)
+
+    def relu(self) -> Tensor:
+        return _ops.ReLU.apply(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.Sigmoid.apply(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.Tanh.apply(self)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return _ops.Softmax.apply(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return _ops.LogSoftmax.apply(self, axis=axis)
+
+
+def as_tensor(value: Any) -> Tensor:
+    """Tensors pass through; numbers and arrays become constants (no gradient)."""
+    return value if isinstance(value, Tensor) else Tensor._result(np.asarray(value, dtype=np.float64), None, 0)
+
+
+from . import ops as _ops  # noqa: E402  (ops import Tensor; the methods above look ops up at call time)

@@ -1,0 +1,159 @@
+"""What every lab shares: declared controls, actions, and the snapshot contract.
+
+A lab is a plain class that builds a model, advances it, and hands out frozen snapshots.
+It never knows how it is drawn; the UI builds its inputs from `controls` and its keys from
+`actions`, and renders whatever `snapshot()` returns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+class ControlError(ValueError):
+    """A value the learner typed that a control refuses; the message says why."""
+
+
+@dataclass(frozen=True)
+class Control:
+    """One tunable parameter of a lab: its type, range and default.
+
+    `kind` is "float", "int", "choice" or "bool". Numbers have an inclusive range
+    `low..high` and a `step` the UI uses for its arrow keys.
+    """
+
+    name: str
+    label: str
+    kind: str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    def parse(self, value: Any) -> Any:
+        """Turn typed text (or a value from a lesson file) into a valid value, or raise ControlError."""
+        if self.kind == "choice":
+            text = str(value).strip().lower()
+            for choice in self.choices:
+                if choice.lower() == text:
+                    return choice
+            raise ControlError(f"{self.label}: {value!r} is not one of {', '.join(self.choices)}")
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off"):
+                return False
+            raise ControlError(f"{self.label}: {value!r} is not on/off")
+        try:
+            number = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            raise ControlError(f"{self.label}: {value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise ControlError(f"{self.label}: {value!r} is not a finite number")
+        if self.kind == "int":
+            if number != int(number):
+                raise ControlError(f"{self.label}: {value!r} is not a whole number")
+            number = int(number)
+        if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
+            raise ControlError(f"{self.label}: {value} is out of range {self.format(self.low)}–{self.format(self.high)}")
+        return number
+
+    def nudge(self, value: Any, steps: int) -> Any:
+        """The value `steps` arrow presses away, clamped to the range (choices wrap around)."""
+        if self.kind == "choice":
+            return self.choices[(self.choices.index(value) + steps) % len(self.choices)]
+        if self.kind == "bool":
+            return not value if steps % 2 else value
+        step = self.step or (1 if self.kind == "int" else 0.1)
+        number = round((value + steps * step) / step) * step
+        number = min(max(number, self.low), self.high)
+        return int(round(number)) if self.kind == "int" else round(number, 10)
+
+    def format(self, value: Any) -> str:
+        """The value as the UI shows it."""
+        if self.kind == "float":
+            return f"{value:g}"
+        if self.kind == "bool":
+            return "on" if value else "off"
+        return str(value)
+
+    @property
+    def range_text(self) -> str:
+        if self.kind == "choice":
+            return " | ".join(self.choices)
+        if self.kind == "bool":
+            return "on | off"
+        return f"{self.format(self.low)}–{self.format(self.high)}"
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the learner can make a lab do, bound to a key by the lesson screen."""
+
+    name: str
+    key: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """A one-line verdict the lab has reached (converged, stuck, diverged) and why."""
+
+    kind: str  # "info", "success", "warning" or "error"
+    text: str
+
+
+class Lab:
+    """Base class: holds validated parameter values; subclasses build the model in `build`.
+
+    `run_action` names the action that free-running repeats (in a worker thread) until
+    `finished` turns true or the learner pauses.
+    """
+
+    controls: ClassVar[tuple[Control, ...]] = ()
+    actions: ClassVar[tuple[Action, ...]] = ()
+    run_action: ClassVar[str | None] = None
+
+    def __init__(self, **params: Any) -> None:
+        self.params: dict[str, Any] = {}
+        self.reset(**params)
+
+    @classmethod
+    def validate_params(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """Check params from a lesson file or the UI; raise ControlError naming the first bad one."""
+        known = {c.name for c in cls.controls}
+        for name in params:
+            if name not in known:
+                raise ControlError(f"unknown parameter {name!r} (known: {', '.join(sorted(known))})")
+        return {c.name: c.parse(params[c.name]) if c.name in params else c.default for c in cls.controls}
+
+    def reset(self, **params: Any) -> Any:
+        """Apply parameter changes (validated) and start the model over; returns the new snapshot."""
+        self.params = self.validate_params({**self.params, **params})
+        self.build()
+        return self.snapshot()
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def snapshot(self) -> Any:
+        raise NotImplementedError
+
+    def perform(self, action: str) -> Any:
+        """Run the named action and return the new snapshot."""
+        if action not in {a.name for a in self.actions}:
+            raise KeyError(action)
+        getattr(self, action)()
+        return self.snapshot()
+
+    @property
+    def finished(self) -> bool:
+        """True once free-running has nothing left to do (converged, gave up, diverged)."""
+        return True

@@ -1,0 +1,220 @@
+"""Rosenblatt's perceptron: w ← w + η(y − ŷ)x, one sample at a time, bias as a weight.
+
+The lab also decides when to stop. Separable data converges (an epoch with no mistakes).
+Samples are visited in a fixed order, so if the weights at the end of an epoch equal the
+weights at the end of an earlier one, the run is provably a cycle and mistakes never reach
+zero — that is how XOR is caught without guessing from a timeout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import Action, Control, Lab, Status
+
+BOOLEAN_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+BOOLEAN_TARGETS = {
+    "AND": [0, 0, 0, 1],
+    "OR": [0, 1, 1, 1],
+    "NAND": [1, 1, 1, 0],
+    "XOR": [0, 1, 1, 0],
+}
+CLOUDS = {"separable": 1.2, "overlapping": 1.5}  # distance between the class centres
+MARGIN = 0.1
+CENTRE = np.array([2.0, 2.0])  # off the origin, so the bias has to be learned too  # distance of each class centre from the origin
+WHY_NOT = {
+    "XOR": "No straight line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other, "
+    "so no weights can get every sample right (Minsky & Papert, 1969). A hidden layer fixes this.",
+    "overlapping": "The two clouds overlap, so no straight line separates them and some sample is "
+    "always misclassified. The perceptron rule has no notion of 'fewest mistakes': it keeps moving.",
+}
+
+
+def make_dataset(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs (n, 2) and labels (n,) in {0, 1} for a named dataset.
+
+    The separable clouds keep a margin around the line x1 = x2, so they are separable
+    for every seed. The overlapping clouds are made non-separable for every seed: each class gets one
+    point at the mean of the other class, which lies inside the other class's convex hull.
+    """
+    if name in BOOLEAN_TARGETS:
+        return BOOLEAN_INPUTS.copy(), np.array(BOOLEAN_TARGETS[name], dtype=float)
+    rng = np.random.default_rng(seed)
+    half = CLOUDS[name] / 2
+    centres = [CENTRE + half * np.array([-1, 1]) / np.sqrt(2), CENTRE + half * np.array([1, -1]) / np.sqrt(2)]
+    clouds = [rng.normal(centre, 0.6, size=(200, 2)) for centre in centres]
+    if name == "separable":  # keep only points clear of the line x1 = x2, on their own side
+        clouds = [cloud[side * (cloud[:, 0] - cloud[:, 1]) > MARGIN][:20] for side, cloud in zip((-1, 1), clouds)]
+    else:
+        clouds = [cloud[:20] for cloud in clouds]
+    if name == "overlapping":
+        clouds[0][-1], clouds[1][-1] = clouds[1][:-1].mean(axis=0), clouds[0][:-1].mean(axis=0)
+    points = np.concatenate(clouds)
+    labels = np.repeat([0.0, 1.0], 20)
+    order = rng.permutation(len(labels))
+    return points[order], labels[order]
+
+
+@dataclass(frozen=True)
+class Update:
+    """What one sample did: the learner sees x, y, ŷ and the change it caused."""
+
+    index: int
+    x: tuple[float, float]
+    y: int
+    activation: float
+    y_hat: int
+    dw: tuple[float, float]
+    db: float
+
+
+@dataclass(frozen=True)
+class PerceptronSnapshot:
+    dataset: str
+    inputs: np.ndarray
+    labels: np.ndarray
+    weights: np.ndarray
+    bias: float
+    epoch: int  # completed epochs
+    position: int  # index of the next sample within the current epoch
+    last: Update | None
+    mistakes: tuple[int, ...]  # per completed epoch
+    mistakes_this_epoch: int
+    converged: bool
+    gave_up: bool
+    status: Status
+
+    @property
+    def predictions(self) -> np.ndarray:
+        return (self.inputs @ self.weights + self.bias >= 0).astype(float)
+
+    @property
+    def accuracy(self) -> float:
+        return float(np.mean(self.predictions == self.labels))
+
+    def boundary(self, x_min: float, x_max: float, y_min: float, y_max: float) -> tuple[list, list] | None:
+        """Two points of the line w·x + b = 0 clipped to the box, or None when there is no line."""
+        w1, w2 = self.weights
+        b = self.bias
+        points = []
+        if abs(w2) > 1e-12:
+            points += [(x, -(w1 * x + b) / w2) for x in (x_min, x_max)]
+        if abs(w1) > 1e-12:
+            points += [(-(w2 * y + b) / w1, y) for y in (y_min, y_max)]
+        inside = sorted({(round(x, 9), round(y, 9)) for x, y in points
+                         if x_min - 1e-9 <= x <= x_max + 1e-9 and y_min - 1e-9 <= y <= y_max + 1e-9})
+        if len(inside) < 2:
+            return None
+        (xa, ya), (xb, yb) = inside[0], inside[-1]
+        return [xa, xb], [ya, yb]
+
+
+class PerceptronLab(Lab):
+    controls = (
+        Control("dataset", "Dataset", "choice", "AND", choices=(*BOOLEAN_TARGETS, *CLOUDS)),
+        Control("lr", "Learning rate η", "float", 1.0, 0.01, 10, 0.1, help="Step size of each update"),
+        Control("init", "Initial weights", "choice", "zeros", choices=("zeros", "random")),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Random init and point clouds"),
+        Control("max_epochs", "Max epochs", "int", 100, 1, 1000, 10, help="Give up after this many"),
+    )
+    actions = (Action("step", "s", "Step one sample"), Action("epoch", "e", "Run one epoch"))
+    run_action = "epoch"
+
+    def build(self) -> None:
+        p = self.params
+        self.inputs, self.labels = make_dataset(p["dataset"], p["seed"])
+        rng = np.random.default_rng(p["seed"])
+        self.weights = rng.normal(0, 0.5, 2) if p["init"] == "random" else np.zeros(2)
+        self.bias = float(rng.normal(0, 0.5)) if p["init"] == "random" else 0.0
+        self.completed = 0
+        self.position = 0
+        self.last: Update | None = None
+        self.mistakes: list[int] = []
+        self.mistakes_this_epoch = 0
+        self.converged = False
+        self.repeats: int | None = None  # the earlier epoch whose end state this one repeated
+        self.seen = {self.state(): 0}
+
+    def state(self) -> tuple:
+        return (*self.weights.round(12), round(self.bias, 12))
+
+    @property
+    def gave_up(self) -> bool:
+        return not self.converged and (self.repeats is not None or self.completed >= self.params["max_epochs"])
+
+    @property
+    def finished(self) -> bool:
+        return self.converged or self.gave_up
+
+    def step(self) -> None:
+        """Show one sample to the perceptron and apply the rule (a no-op once finished)."""
+        if self.finished:
+            return
+        i = self.position
+        x, y = self.inputs[i], self.labels[i]
+        activation = float(x @ self.weights + self.bias)
+        if abs(activation) <= 1e-9 * (np.abs(x) @ np.abs(self.weights) + abs(self.bias)):
+            activation = 0.0  # an exact tie, whatever the rounding of η: ties fire
+        y_hat = float(activation >= 0)
+        error = self.params["lr"] * (y - y_hat)
+        dw = error * x
+        self.weights = self.weights + dw
+        self.bias += error
+        self.mistakes_this_epoch += int(y != y_hat)
+        self.last = Update(i, (float(x[0]), float(x[1])), int(y), activation, int(y_hat), (float(dw[0]), float(dw[1])), float(error))
+        self.position += 1
+        if self.position == len(self.labels):
+            self.end_epoch()
+
+    def end_epoch(self) -> None:
+        self.mistakes.append(self.mistakes_this_epoch)
+        self.completed += 1
+        self.position = 0
+        self.converged = self.mistakes_this_epoch == 0
+        self.mistakes_this_epoch = 0
+        if not self.converged:
+            self.repeats = self.seen.get(self.state())
+            self.seen.setdefault(self.state(), self.completed)
+
+    def epoch(self) -> None:
+        """Finish the current epoch (or run a whole one)."""
+        start = self.completed
+        while self.completed == start and not self.finished:
+            self.step()
+
+    def status(self) -> Status:
+        name = self.params["dataset"]
+        if self.converged:
+            updates = sum(self.mistakes)
+            return Status("success", f"Converged: epoch {self.completed} made no mistakes "
+                                     f"({updates} update{'s' if updates != 1 else ''} in all). Every sample is on the right side of the line.")
+        if self.repeats is not None:
+            return Status("warning", f"Stuck in a cycle: after epoch {self.completed} the weights are exactly what they were "
+                                     f"after epoch {self.repeats}, so mistakes will never reach zero. {WHY_NOT.get(name, '')}".strip())
+        if self.gave_up:
+            why = WHY_NOT.get(name, "Try more epochs or another learning rate.")
+            return Status("warning", f"No mistake-free epoch in {self.completed} epochs. {why}")
+        if self.last is None:
+            return Status("info", "Press s to show the perceptron one sample, e for a whole epoch, r to run.")
+        u = self.last
+        verdict = "correct, no change" if u.y == u.y_hat else f"wrong, w += {self.params['lr']:g}·({u.y}−{u.y_hat})·x"
+        return Status("info", f"Epoch {self.completed + 1}, sample {u.index + 1}: ŷ = {u.y_hat}, y = {u.y} → {verdict}")
+
+    def snapshot(self) -> PerceptronSnapshot:
+        return PerceptronSnapshot(
+            dataset=self.params["dataset"],
+            inputs=self.inputs,
+            labels=self.labels,
+            weights=self.weights.copy(),
+            bias=self.bias,
+            epoch=self.completed,
+            position=self.position,
+            last=self.last,
+            mistakes=tuple(self.mistakes),
+            mistakes_this_epoch=self.mistakes_this_epoch,
+            converged=self.converged,
+            gave_up=self.gave_up,
+            status=self.status(),
+        )

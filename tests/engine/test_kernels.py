@@ -1,0 +1,207 @@
+"""Kernels: golden numbers, and every backend agreeing with the NumPy reference to 1e-10.
+
+The CUDA kernels run in a subprocess, because numba's simulator must be switched on
+(NUMBA_ENABLE_CUDASIM=1) before numba is imported, and this process has imported it already.
+On a machine with a working GPU that subprocess uses the real device instead.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dltui.engine.kernels import KERNELS
+from dltui.engine.kernels import reference as ref
+
+TOL = 1e-10
+
+# (N, C_in, H, W, C_out, KH, KW, stride, padding): odd sizes, rectangular kernels, batch 1,
+# asymmetric stride/padding, 1x1 kernels, and a stride that skips input pixels.
+CONV_CASES = [
+    (1, 1, 3, 3, 1, 2, 2, 1, 0),
+    (2, 3, 7, 6, 4, 3, 2, (2, 1), (1, 2)),
+    (3, 2, 9, 9, 5, 5, 5, 2, 2),
+    (1, 4, 5, 8, 3, 1, 3, 3, 0),
+    (2, 1, 6, 5, 2, 1, 1, 1, 0),
+]
+# (N, C, H, W, kernel, stride, padding)
+POOL_CASES = [
+    (1, 1, 4, 4, 2, None, 0),
+    (2, 3, 7, 6, 3, 2, 1),
+    (1, 2, 5, 5, (2, 3), (1, 2), (1, 1)),
+    (2, 2, 6, 6, 2, 1, 0),
+    (1, 1, 5, 7, 3, 3, 0),
+]
+ACTIVATIONS = [("relu", ()), ("leaky_relu", (0.1,)), ("elu", (0.7,)), ("sigmoid", ()), ("tanh", ())]
+
+
+def close(a, b):
+    a, b = np.asarray(a), np.asarray(b)
+    assert a.shape == b.shape
+    assert a.dtype == b.dtype or (a.dtype.kind == b.dtype.kind == "f")
+    np.testing.assert_allclose(a, b, rtol=0, atol=TOL)
+
+
+def run_agreement(k, rng):
+    """Call every kernel ``k`` provides on random inputs and compare it with the reference."""
+    for n, ci, h, w, co, kh, kw, s, p in CONV_CASES:
+        x, wt, b = rng.standard_normal((n, ci, h, w)), rng.standard_normal((co, ci, kh, kw)), rng.standard_normal(co)
+        y = ref.conv2d_forward(x, wt, b, s, p)
+        close(k.conv2d_forward(x, wt, b, s, p), y)
+        close(k.conv2d_forward(x, wt, None, s, p), ref.conv2d_forward(x, wt, None, s, p))
+        dy = rng.standard_normal(y.shape)
+        for got, want in zip(k.conv2d_backward(x, wt, dy, s, p), ref.conv2d_backward(x, wt, dy, s, p)):
+            close(got, want)
+        if hasattr(k, "conv_transpose2d_forward"):
+            wt2 = rng.standard_normal((ci, co, kh, kw))
+            op = 1 if min(ref.pair(s)) > 1 else 0
+            y = ref.conv_transpose2d_forward(x, wt2, b, s, p, op)
+            close(k.conv_transpose2d_forward(x, wt2, b, s, p, op), y)
+            dy = rng.standard_normal(y.shape)
+            got = k.conv_transpose2d_backward(x, wt2, dy, s, p, op)
+            for g, want in zip(got, ref.conv_transpose2d_backward(x, wt2, dy, s, p, op)):
+                close(g, want)
+    for n, c, h, w, ks, s, p in POOL_CASES:
+        x = rng.standard_normal((n, c, h, w))
+        x[0, 0, :2, :2] = 0.5  # a tie: the first in window order must win everywhere
+        y, arg = ref.max_pool2d_forward(x, ks, s, p)
+        got_y, got_arg = k.max_pool2d_forward(x, ks, s, p)
+        close(got_y, y)
+        assert np.array_equal(got_arg, arg)
+        dy = rng.standard_normal(y.shape)
+        close(k.max_pool2d_backward(dy, arg, x.shape), ref.max_pool2d_backward(dy, arg, x.shape))
+        y = ref.avg_pool2d_forward(x, ks, s, p)
+        close(k.avg_pool2d_forward(x, ks, s, p), y)
+        dy = rng.standard_normal(y.shape)
+        close(k.avg_pool2d_backward(dy, x.shape, ks, s, p), ref.avg_pool2d_backward(dy, x.shape, ks, s, p))
+    x = rng.standard_normal((3, 7, 5)) * 4
+    x[0, 0, :3] = [0.0, -800.0, 800.0]  # the kink and the overflow edges of exp
+    for name, args in ACTIVATIONS:
+        y = getattr(ref, f"{name}_forward")(x, *args)
+        close(getattr(k, f"{name}_forward")(x, *args), y)
+        dy = rng.standard_normal(x.shape)
+        close(getattr(k, f"{name}_backward")(x, y, dy, *args), getattr(ref, f"{name}_backward")(x, y, dy, *args))
+    for n, hs in [(1, 1), (3, 5)]:
+        gates, c_prev = rng.standard_normal((n, 4 * hs)) * 2, rng.standard_normal((n, hs))
+        saved = ref.lstm_gates_forward(gates, c_prev)
+        for got, want in zip(k.lstm_gates_forward(gates, c_prev), saved):
+            close(got, want)
+        dh, dc = rng.standard_normal((n, hs)), rng.standard_normal((n, hs))
+        i, f, g, o, c, _ = saved
+        for dh_, dc_ in [(dh, dc), (dh, None), (None, dc)]:
+            got = k.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_)
+            for a, b in zip(got, ref.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_)):
+                close(a, b)
+        gi, gh, h_prev = (rng.standard_normal((n, 3 * hs)), rng.standard_normal((n, 3 * hs)),
+                          rng.standard_normal((n, hs)))
+        saved = ref.gru_gates_forward(gi, gh, h_prev)
+        for got, want in zip(k.gru_gates_forward(gi, gh, h_prev), saved):
+            close(got, want)
+        r, z, nn, _ = saved
+        dh = rng.standard_normal((n, hs))
+        for got, want in zip(k.gru_gates_backward(gh, h_prev, r, z, nn, dh), ref.gru_gates_backward(gh, h_prev, r, z, nn, dh)):
+            close(got, want)
+
+
+# --------------------------------------------------------------------------- golden numbers
+
+
+def test_corr2d_d2l():
+    x = np.arange(9.0).reshape(1, 1, 3, 3)
+    k = np.array([[0.0, 1.0], [2.0, 3.0]]).reshape(1, 1, 2, 2)
+    y = ref.conv2d_forward(x, k, None)
+    np.testing.assert_array_equal(y[0, 0], [[19.0, 25.0], [37.0, 43.0]])
+    dx, dk, db = ref.conv2d_backward(x, k, np.ones_like(y))
+    np.testing.assert_array_equal(dk[0, 0], [[8.0, 12.0], [20.0, 24.0]])  # sums of each 2x2 shift of X
+    np.testing.assert_array_equal(dx[0, 0], [[0, 1, 1], [2, 6, 4], [2, 5, 3]])
+    assert db.tolist() == [4.0]
+
+
+def test_pool_2x2_examples():
+    x = np.arange(9.0).reshape(1, 1, 3, 3)  # d2l: 2x2 window, stride 1
+    y, arg = ref.max_pool2d_forward(x, 2, 1)
+    np.testing.assert_array_equal(y[0, 0], [[4.0, 5.0], [7.0, 8.0]])
+    np.testing.assert_array_equal(arg[0, 0], [[4, 5], [7, 8]])
+    np.testing.assert_array_equal(ref.avg_pool2d_forward(x, 2, 1)[0, 0], [[2.0, 3.0], [5.0, 6.0]])
+    dx = ref.max_pool2d_backward(np.ones((1, 1, 2, 2)), arg, x.shape)
+    np.testing.assert_array_equal(dx[0, 0], [[0, 0, 0], [0, 1, 1], [0, 1, 1]])
+    x4 = np.arange(16.0).reshape(1, 1, 4, 4)  # non-overlapping 2x2, stride defaults to kernel
+    np.testing.assert_array_equal(ref.max_pool2d_forward(x4, 2)[0][0, 0], [[5.0, 7.0], [13.0, 15.0]])
+    np.testing.assert_array_equal(ref.avg_pool2d_forward(x4, 2)[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+    # padding counts in the divisor (count_include_pad=True): a corner window sees one pixel of 4
+    assert ref.avg_pool2d_forward(np.ones((1, 1, 2, 2)), 2, 2, 1)[0, 0, 0, 0] == 0.25
+
+
+def test_lstm_gru_written_equations():
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    gates, c_prev = np.array([[0.1, -0.2, 0.3, 0.4]]), np.array([[0.5]])
+    i, f, g, o, c, h = ref.lstm_gates_forward(gates, c_prev)
+    want_c = sig(-0.2) * 0.5 + sig(0.1) * np.tanh(0.3)
+    np.testing.assert_allclose([c[0, 0], h[0, 0]], [want_c, sig(0.4) * np.tanh(want_c)], rtol=1e-14)
+    gi, gh, h_prev = np.array([[0.1, 0.2, 0.3]]), np.array([[-0.1, 0.4, 0.5]]), np.array([[0.6]])
+    r, z, n, h = ref.gru_gates_forward(gi, gh, h_prev)
+    want_n = np.tanh(0.3 + sig(0.0) * 0.5)  # b_hn (inside gh_n) is scaled by r
+    np.testing.assert_allclose(h[0, 0], (1 - sig(0.6)) * want_n + sig(0.6) * 0.6, rtol=1e-14)
+
+
+def test_sigmoid_does_not_overflow():
+    with np.errstate(over="raise"):
+        np.testing.assert_array_equal(ref.sigmoid_forward(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+
+
+# --------------------------------------------------------------------------- backends
+
+
+def test_reference_defines_every_kernel():
+    assert all(callable(getattr(ref, name)) for name in KERNELS)
+
+
+def test_numba_agrees_with_reference():
+    pytest.importorskip("numba")
+    from dltui.engine.kernels import cpu
+
+    assert all(callable(getattr(cpu, name)) for name in KERNELS)
+    run_agreement(cpu, np.random.default_rng(1))
+
+
+def test_numba_accepts_views_and_other_dtypes():
+    """Non-contiguous, read-only or float32 inputs are converted, never recompiled for."""
+    pytest.importorskip("numba")
+    from dltui.engine.kernels import cpu
+
+    x = np.broadcast_to(np.linspace(-1, 1, 5, dtype=np.float32), (2, 3, 5, 5)).transpose(0, 1, 3, 2)
+    w = np.ones((2, 3, 2, 2))[:, :, ::-1]
+    close(cpu.conv2d_forward(x, w, None), ref.conv2d_forward(x.astype(np.float64), w, None))
+    close(cpu.relu_forward(x), ref.relu_forward(x.astype(np.float64)))
+    assert all(len(d.signatures) <= 1 for d, _ in cpu._SIGS.values())
+
+
+def _has_gpu() -> bool:
+    smi = shutil.which("nvidia-smi")
+    return bool(smi) and subprocess.run([smi], capture_output=True).returncode == 0
+
+
+def check_cuda() -> None:
+    """Entry point of the CUDA subprocess (see the module docstring)."""
+    from dltui.engine.kernels import cuda
+
+    class Merged:  # cuda's kernels, the reference for the ones cuda leaves to the CPU
+        def __getattr__(self, name):
+            return getattr(cuda, name, None) or getattr(ref, name)
+
+    run_agreement(Merged(), np.random.default_rng(2))
+    assert cuda.PROVIDES and all(callable(getattr(cuda, name)) for name in cuda.PROVIDES)
+
+
+def test_cuda_agrees_with_reference():
+    pytest.importorskip("numba")
+    env = dict(os.environ)
+    if not _has_gpu():
+        env["NUMBA_ENABLE_CUDASIM"] = "1"
+    code = f"import runpy; runpy.run_path({str(Path(__file__))!r})['check_cuda']()"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]

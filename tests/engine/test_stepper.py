@@ -1,0 +1,202 @@
+"""The tape and the stepper: order, step back, breakpoints, accumulation, inspection, expansion."""
+
+import numpy as np
+import pytest
+
+from dltui.engine import Stepper, Tensor, functional as F, no_grad, no_record, recording
+from dltui.engine.tape import Accumulation
+
+
+def mlp_pass():
+    """x → linear → relu → linear → mse, with W1 also used by an L2 penalty (a reused tensor)."""
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((4, 3)), name="x")
+    w1 = Tensor(rng.standard_normal((5, 3)), requires_grad=True, name="W1")
+    w2 = Tensor(rng.standard_normal((1, 5)), requires_grad=True, name="W2")
+    with recording() as tape:
+        h = F.relu(F.linear(x, w1))
+        loss = F.mse_loss(F.linear(h, w2), np.ones((4, 1))) + 0.1 * (w1 * w1).sum()
+    loss.backward()
+    return tape, loss, w1, w2
+
+
+def test_tape_records_each_op_in_call_order():
+    tape, *_ = mlp_pass()
+    assert [n.name for n in tape.nodes] == ["linear", "relu", "linear", "mse_loss", "mul", "sum", "mul", "add"]
+    assert [n.index for n in tape.nodes] == list(range(8))
+    assert tape.nodes[0].formula == "Y = X·Wᵀ + b" and "dW" in tape.nodes[0].grad_formula
+
+
+def test_stepping_visits_every_node_forward_then_backward_in_reverse():
+    tape, *_ = mlp_pass()
+    s = Stepper(tape)
+    seen = []
+    while not s.at_end:
+        step = s.step()
+        seen.append((step.phase, step.node.index))
+    forward = [i for phase, i in seen if phase == "forward"]
+    backward = [i for phase, i in seen if phase == "backward"]
+    assert forward == list(range(8))
+    assert backward == [7, 6, 5, 4, 3, 2, 1, 0]
+    assert seen[:8] == [("forward", i) for i in range(8)]  # the whole forward pass comes first
+    assert len(seen) == len(s.steps) == 8 + len(tape.events)
+
+
+def test_reused_tensor_gets_a_visible_accumulation_event():
+    tape, _, w1, _ = mlp_pass()
+    accs = [e for e in tape.events if isinstance(e, Accumulation)]
+    # W1 feeds the first linear and both sides of W1·W1: two accumulations onto it
+    assert [a.tensor for a in accs] == [w1, w1]
+    for a in accs:
+        np.testing.assert_allclose(a.before + a.incoming, a.after)
+    np.testing.assert_allclose(accs[-1].after, w1.grad)
+    s = Stepper(tape)
+    labels = [st.label for st in s.steps if st.phase == "accumulate"]
+    assert labels[0].startswith("accumulate into W1 (from #4 mul")
+    assert labels[1].startswith("accumulate into W1 (from #0 linear")
+
+
+def test_reused_intermediate_accumulates_too():
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    with recording() as tape:
+        b = a * 3.0
+        c = (b * b + b).sum()
+    c.backward()
+    accs = [e for e in tape.events if isinstance(e, Accumulation)]
+    # b reaches the add first, then both operands of b·b add onto it
+    assert [a.tensor for a in accs] == [b, b] and [a.source.name for a in accs] == ["mul", "mul"]
+    np.testing.assert_allclose(accs[-1].after, 2 * b.data + 1)
+    labels = [st.label for st in Stepper(tape).steps if st.phase == "accumulate"]
+    assert labels == ["accumulate into output of #0 mul(2, scalar) (from #1 mul(2, 2))"] * 2
+    np.testing.assert_allclose(a.grad, 3 * (2 * 3 * a.data + 1))
+
+
+def test_step_back_restores_the_view_and_hides_gradients_not_yet_computed():
+    tape, loss, w1, _ = mlp_pass()
+    s = Stepper(tape)
+    views = [s.view()]
+    while not s.at_end:
+        s.step()
+        views.append(s.view())
+    while s.position >= 0:
+        assert s.view() == views[s.position + 1]
+        s.step_back()
+    assert s.view() == views[0] and s.current is None
+
+    s.seek(3)  # forward of node 3 done, no backward yet
+    seen = s.inspect(0)
+    assert seen.outputs is not None and seen.grad_out is None and seen.grads_in is None
+    s.seek(len(s.steps) - 1)
+    seen = s.inspect(0)
+    np.testing.assert_allclose(seen.grads_in[1], tape.nodes[0].grads_in[1])
+    assert seen.grads_in[0] is None  # x needs no gradient
+    s.seek(1)
+    assert s.inspect(2).outputs is None  # node 2 has not run yet at this position
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered")
+def test_breakpoints_by_op_by_node_and_on_nan():
+    tape, *_ = mlp_pass()
+    s = Stepper(tape)
+    s.break_on(op="relu")
+    assert (s.run().phase, s.current.node.name) == ("forward", "relu")
+    assert (s.run().phase, s.current.node.name) == ("backward", "relu")
+    assert s.run() is s.steps[-1] and s.at_end  # no more matches: runs to the end
+    s.rewind()
+    s.breakpoints.clear()
+    s.break_on(node=2, phase="backward")
+    stop = s.run()
+    assert (stop.phase, stop.node.index) == ("backward", 2) and s.position > 8
+
+    x = Tensor([1.0, -1.0, 4.0], requires_grad=True)
+    with recording() as tape:
+        y = (x * 2.0).log().sqrt().sum()  # log of −2 is NaN
+    y.backward()
+    s = Stepper(tape)
+    s.break_on(nonfinite=True)
+    stop = s.run()
+    assert (stop.phase, stop.node.name) == ("forward", "log")
+    assert s.inspect(stop.node).stats["output0"].nan == 1
+
+
+def test_inspect_gives_values_saved_tensors_stats_and_a_local_check():
+    x = Tensor(np.arange(16.0).reshape(1, 1, 4, 4), requires_grad=True, name="image")
+    with recording() as tape:
+        y = F.max_pool2d(x, 2)
+        loss = (y * y).sum()
+    loss.backward()
+    s = Stepper(tape)
+    s.seek(len(s.steps) - 1)
+    seen = s.inspect(0)
+    assert seen.input_names == ["image"]
+    np.testing.assert_array_equal(seen.saved["argmax"][0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(seen.grad_out[0][0, 0], 2 * np.array([[5.0, 7.0], [13.0, 15.0]]))
+    st = seen.stats["output0"]
+    assert (st.shape, st.min, st.max, st.mean) == ((1, 1, 2, 2), 5.0, 15.0, 10.0)
+    assert st.norm == pytest.approx(np.sqrt(25 + 49 + 169 + 225)) and st.finite
+    assert seen.stats["grad_in0"].max == 30.0
+    assert max(s.check(0)) < 1e-6
+
+
+def test_fused_lstm_node_expands_into_primitives_with_the_same_gradients():
+    rng = np.random.default_rng(1)
+    t = [Tensor(rng.standard_normal(shape), requires_grad=True)
+         for shape in [(2, 3), (2, 4), (2, 4), (16, 3), (16, 4), (16,), (16,)]]
+    with recording() as tape:
+        h, c = F.lstm_cell(t[0], (t[1], t[2]), *t[3:])
+        loss = (h * h).sum() + c.sum()
+    loss.backward()
+    s = Stepper(tape)
+    node = tape.nodes[0]
+    assert node.fused and node.name == "lstm_cell"
+    inner = s.inside(node)
+    names = {step.node.name for step in inner.steps}
+    assert {"matmul", "sigmoid", "tanh", "mul", "add", "index"} <= names and "lstm_cell" not in names
+    expansion = node.expanded()
+    for fused_grad, expanded_grad in zip(node.grads_in, expansion.grads):
+        np.testing.assert_allclose(expanded_grad, fused_grad, rtol=1e-10, atol=1e-14)
+    assert max(e for e in s.check(node) if e is not None) < 1e-6
+
+
+def test_conv_and_attention_nodes_expand_with_the_same_gradients():
+    rng = np.random.default_rng(2)
+    x, w = Tensor(rng.standard_normal((1, 2, 5, 5)), requires_grad=True), Tensor(rng.standard_normal((3, 2, 3, 3)), requires_grad=True)
+    q = Tensor(rng.standard_normal((2, 4, 3)), requires_grad=True)
+    with recording() as tape:
+        loss = F.conv2d(x, w, stride=2, padding=1).sum() + F.scaled_dot_product_attention(q, q, q, is_causal=True).sum()
+    loss.backward()
+    for node in (n for n in tape.nodes if n.fused):
+        for a, b in zip(node.grads_in, node.expanded().grads):
+            np.testing.assert_allclose(b, a, rtol=1e-10, atol=1e-14)
+    assert {n.name for n in tape.nodes if n.fused} == {"conv2d", "attention"}
+    attn = next(n for n in tape.nodes if n.name == "attention").saved["attn"]
+    assert attn.shape == (2, 4, 4) and np.allclose(np.triu(attn[0], 1), 0)
+
+
+def test_recording_is_opt_in_and_switchable():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()  # not recording: still differentiable
+    y.backward()
+    np.testing.assert_allclose(w.grad, [2.0, 4.0])
+    assert y.node.tape is None
+    with recording() as tape:
+        a = w * 2.0
+        with no_record():
+            b = a * 3.0
+        c = b.sum()
+        with no_grad():
+            d = c * 2.0
+    assert [n.name for n in tape.nodes] == ["mul", "sum"]
+    assert d.node is None and not d.requires_grad
+    w.grad = None
+    c.backward()
+    np.testing.assert_allclose(w.grad, [6.0, 6.0])
+    assert sum(isinstance(e, Accumulation) for e in tape.events) == 0
+
+
+def test_backward_needs_a_scalar_or_a_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="scalar"):
+        (x * 2.0).backward()
+    (x * 2.0).backward(np.array([1.0, 10.0]))
+    np.testing.assert_allclose(x.grad, [2.0, 20.0])

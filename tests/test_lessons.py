@@ -1,0 +1,156 @@
+"""The lesson loader: the bundled lessons load, and every kind of broken file is reported with its line."""
+
+from pathlib import Path
+
+import pytest
+
+from dltui.lessons import find_lesson, lessons_dir, load_lesson, load_lessons, LessonFileError
+
+GOOD = '''+++
+id = "demo"
+title = "A demo"
+order = 7
+summary = "One line"
+lab = "perceptron"
+
+[params]
+dataset = "OR"
+
+[[quiz]]
+id = "q1"
+kind = "choice"
+prompt = "Pick one"
+choices = ["a", "b"]
+answer = 2
+explanation = "b is right"
+
+[[quiz]]
+id = "q2"
+kind = "numeric"
+prompt = "How many?"
+answer = 4
+tolerance = 0.5
+unit = "epochs"
+explanation = "four"
++++
+# Body
+
+Text.
+'''
+
+
+def write(tmp_path: Path, text: str, name: str = "07-demo.md") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(LessonFileError) as error:
+        load_lesson(write(tmp_path, text))
+    return [str(p) for p in error.value.problems]
+
+
+def test_bundled_lessons_load_in_order_with_quizzes():
+    lessons, problems = load_lessons(lang="en")
+    assert problems == []
+    assert [l.id for l in lessons][:2] == ["mp-neuron", "perceptron"]
+    assert [l.order for l in lessons] == sorted(l.order for l in lessons)
+    for lesson in lessons:
+        assert len(lesson.quiz) >= 4, lesson.id
+        assert lesson.body.strip() and lesson.summary
+
+
+def test_a_valid_file_parses_every_field(tmp_path):
+    lesson = load_lesson(write(tmp_path, GOOD))
+    assert (lesson.id, lesson.title, lesson.order, lesson.lab) == ("demo", "A demo", 7, "perceptron")
+    assert lesson.params == {"dataset": "OR"}
+    assert lesson.body.startswith("# Body")
+    choice, numeric = lesson.quiz
+    assert (choice.kind, choice.choices, choice.answer) == ("choice", ("a", "b"), 2)
+    assert (numeric.answer, numeric.tolerance, numeric.unit, numeric.line) == (4, 0.5, "epochs", 19)
+
+
+@pytest.mark.parametrize(
+    "old, new, line, words",
+    [
+        ('title = "A demo"\n', "", 1, "missing or empty 'title'"),
+        ('lab = "perceptron"', 'lab = "perceptorn"', 6, "unknown lab 'perceptorn'"),
+        ('order = 7', 'order = "seven"', 4, "'order' must be a whole number"),
+        ('dataset = "OR"', 'dataset = "XNOR"', 9, "Dataset: 'XNOR' is not one of AND, OR"),
+        ('dataset = "OR"', 'speed = 3', 9, "has no parameter 'speed'"),
+        ('answer = 2\n', 'answer = 3\n', 16, "quiz question 1: 'answer' must be a choice number from 1 to 2"),
+        ('kind = "numeric"', 'kind = "essay"', 21, "quiz question 2: kind 'essay' is not one of"),
+        ('tolerance = 0.5', 'tolerance = -1', 24, "'tolerance' must be a number ≥ 0"),
+        ('explanation = "four"', 'explain = "four"', 26, "unknown key 'explain'"),
+        ('id = "q2"', 'id = "q1"', 19, "quiz question id 'q1' is used twice"),
+        ('summary = "One line"', 'summary = "One line', 5, "front matter is not valid TOML"),
+    ],
+)
+def test_broken_files_name_the_line_and_the_problem(tmp_path, old, new, line, words):
+    assert old in GOOD
+    problems = problems_of(tmp_path, GOOD.replace(old, new, 1))
+    assert any(p.startswith(f"{tmp_path / '07-demo.md'}:{line}: ") and words in p for p in problems), problems
+
+
+def test_missing_front_matter_and_unclosed_fence(tmp_path):
+    assert "starts with a '+++' line" in problems_of(tmp_path, "# Just markdown\n")[0]
+    assert ":1: front matter opened here is never closed" in problems_of(tmp_path, "+++\nid = 'x'\n")[0]
+
+
+def test_one_broken_lesson_does_not_stop_the_others(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace('id = "demo"', 'id = "other"').replace("order = 7", "order = 8")
+          .replace('lab = "perceptron"', 'lab = "nope"'), "08-other.md")
+    lessons, problems = load_lessons(tmp_path, lang="en")
+    assert [l.id for l in lessons] == ["demo"]
+    assert len(problems) == 1 and "08-other.md:6: unknown lab 'nope'" in str(problems[0])
+
+
+def test_duplicate_ids_are_reported_and_the_first_kept(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace("order = 7", "order = 9"), "09-demo.md")
+    lessons, problems = load_lessons(tmp_path, lang="en")
+    assert [l.order for l in lessons] == [7]
+    assert "id 'demo' is already used by 07-demo.md" in str(problems[0])
+
+
+def test_a_translation_replaces_text_but_keeps_id_order_and_params(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace("A demo", "演示").replace("order = 7", "order = 1"), "07-demo.zh.md")
+    [english], _ = load_lessons(tmp_path, lang="en")
+    [chinese], problems = load_lessons(tmp_path, lang="zh")
+    assert problems == []
+    assert (english.title, chinese.title) == ("A demo", "演示")
+    assert (chinese.id, chinese.order, chinese.params) == ("demo", 7, {"dataset": "OR"})
+
+
+def test_a_translation_with_other_quiz_ids_is_refused(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace('id = "q2"', 'id = "q9"'), "07-demo.zh.md")
+    [chinese], problems = load_lessons(tmp_path, lang="zh")
+    assert chinese.title == "A demo"
+    assert "same quiz ids" in str(problems[0])
+
+
+def test_bundled_translations_match_their_lessons():
+    english, _ = load_lessons(lang="en")
+    chinese, problems = load_lessons(lang="zh")
+    assert problems == []
+    for en, zh in zip(english, chinese):
+        assert en.id == zh.id and [q.id for q in en.quiz] == [q.id for q in zh.quiz]
+        assert [q.answer for q in en.quiz] == [q.answer for q in zh.quiz]
+
+
+def test_find_lesson_by_id_or_number():
+    lessons, _ = load_lessons(lang="en")
+    assert find_lesson(lessons, "perceptron").order == 2
+    assert find_lesson(lessons, "1").id == "mp-neuron"
+    assert find_lesson(lessons, "99") is None and find_lesson(lessons, "nope") is None
+
+
+def test_lessons_are_data_not_code(tmp_path):
+    text = GOOD.replace('title = "A demo"', 'title = "__import__(\'os\').system(\'touch pwned\')"')
+    lesson = load_lesson(write(tmp_path, text))
+    assert lesson.title.startswith("__import__") and not Path("pwned").exists()
+    assert lessons_dir().is_dir()
