@@ -37,12 +37,13 @@ class BackendNotice(UserWarning):
 
 
 class _State:
-    requested: str | None = None  # after fallbacks decided at set_backend time
-    table: object | None = None  # the loaded kernel table, once resolved
-    notice: str | None = None
-    background = False  # start_warmup() was called: serve reference kernels until ready
-    ready = threading.Event()
-    lock = threading.RLock()
+    def __init__(self):
+        self.requested: str | None = None  # the backend to use, after fallbacks
+        self.table: object | None = None  # its kernel table, once loaded
+        self.notice: str | None = None
+        self.background = False  # start_warmup() ran: serve reference kernels until ready
+        self.ready = threading.Event()
+        self.lock = threading.RLock()
 
 
 _s = _State()
