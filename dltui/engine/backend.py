@@ -210,8 +210,9 @@ def _warm_in_background() -> None:
         pass  # then the in-process warmup below compiles instead of loading
     try:
         warmup()
-    finally:
-        _load()
+    except Exception:
+        pass  # _load() falls back (and says why) or compiles lazily; never crash a thread
+    _load()
 
 
 def start_warmup() -> threading.Thread | None:

@@ -116,7 +116,7 @@ class Inspection:
     """A node as seen at the stepper's position (gradients are None until backward reaches it)."""
 
     node: Op
-    inputs: list[np.ndarray]
+    inputs: list[np.ndarray | None]  # None where the producing node has not run yet
     input_names: list[str]
     outputs: list[np.ndarray] | None
     saved: dict[str, Any]
@@ -210,20 +210,25 @@ class Stepper:
         grads_in = list(node.grads_in) if has_grads else None
         found = Inspection(
             node=node,
-            inputs=[t.data for t in node.inputs],
+            inputs=[t.data if self._computed(t, view) else None for t in node.inputs],
             input_names=[t.name or (t.node.name if t.node is not None else f"input{k}") for k, t in enumerate(node.inputs)],
             outputs=outputs,
             saved=dict(node.saved) if ran else {},
             grad_out=grad_out,
             grads_in=grads_in,
         )
-        named = {f"input{k}": a for k, a in enumerate(found.inputs)}
+        named = {f"input{k}": a for k, a in enumerate(found.inputs) if a is not None}
         named.update({f"output{k}": a for k, a in enumerate(outputs or [])})
         named.update({k: v for k, v in found.saved.items() if isinstance(v, np.ndarray) and v.dtype.kind == "f"})
         named.update({f"grad_out{k}": g for k, g in enumerate(grad_out or [])})
         named.update({f"grad_in{k}": g for k, g in enumerate(grads_in or []) if g is not None})
         found.stats = {name: stats(a) for name, a in named.items()}
         return found
+
+    @staticmethod
+    def _computed(tensor: Any, view: View) -> bool:
+        producer = tensor.node
+        return producer is None or producer.index is None or producer.index < view.forward_done
 
     def check(self, node: Op | int) -> list[float | None]:
         """Local finite-difference check of one node: max relative error per input."""

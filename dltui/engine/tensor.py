@@ -65,6 +65,8 @@ class Tensor:
     # ------------------------------------------------------------------ autograd
     def backward(self, grad: Any = None) -> None:
         """Backpropagate from this tensor; without `grad` it must be a scalar (seed 1)."""
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a tensor that does not require a gradient (made under no_grad, or from constants only)")
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(f"backward() without a gradient needs a scalar, got shape {self.shape}")
@@ -112,6 +114,8 @@ class Tensor:
         return _ops.Neg.apply(self)
 
     def __getitem__(self, index: Any) -> Tensor:
+        if isinstance(index, Tensor):
+            index = index.data.astype(np.int64)
         return _ops.Index.apply(self, index=index)
 
     # ------------------------------------------------------------------ reductions and shape

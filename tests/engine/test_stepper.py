@@ -90,8 +90,10 @@ def test_step_back_restores_the_view_and_hides_gradients_not_yet_computed():
     seen = s.inspect(0)
     np.testing.assert_allclose(seen.grads_in[1], tape.nodes[0].grads_in[1])
     assert seen.grads_in[0] is None  # x needs no gradient
-    s.seek(1)
-    assert s.inspect(2).outputs is None  # node 2 has not run yet at this position
+    s.seek(0)
+    seen = s.inspect(2)  # linear(relu(...), W2): neither relu (node 1) nor node 2 has run yet
+    assert seen.outputs is None and seen.inputs[0] is None and seen.inputs[1] is not None
+    assert "input0" not in seen.stats and "input1" in seen.stats
 
 
 @pytest.mark.filterwarnings("ignore:invalid value encountered")
@@ -198,5 +200,9 @@ def test_backward_needs_a_scalar_or_a_gradient():
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(ValueError, match="scalar"):
         (x * 2.0).backward()
+    with no_grad():
+        frozen = (x * 2.0).sum()
+    with pytest.raises(RuntimeError, match="does not require a gradient"):
+        frozen.backward()
     (x * 2.0).backward(np.array([1.0, 10.0]))
     np.testing.assert_allclose(x.grad, [2.0, 20.0])
