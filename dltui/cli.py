@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import re
 import sys
+from datetime import date
 from pathlib import Path
 
 from dltui import __version__
 from dltui.lessons import Lesson, check, find_lesson, lessons_dir, load_lessons
+from dltui.progress import LessonProgress, Progress
 
 COMMANDS = {
     "list": "print the lessons as a plain-text table",
     "check [PATH...]": "validate lesson files (default: the bundled lessons); exit 1 on problems",
+    "progress": "your progress per lesson as a plain-text table",
+    "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
 }
+WIDTH = max(map(len, COMMANDS)) + 2
 
-EPILOG = "commands:\n" + "\n".join(f"  dltui {name:<22}{text}" for name, text in COMMANDS.items()) + """
+EPILOG = "commands:\n" + "\n".join(f"  dltui {name:<{WIDTH}}{text}" for name, text in COMMANDS.items()) + """
 
 examples:
   dltui                 open the lesson browser
@@ -35,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("target", nargs="?", metavar="LESSON|COMMAND", help="a lesson id or number, or a command below")
     p.add_argument("paths", nargs="*", metavar="PATH", help=argparse.SUPPRESS)
     p.add_argument("--lang", help="lesson language, e.g. en or zh (default: $DLTUI_LANG, then the locale)")
+    p.add_argument("--data-dir", metavar="DIR", help="where progress is kept (default: $DLTUI_DATA_DIR, then your data folder)")
+    p.add_argument("--user", help="whose progress (default: $DLTUI_USER, then your login name); for shared accounts")
+    p.add_argument("--export", choices=("csv", "json"), help="with 'progress': write the answers to a file")
+    p.add_argument("--all-users", action="store_true", help="with --export: every user's answers, not only yours")
+    p.add_argument("-o", "--output", metavar="FILE", help="with --export: the file to write (default: in this folder)")
     p.add_argument("--version", action="version", version=f"dltui {__version__}")
     return p
 
@@ -53,6 +64,46 @@ def list_lessons(lessons: list[Lesson]) -> str:
     rows = [("No", "ID", "Title", "Summary")] + [(str(l.order), l.id, l.title, l.summary) for l in lessons]
     widths = [max(cell_width(row[i]) for row in rows) for i in range(3)]
     return "\n".join("  ".join(pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[3] for row in rows)
+
+
+def progress_table(lessons: list[Lesson], progress: Progress) -> str:
+    """One row per lesson; scores count questions right at the first attempt and at any attempt."""
+    found = progress.lessons()
+    rows = [("No", "Lesson", "State", "First try", "Best", "Answers")]
+    for lesson in lessons:
+        state = found.get(lesson.id, LessonProgress(lesson.id))
+        rows.append((str(lesson.order), lesson.id, state.state, f"{state.first_correct}/{len(lesson.quiz)}",
+                     f"{state.best_correct}/{len(lesson.quiz)}", str(state.answers)))
+    widths = [max(cell_width(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    totals = progress.totals()
+    if totals.questions:
+        lines.append(f"\n{totals.answers} answer{'s' * (totals.answers != 1)} by {progress.user}; right at the first try: "
+                     f"{totals.first_correct} of {totals.questions} question{'s' * (totals.questions != 1)} "
+                     f"({totals.first_correct / totals.questions:.0%})")
+    if weakest := progress.weakest():
+        lines.append("revise first: " + ", ".join(f"{l.lesson} ({l.first_accuracy:.0%})" for l in weakest))
+    return "\n".join(lines)
+
+
+def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
+    with Progress.open(args.data_dir, args.user) as progress:
+        if progress.notice:
+            print(f"dltui: {progress.notice}", file=sys.stderr)
+        if not progress.enabled:
+            return 1
+        if not args.export:
+            print(progress_table(lessons, progress))
+            return 0
+        who = "all-users" if args.all_users else re.sub(r"[^\w.-]", "_", progress.user)
+        path = Path(args.output or f"dltui-progress-{who}-{date.today():%Y%m%d}.{args.export}")
+        try:
+            count = progress.export(path, args.export, args.all_users)
+        except OSError as error:
+            print(f"dltui: cannot write {path}: {error.strerror}", file=sys.stderr)
+            return 1
+    print(f"wrote {count} answer{'s' * (count != 1)} to {path.resolve()}")
+    return 0
 
 
 def unknown_lesson(query: str, lessons: list[Lesson]) -> str:
@@ -74,7 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     if args.paths:
         parser().error(f"unexpected arguments: {' '.join(args.paths)}")
+    if args.target != "progress" and (args.export or args.all_users or args.output):
+        parser().error("--export, --all-users and -o go with 'dltui progress'")
+    if not args.export and (args.all_users or args.output):
+        parser().error("--all-users and -o go with --export")
     lessons, problems = load_lessons(lang=args.lang)
+    if args.target == "progress":
+        return show_progress(args, lessons)
     if args.target == "list":
         print(list_lessons(lessons))
         if problems:

@@ -15,12 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dltui.labs import LABS, ControlError, lab_class
+from dltui.labs import LABS, QUESTION_GENERATORS, ControlError, lab_class
 
 FENCE = "+++"
-QUESTION_KINDS = ("choice", "multi", "numeric")
+QUESTION_KINDS = ("choice", "multi", "numeric", "engine")
 LESSON_KEYS = {"id", "title", "order", "summary", "lab", "params", "quiz"}
-QUESTION_KEYS = {"id", "kind", "prompt", "choices", "answer", "tolerance", "unit", "explanation"}
+QUESTION_KEYS = {"id", "kind", "prompt", "choices", "answer", "tolerance", "unit", "explanation", "generator"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILE_PATTERN = re.compile(r"^\d+-(?P<id>[a-z0-9-]+?)(\.(?P<lang>[a-z]{2}(_[A-Z]{2})?))?\.md$")
 
@@ -39,6 +39,9 @@ class Problem:
 
 @dataclass(frozen=True)
 class Question:
+    """One [[quiz]] entry. An engine question has a `generator` and no answer of its own:
+    the lab draws its numbers and computes its answer each attempt (see dltui.quiz.pose)."""
+
     id: str
     kind: str
     prompt: str
@@ -48,6 +51,7 @@ class Question:
     tolerance: float = 0.0
     unit: str = ""
     line: int = 0
+    generator: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,13 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
     before = len(problems)
     for key in sorted(set(entry) - QUESTION_KEYS):
         bad(f"unknown key {key!r} (known: {', '.join(sorted(QUESTION_KEYS))})", key)
-    for key in ("id", "kind", "prompt", "explanation"):
+    kind = entry.get("kind")
+    for key in ("id", "kind") if kind == "engine" else ("id", "kind", "prompt", "explanation"):
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             bad(f"missing or empty {key!r}", key if key in entry else None)
-    kind = entry.get("kind")
+    for key in ("prompt", "explanation"):
+        if key in entry and not isinstance(entry[key], str):
+            bad(f"{key!r} must be text", key)
     if isinstance(kind, str) and kind not in QUESTION_KINDS:
         bad(f"kind {kind!r} is not one of {', '.join(QUESTION_KINDS)}", "kind")
     answer = entry.get("answer")
@@ -164,18 +171,28 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
             bad("'tolerance' must be a number ≥ 0", "tolerance")
         if "choices" in entry:
             bad("a numeric question has no 'choices'", "choices")
+    elif kind == "engine":
+        generator = entry.get("generator")
+        if generator not in QUESTION_GENERATORS:
+            what = f"unknown generator {generator!r}" if "generator" in entry else "needs a 'generator'"
+            bad(f"{what} (known: {', '.join(sorted(QUESTION_GENERATORS))})", "generator" if "generator" in entry else None)
+        for key in sorted({"choices", "answer", "tolerance", "unit"} & set(entry)):
+            bad(f"an engine question has no {key!r}: its generator draws the numbers and computes the answer", key)
+    if kind != "engine" and "generator" in entry:
+        bad("only an engine question has a 'generator'", "generator")
     if len(problems) > before:
         return None
     return Question(
         id=entry["id"],
         kind=kind,
-        prompt=entry["prompt"].strip(),
-        explanation=entry["explanation"].strip(),
+        prompt=entry.get("prompt", "").strip(),
+        explanation=entry.get("explanation", "").strip(),
         answer=tuple(answer) if kind == "multi" else answer,
         choices=tuple(choices),
         tolerance=float(entry.get("tolerance", 0)),
         unit=str(entry.get("unit", "")),
         line=line,
+        generator=entry.get("generator", ""),
     )
 
 

@@ -154,3 +154,43 @@ def test_lessons_are_data_not_code(tmp_path):
     lesson = load_lesson(write(tmp_path, text))
     assert lesson.title.startswith("__import__") and not Path("pwned").exists()
     assert lessons_dir().is_dir()
+
+
+ENGINE = GOOD.replace("+++\n# Body", '''
+[[quiz]]
+id = "q3"
+kind = "engine"
+generator = "perceptron.update"
++++
+# Body''')
+
+
+def test_an_engine_question_needs_only_a_generator(tmp_path):
+    drill = load_lesson(write(tmp_path, ENGINE)).quiz[2]
+    assert (drill.kind, drill.generator, drill.line) == ("engine", "perceptron.update", 28)
+    assert (drill.prompt, drill.explanation, drill.answer) == ("", "", None)
+
+
+@pytest.mark.parametrize(
+    "old, new, line, words",
+    [
+        ('generator = "perceptron.update"', 'generator = "perceptron.updat"', 31,
+         "quiz question 3: unknown generator 'perceptron.updat' (known: mp_neuron.gate, mp_neuron.output, perceptron.update)"),
+        ('generator = "perceptron.update"\n', '', 28, "quiz question 3: needs a 'generator'"),
+        ('generator = "perceptron.update"\n', 'generator = "perceptron.update"\nanswer = 3\n', 32,
+         "an engine question has no 'answer': its generator draws the numbers"),
+        ('generator = "perceptron.update"\n', 'generator = "perceptron.update"\nprompt = 3\n', 32, "'prompt' must be text"),
+        ('unit = "epochs"', 'generator = "perceptron.update"', 25, "quiz question 2: only an engine question has a 'generator'"),
+    ],
+)
+def test_broken_engine_questions_name_the_line(tmp_path, old, new, line, words):
+    assert old in ENGINE
+    problems = problems_of(tmp_path, ENGINE.replace(old, new, 1))
+    assert any(p.startswith(f"{tmp_path / '07-demo.md'}:{line}: ") and words in p for p in problems), problems
+
+
+def test_bundled_lessons_have_engine_questions_in_every_language():
+    for lang in ("en", "zh"):
+        lessons, _ = load_lessons(lang=lang)
+        for lesson in lessons:
+            assert any(q.kind == "engine" and q.generator.startswith(lesson.lab + ".") for q in lesson.quiz), lesson.path

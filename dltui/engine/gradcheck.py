@@ -81,7 +81,7 @@ def check_node(node: Any, eps: float = EPS) -> list[float | None]:
     and compare with the gradients backward sent to its inputs (needs backward to have run)."""
     if node.grads_in is None:
         raise ValueError(f"{node.label} has no gradients yet: run backward first")
-    arrays = [t.data.copy() for t in node.inputs]
+    arrays = [a.copy() for a in node.arrays]
     weights = node.grad_out if isinstance(node.grad_out, tuple) else (node.grad_out,)
     errors: list[float | None] = []
     for k, grad in enumerate(node.grads_in):

@@ -195,15 +195,20 @@ class ConvTranspose2d(Module):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding)
 
 
-class MaxPool2d(Module):
+class _Pool2d(Module):
     def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+
+
+class MaxPool2d(_Pool2d):
     def forward(self, x: Tensor) -> Tensor:
         return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 
-class AvgPool2d(MaxPool2d):
+class AvgPool2d(_Pool2d):
     def forward(self, x: Tensor) -> Tensor:
         return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
@@ -295,8 +300,11 @@ class _Recurrent(Module):
     def sequence(self, outputs: list[Tensor]) -> Tensor:
         return F.stack(outputs, dim=1 if self.batch_first else 0)
 
-    def zeros(self, batch: int) -> Tensor:
-        return Tensor(np.zeros((self.num_layers, batch, self.hidden_size)))
+    def initial(self, state: Tensor | None, batch: int) -> list[Tensor]:
+        """Each layer's starting state: zeros, or the given (num_layers, N, H) tensor's rows."""
+        if state is None:
+            return [Tensor(np.zeros((batch, self.hidden_size))) for _ in range(self.num_layers)]
+        return [state[layer] for layer in range(self.num_layers)]
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}"
@@ -311,10 +319,8 @@ class RNN(_Recurrent):
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         """Returns (output at every step of the last layer, final hidden state of every layer)."""
         inputs = self.steps(x)
-        h0 = self.zeros(inputs[0].shape[0]) if h0 is None else h0
         finals = []
-        for layer in range(self.num_layers):
-            h = h0[layer]
+        for layer, h in enumerate(self.initial(h0, inputs[0].shape[0])):
             outputs = []
             for x_t in inputs:
                 h = F.rnn_cell(x_t, h, *self.weights(layer), nonlinearity=self.nonlinearity)
@@ -330,10 +336,10 @@ class LSTM(_Recurrent):
     def forward(self, x: Tensor, hc0: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """Returns (output, (h_n, c_n)) like torch.nn.LSTM."""
         inputs = self.steps(x)
-        h0, c0 = hc0 if hc0 is not None else (self.zeros(inputs[0].shape[0]), self.zeros(inputs[0].shape[0]))
+        h0, c0 = hc0 if hc0 is not None else (None, None)
+        batch = inputs[0].shape[0]
         final_h, final_c = [], []
-        for layer in range(self.num_layers):
-            h, c = h0[layer], c0[layer]
+        for layer, (h, c) in enumerate(zip(self.initial(h0, batch), self.initial(c0, batch))):
             outputs = []
             for x_t in inputs:
                 h, c = F.lstm_cell(x_t, (h, c), *self.weights(layer))
@@ -349,10 +355,8 @@ class GRU(_Recurrent):
 
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
         inputs = self.steps(x)
-        h0 = self.zeros(inputs[0].shape[0]) if h0 is None else h0
         finals = []
-        for layer in range(self.num_layers):
-            h = h0[layer]
+        for layer, h in enumerate(self.initial(h0, inputs[0].shape[0])):
             outputs = []
             for x_t in inputs:
                 h = F.gru_cell(x_t, h, *self.weights(layer))

@@ -43,7 +43,7 @@ class Optimizer:
                     grad = p.grad + group["weight_decay"] * p.data if group["weight_decay"] else p.grad
                     state = self.state.setdefault(p, {"step": 0})
                     state["step"] += 1
-                    p.data -= self.update(grad, state, group)
+                    p.data = p.data - self.update(grad, state, group)  # a new array: the tape keeps the old
 
     def update(self, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """The amount to subtract from the parameter; updates `state` in place."""

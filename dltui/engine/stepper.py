@@ -210,7 +210,7 @@ class Stepper:
         grads_in = list(node.grads_in) if has_grads else None
         found = Inspection(
             node=node,
-            inputs=[t.data if self._computed(t, view) else None for t in node.inputs],
+            inputs=[a if self._computed(t, view) else None for t, a in zip(node.inputs, node.arrays)],
             input_names=[t.name or (t.node.name if t.node is not None else f"input{k}") for k, t in enumerate(node.inputs)],
             outputs=outputs,
             saved=dict(node.saved) if ran else {},

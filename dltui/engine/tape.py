@@ -126,26 +126,26 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
     A gradient reaching a tensor that already holds one from another consumer is summed, and
     when the nodes were recorded that sum is its own `Accumulation` event on the tape.
     """
-    nodes: set[Op] = set()
+    nodes: dict[Op, None] = {}
     stack = [r.node for r in roots if r.node is not None]
     while stack:
         node = stack.pop()
         if node not in nodes:
-            nodes.add(node)
-            stack.extend(t.node for t in node.inputs if t.node is not None and t.requires_grad)
+            nodes[node] = None
+            stack.extend(t.node for t in node.inputs if t.node is not None)
     owner = next((r.node.tape for r in roots if r.node is not None and r.node.tape is not None), None)
     tape = owner() if owner is not None else None
 
-    pending: dict[object, np.ndarray] = {}
-    leaves: dict[int, Tensor] = {}
+    pending: dict[object, np.ndarray] = {}  # keyed by (node, slot) for op outputs, by tensor for leaves
+    leaves: list[Tensor] = []
 
     def receive(tensor: Tensor, grad: np.ndarray, source: Op | None) -> None:
-        key = (tensor.node, tensor.slot) if tensor.node is not None else id(tensor)
-        if tensor.node is None:
-            leaves[id(tensor)] = tensor
+        key = tensor if tensor.node is None else (tensor.node, tensor.slot)
         before = pending.get(key)
         if before is None:
             pending[key] = grad
+            if tensor.node is None:
+                leaves.append(tensor)
             return
         pending[key] = before + grad
         if tape is not None and source is not None:
@@ -154,18 +154,23 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
     for root, grad in zip(roots, grads):
         receive(root, np.asarray(grad, dtype=np.float64), None)
     for node in sorted(nodes, key=lambda n: n.seq, reverse=True):
-        grads_out = [pending.pop((node, slot), None) for slot in range(len(node.outputs))]
-        if all(g is None for g in grads_out):
-            continue
-        grads_out = [np.zeros_like(y) if g is None else g for y, g in zip(node.outputs, grads_out)]
-        node.grad_out = grads_out[0] if len(grads_out) == 1 else tuple(grads_out)
-        node.grads_in = tuple(g if t.requires_grad else None for t, g in zip(node.inputs, node.backward(*grads_out)))
+        if len(node.outputs) == 1:
+            grad_out = pending.pop((node, 0), None)
+            if grad_out is None:
+                continue
+            node.grad_out, grads_in = grad_out, node.backward(grad_out)
+        else:
+            grads_out = [pending.pop((node, slot), None) for slot in range(len(node.outputs))]
+            if all(g is None for g in grads_out):
+                continue
+            grads_out = [np.zeros_like(y) if g is None else g for y, g in zip(node.outputs, grads_out)]
+            node.grad_out, grads_in = tuple(grads_out), node.backward(*grads_out)
+        node.grads_in = tuple(g if t.requires_grad else None for t, g in zip(node.inputs, grads_in))
         if tape is not None:
             tape.events.append(BackwardStep(node))
         for tensor, grad in zip(node.inputs, node.grads_in):
             if grad is not None:
                 receive(tensor, grad, node)
-    for key, tensor in leaves.items():
-        if tensor.requires_grad:
-            grad = pending[key]
-            tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad
+    for tensor in leaves:
+        grad = pending[tensor]
+        tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad

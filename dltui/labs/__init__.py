@@ -1,24 +1,42 @@
 """Labs: one module per lab, found by the name a lesson file gives.
 
-Modules are imported only when a lab is opened, so listing lessons stays cheap.
+Modules are imported only when a lab is opened or one of its quiz questions is drawn,
+so listing and checking lessons stays cheap.
 """
 
 from __future__ import annotations
 
 from importlib import import_module
+from typing import Any, Callable
 
-from .base import Action, Control, ControlError, Lab, Status
+from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status
 
 LABS = {
     "mp_neuron": "dltui.labs.mp_neuron:MPNeuronLab",
     "perceptron": "dltui.labs.perceptron:PerceptronLab",
 }
 
+QUESTION_GENERATORS = {
+    "mp_neuron.output": "dltui.labs.mp_neuron:output_question",
+    "mp_neuron.gate": "dltui.labs.mp_neuron:gate_question",
+    "perceptron.update": "dltui.labs.perceptron:update_question",
+}
 
-def lab_class(name: str) -> type[Lab]:
-    """The Lab subclass registered as `name`; KeyError if there is none."""
-    module, _, attr = LABS[name].partition(":")
+
+def _load(reference: str) -> Any:
+    module, _, attr = reference.partition(":")
     return getattr(import_module(module), attr)
 
 
-__all__ = ["LABS", "Action", "Control", "ControlError", "Lab", "Status", "lab_class"]
+def lab_class(name: str) -> type[Lab]:
+    """The Lab subclass registered as `name`; KeyError if there is none."""
+    return _load(LABS[name])
+
+
+def question_generator(name: str) -> Callable[..., GeneratedQuestion]:
+    """The generator registered as `name`: `(rng, lang="en") -> GeneratedQuestion`; KeyError if none."""
+    return _load(QUESTION_GENERATORS[name])
+
+
+__all__ = ["LABS", "QUESTION_GENERATORS", "Action", "Control", "ControlError", "GeneratedQuestion", "Lab", "Status",
+           "lab_class", "question_generator"]

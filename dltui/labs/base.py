@@ -103,6 +103,34 @@ class Action:
 
 
 @dataclass(frozen=True)
+class GeneratedQuestion:
+    """A quiz question a lab drew fresh numbers for and answered with its own code.
+
+    `kind` is "numeric" (answer a number, within `tolerance`) or "choice" (answer a 1-based
+    choice number). `worked` writes the arithmetic out, so a wrong answer can be followed
+    step by step.
+    """
+
+    prompt: str
+    answer: float | int
+    worked: str
+    kind: str = "numeric"
+    choices: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    unit: str = ""
+
+
+def num(value: float) -> str:
+    """A number as a learner writes it: shortest form, a real minus sign (−1, 0.5, 2)."""
+    return f"{value + 0.0:g}".replace("-", "−")
+
+
+def factor(value: float) -> str:
+    """A number inside a product: negative ones in parentheses, `(−1)·2`."""
+    return f"({num(value)})" if value < 0 else num(value)
+
+
+@dataclass(frozen=True)
 class Status:
     """A one-line verdict the lab has reached (converged, stuck, diverged) and why."""
 

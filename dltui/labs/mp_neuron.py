@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import product
 
-from .base import Action, Control, Lab, Status
+import numpy as np
+
+from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 GATES = {
     "AND": (2, lambda x1, x2: x1 & x2),
@@ -45,9 +47,9 @@ class MPNeuronSnapshot:
 
     def working(self, row: Row) -> str:
         """The row's arithmetic as the learner would write it: `1·1 + 1·0 = 1 < 1.5 → 0`."""
-        terms = " + ".join(f"{w:g}·{x}" for w, x in zip(self.weights, row.inputs))
+        terms = " + ".join(f"{factor(w)}·{x}" for w, x in zip(self.weights, row.inputs))
         compare = "≥" if row.output else "<"
-        return f"{terms} = {row.weighted_sum:g} {compare} {self.threshold:g} → {row.output}"
+        return f"{terms} = {num(row.weighted_sum)} {compare} {num(self.threshold)} → {row.output}"
 
 
 class MPNeuronLab(Lab):
@@ -95,3 +97,51 @@ class MPNeuronLab(Lab):
                 f"{first.output}, {gate} wants {first.target}.",
             )
         return MPNeuronSnapshot(gate, self.weights, self.params["threshold"], rows, self.current, status)
+
+
+OUTPUT_PROMPT = {
+    "en": "An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. What does it output (0 or 1) for x = ({x1}, {x2})?",
+    "zh": "一个 M-P 神经元的 w1 = {w1}，w2 = {w2}，阈值 θ = {threshold}。输入 x = ({x1}, {x2}) 时它输出什么（0 或 1）？",
+}
+GATE_PROMPT = {
+    "en": "An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. Which gate does it compute?",
+    "zh": "一个 M-P 神经元的 w1 = {w1}，w2 = {w2}，阈值 θ = {threshold}。它实现的是哪个门？",
+}
+GATE_CHOICES = {"en": ("AND", "OR", "neither AND nor OR"), "zh": ("与（AND）", "或（OR）", "既不是 AND 也不是 OR")}
+
+
+def _drawn_lab(rng: np.random.Generator, weights: tuple[float, ...], thresholds: tuple[float, ...]) -> MPNeuronLab:
+    w1, w2 = (float(w) for w in rng.choice(weights, 2))
+    return MPNeuronLab(gate="AND", w1=w1, w2=w2, threshold=float(rng.choice(thresholds)))
+
+
+def output_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh weights, threshold and input: what does the neuron output? Negative weights included."""
+    lab = _drawn_lab(rng, (-1, -0.5, 0.5, 1, 1.5, 2), (-0.5, 0, 0.5, 1, 1.5, 2, 2.5))
+    snapshot = lab.snapshot()
+    row = snapshot.rows[int(rng.integers(len(snapshot.rows)))]
+    w1, w2 = snapshot.weights
+    prompt = OUTPUT_PROMPT.get(lang, OUTPUT_PROMPT["en"]).format(
+        w1=num(w1), w2=num(w2), threshold=num(snapshot.threshold), x1=row.inputs[0], x2=row.inputs[1])
+    return GeneratedQuestion(prompt, row.output, snapshot.working(row))
+
+
+def gate_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh positive weights and a threshold: AND, OR or neither? The answer is what the truth table says."""
+    lab = _drawn_lab(rng, (0.5, 1, 1.5, 2), (0.5, 1, 1.5, 2, 2.5, 3))
+    snapshot = lab.snapshot()
+    solves = [gate for gate in ("AND", "OR") if lab.reset(gate=gate).solved]
+    answer = ("AND", "OR").index(solves[0]) + 1 if solves else 3
+    w1, w2 = snapshot.weights
+
+    def table(outputs) -> str:
+        return "(" + ", ".join(map(str, outputs)) + ")"
+
+    verdict = f"→ {table(row.output for row in snapshot.rows)}"
+    for gate in ("AND", "OR"):
+        truth = GATES[gate][1]
+        verdict += f" {'=' if gate in solves else '≠'} {gate} {table(truth(*row.inputs) for row in snapshot.rows)}"
+    worked = "\n".join([*(snapshot.working(row) for row in snapshot.rows), verdict])
+    choices = GATE_CHOICES.get(lang, GATE_CHOICES["en"])
+    prompt = GATE_PROMPT.get(lang, GATE_PROMPT["en"]).format(w1=num(w1), w2=num(w2), threshold=num(snapshot.threshold))
+    return GeneratedQuestion(prompt, answer, worked, kind="choice", choices=choices)

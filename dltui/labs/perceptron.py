@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Action, Control, Lab, Status
+from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 BOOLEAN_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 BOOLEAN_TARGETS = {
@@ -218,3 +218,35 @@ class PerceptronLab(Lab):
             gave_up=self.gave_up,
             status=self.status(),
         )
+
+
+UPDATE_PROMPT = {
+    "en": "w = ({w1}, {w2}), b = {b}, η = {lr}. The sample x = ({x1}, {x2}) has label y = {y}. "
+          "What is {target} after the perceptron processes this sample?",
+    "zh": "w = ({w1}, {w2})，b = {b}，η = {lr}。样本 x = ({x1}, {x2}) 的标签为 y = {y}。感知机处理完这个样本后，{target} 是多少？",
+}
+
+
+def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh weights, bias, η and sample: what is w1, w2 or b after one step of the lab's own rule?"""
+    values = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
+    weights, bias = rng.choice(values, 2), float(rng.choice(values))
+    x, y = rng.choice((-1.0, 0.0, 1.0, 2.0), 2), int(rng.integers(2))
+    lab = PerceptronLab(lr=float(rng.choice((0.5, 1.0, 2.0))))
+    lab.inputs, lab.labels = np.array([x]), np.array([float(y)])
+    lab.weights, lab.bias = weights.copy(), bias
+    lab.step()
+    u, lr = lab.last, lab.params["lr"]
+    target = int(rng.integers(3))
+    name = ("w1", "w2", "b")[target]
+    before, after = (*weights, bias)[target], (*lab.weights, lab.bias)[target]
+    through = f"·{factor(x[target])}" if target < 2 else ""
+    worked = "\n".join([
+        f"w·x + b = {factor(weights[0])}·{factor(x[0])} + {factor(weights[1])}·{factor(x[1])} + {factor(bias)} "
+        f"= {num(u.activation)} {'≥' if u.y_hat else '<'} 0 → ŷ = {u.y_hat}",
+        f"y − ŷ = {u.y} − {u.y_hat} = {num(u.y - u.y_hat)}",
+        f"{name} ← {num(before)} + {num(lr)}·{factor(u.y - u.y_hat)}{through} = {num(after)}",
+    ])
+    prompt = UPDATE_PROMPT.get(lang, UPDATE_PROMPT["en"]).format(
+        w1=num(weights[0]), w2=num(weights[1]), b=num(bias), lr=num(lr), x1=num(x[0]), x2=num(x[1]), y=y, target=name)
+    return GeneratedQuestion(prompt, float(after), worked, tolerance=0.001)

@@ -175,7 +175,7 @@ def test_gradcheck_catches_a_wrong_backward():
             return x * x
 
         def backward(self, dy):
-            return (dy * self.inputs[0].data,)  # missing the factor 2
+            return (dy * self.arrays[0],)  # missing the factor 2
 
     x = Tensor([0.5, -1.5, 2.0], requires_grad=True)
     (error,) = gradcheck(WrongSquare.apply, [x])

@@ -206,3 +206,45 @@ def test_backward_needs_a_scalar_or_a_gradient():
         frozen.backward()
     (x * 2.0).backward(np.array([1.0, 10.0]))
     np.testing.assert_allclose(x.grad, [2.0, 20.0])
+
+
+def test_tape_keeps_the_weights_a_pass_used_after_the_optimizer_moves_them():
+    from dltui.engine import optim
+
+    tape, loss, w1, w2 = mlp_pass()
+    used = w1.data.copy()
+    optim.SGD([w1, w2], lr=0.5).step()
+    assert not np.allclose(w1.data, used)
+    s = Stepper(tape)
+    s.seek(len(s.steps) - 1)
+    np.testing.assert_array_equal(s.inspect(0).inputs[1], used)
+    assert max(e for e in s.check(0) if e is not None) < 1e-6
+
+
+def test_unrecorded_graphs_are_freed_as_soon_as_dropped():
+    """No reference cycles: a training loop's graph goes away by refcount, without the gc."""
+    import gc
+    import weakref
+
+    gc.disable()
+    try:
+        w = Tensor(np.ones((3, 3)), requires_grad=True)
+        loss = F.mse_loss(F.tanh(Tensor(np.eye(3)) @ w), np.zeros((3, 3)))
+        loss.backward()
+        node = weakref.ref(loss.node)
+        del loss
+        assert node() is None
+    finally:
+        gc.enable()
+
+
+def test_recording_is_per_thread():
+    import threading
+
+    w = Tensor([1.0], requires_grad=True)
+    with recording() as tape:
+        worker = threading.Thread(target=lambda: (w * 2.0).sum())
+        worker.start()
+        worker.join()
+        w * 3.0
+    assert [n.name for n in tape.nodes] == ["mul"] and tape.nodes[0].arrays[1] == 3.0

@@ -5,11 +5,14 @@ no ``np.dot`` inside njit, so convolutions are im2col/col2im loops in numba arou
 matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signature, declared in
 ``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
 Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
+No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
+double the kernels to compile.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 from numba import njit
@@ -32,13 +35,32 @@ def _kernel(sig: str):
 
 def compile_jobs():
     """(label, thunk) pairs; each thunk compiles one kernel or loads it from numba's cache."""
-    return [(name, (lambda d=d, s=s: d.compile(s))) for name, (d, s) in _SIGS.items()]
+    return [(name.lstrip("_"), (lambda d=d, s=s: d.compile(s))) for name, (d, s) in _SIGS.items()]
 
 
 def _c(a) -> np.ndarray:
     """float64, C-contiguous, writeable: the only array type the kernels are compiled for."""
     a = np.ascontiguousarray(a, dtype=np.float64)
     return a if a.flags.writeable else a.copy()
+
+
+_local = threading.local()
+
+
+_SCRATCH_MAX = 64 * 2**20 // 8  # float64s kept per buffer; bigger temporaries are not kept
+
+
+def _scratch(slot: str, shape: tuple[int, ...]) -> np.ndarray:
+    """A reused per-thread buffer for big temporaries (im2col columns): allocating ~10 MB afresh
+    on every call cost LeNet's step more in page faults than the loops that fill it."""
+    size = math.prod(shape)
+    if size > _SCRATCH_MAX:
+        return np.empty(shape)
+    buf = getattr(_local, slot, None)
+    if buf is None or buf.size < size:
+        buf = np.empty(size)
+        setattr(_local, slot, buf)
+    return buf[:size].reshape(shape)
 
 
 A4, A3, A2, A1 = "f8[:,:,:,::1]", "f8[:,:,::1]", "f8[:,::1]", "f8[::1]"
@@ -48,11 +70,14 @@ I4 = "i8[:,:,:,::1]"
 # --------------------------------------------------------------------------- im2col / col2im
 
 
-@_kernel(f"{A3}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
-def _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow):
-    """cols[n, (c*KH + i)*KW + j, p*OW + q] = x[n, c, p*sh + i - ph, q*sw + j - pw] (0 outside)."""
+@_kernel(f"none({A4}, i8, i8, i8, i8, i8, i8, {A3})")
+def _im2col(x, kh, kw, sh, sw, ph, pw, cols):
+    """cols[n, (c*KH + i)*KW + j, p*OW + q] = x[n, c, p*sh + i - ph, q*sw + j - pw] (0 outside).
+
+    Writes every entry of ``cols`` (OH*OW = cols.shape[2]), so ``cols`` may be reused scratch."""
     n, c, h, w = x.shape
-    cols = np.zeros((n, c * kh * kw, oh * ow))
+    ow = (w + 2 * pw - kw) // sw + 1
+    oh = cols.shape[2] // ow
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
@@ -60,13 +85,10 @@ def _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow):
                     row = (ch * kh + i) * kw + j
                     for p in range(oh):
                         r = p * sh + i - ph
-                        if r < 0 or r >= h:
-                            continue
+                        inside = 0 <= r < h
                         for q in range(ow):
                             s = q * sw + j - pw
-                            if 0 <= s < w:
-                                cols[b, row, p * ow + q] = x[b, ch, r, s]
-    return cols
+                            cols[b, row, p * ow + q] = x[b, ch, r, s] if inside and 0 <= s < w else 0.0
 
 
 @_kernel(f"{A4}({A3}, i8, i8, i8, i8, i8, i8, i8, i8, i8, i8)")
@@ -91,6 +113,12 @@ def _col2im(cols, c, h, w, kh, kw, sh, sw, ph, pw, oh):
     return x
 
 
+def _columns(x, kh, kw, sh, sw, ph, pw, positions):
+    cols = _scratch("cols", (x.shape[0], x.shape[1] * kh * kw, positions))
+    _im2col(x, kh, kw, sh, sw, ph, pw, cols)
+    return cols
+
+
 def _bias(y, b):
     if b is not None:
         y += np.asarray(b, dtype=np.float64).reshape(1, -1, 1, 1)
@@ -103,22 +131,24 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     n, _, h, wd = x.shape
     c_out, _, kh, kw = w.shape
     oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
-    cols = _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow)  # (N, C_in*KH*KW, OH*OW)
+    cols = _columns(x, kh, kw, sh, sw, ph, pw, oh * ow)  # (N, C_in*KH*KW, OH*OW)
     y = np.matmul(w.reshape(c_out, -1), cols)  # (N, C_out, OH*OW): already NCHW
     return _bias(y.reshape(n, c_out, oh, ow), b)
 
 
-def conv2d_backward(x, w, dy, stride=1, padding=0):
+def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
     x, w, dy = _c(x), _c(w), _c(dy)
     n, c_in, h, wd = x.shape
     c_out, _, kh, kw = w.shape
     oh, ow = dy.shape[2:]
-    cols = _im2col(x, kh, kw, sh, sw, ph, pw, oh, ow)
+    cols = _columns(x, kh, kw, sh, sw, ph, pw, oh * ow)
     dyr = dy.reshape(n, c_out, oh * ow)
     dw = np.matmul(dyr, cols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)
-    dcols = np.matmul(w.reshape(c_out, -1).T, dyr)
-    dx = _col2im(dcols, c_in, h, wd, kh, kw, sh, sw, ph, pw, oh)
+    dx = None
+    if need_dx:
+        dcols = np.matmul(w.reshape(c_out, -1).T, dyr, out=_scratch("dcols", cols.shape))
+        dx = _col2im(dcols, c_in, h, wd, kh, kw, sh, sw, ph, pw, oh)
     return dx, dw, dy.sum(axis=(0, 2, 3))
 
 
@@ -130,7 +160,8 @@ def conv_transpose2d_forward(x, w, b, stride=1, padding=0, output_padding=0):
     _, c_out, kh, kw = w.shape
     oh = conv_transpose2d_out_size(h, kh, sh, ph, oph)
     ow = conv_transpose2d_out_size(wd, kw, sw, pw, opw)
-    cols = np.matmul(w.reshape(c_in, -1).T, x.reshape(n, c_in, h * wd))  # (N, C_out*KH*KW, H*W)
+    cols = _scratch("dcols", (n, c_out * kh * kw, h * wd))
+    np.matmul(w.reshape(c_in, -1).T, x.reshape(n, c_in, h * wd), out=cols)
     return _bias(_col2im(cols, c_out, oh, ow, kh, kw, sh, sw, ph, pw, h), b)
 
 
@@ -139,7 +170,7 @@ def conv_transpose2d_backward(x, w, dy, stride=1, padding=0, output_padding=0):
     x, w, dy = _c(x), _c(w), _c(dy)
     n, c_in, h, wd = x.shape
     _, _, kh, kw = w.shape
-    dcols = _im2col(dy, kh, kw, sh, sw, ph, pw, h, wd)  # (N, C_out*KH*KW, H*W)
+    dcols = _columns(dy, kh, kw, sh, sw, ph, pw, h * wd)  # (N, C_out*KH*KW, H*W)
     xr = x.reshape(n, c_in, h * wd)
     dx = np.matmul(w.reshape(c_in, -1), dcols).reshape(x.shape)
     dw = np.matmul(xr, dcols.transpose(0, 2, 1)).sum(axis=0).reshape(w.shape)

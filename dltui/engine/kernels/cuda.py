@@ -133,13 +133,16 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     return y.copy_to_host()
 
 
-def conv2d_backward(x, w, dy, stride=1, padding=0):
+def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
-    dx, dw = cuda.device_array(x.shape), cuda.device_array(w.shape)
-    d_dy, d_w = _dev(dy), _dev(w)
-    _launch(_conv2d_dx, dx.size, d_dy, d_w, dx, sh, sw, ph, pw)
+    d_dy, dw = _dev(dy), cuda.device_array(w.shape)
     _launch(_conv2d_dw, dw.size, _dev(x), d_dy, dw, sh, sw, ph, pw)
-    return dx.copy_to_host(), dw.copy_to_host(), np.asarray(dy, dtype=np.float64).sum(axis=(0, 2, 3))
+    dx = None
+    if need_dx:
+        dx = cuda.device_array(x.shape)
+        _launch(_conv2d_dx, dx.size, d_dy, _dev(w), dx, sh, sw, ph, pw)
+        dx = dx.copy_to_host()
+    return dx, dw.copy_to_host(), np.asarray(dy, dtype=np.float64).sum(axis=(0, 2, 3))
 
 
 # --------------------------------------------------------------------------- pooling

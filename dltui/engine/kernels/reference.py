@@ -59,8 +59,9 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     return y
 
 
-def conv2d_backward(x, w, dy, stride=1, padding=0):
-    """Gradients of conv2d_forward: returns (dx, dw, db)."""
+def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
+    """Gradients of conv2d_forward: returns (dx, dw, db); dx is None when not ``need_dx`` (a
+    first layer's input needs no gradient, and dx is the costlier half)."""
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
     n, c_in, h, wd = x.shape
     _, _, kh, kw = w.shape
@@ -71,9 +72,10 @@ def conv2d_backward(x, w, dy, stride=1, padding=0):
     for i in range(kh):
         for j in range(kw):
             dw[:, :, i, j] = np.einsum("nohw,nchw->oc", dy, _tap(xp, i, j, sh, sw, oh, ow), optimize=True)
-            _tap(dxp, i, j, sh, sw, oh, ow)[...] += np.einsum("nohw,oc->nchw", dy, w[:, :, i, j], optimize=True)
-    dx = dxp[:, :, ph : ph + h, pw : pw + wd]
-    return np.ascontiguousarray(dx), dw, dy.sum(axis=(0, 2, 3))
+            if need_dx:
+                _tap(dxp, i, j, sh, sw, oh, ow)[...] += np.einsum("nohw,oc->nchw", dy, w[:, :, i, j], optimize=True)
+    dx = np.ascontiguousarray(dxp[:, :, ph : ph + h, pw : pw + wd]) if need_dx else None
+    return dx, dw, dy.sum(axis=(0, 2, 3))
 
 
 # --------------------------------------------------------------------------- conv_transpose2d

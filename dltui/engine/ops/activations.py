@@ -15,7 +15,7 @@ class ReLU(Op):
         return active().relu_forward(x)
 
     def backward(self, dy):
-        return (active().relu_backward(self.inputs[0].data, self.outputs[0], dy),)
+        return (active().relu_backward(self.arrays[0], self.outputs[0], dy),)
 
 
 class LeakyReLU(Op):
@@ -25,7 +25,7 @@ class LeakyReLU(Op):
         return active().leaky_relu_forward(x, negative_slope)
 
     def backward(self, dy):
-        x, y = self.inputs[0].data, self.outputs[0]
+        x, y = self.arrays[0], self.outputs[0]
         return (active().leaky_relu_backward(x, y, dy, self.params["negative_slope"]),)
 
 
@@ -36,7 +36,7 @@ class ELU(Op):
         return active().elu_forward(x, alpha)
 
     def backward(self, dy):
-        return (active().elu_backward(self.inputs[0].data, self.outputs[0], dy, self.params["alpha"]),)
+        return (active().elu_backward(self.arrays[0], self.outputs[0], dy, self.params["alpha"]),)
 
 
 class Sigmoid(Op):
@@ -46,7 +46,7 @@ class Sigmoid(Op):
         return active().sigmoid_forward(x)
 
     def backward(self, dy):
-        return (active().sigmoid_backward(self.inputs[0].data, self.outputs[0], dy),)
+        return (active().sigmoid_backward(self.arrays[0], self.outputs[0], dy),)
 
 
 class Tanh(Op):
@@ -56,7 +56,7 @@ class Tanh(Op):
         return active().tanh_forward(x)
 
     def backward(self, dy):
-        return (active().tanh_backward(self.inputs[0].data, self.outputs[0], dy),)
+        return (active().tanh_backward(self.arrays[0], self.outputs[0], dy),)
 
 
 class Softmax(Op):

@@ -35,7 +35,7 @@ class ScaledDotProductAttention(Op):
         return attn @ v
 
     def backward(self, dy):
-        q, k, v = (t.data for t in self.inputs)
+        q, k, v = self.arrays
         attn, scale = self.saved["attn"], self.params["scale"]
         dv = np.swapaxes(attn, -1, -2) @ dy
         dattn = dy @ np.swapaxes(v, -1, -2)

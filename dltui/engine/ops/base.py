@@ -11,9 +11,11 @@ from ..tensor import Tensor
 
 
 class Op:
-    """A node: what ran (`name`, `params`), on what (`inputs`), what came out (`outputs`), the
-    named values kept for backward (`saved`), and after backward the gradient that arrived
-    (`grad_out`) and the gradient sent to each input (`grads_in`, None where not needed).
+    """A node: what ran (`name`, `params`), on what (`inputs`, the tensors, and `arrays`, their
+    values at call time, kept even if an optimizer later rebinds a parameter's data), what came
+    out (`outputs`), the named values kept for backward (`saved`), and after backward the
+    gradient that arrived (`grad_out`) and the gradient sent to each input (`grads_in`, None
+    where not needed).
 
     Subclasses write `forward(*arrays, **params)` on NumPy arrays and `backward(*grads_out)`
     returning one gradient per input. `formula` and `grad_formula` are one line each for the UI.
@@ -28,6 +30,7 @@ class Op:
         self.params: dict[str, Any] = {}
         self.saved: dict[str, Any] = {}
         self.inputs: tuple[Tensor, ...] = ()
+        self.arrays: tuple[np.ndarray, ...] = ()
         self.outputs: tuple[np.ndarray, ...] = ()
         self.grad_out: Any = None
         self.grads_in: tuple[np.ndarray | None, ...] | None = None
@@ -45,14 +48,14 @@ class Op:
         """`apply`, also handing back the op so a caller can read what it saved."""
         op = cls()
         op.params = params
-        out = op.forward(*[t.data for t in inputs], **params)
+        arrays = tuple(t.data for t in inputs)
+        out = op.forward(*arrays, **params)
         outs = out if isinstance(out, tuple) else (out,)
-        needs_grad = mode.grad_enabled and any(t.requires_grad for t in inputs)
-        if needs_grad or (mode.tape is not None and mode.grad_enabled):
-            op.inputs, op.outputs, op.seq = inputs, outs, next(sequence)
+        if mode.grad_enabled and any(t.requires_grad for t in inputs):
+            op.inputs, op.arrays, op.outputs, op.seq = inputs, arrays, outs, next(sequence)
             if mode.tape is not None:
                 mode.tape.record(op)
-            results = tuple(Tensor._result(y, op if needs_grad else None, slot) for slot, y in enumerate(outs))
+            results = tuple(Tensor._result(y, op, slot) for slot, y in enumerate(outs))
         else:
             results = tuple(Tensor._result(y, None, 0) for y in outs)
         return op, (results if isinstance(out, tuple) else results[0])
@@ -81,7 +84,8 @@ class Op:
         """Re-run this fused op as primitive ops on copies of its inputs and push the same upstream
         gradient through them; the returned tape's gradients equal this node's `grads_in`."""
         inputs = tuple(
-            Tensor(t.data, requires_grad=t.requires_grad, name=t.name or f"input{k}") for k, t in enumerate(self.inputs)
+            Tensor(a, requires_grad=t.requires_grad, name=t.name or f"input{k}")
+            for k, (t, a) in enumerate(zip(self.inputs, self.arrays))
         )
         with Tape() as tape, enable_grad():
             out = self.composite(*inputs)

@@ -36,7 +36,7 @@ class Mul(Op):
         return a * b
 
     def backward(self, dy):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.arrays[:2]
         return unbroadcast(dy * b, a.shape), unbroadcast(dy * a, b.shape)
 
 
@@ -47,7 +47,7 @@ class Div(Op):
         return a / b
 
     def backward(self, dy):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.arrays[:2]
         return unbroadcast(dy / b, a.shape), unbroadcast(-dy * a / (b * b), b.shape)
 
 
@@ -69,7 +69,7 @@ class Pow(Op):
 
     def backward(self, dy):
         p = self.params["exponent"]
-        return (dy * p * self.inputs[0].data ** (p - 1),)
+        return (dy * p * self.arrays[0] ** (p - 1),)
 
 
 class Exp(Op):
@@ -89,7 +89,7 @@ class Log(Op):
         return np.log(x)
 
     def backward(self, dy):
-        return (dy / self.inputs[0].data,)
+        return (dy / self.arrays[0],)
 
 
 class MatMul(Op):
@@ -101,7 +101,7 @@ class MatMul(Op):
         return a @ b
 
     def backward(self, dy):
-        a, b = self.inputs[0].data, self.inputs[1].data
+        a, b = self.arrays[:2]
         a2 = a[None, :] if a.ndim == 1 else a
         b2 = b[:, None] if b.ndim == 1 else b
         if a.ndim == 1:

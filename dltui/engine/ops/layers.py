@@ -23,7 +23,7 @@ class Linear(Op):
         return y if b is None else y + b
 
     def backward(self, dy):
-        x, w = self.inputs[0].data, self.inputs[1].data
+        x, w = self.arrays[:2]
         dy2, x2 = dy.reshape(-1, dy.shape[-1]), x.reshape(-1, x.shape[-1])
         return _with_bias((dy @ w, dy2.T @ x2, dy2.sum(axis=0)), self.inputs)
 
@@ -41,7 +41,7 @@ class Conv2d(Op):
         return active().conv2d_forward(x, w, b, stride, padding)
 
     def backward(self, dy):
-        x, w = self.inputs[0].data, self.inputs[1].data
+        x, w = self.arrays[:2]
         grads = active().conv2d_backward(x, w, dy, self.params["stride"], self.params["padding"])
         return _with_bias(grads, self.inputs)
 
@@ -74,7 +74,7 @@ class ConvTranspose2d(Op):
     def backward(self, dy):
         p = self.params
         grads = active().conv_transpose2d_backward(
-            self.inputs[0].data, self.inputs[1].data, dy, p["stride"], p["padding"], p["output_padding"]
+            *self.arrays[:2], dy, p["stride"], p["padding"], p["output_padding"]
         )
         return _with_bias(grads, self.inputs)
 
@@ -137,7 +137,7 @@ class BatchNorm(Op):
     def backward(self, dy):
         s = self.saved
         axes, shape, x_hat = s["axes"], s["shape"], s["x_hat"]
-        gamma = self.inputs[1].data
+        gamma = self.arrays[1]
         dx_hat = dy * gamma.reshape(shape)
         scale = s["inv_std"].reshape(shape)
         if self.params["training"]:
@@ -164,7 +164,7 @@ class LayerNorm(Op):
 
     def backward(self, dy):
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
-        gamma = self.inputs[1].data
+        gamma = self.arrays[1]
         ndim = self.params["ndim"]
         axes = tuple(range(dy.ndim - ndim, dy.ndim))
         outer = tuple(range(dy.ndim - ndim))

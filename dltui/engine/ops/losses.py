@@ -14,7 +14,7 @@ class MSELoss(Op):
         return np.mean((pred - target) ** 2)
 
     def backward(self, dl):
-        diff = self.inputs[0].data - self.inputs[1].data
+        diff = self.arrays[0] - self.arrays[1]
         d = dl * 2.0 * diff / diff.size
         return d, -d
 
@@ -33,7 +33,7 @@ class BCELoss(Op):
         return -np.mean(y * log_p + (1.0 - y) * log_q)
 
     def backward(self, dl):
-        p, y = self.inputs[0].data, self.inputs[1].data
+        p, y = self.arrays
         n = p.size
         dp = dl * (p - y) / np.maximum(p * (1.0 - p), 1e-12) / n
         return dp, dl * (self.saved["log_q"] - self.saved["log_p"]) / n
@@ -48,7 +48,7 @@ class BCEWithLogitsLoss(Op):
         return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
     def backward(self, dl):
-        z, y = self.inputs[0].data, self.inputs[1].data
+        z, y = self.arrays
         sigma = np.exp(-np.logaddexp(0.0, -z))
         return dl * (sigma - y) / z.size, -dl * z / z.size
 

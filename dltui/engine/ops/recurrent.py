@@ -20,7 +20,7 @@ class RNNCell(Op):
         return active().tanh_forward(pre) if nonlinearity == "tanh" else active().relu_forward(pre)
 
     def backward(self, dh_new):
-        x, h, w_ih, w_hh = (t.data for t in self.inputs[:4])
+        x, h, w_ih, w_hh = self.arrays[:4]
         h_new = self.outputs[0]
         da = dh_new * (1.0 - h_new * h_new) if self.params["nonlinearity"] == "tanh" else dh_new * (h_new > 0)
         db = da.sum(axis=0)
@@ -37,13 +37,15 @@ class LSTMCell(Op):
     grad_formula = "dc' += dh'⊙o⊙(1 − tanh²c'); di = dc'⊙g, df = dc'⊙c, dg = dc'⊙i, do = dh'⊙tanh c'; dc = dc'⊙f"
 
     def forward(self, x, h, c, w_ih, w_hh, b_ih, b_hh):
-        gates = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
+        gates = x @ w_ih.T
+        gates += h @ w_hh.T
+        gates += b_ih + b_hh
         i, f, g, o, c_new, h_new = active().lstm_gates_forward(gates, c)
         self.save(i=i, f=f, g=g, o=o)
         return h_new, c_new
 
     def backward(self, dh_new, dc_new):
-        x, h, c, w_ih, w_hh = (t.data for t in self.inputs[:5])
+        x, h, c, w_ih, w_hh = self.arrays[:5]
         s = self.saved
         dgates, dc = active().lstm_gates_backward(s["i"], s["f"], s["g"], s["o"], self.outputs[1], c, dh_new, dc_new)
         db = dgates.sum(axis=0)
@@ -73,7 +75,7 @@ class GRUCell(Op):
         return h_new
 
     def backward(self, dh_new):
-        x, h, w_ih, w_hh = (t.data for t in self.inputs[:4])
+        x, h, w_ih, w_hh = self.arrays[:4]
         s = self.saved
         dgi, dgh, dh_direct = active().gru_gates_backward(s["gh"], h, s["r"], s["z"], s["n"], dh_new)
         return dgi @ w_ih, dh_direct + dgh @ w_hh, dgi.T @ x, dgh.T @ h, dgi.sum(axis=0), dgh.sum(axis=0)

@@ -1,0 +1,216 @@
+"""Engine speed: time per training step (forward + backward + optimizer) and JIT compile times.
+
+    python bench/engine.py [--quick]
+
+Every figure is measured in this run. The reference is PyTorch on the CPU in float64 when it is
+installed (it is never a dependency), else dltui's own NumPy backend. Ratios are dltui's time
+over the reference's: below 1.0 dltui is faster. With a usable CUDA GPU the cuda backend is also
+timed on LeNet at batch 1024. A script, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from types import SimpleNamespace
+
+import numpy as np
+
+from dltui import engine
+from dltui.engine import backend
+
+
+def libraries():
+    """The frameworks to time, as namespaces with the torch-shaped names the models use."""
+    libs = {"dltui": SimpleNamespace(nn=engine.nn, F=engine.functional, optim=engine.optim,
+                                     tensor=engine.Tensor, index=np.asarray)}
+    try:
+        import torch
+    except ImportError:
+        return libs
+    torch.set_default_dtype(torch.float64)
+    libs["torch"] = SimpleNamespace(nn=torch.nn, F=torch.nn.functional, optim=torch.optim,
+                                    tensor=torch.as_tensor, index=lambda a: torch.as_tensor(a, dtype=torch.long))
+    return libs
+
+
+# ------------------------------------------------------------------ models: step() closures per library
+
+
+def xor_mlp(lib, rng, batch=None):
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+    opt = lib.optim.SGD(model.parameters(), lr=0.5)
+    x = lib.tensor(np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]))
+    y = lib.tensor(np.array([[0.0], [1.0], [1.0], [0.0]]))
+
+    def step():
+        opt.zero_grad()
+        loss = lib.F.binary_cross_entropy_with_logits(model(x), y)
+        loss.backward()
+        opt.step()
+
+    return step
+
+
+def lenet5(lib, rng, batch=64):
+    nn = lib.nn
+    model = nn.Sequential(
+        nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+    opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = lib.tensor(rng.standard_normal((batch, 1, 32, 32)))
+    y = lib.index(rng.integers(0, 10, batch))
+
+    def step():
+        opt.zero_grad()
+        lib.F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    return step
+
+
+def lstm(lib, rng, batch=16):
+    nn = lib.nn
+    rnn, head = nn.LSTM(16, 64), nn.Linear(64, 1)
+    opt = lib.optim.Adam(list(rnn.parameters()) + list(head.parameters()), lr=1e-3)
+    x = lib.tensor(rng.standard_normal((32, batch, 16)))  # (seq, batch, features)
+    y = lib.tensor(rng.standard_normal((batch, 1)))
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(x)
+        lib.F.mse_loss(head(out[-1]), y).backward()
+        opt.step()
+
+    return step
+
+
+def transformer_block(lib, rng, batch=8):
+    nn = lib.nn
+
+    class Block(nn.Module):  # pre-norm: x + attn(ln(x)), then x + ffn(ln(x))
+        def __init__(self, d=64, heads=4):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.attn = nn.MultiheadAttention(d, heads, batch_first=True)
+            self.ff = nn.Sequential(nn.Linear(d, 4 * d), nn.ReLU(), nn.Linear(4 * d, d))
+
+        def forward(self, x):
+            h = self.ln1(x)
+            x = x + self.attn(h, h, h)[0]
+            return x + self.ff(self.ln2(x))
+
+    block = Block()
+    opt = lib.optim.Adam(block.parameters(), lr=1e-3)
+    x = lib.tensor(rng.standard_normal((batch, 64, 64)))  # (batch, seq, d_model)
+    y = lib.tensor(rng.standard_normal((batch, 64, 64)))
+
+    def step():
+        opt.zero_grad()
+        lib.F.mse_loss(block(x), y).backward()
+        opt.step()
+
+    return step
+
+
+MODELS = {
+    "XOR MLP 2-4-1, batch 4": (xor_mlp, None),
+    "LeNet-5, batch 64, 32x32": (lenet5, 64),
+    "LSTM seq 32, batch 16, hidden 64": (lstm, 16),
+    "Transformer block seq 64, d 64, 4 heads": (transformer_block, 8),
+}
+
+
+def time_step(step, budget_s: float) -> float:
+    """Median seconds per step, after two untimed steps (first-call costs, JIT included)."""
+    step()
+    step()
+    times, start = [], time.perf_counter()
+    while len(times) < 5 or (time.perf_counter() - start < budget_s and len(times) < 2000):
+        t = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def make(build, lib, batch):
+    rng = np.random.default_rng(0)
+    return build(lib, rng) if batch is None else build(lib, rng, batch)
+
+
+def torch_time(lib, build, batch, threads, budget):
+    import torch
+
+    torch.set_num_threads(threads)
+    return time_step(make(build, lib, batch), budget)
+
+
+def jit_seconds() -> tuple[float, float]:
+    """(cold, warm) seconds of `warmup()` in fresh processes: an empty numba cache, then a full one.
+    Each includes importing numba (~0.5 s)."""
+    code = "from dltui.engine.backend import warmup; print(warmup())"
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache, DLTUI_BACKEND="numba")
+        runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+                for _ in range(2)]
+    cold, warm = (float(r.stdout.split()[-1]) for r in runs)
+    return cold, warm
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter timing budget per figure")
+    args = parser.parse_args()
+    budget = 0.5 if args.quick else 2.0
+    libs = libraries()
+
+    cold, warm = jit_seconds()
+    print(f"numba JIT, all kernels: cold compile {cold:.2f} s, cached load {warm:.2f} s (numba import included)")
+    ref_name = "torch" if "torch" in libs else "numpy"
+    if ref_name == "torch":
+        import torch
+
+        torch_threads = sorted({torch.get_num_threads(), 1})  # small models can run faster on one
+        print(f"reference: PyTorch {torch.__version__} CPU float64, the faster of {torch_threads} threads;"
+              f" {os.cpu_count()} CPU cores\n")
+    else:
+        print(f"reference: dltui's numpy backend (PyTorch is not installed); {os.cpu_count()} CPU cores\n")
+
+    configs = ["numba", "numpy"] + (["torch"] if ref_name == "torch" else [])
+    rows = list(MODELS.items())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", backend.BackendNotice)
+        has_cuda = backend.set_backend("cuda") is None
+    if has_cuda:  # only the big LeNet is worth a GPU round trip per kernel
+        configs.append("cuda")
+        rows.append(("LeNet-5, batch 1024, 32x32", (lenet5, 1024)))
+    others = [name for name in configs if name != ref_name]
+    print(f"{'model':42}" + "".join(f"{name + ' ms':>12}" for name in configs)
+          + "   " + "  ".join(f"{name}/{ref_name}" for name in others))
+    for title, (build, batch) in rows:
+        figures = {}
+        for name in configs:
+            if name == "cuda" and batch != 1024:
+                continue
+            if name == "torch":
+                figures[name] = min(torch_time(libs["torch"], build, batch, threads, budget) for threads in torch_threads)
+                continue
+            backend.set_backend(name)
+            figures[name] = time_step(make(build, libs["dltui"], batch), budget)
+        cells = "".join(f"{figures[n] * 1e3:12.3f}" if n in figures else f"{'-':>12}" for n in configs)
+        ratios = "  ".join(f"{figures[n] / figures[ref_name]:{len(n) + len(ref_name)}.2f}x" if n in figures else
+                           f"{'-':>{len(n) + len(ref_name) + 1}}" for n in others)
+        print(f"{title:42}{cells}   {ratios}")
+
+
+if __name__ == "__main__":
+    main()

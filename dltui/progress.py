@@ -1,0 +1,342 @@
+"""Where each learner stands: lessons opened and finished, last position, every quiz answer.
+
+One SQLite file (WAL) in the user's data folder, shared by every session on the machine and
+keyed by user. Each write is its own transaction, committed (synchronous=FULL) before the call
+returns, so a dropped SSH connection or a killed process loses nothing acknowledged. Progress
+never stops the app: a damaged file is moved aside and a fresh one started; a folder that cannot
+be written turns progress off, and every method then does nothing. `notice` says so, once.
+"""
+
+from __future__ import annotations
+
+import csv
+import getpass
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+FILE_NAME = "progress.sqlite3"
+BUSY_TIMEOUT_S = 10.0  # another session's write waits its turn instead of failing
+NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
+EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at")
+
+# Migration N brings a file from user_version N-1 to N. Append, never edit: old files replay the tail.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE lessons (
+            user TEXT NOT NULL, lesson TEXT NOT NULL, opened_at TEXT NOT NULL,
+            finished_at TEXT, position TEXT NOT NULL DEFAULT '', PRIMARY KEY (user, lesson))""",
+        """CREATE TABLE answers (
+            id INTEGER PRIMARY KEY, user TEXT NOT NULL, lesson TEXT NOT NULL, question TEXT NOT NULL,
+            given TEXT NOT NULL, correct INTEGER NOT NULL, attempt INTEGER NOT NULL, answered_at TEXT NOT NULL)""",
+        "CREATE INDEX answers_by_question ON answers (user, lesson, question)",
+    ),
+    # The expected answer beside the given one: an engine question's numbers change every attempt.
+    ("ALTER TABLE answers ADD COLUMN expected TEXT NOT NULL DEFAULT ''",),
+)
+
+
+class Damaged(Exception):
+    """The file is not a healthy SQLite database (detected by SQLite or by its integrity check)."""
+
+
+class TooNew(Exception):
+    """The file was written by a newer dltui, whose schema this one must not touch."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    lesson: str
+    question: str
+    given: str
+    correct: bool
+    attempt: int  # 1 for this user's first answer to this question, ever
+    answered_at: str
+    expected: str = ""
+
+
+@dataclass(frozen=True)
+class LessonProgress:
+    """One lesson for one user. Scores count questions: right at the first attempt, right at any."""
+
+    lesson: str
+    state: str = NOT_STARTED
+    answers: int = 0
+    questions: int = 0  # distinct questions answered
+    first_correct: int = 0
+    best_correct: int = 0
+    position: str = ""
+    opened_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def first_accuracy(self) -> float | None:
+        return self.first_correct / self.questions if self.questions else None
+
+
+@dataclass(frozen=True)
+class Totals:
+    lessons_started: int = 0
+    lessons_done: int = 0
+    answers: int = 0
+    questions: int = 0
+    first_correct: int = 0
+    best_correct: int = 0
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name and no passwd entry (some containers)
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "user"
+
+
+def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
+    """`data_dir`, else `DLTUI_DATA_DIR`, else the platform's per-user data folder."""
+    if folder := data_dir or os.environ.get("DLTUI_DATA_DIR"):
+        return Path(folder).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dltui", appauthor=False))
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open, check and migrate the file; Damaged, TooNew or sqlite3.Error when that fails."""
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        if (check := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
+            raise Damaged(check)
+        db.execute("BEGIN IMMEDIATE")  # one session migrates; the others then see the new version
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise TooNew(version)
+            for statements in MIGRATIONS[version:]:
+                for statement in statements:
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+            db.execute("COMMIT")
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _is_damage(error: Exception) -> bool:
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    return isinstance(error, Damaged) or code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename the file (and its WAL, which must never be replayed into a fresh file) with a timestamp."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    target, n = path.with_name(f"{path.name}.damaged-{stamp}"), 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+    for suffix in ("-wal", "-shm", ""):
+        if (part := Path(f"{path}{suffix}")).exists():
+            part.rename(f"{target}{suffix}")
+    return target
+
+
+class Progress:
+    """A user's progress. Use `Progress.open(...)`; check `enabled` and show `notice` if set."""
+
+    def __init__(self, path: Path | None, user: str, db: sqlite3.Connection | None = None, notice: str = ""):
+        self.path = path
+        self.user = user
+        self.notice = notice
+        self._db = db
+        self._lock = threading.Lock()  # the UI writes from worker threads
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None, user: str | None = None) -> Progress:
+        """Progress in `data_dir` (else DLTUI_DATA_DIR, else the platform's) for `user` (else DLTUI_USER,
+        else the OS user). Never raises: problems end up in `notice`, with progress off if need be."""
+        user = user or os.environ.get("DLTUI_USER") or os_user()
+        try:
+            folder = resolve_data_dir(data_dir)
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            return cls(None, user, notice=f"Progress is off: cannot create the folder {error.filename} "
+                                          f"({error.strerror}). Pick another with --data-dir or DLTUI_DATA_DIR.")
+        path = folder / FILE_NAME
+        off = "Progress is off: {}. Pick a writable folder with --data-dir or DLTUI_DATA_DIR."
+        for place in (folder, path):
+            if place.exists() and not os.access(place, os.W_OK):
+                return cls(None, user, notice=off.format(f"{place} is read-only"))
+        try:
+            return cls(path, user, _connect(path))
+        except TooNew:
+            return cls(None, user, notice=off.format(f"{path} was written by a newer dltui; update dltui to use it"))
+        except (Damaged, sqlite3.Error) as error:
+            if not _is_damage(error):
+                return cls(None, user, notice=off.format(f"cannot open {path} ({error})"))
+            damage = error
+        try:
+            moved = _move_aside(path)
+            return cls(path, user, _connect(path), notice=f"The progress file was damaged ({damage}). It was moved "
+                                                          f"to {moved} and a fresh one started.")
+        except (OSError, Damaged, TooNew, sqlite3.Error) as error:
+            return cls(None, user, notice=off.format(f"{path} is damaged and could not be replaced ({error})"))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        finally:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+
+    def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `work` in one committed transaction; None (and a notice) if it could not be saved."""
+        with self._lock:
+            if self._db is None:
+                return None
+            try:
+                with self._transaction() as db:
+                    return work(db)
+            except sqlite3.Error as error:
+                self.notice = f"Progress could not be saved: {error}."
+                return None
+
+    def _read(self, sql: str, *args: Any) -> list[dict[str, Any]]:
+        with self._lock:
+            if self._db is None:
+                return []
+            try:
+                cursor = self._db.execute(sql, args)
+                columns = [c[0] for c in cursor.description]
+                return [dict(zip(columns, row)) for row in cursor.fetchall()]
+            except sqlite3.Error as error:
+                self.notice = f"Progress could not be read: {error}."
+                return []
+
+    def _execute(self, sql: str, *args: Any) -> bool:
+        return self._write(lambda db: db.execute(sql, args)) is not None
+
+    def lesson_opened(self, lesson_id: str) -> bool:
+        """Mark the lesson started (the first opening's time is kept); True once saved."""
+        return self._execute("INSERT INTO lessons (user, lesson, opened_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (user, lesson) DO NOTHING", self.user, lesson_id, now())
+
+    def lesson_finished(self, lesson_id: str) -> bool:
+        """Mark the lesson done (the first finishing time is kept); True once saved."""
+        at = now()
+        return self._execute("INSERT INTO lessons (user, lesson, opened_at, finished_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (user, lesson) DO UPDATE SET finished_at = COALESCE(finished_at, ?)",
+                             self.user, lesson_id, at, at, at)
+
+    def set_position(self, lesson_id: str, position: str) -> bool:
+        """Remember where the learner is in a lesson (small text or JSON the UI gives back later)."""
+        return self._execute("INSERT INTO lessons (user, lesson, opened_at, position) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (user, lesson) DO UPDATE SET position = excluded.position",
+                             self.user, lesson_id, now(), position)
+
+    def position(self, lesson_id: str) -> str:
+        rows = self._read("SELECT position FROM lessons WHERE user = ? AND lesson = ?", self.user, lesson_id)
+        return rows[0]["position"] if rows else ""
+
+    def record_answer(self, lesson_id: str, question_id: str, given: str, correct: bool,
+                      expected: str = "") -> Answer | None:
+        """Store one answer, committed before returning; None if it was not saved (see `notice`)."""
+
+        def insert(db: sqlite3.Connection) -> Answer:
+            attempt = db.execute("SELECT COUNT(*) FROM answers WHERE user = ? AND lesson = ? AND question = ?",
+                                 (self.user, lesson_id, question_id)).fetchone()[0] + 1
+            at = now()
+            cursor = db.execute(
+                "INSERT INTO answers (user, lesson, question, given, correct, attempt, answered_at, expected) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.user, lesson_id, question_id, given, int(correct), attempt, at, expected))
+            return Answer(cursor.lastrowid, lesson_id, question_id, given, bool(correct), attempt, at, expected)
+
+        return self._write(insert)
+
+    def lessons(self) -> dict[str, LessonProgress]:
+        """Every lesson this user has opened or answered in, by id; absent ones are not started."""
+        found: dict[str, dict[str, Any]] = {}
+        for row in self._read("SELECT lesson, opened_at, finished_at, position FROM lessons WHERE user = ?", self.user):
+            found[row["lesson"]] = {**row, "finished_at": row["finished_at"] or ""}
+        for row in self._read(
+            "SELECT lesson, COUNT(*) AS answers, COUNT(DISTINCT question) AS questions, "
+            "SUM(attempt = 1 AND correct) AS first_correct, "
+            "COUNT(DISTINCT CASE WHEN correct THEN question END) AS best_correct "
+            "FROM answers WHERE user = ? GROUP BY lesson", self.user):
+            found.setdefault(row["lesson"], {"lesson": row["lesson"]}).update(row)
+        return {lesson: LessonProgress(state=DONE if fields.get("finished_at") else IN_PROGRESS, **fields)
+                for lesson, fields in found.items()}
+
+    def lesson(self, lesson_id: str) -> LessonProgress:
+        return self.lessons().get(lesson_id, LessonProgress(lesson_id))
+
+    def totals(self) -> Totals:
+        lessons = self.lessons().values()
+        return Totals(
+            lessons_started=len(lessons),
+            lessons_done=sum(lesson.state == DONE for lesson in lessons),
+            **{name: sum(getattr(lesson, name) for lesson in lessons)
+               for name in ("answers", "questions", "first_correct", "best_correct")},
+        )
+
+    def weakest(self, limit: int = 3) -> list[LessonProgress]:
+        """Lessons with the lowest first-attempt accuracy (perfect ones left out): what to revise first."""
+        answered = [l for l in self.lessons().values() if l.questions and l.first_correct < l.questions]
+        return sorted(answered, key=lambda l: (l.first_accuracy, -l.questions, l.lesson))[:limit]
+
+    def export_rows(self, all_users: bool = False) -> list[dict[str, Any]]:
+        """Every answer, oldest first, as dicts with EXPORT_COLUMNS; this user's only unless `all_users`."""
+        where = "" if all_users else "WHERE user = ?"
+        rows = self._read(f"SELECT {', '.join(EXPORT_COLUMNS)} FROM answers {where} ORDER BY user, answered_at, id",
+                          *(() if all_users else (self.user,)))
+        return [{**row, "correct": bool(row["correct"])} for row in rows]
+
+    def export(self, path: str | Path, fmt: str = "csv", all_users: bool = False) -> int:
+        """Write the answers to a CSV (opens in a spreadsheet, Chinese included) or JSON file; returns the count."""
+        rows = self.export_rows(all_users)
+        if fmt == "csv":
+            with open(path, "w", newline="", encoding="utf-8-sig") as file:
+                writer = csv.DictWriter(file, EXPORT_COLUMNS)
+                writer.writeheader()
+                writer.writerows(rows)
+        elif fmt == "json":
+            Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        else:
+            raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+        return len(rows)

@@ -1,0 +1,145 @@
+"""Quiz grading, independent of any screen: pose a question, parse what was typed, grade it.
+
+An engine question is posed afresh each attempt (the lab draws new numbers and computes
+the answer), so the UI keeps the `Posed` it showed and grades the typed answer against it.
+Input that is not an answer at all ("abc" for a number, choice 7 of 4) raises AnswerError
+with a message to show; it is not counted as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dltui.labs import question_generator
+from dltui.labs.base import num
+from dltui.lessons import Question
+
+SEPARATORS = re.compile(r"[\s,;，、；]+")
+NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+class AnswerError(ValueError):
+    """Typed text that is not an answer to this question; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Posed:
+    """A question as shown for one attempt: for engine questions, with this attempt's numbers."""
+
+    question: Question
+    kind: str  # choice | multi | numeric
+    prompt: str
+    answer: Any
+    choices: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    unit: str = ""
+    worked: str = ""
+
+    @property
+    def expected(self) -> str:
+        """The right answer as text, with the chosen choices spelled out."""
+        if self.kind == "numeric":
+            spread = f" ± {num(self.tolerance)}" if self.tolerance else ""
+            return f"{num(self.answer)}{spread}{' ' + self.unit if self.unit else ''}"
+        picks = self.answer if self.kind == "multi" else (self.answer,)
+        return "; ".join(f"{pick}. {self.choices[pick - 1]}" for pick in picks)
+
+
+@dataclass(frozen=True)
+class Result:
+    question_id: str
+    correct: bool
+    given: str  # the answer as understood ("1, 3", "0.25"), what progress records
+    expected: str
+    explanation: str
+    worked: str = ""
+
+
+def pose(question: Question, rng: Any = None, lang: str = "en") -> Posed:
+    """The question ready to show; an engine question gets fresh numbers from `rng` (a numpy Generator)."""
+    if question.kind != "engine":
+        return Posed(question, question.kind, question.prompt, question.answer, question.choices,
+                     question.tolerance, question.unit)
+    import numpy as np
+
+    drawn = question_generator(question.generator)(rng if rng is not None else np.random.default_rng(), lang)
+    prompt = f"{question.prompt}\n\n{drawn.prompt}" if question.prompt else drawn.prompt
+    return Posed(question, drawn.kind, prompt, drawn.answer, drawn.choices, drawn.tolerance, drawn.unit, drawn.worked)
+
+
+def parse_number(text: str, unit: str = "") -> float:
+    """'0.25', '−1', '1/4', '3 epochs' (the question's unit) → a float; AnswerError otherwise."""
+    cleaned = text.strip().replace("−", "-").replace("，", ",")
+    if unit and cleaned.lower().endswith(unit.lower()):
+        cleaned = cleaned[: -len(unit)]
+    cleaned = cleaned.replace(" ", "")
+    numerator, slash, denominator = cleaned.partition("/")
+    parts = [numerator, denominator] if slash else [numerator]
+    if not all(NUMBER.match(part) for part in parts):
+        raise AnswerError("type a number, such as 2, -0.5, 1.5e-3 or 1/4" + (f" (in {unit})" if unit else ""))
+    if slash and float(denominator) == 0:
+        raise AnswerError("a fraction cannot have 0 below the line")
+    value = float(numerator) / float(denominator) if slash else float(numerator)
+    if not math.isfinite(value):
+        raise AnswerError("type a finite number")
+    return value
+
+
+def parse_choices(text: str, count: int, many: bool) -> tuple[int, ...]:
+    """'3' or '1, 3' (spaces, commas, semicolons; any order) → sorted choice numbers; AnswerError otherwise."""
+    words = [word.rstrip(".") for word in SEPARATORS.split(text.strip()) if word]
+    if not words:
+        raise AnswerError("type the number of " + ("each choice you pick, such as 1, 3" if many else "a choice"))
+    if not all(word.isdigit() for word in words):
+        raise AnswerError(f"type choice numbers from 1 to {count}" + (", separated by commas or spaces" if many else ""))
+    picks = sorted({int(word) for word in words})
+    if outside := [pick for pick in picks if not 1 <= pick <= count]:
+        raise AnswerError(f"there is no choice {outside[0]}: the choices are 1 to {count}")
+    if len(picks) > 1 and not many:
+        raise AnswerError("pick one choice only")
+    return tuple(picks)
+
+
+def grade(posed: Posed, text: str) -> Result:
+    """Grade typed text against the posed question; AnswerError if it is not an answer at all."""
+    if posed.kind == "numeric":
+        value = parse_number(text, posed.unit)
+        slack = 1e-9 * max(1.0, abs(posed.answer))  # 0.1 + 0.2 is still 0.3
+        correct = abs(value - posed.answer) <= posed.tolerance + slack
+        given = format(value, ".12g")
+    else:
+        picks = parse_choices(text, len(posed.choices), many=posed.kind == "multi")
+        correct = picks == (tuple(sorted(posed.answer)) if posed.kind == "multi" else (posed.answer,))
+        given = ", ".join(map(str, picks))
+    question = posed.question
+    return Result(question.id, correct, given, posed.expected, question.explanation, posed.worked)
+
+
+@dataclass
+class Score:
+    """One quiz run's score per question: right at the first attempt, and right at some attempt (best)."""
+
+    attempts: dict[str, int] = field(default_factory=dict)
+    first: set[str] = field(default_factory=set)
+    solved: set[str] = field(default_factory=set)
+
+    def add(self, result: Result) -> int:
+        """Count a graded answer; returns its attempt number (1 for the first)."""
+        attempt = self.attempts.get(result.question_id, 0) + 1
+        self.attempts[result.question_id] = attempt
+        if result.correct:
+            self.solved.add(result.question_id)
+            if attempt == 1:
+                self.first.add(result.question_id)
+        return attempt
+
+    @property
+    def first_attempt(self) -> int:
+        return len(self.first)
+
+    @property
+    def best(self) -> int:
+        return len(self.solved)

@@ -1,0 +1,37 @@
+"""The command palette: open any lesson from anywhere, and run whatever the current screen's keys do."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Iterator
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+PALETTE_ACTIONS = {"command_palette", "app.command_palette"}
+
+
+class DltuiCommands(Provider):
+    """Commands depend on the screen: its enabled bindings become commands, lessons are always there."""
+
+    def _commands(self) -> Iterator[tuple[str, Callable, str]]:
+        app = self.app
+        for lesson in app.lessons:
+            yield f"Open lesson {lesson.order}: {lesson.title}", partial(app.open_lesson, lesson), lesson.summary
+        seen = set()
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if (active.enabled and binding.description and binding.action not in PALETTE_ACTIONS
+                    and active.node in (self.screen, app) and (binding.action, active.node) not in seen):
+                seen.add((binding.action, active.node))
+                yield (binding.description, partial(app.run_action, binding.action, active.node),
+                       f"key: {app.get_key_display(binding)}")
+
+    async def discover(self) -> Hits:
+        for name, command, help in self._commands():
+            yield DiscoveryHit(name, command, help=help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, command, help in self._commands():
+            if (score := matcher.match(name)) > 0:
+                yield Hit(score, matcher.highlight(name), command, help=help)

@@ -1,0 +1,210 @@
+"""A lesson: its text beside its live lab, the lab's controls, and a status line.
+
+The lab runs on the UI thread for single actions and in a worker thread for free-running.
+The worker only stores the newest snapshot; a timer draws it at a capped frame rate, so a
+fast lab never floods the UI and a slow one never blocks it. One lock serialises every
+call into the lab.
+"""
+
+from __future__ import annotations
+
+import time
+from threading import Lock
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from dltui.labs import lab_class
+from dltui.lessons import Lesson
+
+from ..views import view_class
+from ..widgets.controls_panel import ControlsPanel
+from ..widgets.param_control import ParamControl
+from ..widgets.too_small import TooSmall
+
+STATUS_MARKS = {"info": "›", "success": "✓", "warning": "!", "error": "✗"}
+
+
+class LessonScreen(Screen):
+    """Text and lab side by side; below 120 columns one at a time, switched with `t`."""
+
+    RUN_DELAY: ClassVar[float] = 0.15
+    """Seconds between free-running steps (one epoch, one truth-table row), so the change is visible."""
+
+    FRAME_INTERVAL: ClassVar[float] = 1 / 20
+    """How often the newest snapshot is drawn while a run is going."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "run", "Run", id="lesson.run"),
+        Binding("r", "pause", "Pause", id="lesson.pause"),
+        Binding("escape", "pause", "Pause", show=False, id="lesson.pause_escape"),
+        Binding("x", "reset", "Reset", id="lesson.reset"),
+        Binding("t", "show_pane('lab')", "Lab", id="lesson.show_lab"),
+        Binding("t", "show_pane('text')", "Text", id="lesson.show_text"),
+        Binding("q", "app.pop_screen", "Back", id="lesson.back"),
+        Binding("escape", "app.pop_screen", "Back", show=False, id="lesson.back_escape"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | (lab keys) | The lab's own actions, e.g. s Step, e Epoch. |
+    | r | Run the lab until it finishes; again (or escape) to pause. |
+    | x | Start the lab over with the current settings. |
+    | t | Switch between text and lab (narrow terminals). |
+    | tab | Move between the text and the controls. |
+    | q, escape | Back to the lessons. |
+    """
+
+    running: reactive[bool] = reactive(False, bindings=True)
+    """A free-run worker is going."""
+
+    dirty: reactive[bool] = reactive(False, bindings=True)
+    """The lab has moved since its last (re)start, so Reset has something to do."""
+
+    show_lab: reactive[bool] = reactive(False, bindings=True)
+    """In the narrow layout: the lab, not the text, is on screen."""
+
+    def __init__(self, lesson: Lesson) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.lab = lab_class(lesson.lab)(**lesson.params)
+        self.sub_title = f"{lesson.order}. {lesson.title}"
+        self._lock = Lock()
+        self._latest: Any = self.lab.snapshot()
+        self._drawn: Any = None
+        self._notice = ""
+        lab_keys = {action.key: [Binding(action.key, f"lab('{action.name}')", action.description, id=f"lab.{action.name}")]
+                    for action in self.lab.actions}
+        self._bindings.key_to_bindings = {**lab_keys, **self._bindings.key_to_bindings}  # the lab's keys first in the Footer
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="panes"):
+            with VerticalScroll(id="text"):
+                yield Markdown(self.lesson.body)
+            with Vertical(id="lab"):
+                yield view_class(self.lesson.lab)(id="view")
+                yield ControlsPanel(self.lab.controls, self.lab.params, id="controls")
+        yield Static(id="status", markup=False)
+        yield Footer()
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        self._draw()
+        self.set_interval(self.FRAME_INTERVAL, self._draw)
+        self.query_one("#text").focus()
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()  # `t` only applies in the narrow layout
+
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "run":
+            return self.lab.run_action is not None and not self.running
+        if action == "pause":
+            return self.running
+        if action == "lab":
+            return not self.running
+        if action == "reset":
+            return self.dirty
+        if action == "show_pane":
+            return self.narrow and self.show_lab == (parameters[0] == "text")
+        return True
+
+    def watch_show_lab(self, show_lab: bool) -> None:
+        self.set_class(show_lab, "-show-lab")
+
+    def action_show_pane(self, pane: str) -> None:
+        self.show_lab = pane == "lab"
+        if self.show_lab:
+            self.query_one(ParamControl).focus()
+        else:
+            self.query_one("#text").focus()
+
+    def _reveal_lab(self) -> None:
+        """A lab key pressed while the narrow layout shows the text brings the lab into view."""
+        if self.narrow and not self.show_lab:
+            self.show_lab = True
+
+    def action_lab(self, name: str) -> None:
+        self._reveal_lab()
+        self._notice = ""
+        self._call_lab(self.lab.perform, name)
+        self.dirty = True
+
+    def action_run(self) -> None:
+        self._reveal_lab()
+        self._notice = ""
+        self.running = self.dirty = True
+        self.run_lab()
+
+    def action_pause(self) -> None:
+        self.workers.cancel_group(self, "lab")
+
+    def action_reset(self) -> None:
+        self.workers.cancel_group(self, "lab")
+        self._notice = "Started over. "
+        self._call_lab(self.lab.reset)
+        self.dirty = False
+
+    def on_param_control_changed(self, event: ParamControl.Changed) -> None:
+        self.workers.cancel_group(self, "lab")
+        self._notice = f"{event.control.spec.label} = {event.control.spec.format(event.value)}: the lab started over. "
+        self._call_lab(self.lab.reset, **{event.name: event.value})
+        self.dirty = False
+
+    def _call_lab(self, method, *args: Any, **kwargs: Any) -> None:
+        """Call into the lab on the UI thread and draw the result now; errors become notifications."""
+        try:
+            with self._lock:
+                self._latest = method(*args, **kwargs)
+        except Exception as error:
+            self._report(error)
+        self._draw()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lab")
+    def run_lab(self) -> None:
+        """Repeat the lab's run action (at least once) until it finishes or the run is cancelled."""
+        worker = get_current_worker()
+        while True:
+            with self._lock:
+                if worker.is_cancelled:
+                    return
+                self._latest = self.lab.perform(self.lab.run_action)
+                if self.lab.finished:
+                    return
+            time.sleep(self.RUN_DELAY)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "lab":
+            return
+        if event.state == WorkerState.ERROR:
+            self._report(event.worker.error)
+        self.running = any(worker.group == "lab" and worker.node is self and not worker.is_finished
+                           for worker in self.workers)
+        self._draw()
+
+    def _report(self, error: BaseException | None) -> None:
+        self.notify(f"{type(error).__name__}: {error}", title="The lab stopped with an error", severity="error", timeout=10)
+
+    def _draw(self) -> None:
+        """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped."""
+        snapshot = self._latest
+        if snapshot is self._drawn:
+            return
+        self._drawn = snapshot
+        with self.app.batch_update():
+            self.query_one("#view").show(snapshot)
+            status = self.query_one("#status", Static)
+            status.update(f"{STATUS_MARKS[snapshot.status.kind]} {self._notice}{snapshot.status.text}")
+            status.set_classes(f"-{snapshot.status.kind}")

@@ -1,0 +1,18 @@
+"""One view per lab, found by the lab's registered name; imported only when a lesson opens."""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from textual.widget import Widget
+
+VIEWS = {
+    "mp_neuron": "dltui.ui.views.mp_neuron:MPNeuronView",
+    "perceptron": "dltui.ui.views.perceptron:PerceptronView",
+}
+
+
+def view_class(lab_name: str) -> type[Widget]:
+    """The widget class that draws snapshots of `lab_name`; it has a `show(snapshot)` method."""
+    module, _, attr = VIEWS[lab_name].partition(":")
+    return getattr(import_module(module), attr)

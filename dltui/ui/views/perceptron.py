@@ -1,0 +1,82 @@
+"""The perceptron lab: points and the moving decision line, the last update, mistakes per epoch."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Static
+
+from dltui.labs.perceptron import PerceptronSnapshot
+
+from ..widgets.bars import Bars
+from ..widgets.scatter import Point, Scatter
+
+MARKERS = {(0, True): ("o", "scatter--class-0"), (1, True): ("x", "scatter--class-1"),
+           (0, False): ("O", "scatter--wrong"), (1, False): ("X", "scatter--wrong")}
+LEGEND = "o y=0   x y=1   O X wrong side\n⠒⠒ the line w·x + b = 0"
+
+
+def pair(values, spec: str = ".2f") -> str:
+    return f"({format(values[0] + 0.0, spec)}, {format(values[1] + 0.0, spec)})"  # + 0.0 turns -0.0 into 0.0
+
+
+class PerceptronView(Horizontal):
+    """Scatter with the decision line on the left; numbers and the mistakes chart on the right."""
+
+    DEFAULT_CSS = """
+    PerceptronView {
+        height: 1fr;
+        & > Scatter { width: 1fr; min-width: 30; }
+        & > #side { width: 38; padding: 0 1; }
+        & #numbers { height: auto; }
+        & #legend { color: $text-muted; margin: 1 0 0 0; height: auto; }
+        & #mistakes-title { color: $text-muted; margin: 1 0 0 0; }
+        & Bars { height: 1fr; min-height: 2; max-height: 6; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Scatter()
+        with Vertical(id="side"):
+            yield Static(id="numbers")
+            yield Static(id="mistakes-title")
+            yield Bars()
+            yield Static(LEGEND, id="legend", markup=False)
+
+    def show(self, snapshot: PerceptronSnapshot) -> None:
+        points = snapshot.inputs
+        x_lo, y_lo = points.min(axis=0)
+        x_hi, y_hi = points.max(axis=0)
+        pad_x, pad_y = max((x_hi - x_lo) * 0.15, 0.5), max((y_hi - y_lo) * 0.15, 0.5)
+        bounds = (x_lo - pad_x, x_hi + pad_x, y_lo - pad_y, y_hi + pad_y)
+        right = snapshot.predictions == snapshot.labels
+        scatter = self.query_one(Scatter)
+        scatter.plot([Point(x, y, *MARKERS[int(label), bool(ok)]) for (x, y), label, ok in zip(points, snapshot.labels, right)],
+                     snapshot.boundary(*bounds), bounds)
+        scatter.border_title = f"{snapshot.dataset} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
+        scatter.border_subtitle = f"x1 → {bounds[0]:.1f}…{bounds[1]:.1f}"
+        self.query_one("#numbers", Static).update(self._numbers(snapshot))
+        self.query_one("#mistakes-title", Static).update(
+            f"Mistakes per epoch (last: {snapshot.mistakes[-1]})" if snapshot.mistakes else "Mistakes per epoch")
+        self.query_one(Bars).values = snapshot.mistakes
+
+    def _numbers(self, snapshot: PerceptronSnapshot) -> Text:
+        if snapshot.converged or snapshot.gave_up:
+            where = f"Stopped after {snapshot.epoch} epoch{'s' if snapshot.epoch != 1 else ''}"
+        else:
+            where = f"Epoch {snapshot.epoch + 1} · sample {snapshot.position + 1} of {len(snapshot.labels)} next"
+        lines = [
+            where,
+            f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}",
+            f"accuracy {snapshot.accuracy:.0%} · mistakes this epoch {snapshot.mistakes_this_epoch}",
+        ]
+        if last := snapshot.last:
+            lines += [
+                f"Last: sample {last.index + 1}, x = {pair(last.x, 'g')}",
+                f"  y = {last.y}   ŷ = {last.y_hat}   w·x+b = {last.activation:.2f}",
+                f"  Δw = {pair(last.dw, '+.2f')}   Δb = {last.db + 0.0:+.2f}",
+            ]
+        else:
+            lines += ["Last: no sample shown yet"]
+        return Text("\n".join(lines))

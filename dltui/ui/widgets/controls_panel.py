@@ -1,0 +1,49 @@
+"""The controls of one lab, one `ParamControl` row per declared `Control`."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+
+from dltui.labs import Control
+
+from .param_control import ParamControl
+
+
+class ControlsPanel(Vertical):
+    """Builds its rows from a lab's `controls`; Up/Down move between them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up", "move(-1)", "Previous control", show=False, id="controls.up"),
+        Binding("down", "move(1)", "Next control", show=False, id="controls.down"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | up / down | Focus the previous / next control. |
+    """
+
+    DEFAULT_CSS = """
+    ControlsPanel {
+        height: auto;
+        border-top: hkey $border-blurred;
+        &:focus-within { border-top: hkey $border; }
+    }
+    """
+
+    def __init__(self, controls: tuple[Control, ...], values: dict[str, Any], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.controls = controls
+        self.values = values
+
+    def compose(self) -> ComposeResult:
+        for spec in self.controls:
+            yield ParamControl(spec, self.values[spec.name], id=f"param-{spec.name}")
+
+    def action_move(self, offset: int) -> None:
+        rows = list(self.query(ParamControl))
+        current = next((i for i, row in enumerate(rows) if row.has_focus), 0)
+        rows[(current + offset) % len(rows)].focus()

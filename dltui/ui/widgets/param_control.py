@@ -1,0 +1,178 @@
+"""One lab parameter as a keyboard-driven row: label, value, range.
+
+Arrow keys nudge the value by the control's step; Enter opens inline entry for an exact
+value. Whatever the learner types is checked by the lab's own `Control.parse`, so the
+widget refuses exactly what the lab would refuse, with the lab's message.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from dltui.labs import Control, ControlError
+
+CHANGE = Binding.Group("Change", compact=True)
+
+
+class ParamControl(Widget, can_focus=True):
+    """A row that edits one `Control` value; posts `ParamControl.Changed` when it changes."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left", "nudge(-1)", "Less", key_display="←", group=CHANGE, id="param.less"),
+        Binding("right", "nudge(1)", "More", key_display="→", group=CHANGE, id="param.more"),
+        Binding("shift+left,pagedown", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
+        Binding("shift+right,pageup", "nudge(10)", "More ×10", show=False, id="param.more10"),
+        Binding("enter", "edit", "Type value", id="param.edit"),
+        Binding("escape", "cancel", "Cancel typing", show=False, id="param.cancel"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | left / right | Previous / next value (by the control's step; choices wrap around). |
+    | shift+left / shift+right, pagedown / pageup | Ten steps at once (numbers). |
+    | enter | Type an exact value; Enter accepts, Escape cancels. |
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"param-control--error"}
+    """
+    | Class | Description |
+    | :- | :- |
+    | `param-control--error` | The message shown when a typed value is refused. |
+    """
+
+    DEFAULT_CSS = """
+    ParamControl {
+        layout: horizontal;
+        height: 1;
+        width: 1fr;
+        & > #label { width: 20; color: $text-muted; }
+        & > #value { width: 12; text-style: bold; }
+        & > #entry { width: 12; height: 1; border: none; padding: 0; background: $boost; display: none; }
+        & > #range { width: 1fr; color: $text-muted; }
+        &:focus {
+            background: $block-cursor-background;
+            & > #label, & > #value, & > #range { color: $block-cursor-foreground; }
+        }
+        &.-editing {
+            & > #value { display: none; }
+            & > #entry { display: block; }
+        }
+        &.-error > #range { color: $error; text-style: bold; }
+    }
+    """
+
+    value: reactive[Any] = reactive(None, init=False)
+    """The current (always valid) value."""
+
+    editing: reactive[bool] = reactive(False, init=False, bindings=True)
+    """True while the inline entry is open."""
+
+    error: reactive[str] = reactive("", init=False)
+    """Why the last typed value was refused; cleared by the next change."""
+
+    class Changed(Message):
+        """Posted when the learner changes the value (never for a refused one).
+
+        Attributes:
+            param_control: The row that changed.
+            name: The control's parameter name.
+            value: The new, validated value.
+        """
+
+        def __init__(self, param_control: ParamControl, name: str, value: Any) -> None:
+            super().__init__()
+            self.param_control = param_control
+            self.name = name
+            self.value = value
+
+        @property
+        def control(self) -> ParamControl:
+            """Alias for self.param_control."""
+            return self.param_control
+
+    def __init__(self, spec: Control, value: Any, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spec = spec
+        self.set_reactive(ParamControl.value, value)
+        self.tooltip = spec.help or None
+
+    def compose(self) -> ComposeResult:
+        yield Static(f"  {self.spec.label}", id="label", markup=False)
+        yield Static(self._value_text(), id="value", markup=False)
+        yield Input(id="entry", select_on_focus=True)
+        yield Static(self.spec.range_text, id="range", markup=False)
+
+    def _value_text(self) -> str:
+        arrows = ("‹ ", " ›") if self.spec.kind in ("choice", "bool") else ("", "")
+        return f"{arrows[0]}{self.spec.format(self.value)}{arrows[1]}"
+
+    def watch_value(self) -> None:
+        self.query_one("#value", Static).update(self._value_text())
+
+    def watch_error(self, error: str) -> None:
+        self.set_class(bool(error), "-error")
+        self.query_one("#range", Static).update(error or self.spec.range_text)
+
+    def watch_editing(self, editing: bool) -> None:
+        self.set_class(editing, "-editing")
+        entry = self.query_one("#entry", Input)
+        if editing:
+            entry.value = self.spec.format(self.value)
+            entry.focus()
+        elif entry.has_focus:
+            self.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel":
+            return self.editing
+        if action == "nudge" and abs(parameters[0]) > 1:
+            return self.spec.kind in ("int", "float")
+        return True
+
+    def _set(self, value: Any) -> None:
+        self.error = ""
+        if value != self.value:
+            self.value = value
+            self.post_message(self.Changed(self, self.spec.name, value))
+
+    def action_nudge(self, steps: int) -> None:
+        self._set(self.spec.nudge(self.value, steps))
+
+    def action_edit(self) -> None:
+        self.editing = True
+
+    def action_cancel(self) -> None:
+        self.editing = False
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            value = self.spec.parse(event.value)
+        except ControlError as refused:
+            self.error = str(refused)
+            self.notify(str(refused), title="Value refused", severity="error")
+        else:
+            self._set(value)
+        self.editing = False
+
+    def on_descendant_blur(self) -> None:
+        self.editing = False
+        self._mark()
+
+    def on_focus(self) -> None:
+        self._mark()
+
+    def on_blur(self) -> None:
+        self._mark()
+
+    def _mark(self) -> None:
+        """A pointer at the focused row, so focus shows without color too."""
+        pointer = "▸" if self.has_focus or self.editing else " "
+        self.query_one("#label", Static).update(f"{pointer} {self.spec.label}")

@@ -1,0 +1,35 @@
+"""The message shown instead of a layout that cannot fit the terminal."""
+
+from __future__ import annotations
+
+from textual.app import RenderResult
+from textual.widget import Widget
+
+MIN_WIDTH, MIN_HEIGHT = 80, 24
+
+
+class TooSmall(Widget):
+    """Hidden until the screen's breakpoint classes say the terminal is below the minimum.
+
+    The app's breakpoints add `-too-narrow` / `-too-short` to every screen; app.tcss then
+    hides the screen's other children and shows this one.
+    """
+
+    DEFAULT_CSS = """
+    TooSmall {
+        display: none;
+        width: 1fr;
+        height: 1fr;
+        content-align: center middle;
+        text-align: center;
+        color: $warning;
+        text-style: bold;
+    }
+    """
+
+    def render(self) -> RenderResult:
+        width, height = self.app.size
+        return f"dltui needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {width}×{height}"
+
+    def on_resize(self) -> None:
+        self.refresh()

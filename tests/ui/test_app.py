@@ -1,0 +1,178 @@
+"""The app driven by real key presses at 80×24 (and wider where the layout changes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from dltui.labs.perceptron import PerceptronLab
+from dltui.lessons import Problem
+from dltui.ui.screens.help import HelpScreen
+from dltui.ui.screens.home import HomeScreen
+from dltui.ui.screens.lesson import LessonScreen
+from dltui.ui.widgets.param_control import ParamControl
+
+SIZE = (80, 24)
+
+
+async def open_lesson(pilot, row: int) -> LessonScreen:
+    for _ in range(row):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, LessonScreen)
+    return pilot.app.screen
+
+
+async def finish_run(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_home_lists_lessons_in_order_and_q_quits(make_app, screen_text):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        text = await screen_text(pilot)
+        assert "The MP neuron" in text and "The perceptron" in text
+        assert text.index("The MP neuron") < text.index("The perceptron")
+        assert "Filter" in text and "Quit" in text  # the Footer
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_every_lesson_step_run_back_and_quit(make_app, screen_text):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        for row, title in enumerate(["The MP neuron", "The perceptron"]):
+            screen = await open_lesson(pilot, row)
+            assert title in await screen_text(pilot)
+            await pilot.press("s")
+            assert screen.show_lab, "a lab key in the narrow layout brings the lab into view"
+            await pilot.press("r")
+            await finish_run(pilot)
+            assert not screen.running
+            assert screen.lab.finished
+            assert screen.lab.snapshot().status.text.split(".")[0] in await screen_text(pilot)
+            await pilot.press("q")
+            assert isinstance(app.screen, HomeScreen)
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_mp_neuron_step_highlights_the_row_and_shows_its_working(make_app, screen_text):
+    app = make_app("mp-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s", "s")
+        text = await screen_text(pilot)
+        assert "▶   0    1" in text
+        assert "1·0 + 1·1 = 1 ≥ 0.5 → 1" in text
+
+
+async def test_filter_narrows_the_list_and_enter_opens_the_match(make_app, screen_text):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 2
+        await pilot.press("slash", *"xor")
+        assert app.screen.query_one(Input).has_focus
+        assert table.row_count == 1
+        assert "The perceptron" in await screen_text(pilot) and "The MP neuron" not in await screen_text(pilot)
+        await pilot.press("escape")
+        assert table.row_count == 2 and table.has_focus
+        await pilot.press("slash", *"neuron 1", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "mp-neuron"
+
+
+async def test_typed_out_of_range_value_is_refused_and_the_old_value_kept(make_app, screen_text):
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "down", "enter")  # lab, second control (learning rate), type a value
+        control = app.screen.query_one("#param-lr", ParamControl)
+        assert control.editing
+        await pilot.press(*"50", "enter")
+        await pilot.pause()
+        assert control.value == 1.0 and app.screen.lab.params["lr"] == 1.0
+        text = await screen_text(pilot)
+        assert "out of range 0.01–10" in text
+        assert "Learning rate η: 50 is out of range" in " ".join(n.message for n in app._notifications)
+        await pilot.press("enter", *"0.5", "enter")
+        assert control.value == 0.5 and app.screen.lab.params["lr"] == 0.5
+        assert "out of range" not in await screen_text(pilot)
+
+
+async def test_arrow_keys_change_a_value_and_restart_the_lab(make_app, screen_text):
+    app = make_app("mp-neuron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("s")
+        assert app.screen.lab.snapshot().current == 0
+        await pilot.press("tab", "down", "down", "down", "right", "right")  # threshold 0.5 → 1.5
+        lab = app.screen.lab
+        assert lab.params["threshold"] == 1.5 and lab.snapshot().current is None
+        text = await screen_text(pilot)
+        assert "Threshold θ = 1.5: the lab started over" in text
+        assert "These settings compute AND" in text
+        await pilot.press("up", "up", "up", "right")  # gate AND → OR, which θ = 1.5 does not compute
+        assert lab.params["gate"] == "OR" and "‹ OR ›" in await screen_text(pilot)
+
+
+async def test_perceptron_shows_the_weights_the_lab_computed(make_app, screen_text):
+    expected = PerceptronLab(dataset="AND")
+    for _ in range(5):
+        expected.perform("step")
+    snapshot = expected.snapshot()
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"sssss")
+        text = await screen_text(pilot)
+        w1, w2 = snapshot.weights
+        assert f"w = ({w1:.2f}, {w2:.2f})   b = {snapshot.bias:.2f}" in text
+        last = snapshot.last
+        assert f"y = {last.y}   ŷ = {last.y_hat}" in text
+        assert f"Δb = {last.db + 0.0:+.2f}" in text
+
+
+async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text):
+    app = make_app("perceptron")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("tab", "right", "right", "right")
+        assert app.screen.lab.params["dataset"] == "XOR"
+        await pilot.press("r")
+        await finish_run(pilot)
+        text = await screen_text(pilot)
+        assert "Stuck in a cycle" in text and "Minsky & Papert" in text
+        assert "x Reset" in text and "r Run" in text
+
+
+async def test_help_lists_the_bindings_of_the_current_screen(make_app, screen_text):
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = await screen_text(pilot)
+        for line in ("Step one sample", "Run one epoch", "Run", "Back", "Command palette"):
+            assert line in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, LessonScreen)
+
+
+async def test_too_small_terminal_shows_a_message(make_app, screen_text):
+    app = make_app()
+    async with app.run_test(size=(60, 20)) as pilot:
+        assert "dltui needs at least 80×24; this terminal is 60×20" in await screen_text(pilot)
+        assert "The MP neuron" not in await screen_text(pilot)
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert "The MP neuron" in await screen_text(pilot)
+
+
+async def test_start_lesson_opens_directly_and_problems_are_announced(make_app, screen_text):
+    problem = Problem(Path("lessons/09-broken.md"), 3, "unknown lab 'nope'")
+    app = make_app("perceptron", problems=[problem])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "perceptron"
+        assert any("09-broken.md:3: unknown lab 'nope'" in n.message for n in app._notifications)
+        await pilot.press("q")
+        assert isinstance(app.screen, HomeScreen)
