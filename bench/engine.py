@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -131,15 +130,18 @@ MODELS = {
 
 
 def time_step(step, budget_s: float) -> float:
-    """Median seconds per step, after two untimed steps (first-call costs, JIT included)."""
+    """Seconds per step, timeit-style: the best mean over rounds of >= 0.1 s, after two untimed
+    steps (first-call costs, JIT included). The best round is the least disturbed by other load."""
     step()
     step()
-    times, start = [], time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - start < budget_s and len(times) < 2000):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    best, start = float("inf"), time.perf_counter()
+    while best == float("inf") or time.perf_counter() - start < budget_s:
+        count, t = 0, time.perf_counter()
+        while count < 3 or time.perf_counter() - t < 0.1:
+            step()
+            count += 1
+        best = min(best, (time.perf_counter() - t) / count)
+    return best
 
 
 def make(build, lib, batch):

@@ -142,11 +142,12 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
     for key in sorted(set(entry) - QUESTION_KEYS):
         bad(f"unknown key {key!r} (known: {', '.join(sorted(QUESTION_KEYS))})", key)
     kind = entry.get("kind")
-    for key in ("id", "kind") if kind == "engine" else ("id", "kind", "prompt", "explanation"):
+    required = ("id", "kind") if kind == "engine" else ("id", "kind", "prompt", "explanation")
+    for key in required:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
             bad(f"missing or empty {key!r}", key if key in entry else None)
-    for key in ("prompt", "explanation"):
-        if key in entry and not isinstance(entry[key], str):
+    for key in sorted(({"prompt", "explanation"} - set(required)) & set(entry)):  # an engine question's optional text
+        if not isinstance(entry[key], str):
             bad(f"{key!r} must be text", key)
     if isinstance(kind, str) and kind not in QUESTION_KINDS:
         bad(f"kind {kind!r} is not one of {', '.join(QUESTION_KINDS)}", "kind")
@@ -173,7 +174,7 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
             bad("a numeric question has no 'choices'", "choices")
     elif kind == "engine":
         generator = entry.get("generator")
-        if generator not in QUESTION_GENERATORS:
+        if not isinstance(generator, str) or generator not in QUESTION_GENERATORS:
             what = f"unknown generator {generator!r}" if "generator" in entry else "needs a 'generator'"
             bad(f"{what} (known: {', '.join(sorted(QUESTION_GENERATORS))})", "generator" if "generator" in entry else None)
         for key in sorted({"choices", "answer", "tolerance", "unit"} & set(entry)):

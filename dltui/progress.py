@@ -17,7 +17,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,8 @@ from typing import Any
 FILE_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_S = 10.0  # another session's write waits its turn instead of failing
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
-EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at")
+OFF = "Progress is off: {}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder."
+EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at", "asked")
 
 # Migration N brings a file from user_version N-1 to N. Append, never edit: old files replay the tail.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -38,8 +39,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             given TEXT NOT NULL, correct INTEGER NOT NULL, attempt INTEGER NOT NULL, answered_at TEXT NOT NULL)""",
         "CREATE INDEX answers_by_question ON answers (user, lesson, question)",
     ),
-    # The expected answer beside the given one: an engine question's numbers change every attempt.
+    # The expected answer beside the given one, for whoever reads an export.
     ("ALTER TABLE answers ADD COLUMN expected TEXT NOT NULL DEFAULT ''",),
+    # The question as asked: an engine question's numbers are drawn afresh for every attempt.
+    ("ALTER TABLE answers ADD COLUMN asked TEXT NOT NULL DEFAULT ''",),
 )
 
 
@@ -61,6 +64,7 @@ class Answer:
     attempt: int  # 1 for this user's first answer to this question, ever
     answered_at: str
     expected: str = ""
+    asked: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         if (check := db.execute("PRAGMA quick_check").fetchone()[0]) != "ok":
-            raise Damaged(check)
+            raise Damaged(check.splitlines()[0])
         db.execute("BEGIN IMMEDIATE")  # one session migrates; the others then see the new version
         try:
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -180,27 +184,25 @@ class Progress:
             folder = resolve_data_dir(data_dir)
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            return cls(None, user, notice=f"Progress is off: cannot create the folder {error.filename} "
-                                          f"({error.strerror}). Pick another with --data-dir or DLTUI_DATA_DIR.")
+            return cls(None, user, notice=OFF.format(f"cannot create the folder {error.filename} ({error.strerror})"))
         path = folder / FILE_NAME
-        off = "Progress is off: {}. Pick a writable folder with --data-dir or DLTUI_DATA_DIR."
         for place in (folder, path):
             if place.exists() and not os.access(place, os.W_OK):
-                return cls(None, user, notice=off.format(f"{place} is read-only"))
+                return cls(None, user, notice=OFF.format(f"{place} is read-only"))
         try:
             return cls(path, user, _connect(path))
         except TooNew:
-            return cls(None, user, notice=off.format(f"{path} was written by a newer dltui; update dltui to use it"))
+            return cls(None, user, notice=OFF.format(f"{path} was written by a newer dltui; update dltui to use it"))
         except (Damaged, sqlite3.Error) as error:
             if not _is_damage(error):
-                return cls(None, user, notice=off.format(f"cannot open {path} ({error})"))
+                return cls(None, user, notice=OFF.format(f"cannot open {path} ({error})"))
             damage = error
         try:
             moved = _move_aside(path)
             return cls(path, user, _connect(path), notice=f"The progress file was damaged ({damage}). It was moved "
                                                           f"to {moved} and a fresh one started.")
         except (OSError, Damaged, TooNew, sqlite3.Error) as error:
-            return cls(None, user, notice=off.format(f"{path} is damaged and could not be replaced ({error})"))
+            return cls(None, user, notice=OFF.format(f"{path} is damaged and could not be replaced ({error})"))
 
     def close(self) -> None:
         with self._lock:
@@ -260,8 +262,8 @@ class Progress:
         """Mark the lesson done (the first finishing time is kept); True once saved."""
         at = now()
         return self._execute("INSERT INTO lessons (user, lesson, opened_at, finished_at) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (user, lesson) DO UPDATE SET finished_at = COALESCE(finished_at, ?)",
-                             self.user, lesson_id, at, at, at)
+                             "ON CONFLICT (user, lesson) DO UPDATE SET finished_at = COALESCE(finished_at, excluded.finished_at)",
+                             self.user, lesson_id, at, at)
 
     def set_position(self, lesson_id: str, position: str) -> bool:
         """Remember where the learner is in a lesson (small text or JSON the UI gives back later)."""
@@ -274,7 +276,7 @@ class Progress:
         return rows[0]["position"] if rows else ""
 
     def record_answer(self, lesson_id: str, question_id: str, given: str, correct: bool,
-                      expected: str = "") -> Answer | None:
+                      expected: str = "", asked: str = "") -> Answer | None:
         """Store one answer, committed before returning; None if it was not saved (see `notice`)."""
 
         def insert(db: sqlite3.Connection) -> Answer:
@@ -282,10 +284,10 @@ class Progress:
                                  (self.user, lesson_id, question_id)).fetchone()[0] + 1
             at = now()
             cursor = db.execute(
-                "INSERT INTO answers (user, lesson, question, given, correct, attempt, answered_at, expected) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (self.user, lesson_id, question_id, given, int(correct), attempt, at, expected))
-            return Answer(cursor.lastrowid, lesson_id, question_id, given, bool(correct), attempt, at, expected)
+                "INSERT INTO answers (user, lesson, question, given, correct, attempt, answered_at, expected, asked) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.user, lesson_id, question_id, given, int(correct), attempt, at, expected, asked))
+            return Answer(cursor.lastrowid, lesson_id, question_id, given, bool(correct), attempt, at, expected, asked)
 
         return self._write(insert)
 

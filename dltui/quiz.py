@@ -37,6 +37,7 @@ class Posed:
     tolerance: float = 0.0
     unit: str = ""
     worked: str = ""
+    asked: str = ""  # an engine question's generated prompt, kept with the answer (the lesson has the others')
 
     @property
     def expected(self) -> str:
@@ -56,6 +57,7 @@ class Result:
     expected: str
     explanation: str
     worked: str = ""
+    asked: str = ""
 
 
 def pose(question: Question, rng: Any = None, lang: str = "en") -> Posed:
@@ -67,12 +69,13 @@ def pose(question: Question, rng: Any = None, lang: str = "en") -> Posed:
 
     drawn = question_generator(question.generator)(rng if rng is not None else np.random.default_rng(), lang)
     prompt = f"{question.prompt}\n\n{drawn.prompt}" if question.prompt else drawn.prompt
-    return Posed(question, drawn.kind, prompt, drawn.answer, drawn.choices, drawn.tolerance, drawn.unit, drawn.worked)
+    return Posed(question, drawn.kind, prompt, drawn.answer, drawn.choices, drawn.tolerance, drawn.unit, drawn.worked,
+                 drawn.prompt)
 
 
 def parse_number(text: str, unit: str = "") -> float:
     """'0.25', '−1', '1/4', '3 epochs' (the question's unit) → a float; AnswerError otherwise."""
-    cleaned = text.strip().replace("−", "-").replace("，", ",")
+    cleaned = text.strip().replace("−", "-")
     if unit and cleaned.lower().endswith(unit.lower()):
         cleaned = cleaned[: -len(unit)]
     cleaned = cleaned.replace(" ", "")
@@ -93,7 +96,7 @@ def parse_choices(text: str, count: int, many: bool) -> tuple[int, ...]:
     words = [word.rstrip(".") for word in SEPARATORS.split(text.strip()) if word]
     if not words:
         raise AnswerError("type the number of " + ("each choice you pick, such as 1, 3" if many else "a choice"))
-    if not all(word.isdigit() for word in words):
+    if not all(word.isdecimal() for word in words):
         raise AnswerError(f"type choice numbers from 1 to {count}" + (", separated by commas or spaces" if many else ""))
     picks = sorted({int(word) for word in words})
     if outside := [pick for pick in picks if not 1 <= pick <= count]:
@@ -115,7 +118,7 @@ def grade(posed: Posed, text: str) -> Result:
         correct = picks == (tuple(sorted(posed.answer)) if posed.kind == "multi" else (posed.answer,))
         given = ", ".join(map(str, picks))
     question = posed.question
-    return Result(question.id, correct, given, posed.expected, question.explanation, posed.worked)
+    return Result(question.id, correct, given, posed.expected, question.explanation, posed.worked, posed.asked)
 
 
 @dataclass

@@ -177,6 +177,7 @@ def test_an_engine_question_needs_only_a_generator(tmp_path):
         ('generator = "perceptron.update"', 'generator = "perceptron.updat"', 31,
          "quiz question 3: unknown generator 'perceptron.updat' (known: mp_neuron.gate, mp_neuron.output, perceptron.update)"),
         ('generator = "perceptron.update"\n', '', 28, "quiz question 3: needs a 'generator'"),
+        ('generator = "perceptron.update"', 'generator = ["perceptron.update"]', 31, "unknown generator ['perceptron.update']"),
         ('generator = "perceptron.update"\n', 'generator = "perceptron.update"\nanswer = 3\n', 32,
          "an engine question has no 'answer': its generator draws the numbers"),
         ('generator = "perceptron.update"\n', 'generator = "perceptron.update"\nprompt = 3\n', 32, "'prompt' must be text"),

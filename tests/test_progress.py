@@ -95,7 +95,9 @@ def test_an_old_schema_is_migrated_and_keeps_its_rows(tmp_path):
     db.close()
     with Progress.open(tmp_path, user="ada") as progress:
         assert progress.enabled and progress.notice == ""
-        assert progress.export_rows()[0]["expected"] == "" and progress.record_answer("perceptron", "one-update", "2", False).attempt == 2
+        [old] = progress.export_rows()
+        assert (old["given"], old["expected"], old["asked"]) == ("1", "", "")
+        assert progress.record_answer("perceptron", "one-update", "2", False, "1", "w1?").attempt == 2
         assert progress._db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
@@ -245,7 +247,7 @@ def test_dltui_progress_says_when_progress_is_off(tmp_path, capsys):
 def test_export_writes_every_answer_for_a_teacher(tmp_path, monkeypatch, capsys, fmt):
     for user in ("ada", "bo"):
         with Progress.open(tmp_path, user=user) as progress:
-            progress.record_answer("perceptron", "update-drill", "1.5", user == "ada", "1.5 ± 0.001")
+            progress.record_answer("perceptron", "update-drill", "1.5", user == "ada", "1.5 ± 0.001", "w = (1, 0.5), …")
             progress.record_answer("mp-neuron", "tie", "1", False, "3. 1, 因为…")
     monkeypatch.chdir(tmp_path)
     assert main(["progress", "--data-dir", ".", "--user", "ada", "--export", fmt]) == 0
@@ -261,7 +263,7 @@ def test_export_writes_every_answer_for_a_teacher(tmp_path, monkeypatch, capsys,
         rows = json.loads((tmp_path / "class.json").read_text(encoding="utf-8"))
         assert len(json.loads(mine.read_text(encoding="utf-8"))) == 2
     assert list(rows[0]) == list(EXPORT_COLUMNS) and {row["user"] for row in rows} == {"ada", "bo"}
-    assert rows[1]["expected"] == "3. 1, 因为…" and str(rows[0]["correct"]) == "True"
+    assert rows[1]["expected"] == "3. 1, 因为…" and str(rows[0]["correct"]) == "True" and rows[0]["asked"] == "w = (1, 0.5), …"
 
 
 def test_export_options_go_with_progress_only(capsys):

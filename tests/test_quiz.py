@@ -1,6 +1,8 @@
 """Grading every kind of question, and engine questions whose numbers and answers come from the labs."""
 
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -21,7 +23,7 @@ def right(question, text):
     return grade(pose(question), text).correct
 
 
-@pytest.mark.parametrize("text, correct", [("3", True), (" 3. ", True), ("2", False), ("4", False)])
+@pytest.mark.parametrize("text, correct", [("3", True), (" 3. ", True), ("３", True), ("2", False), ("4", False)])
 def test_single_choice(text, correct):
     assert right(CHOICE, text) is correct
 
@@ -44,6 +46,7 @@ def test_multi_choice_needs_exactly_the_right_set(text):
     (CHOICE, "  ", "type the number of a choice"),
     (MULTI, "1, x", "separated by commas or spaces"),
     (MULTI, "2, 9", "there is no choice 9"),
+    (CHOICE, "²", "choice numbers from 1 to 4"),
     (NUMERIC, "abc", "type a number"),
     (NUMERIC, "", "type a number"),
     (NUMERIC, "1/0", "0 below the line"),
@@ -74,7 +77,7 @@ def test_numeric_forms_learners_type():
 def test_result_carries_what_the_ui_shows_and_progress_records():
     result = grade(pose(MULTI), "5 1 3 2")
     assert (result.question_id, result.correct, result.given) == ("many", True, "1, 2, 3, 5")
-    assert result.expected == "1. A; 2. B; 3. C; 5. E" and result.explanation == "Those." and result.worked == ""
+    assert result.expected == "1. A; 2. B; 3. C; 5. E" and result.explanation == "Those." and result.worked == result.asked == ""
     assert grade(pose(NUMERIC), "−0.5").given == "-0.5"
     assert pose(NUMERIC).expected == "1 ± 0.001" and pose(EPOCHS).expected == "6 epochs"
     assert pose(CHOICE).expected == "3. c"
@@ -160,6 +163,7 @@ def test_an_engine_question_is_posed_afresh_and_graded_against_its_own_numbers()
     assert first.prompt != second.prompt and first.prompt.startswith("Practise:\n\n")
     result = grade(first, f"{first.answer}")
     assert result.correct and result.worked == first.worked and result.explanation == "Predict, then update."
+    assert first.prompt.endswith(result.asked) and result.asked.startswith("w = (")
     assert not grade(first, f"{first.answer + 0.5}").correct
     assert pose(ENGINE).prompt  # no rng: fresh entropy
 
@@ -172,3 +176,10 @@ def test_every_bundled_engine_question_poses_and_grades_in_both_languages():
         for lesson, question in engine:
             posed = pose(question, np.random.default_rng(0), lesson.lang)
             assert posed.worked and grade(posed, str(posed.answer)).correct
+
+
+def test_grading_and_progress_stay_headless_and_light():
+    code = ("import sys, dltui.progress; light = 'numpy' not in sys.modules; import dltui.quiz; "
+            "print(light, any(m.split('.')[0] in ('textual', 'rich') for m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["True", "False"], result.stderr

@@ -151,7 +151,7 @@ async def test_help_lists_the_bindings_of_the_current_screen(make_app, screen_te
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = await screen_text(pilot)
-        for line in ("Step one sample", "Run one epoch", "Run", "Back", "Command palette"):
+        for line in ("On this screen", "Step one sample", "Run one epoch", "Run", "Back", "Help"):
             assert line in text
         await pilot.press("escape")
         assert isinstance(app.screen, LessonScreen)
@@ -176,3 +176,53 @@ async def test_start_lesson_opens_directly_and_problems_are_announced(make_app, 
         assert any("09-broken.md:3: unknown lab 'nope'" in n.message for n in app._notifications)
         await pilot.press("q")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_r_pauses_a_run_and_escape_stops_it_before_leaving(make_app, screen_text, monkeypatch):
+    monkeypatch.setattr(LessonScreen, "RUN_DELAY", 0.05)
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("t", *["right"] * 5)  # AND → … → overlapping: never converges
+        assert screen.lab.params["dataset"] == "overlapping"
+        await pilot.press("r")
+        assert screen.running and "r Pause" in await screen_text(pilot)
+        await pilot.press("r")
+        await finish_run(pilot)
+        assert not screen.running and not screen.lab.finished
+        epochs = screen.lab.snapshot().epoch
+        assert f"Epoch {epochs + 1} ·" in await screen_text(pilot)
+        await pilot.press("r")
+        await pilot.press("escape")  # first escape stops the run, the second leaves
+        await finish_run(pilot)
+        assert isinstance(app.screen, LessonScreen) and not screen.running
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_lab_error_in_the_worker_is_a_notification_not_a_crash(make_app, screen_text):
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        def broken(action):
+            raise RuntimeError("weights went missing")
+
+        app.screen.lab.perform = broken
+        await pilot.press("r")
+        await finish_run(pilot)
+        assert any("weights went missing" in n.message for n in app._notifications)
+        assert not app.screen.running and "r Run" in await screen_text(pilot)
+
+
+async def test_palette_opens_lessons_and_runs_the_screens_actions(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"open lesson 2")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "perceptron"
+        await pilot.press("ctrl+p", *"step one sample")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.lab.snapshot().last is not None

@@ -18,7 +18,8 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Markdown, Static
+from rich.markdown import Markdown
+from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from dltui.labs import lab_class
@@ -88,7 +89,7 @@ class LessonScreen(Screen):
         yield Header()
         with Horizontal(id="panes"):
             with VerticalScroll(id="text"):
-                yield Markdown(self.lesson.body)
+                yield Static(Markdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
             with Vertical(id="lab"):
                 yield view_class(self.lesson.lab)(id="view")
                 yield ControlsPanel(self.lab.controls, self.lab.params, id="controls")
@@ -126,10 +127,7 @@ class LessonScreen(Screen):
 
     def action_show_pane(self, pane: str) -> None:
         self.show_lab = pane == "lab"
-        if self.show_lab:
-            self.query_one(ParamControl).focus()
-        else:
-            self.query_one("#text").focus()
+        self.set_focus(self.query_one(ParamControl) if self.show_lab else self.query_one("#text"))
 
     def _reveal_lab(self) -> None:
         """A lab key pressed while the narrow layout shows the text brings the lab into view."""

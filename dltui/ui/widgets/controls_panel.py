@@ -46,4 +46,4 @@ class ControlsPanel(Vertical):
     def action_move(self, offset: int) -> None:
         rows = list(self.query(ParamControl))
         current = next((i for i, row in enumerate(rows) if row.has_focus), 0)
-        rows[(current + offset) % len(rows)].focus()
+        self.screen.set_focus(rows[(current + offset) % len(rows)])  # now, not later: keys may already be queued

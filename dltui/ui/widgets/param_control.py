@@ -123,11 +123,11 @@ class ParamControl(Widget, can_focus=True):
     def watch_editing(self, editing: bool) -> None:
         self.set_class(editing, "-editing")
         entry = self.query_one("#entry", Input)
-        if editing:
+        if editing:  # focus moves now, not later, so keys typed right after land in the entry
             entry.value = self.spec.format(self.value)
-            entry.focus()
+            self.screen.set_focus(entry)
         elif entry.has_focus:
-            self.focus()
+            self.screen.set_focus(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
@@ -164,15 +164,14 @@ class ParamControl(Widget, can_focus=True):
 
     def on_descendant_blur(self) -> None:
         self.editing = False
-        self._mark()
+        self._mark(self.has_focus)
 
     def on_focus(self) -> None:
-        self._mark()
+        self._mark(True)  # `has_focus` is updated after this handler runs
 
     def on_blur(self) -> None:
-        self._mark()
+        self._mark(self.editing)
 
-    def _mark(self) -> None:
+    def _mark(self, focused: bool) -> None:
         """A pointer at the focused row, so focus shows without color too."""
-        pointer = "▸" if self.has_focus or self.editing else " "
-        self.query_one("#label", Static).update(f"{pointer} {self.spec.label}")
+        self.query_one("#label", Static).update(f"{'▸' if focused else ' '} {self.spec.label}")
