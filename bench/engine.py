@@ -204,7 +204,7 @@ def main() -> None:
             if name == "cuda" and batch != 1024:
                 continue
             if name == "torch":
-                figures[name] = min(torch_time(libs["torch"], build, batch, threads, budget) for threads in torch_threads)
+                figures[name] = min(torch_time(libs["torch"], build, batch, n, budget) for n in torch_threads)
                 continue
             backend.set_backend(name)
             figures[name] = time_step(make(build, libs["dltui"], batch), budget)

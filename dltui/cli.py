@@ -18,6 +18,7 @@ COMMANDS = {
     "check [PATH...]": "validate lesson files (default: the bundled lessons); exit 1 on problems",
     "progress": "your progress per lesson as a plain-text table",
     "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
+    "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet, resnet18/34/50",
 }
 WIDTH = max(map(len, COMMANDS)) + 2
 
@@ -123,6 +124,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"checked {checked} lesson file{'s' * (checked != 1)}: "
               f"{len(problems) or 'no'} problem{'s' * (len(problems) != 1)}", file=sys.stderr)
         return 1 if problems else 0
+    if args.target == "arch":
+        from dltui.engine.arch import NETWORKS, format_table
+
+        if len(args.paths) != 1:
+            parser().error(f"arch takes one name: {', '.join(NETWORKS)}")
+        try:
+            print(format_table(args.paths[0]))
+        except KeyError as error:
+            print(f"dltui: {error.args[0]}", file=sys.stderr)
+            return 2
+        return 0
     if args.paths:
         parser().error(f"unexpected arguments: {' '.join(args.paths)}")
     if args.target != "progress" and (args.export or args.all_users or args.output):

@@ -172,7 +172,7 @@ def test_every_bundled_engine_question_poses_and_grades_in_both_languages():
     for lang in ("en", "zh"):
         lessons, problems = load_lessons(lang=lang)
         engine = [(lesson, q) for lesson in lessons for q in lesson.quiz if q.kind == "engine"]
-        assert problems == [] and {lesson.id for lesson, _ in engine} == {"mp-neuron", "perceptron"}
+        assert problems == [] and {lesson.id for lesson, _ in engine} >= {"mp-neuron", "perceptron"}
         for lesson, question in engine:
             posed = pose(question, np.random.default_rng(0), lesson.lang)
             assert posed.worked and grade(posed, str(posed.answer)).correct

@@ -171,8 +171,8 @@ def active() -> object:
 
 
 def is_ready() -> bool:
-    """True once ``active()`` returns the chosen backend's kernels rather than a stand-in."""
-    return _s.ready.is_set()
+    """False only while a background warm-up has ``active()`` serve the reference stand-in."""
+    return not _s.background or _s.ready.is_set()
 
 
 def warmup(progress: Callable[[str, int, int], None] | None = None) -> float:

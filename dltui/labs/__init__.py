@@ -14,12 +14,32 @@ from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status
 LABS = {
     "mp_neuron": "dltui.labs.mp_neuron:MPNeuronLab",
     "perceptron": "dltui.labs.perceptron:PerceptronLab",
+    "rnn": "dltui.labs.rnn:RNNLab",
+    "lstm": "dltui.labs.lstm:LSTMLab",
+    "gru": "dltui.labs.gru:GRULab",
+    "char_lm": "dltui.labs.char_lm:CharLMLab",
+    "gan": "dltui.labs.gan:GanLab",
+    "attention": "dltui.labs.attention:AttentionLab",
+    "multihead": "dltui.labs.multihead:MultiheadLab",
+    "transformer": "dltui.labs.transformer:TransformerLab",
 }
 
 QUESTION_GENERATORS = {
     "mp_neuron.output": "dltui.labs.mp_neuron:output_question",
     "mp_neuron.gate": "dltui.labs.mp_neuron:gate_question",
     "perceptron.update": "dltui.labs.perceptron:update_question",
+    "rnn.next_hidden": "dltui.labs.rnn:next_hidden_question",
+    "rnn.bptt": "dltui.labs.rnn:bptt_question",
+    "lstm.cell": "dltui.labs.lstm:cell_question",
+    "gru.cell": "dltui.labs.gru:cell_question",
+    "char_lm.temperature": "dltui.labs.char_lm:temperature_question",
+    "gan.value": "dltui.labs.gan:value_question",
+    "gan.g_grad": "dltui.labs.gan:grad_question",
+    "attention.weight": "dltui.labs.attention:weight_question",
+    "attention.output": "dltui.labs.attention:output_question",
+    "multihead.encoding": "dltui.labs.multihead:encoding_question",
+    "multihead.params": "dltui.labs.multihead:params_question",
+    "transformer.params": "dltui.labs.transformer:params_question",
 }
 
 

@@ -61,6 +61,7 @@ def make_dataset(name: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
 class Update:
     """What one sample did: the learner sees x, y, ŷ and the change it caused."""
 
+    epoch: int  # 1-based epoch the sample belonged to
     index: int
     x: tuple[float, float]
     y: int
@@ -163,7 +164,7 @@ class PerceptronLab(Lab):
         self.weights = self.weights + dw
         self.bias += error
         self.mistakes_this_epoch += int(y != y_hat)
-        self.last = Update(i, (float(x[0]), float(x[1])), int(y), activation, int(y_hat), (float(dw[0]), float(dw[1])), float(error))
+        self.last = Update(self.completed + 1, i, (float(x[0]), float(x[1])), int(y), activation, int(y_hat), (float(dw[0]), float(dw[1])), float(error))
         self.position += 1
         if self.position == len(self.labels):
             self.end_epoch()
@@ -200,7 +201,7 @@ class PerceptronLab(Lab):
             return Status("info", "Press s to show the perceptron one sample, e for a whole epoch, r to run.")
         u = self.last
         verdict = "correct, no change" if u.y == u.y_hat else f"wrong, w += {self.params['lr']:g}·({u.y}−{u.y_hat})·x"
-        return Status("info", f"Epoch {self.completed + 1}, sample {u.index + 1}: ŷ = {u.y_hat}, y = {u.y} → {verdict}")
+        return Status("info", f"Epoch {u.epoch}, sample {u.index + 1}: ŷ = {u.y_hat}, y = {u.y} → {verdict}")
 
     def snapshot(self) -> PerceptronSnapshot:
         return PerceptronSnapshot(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable, Input
+import pytest
+
+from textual.widgets import Input, OptionList
 
 from dltui.labs.perceptron import PerceptronLab
 from dltui.lessons import Problem
@@ -69,18 +71,19 @@ async def test_mp_neuron_step_highlights_the_row_and_shows_its_working(make_app,
         assert "1·0 + 1·1 = 1 ≥ 0.5 → 1" in text
 
 
-async def test_filter_narrows_the_list_and_enter_opens_the_match(make_app, screen_text):
+async def test_filter_narrows_the_list_and_enter_opens_the_match(make_app, screen_text, lessons):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        table = app.screen.query_one(DataTable)
-        assert table.row_count == 2
-        await pilot.press("slash", *"xor")
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == len(lessons)
+        await pilot.press("slash", *"1958")
         assert app.screen.query_one(Input).has_focus
-        assert table.row_count == 1
-        assert "The perceptron" in await screen_text(pilot) and "The MP neuron" not in await screen_text(pilot)
+        assert options.option_count == 1
+        text = await screen_text(pilot)
+        assert "The perceptron" in text and "The MP neuron" not in text
         await pilot.press("escape")
-        assert table.row_count == 2 and table.has_focus
-        await pilot.press("slash", *"neuron 1", "enter")
+        assert options.option_count == len(lessons) and options.has_focus
+        await pilot.press("slash", *"neuron 1943", "enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "mp-neuron"
 
@@ -107,7 +110,7 @@ async def test_arrow_keys_change_a_value_and_restart_the_lab(make_app, screen_te
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
         assert app.screen.lab.snapshot().current == 0
-        await pilot.press("tab", "down", "down", "down", "right", "right")  # threshold 0.5 → 1.5
+        await pilot.press("down", "down", "down", "right", "right")  # s brought the lab and its controls into focus
         lab = app.screen.lab
         assert lab.params["threshold"] == 1.5 and lab.snapshot().current is None
         text = await screen_text(pilot)
@@ -143,6 +146,9 @@ async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text):
         text = await screen_text(pilot)
         assert "Stuck in a cycle" in text and "Minsky & Papert" in text
         assert "x Reset" in text and "r Run" in text
+        await pilot.press("x")
+        text = await screen_text(pilot)
+        assert "Started over." in text and "Epoch 1 · sample 1 of 4 next" in text and "x Reset" not in text
 
 
 async def test_help_lists_the_bindings_of_the_current_screen(make_app, screen_text):
@@ -226,3 +232,21 @@ async def test_palette_opens_lessons_and_runs_the_screens_actions(make_app):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.lab.snapshot().last is not None
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40), (160, 50)])
+async def test_lesson_fits_each_size_with_every_key_in_the_footer(make_app, screen_text, size):
+    app = make_app("perceptron")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("s")
+        text = await screen_text(pilot)
+        assert "Learning rate η" in text and "Mistakes per epoch" in text
+        footer = text.rstrip().splitlines()[-1]
+        for key in ("s Step one sample", "e Run one epoch", "r Run", "x Reset", "q Back", "? Help"):
+            assert key in footer
+        if size[0] >= 120:
+            assert "Rosenblatt" in text and "t Text" not in footer  # side by side, no toggle
+        else:
+            assert "Rosenblatt" not in text
+            await pilot.press("t")
+            assert "Rosenblatt" in await screen_text(pilot)

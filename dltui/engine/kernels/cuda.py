@@ -433,12 +433,12 @@ def gru_gates_backward(gh, h_prev, r, z, n, dh):
 def compile_jobs():
     """(label, thunk) pairs compiling each CUDA kernel by running it once on tiny inputs."""
     x, w, v = np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 1, 1)), np.zeros((1, 1))
-    y, arg = np.zeros((1, 1, 1, 1)), np.zeros((1, 1, 1, 1), dtype=np.int64)
+    y, arg, v3 = np.zeros((1, 1, 1, 1)), np.zeros((1, 1, 1, 1), dtype=np.int64), np.zeros((1, 3))
     return [
         ("cuda conv2d", lambda: (conv2d_forward(x, w, None), conv2d_backward(x, w, x))),
         ("cuda max_pool2d", lambda: (max_pool2d_forward(x, 2), max_pool2d_backward(y, arg, x.shape))),
         ("cuda avg_pool2d", lambda: (avg_pool2d_forward(x, 2), avg_pool2d_backward(y, x.shape, 2))),
         ("cuda activations", lambda: (relu_forward(v), relu_backward(v, v, v))),
         ("cuda lstm gates", lambda: lstm_gates_backward(*lstm_gates_forward(np.zeros((1, 4)), v)[:5], v, v, v)),
-        ("cuda gru gates", lambda: gru_gates_backward(np.zeros((1, 3)), v, *gru_gates_forward(np.zeros((1, 3)), np.zeros((1, 3)), v)[:3], v)),
+        ("cuda gru gates", lambda: gru_gates_backward(v3, v, *gru_gates_forward(v3, v3, v)[:3], v)),
     ]

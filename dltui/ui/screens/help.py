@@ -44,13 +44,13 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, bindings: dict[str, ActiveBinding], title: str) -> None:
         super().__init__()
-        self.bindings = bindings
+        self.keys = bindings
         self.title = title
 
     def compose(self) -> ComposeResult:
         screen_keys: dict[str, list[str]] = {}
         focused_keys: dict[str, list[str]] = {}
-        for active in self.bindings.values():
+        for active in self.keys.values():
             binding = active.binding
             if binding.description and binding.action not in ("app.command_palette", "command_palette"):
                 group = screen_keys if isinstance(active.node, (Screen, App)) else focused_keys

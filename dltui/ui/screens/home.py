@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import Footer, Header, Input, OptionList
+from textual.widgets.option_list import Option
 
 from dltui.lessons import Lesson
 
@@ -22,7 +25,7 @@ def matches(lesson: Lesson, query: str) -> bool:
 
 
 class HomeScreen(Screen):
-    """Lessons as a table: number, title, one-line summary. Enter opens the highlighted one."""
+    """Lessons as a list: number, title, and the summary below it (wrapped, not cut, at 80 columns)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True, id="home.open"),
@@ -47,32 +50,36 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Press / to filter lessons", id="filter")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="lessons")
+        yield OptionList(id="lessons")
         yield Footer()
         yield TooSmall()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("#", key="order")
-        table.add_column("Lesson", key="title")
-        table.add_column("What you will see", key="summary")
         self.show_lessons("")
-        table.focus()
+        self.set_focus(self.query_one(OptionList))
+
+    @staticmethod
+    def entry(lesson: Lesson) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(justify="right", width=3)
+        grid.add_column(ratio=1)
+        grid.add_row(Text(f"{lesson.order}.", style="bold"), Text(lesson.title, style="bold"))
+        grid.add_row("", Text(lesson.summary, style="dim"))
+        return grid
 
     def show_lessons(self, query: str) -> None:
-        table = self.query_one(DataTable)
-        table.clear()
-        for lesson in self.lessons:
-            if matches(lesson, query):
-                table.add_row(str(lesson.order), lesson.title, lesson.summary, key=lesson.id)
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.add_options(Option(self.entry(lesson), id=lesson.id) for lesson in self.lessons if matches(lesson, query))
+        options.highlighted = 0 if options.option_count else None
         self.refresh_bindings()
 
     @property
     def highlighted(self) -> Lesson | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
+        options = self.query_one(OptionList)
+        if options.highlighted is None:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = options.get_option_at_index(options.highlighted).id
         return next(lesson for lesson in self.lessons if lesson.id == key)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -87,15 +94,15 @@ class HomeScreen(Screen):
             self.post_message(OpenLesson(lesson))
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        self.set_focus(self.query_one("#filter", Input))  # now, so keys typed right after land in it
 
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
-        self.query_one(DataTable).focus()
+        self.set_focus(self.query_one(OptionList))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_lessons(event.value)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.action_open()

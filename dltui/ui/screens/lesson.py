@@ -40,7 +40,7 @@ class LessonScreen(Screen):
     """Seconds between free-running steps (one epoch, one truth-table row), so the change is visible."""
 
     FRAME_INTERVAL: ClassVar[float] = 1 / 20
-    """How often the newest snapshot is drawn while a run is going."""
+    """How often the newest snapshot is drawn while a run is going (the timer sleeps otherwise)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run", id="lesson.run"),
@@ -63,7 +63,7 @@ class LessonScreen(Screen):
     | q, escape | Back to the lessons. |
     """
 
-    running: reactive[bool] = reactive(False, bindings=True)
+    running: reactive[bool] = reactive(False, bindings=True, init=False)
     """A free-run worker is going."""
 
     dirty: reactive[bool] = reactive(False, bindings=True)
@@ -76,6 +76,7 @@ class LessonScreen(Screen):
         super().__init__()
         self.lesson = lesson
         self.lab = lab_class(lesson.lab)(**lesson.params)
+        self.view_type = view_class(lesson.lab)
         self.sub_title = f"{lesson.order}. {lesson.title}"
         self._lock = Lock()
         self._latest: Any = self.lab.snapshot()
@@ -91,19 +92,25 @@ class LessonScreen(Screen):
             with VerticalScroll(id="text"):
                 yield Static(Markdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
             with Vertical(id="lab"):
-                yield view_class(self.lesson.lab)(id="view")
+                yield self.view_type(id="view")
                 yield ControlsPanel(self.lab.controls, self.lab.params, id="controls")
         yield Static(id="status", markup=False)
-        yield Footer()
+        yield Footer(compact=True)  # the lab's keys and the screen's all fit in 80 columns
         yield TooSmall()
 
     def on_mount(self) -> None:
         self._draw()
-        self.set_interval(self.FRAME_INTERVAL, self._draw)
-        self.query_one("#text").focus()
+        self._frames = self.set_interval(self.FRAME_INTERVAL, self._draw, pause=True)
+        self.set_focus(self.query_one("#text"))
 
     def on_resize(self) -> None:
-        self.refresh_bindings()  # `t` only applies in the narrow layout
+        self.call_later(self._fit_width)  # after Screen's own handler has set the breakpoint classes
+
+    def _fit_width(self) -> None:
+        """Entering the narrow layout keeps the pane that has focus on screen; `t` applies only there."""
+        if self.narrow and self.focused is not None:
+            self.show_lab = self.query_one("#lab") in self.focused.ancestors_with_self
+        self.refresh_bindings()
 
     @property
     def narrow(self) -> bool:
@@ -122,6 +129,12 @@ class LessonScreen(Screen):
             return self.narrow and self.show_lab == (parameters[0] == "text")
         return True
 
+    def watch_running(self, running: bool) -> None:
+        if running:
+            self._frames.resume()
+        else:
+            self._frames.pause()
+
     def watch_show_lab(self, show_lab: bool) -> None:
         self.set_class(show_lab, "-show-lab")
 
@@ -132,7 +145,7 @@ class LessonScreen(Screen):
     def _reveal_lab(self) -> None:
         """A lab key pressed while the narrow layout shows the text brings the lab into view."""
         if self.narrow and not self.show_lab:
-            self.show_lab = True
+            self.action_show_pane("lab")
 
     def action_lab(self, name: str) -> None:
         self._reveal_lab()

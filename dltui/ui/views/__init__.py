@@ -14,5 +14,7 @@ VIEWS = {
 
 def view_class(lab_name: str) -> type[Widget]:
     """The widget class that draws snapshots of `lab_name`; it has a `show(snapshot)` method."""
+    if lab_name not in VIEWS:
+        raise LookupError(f"the {lab_name!r} lab has no view in this version of dltui")
     module, _, attr = VIEWS[lab_name].partition(":")
     return getattr(import_module(module), attr)

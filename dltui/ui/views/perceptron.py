@@ -69,11 +69,11 @@ class PerceptronView(Horizontal):
         lines = [
             where,
             f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}",
-            f"accuracy {snapshot.accuracy:.0%} · mistakes this epoch {snapshot.mistakes_this_epoch}",
+            f"accuracy {snapshot.accuracy:.0%} · epoch mistakes {snapshot.mistakes_this_epoch}",
         ]
         if last := snapshot.last:
             lines += [
-                f"Last: sample {last.index + 1}, x = {pair(last.x, 'g')}",
+                f"Last: sample {last.index + 1}, x = {pair(last.x, '.3g')}",
                 f"  y = {last.y}   ŷ = {last.y_hat}   w·x+b = {last.activation:.2f}",
                 f"  Δw = {pair(last.dw, '+.2f')}   Δb = {last.db + 0.0:+.2f}",
             ]

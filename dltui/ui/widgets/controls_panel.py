@@ -10,11 +10,15 @@ from textual.containers import Vertical
 
 from dltui.labs import Control
 
-from .param_control import ParamControl
+from .param_control import ParamControl, widest_value
 
 
 class ControlsPanel(Vertical):
-    """Builds its rows from a lab's `controls`; Up/Down move between them."""
+    """Builds its rows from a lab's `controls`; Up/Down move between them.
+
+    The rows' keys are written in the panel's border rather than the Footer, which the lab's
+    own keys already fill at 80 columns.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Previous control", show=False, id="controls.up"),
@@ -30,18 +34,25 @@ class ControlsPanel(Vertical):
     ControlsPanel {
         height: auto;
         border-top: hkey $border-blurred;
-        &:focus-within { border-top: hkey $border; }
+        border-title-color: $text-muted;
+        &:focus-within { border-top: hkey $border; border-title-color: $text; }
     }
     """
+
+    HINT = "Controls · ↑↓ choose · ←→ change · ⏎ type · a change restarts the lab"
 
     def __init__(self, controls: tuple[Control, ...], values: dict[str, Any], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.controls = controls
         self.values = values
 
+    def on_mount(self) -> None:
+        self.border_title = self.HINT
+
     def compose(self) -> ComposeResult:
+        width = max(map(widest_value, self.controls))
         for spec in self.controls:
-            yield ParamControl(spec, self.values[spec.name], id=f"param-{spec.name}")
+            yield ParamControl(spec, self.values[spec.name], value_width=width, id=f"param-{spec.name}")
 
     def action_move(self, offset: int) -> None:
         rows = list(self.query(ParamControl))

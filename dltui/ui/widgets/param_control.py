@@ -18,18 +18,28 @@ from textual.widgets import Input, Static
 
 from dltui.labs import Control, ControlError
 
-CHANGE = Binding.Group("Change", compact=True)
+NUMBER_WIDTH = 10
+
+
+def value_text(spec: Control, value: Any) -> str:
+    """The value as the row shows it; choices get arrows because Left/Right cycle them."""
+    return f"‹ {spec.format(value)} ›" if spec.kind in ("choice", "bool") else spec.format(value)
+
+
+def widest_value(spec: Control) -> int:
+    options = spec.choices or ((True, False) if spec.kind == "bool" else ())
+    return max((len(value_text(spec, option)) for option in options), default=NUMBER_WIDTH) + 2
 
 
 class ParamControl(Widget, can_focus=True):
     """A row that edits one `Control` value; posts `ParamControl.Changed` when it changes."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "nudge(-1)", "Less", key_display="←", group=CHANGE, id="param.less"),
-        Binding("right", "nudge(1)", "More", key_display="→", group=CHANGE, id="param.more"),
+        Binding("left", "nudge(-1)", "Less", show=False, id="param.less"),
+        Binding("right", "nudge(1)", "More", show=False, id="param.more"),
         Binding("shift+left,pagedown", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
         Binding("shift+right,pageup", "nudge(10)", "More ×10", show=False, id="param.more10"),
-        Binding("enter", "edit", "Type value", id="param.edit"),
+        Binding("enter", "edit", "Type a value", show=False, id="param.edit"),
         Binding("escape", "cancel", "Cancel typing", show=False, id="param.cancel"),
     ]
     """
@@ -37,14 +47,8 @@ class ParamControl(Widget, can_focus=True):
     | :- | :- |
     | left / right | Previous / next value (by the control's step; choices wrap around). |
     | shift+left / shift+right, pagedown / pageup | Ten steps at once (numbers). |
-    | enter | Type an exact value; Enter accepts, Escape cancels. |
-    """
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"param-control--error"}
-    """
-    | Class | Description |
-    | :- | :- |
-    | `param-control--error` | The message shown when a typed value is refused. |
+    | enter | Type an exact value; Enter accepts it (or shows why it is refused). |
+    | escape | Cancel typing, keeping the old value. |
     """
 
     DEFAULT_CSS = """
@@ -53,8 +57,8 @@ class ParamControl(Widget, can_focus=True):
         height: 1;
         width: 1fr;
         & > #label { width: 20; color: $text-muted; }
-        & > #value { width: 12; text-style: bold; }
-        & > #entry { width: 12; height: 1; border: none; padding: 0; background: $boost; display: none; }
+        & > #value { text-style: bold; }
+        & > #entry { height: 1; border: none; padding: 0; background: $boost; display: none; }
         & > #range { width: 1fr; color: $text-muted; }
         &:focus {
             background: $block-cursor-background;
@@ -97,24 +101,26 @@ class ParamControl(Widget, can_focus=True):
             """Alias for self.param_control."""
             return self.param_control
 
-    def __init__(self, spec: Control, value: Any, *, id: str | None = None) -> None:
+    def __init__(self, spec: Control, value: Any, *, value_width: int | None = None, id: str | None = None) -> None:
+        """`value_width` lines up the values of several rows; by default it fits this control's widest value."""
         super().__init__(id=id)
         self.spec = spec
+        self.value_width = value_width or widest_value(spec)
         self.set_reactive(ParamControl.value, value)
         self.tooltip = spec.help or None
 
     def compose(self) -> ComposeResult:
         yield Static(f"  {self.spec.label}", id="label", markup=False)
-        yield Static(self._value_text(), id="value", markup=False)
+        yield Static(value_text(self.spec, self.value), id="value", markup=False)
         yield Input(id="entry", select_on_focus=True)
         yield Static(self.spec.range_text, id="range", markup=False)
 
-    def _value_text(self) -> str:
-        arrows = ("‹ ", " ›") if self.spec.kind in ("choice", "bool") else ("", "")
-        return f"{arrows[0]}{self.spec.format(self.value)}{arrows[1]}"
+    def on_mount(self) -> None:
+        for part in self.query("#value, #entry"):
+            part.styles.width = self.value_width
 
     def watch_value(self) -> None:
-        self.query_one("#value", Static).update(self._value_text())
+        self.query_one("#value", Static).update(value_text(self.spec, self.value))
 
     def watch_error(self, error: str) -> None:
         self.set_class(bool(error), "-error")

@@ -1,0 +1,279 @@
+"""Architecture explorer: per-layer output shapes and parameter counts of classic CNNs.
+
+Shape arithmetic only: no weights are allocated, so VGG-16's 138 M parameters cost nothing.
+Each network is written layer by layer as torchvision builds it (LeNet-5 as in the 1998 paper
+with a fully connected C3), so the totals equal torchvision's published counts to the unit.
+Batch-norm layers count their weight and bias; their running statistics are buffers, not
+parameters, exactly as `sum(p.numel() for p in model.parameters())` counts them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+def out_size(size: int, k: int, s: int = 1, p: int = 0, ceil: bool = False) -> int:
+    """⌊(W + 2P − K)/S⌋ + 1 (⌈…⌉ with `ceil`), refusing sizes PyTorch refuses, with the reason."""
+    if k > size + 2 * p:
+        raise ValueError(f"the {k}-wide window does not fit in the {size}-wide input padded to {size + 2 * p}")
+    steps = (size + 2 * p - k) / s
+    n = (math.ceil(steps) if ceil else math.floor(steps)) + 1
+    if ceil and (n - 1) * s >= size + p:  # PyTorch drops a last window that starts in the right padding
+        n -= 1
+    return n
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer: what it is, the shape it outputs (C, H, W) or (features,), its parameters."""
+
+    name: str
+    kind: str
+    shape: tuple[int, ...]
+    params: int
+    block: str = ""  # the residual block or inception module it belongs to
+
+
+@dataclass
+class Architecture:
+    name: str
+    title: str
+    input_shape: tuple[int, ...]
+    layers: list[Layer] = field(default_factory=list)
+    block_kinds: dict[str, str] = field(default_factory=dict)  # block name → what it is
+    note: str = ""
+
+    @property
+    def total(self) -> int:
+        return sum(layer.params for layer in self.layers)
+
+    def blocks(self) -> list[Layer]:
+        """Layers with each block collapsed into one row (its output: the block's last layer's)."""
+        rows: list[Layer] = []
+        for layer in self.layers:
+            if layer.block and rows and rows[-1].name == layer.block:
+                last = rows[-1]
+                rows[-1] = Layer(last.name, last.kind, layer.shape, last.params + layer.params)
+            elif layer.block:
+                rows.append(Layer(layer.block, self.block_kinds[layer.block], layer.shape, layer.params))
+            else:
+                rows.append(layer)
+        return rows
+
+
+class _Builder:
+    """Tracks the current shape while layers are appended, so each layer's numbers follow from
+    the previous one's by the formulas, never typed in."""
+
+    def __init__(self, arch: Architecture) -> None:
+        self.arch, self.shape, self.block = arch, arch.input_shape, ""
+
+    def add(self, name: str, kind: str, shape: tuple[int, ...], params: int) -> None:
+        self.arch.layers.append(Layer(name, kind, shape, params, self.block))
+        self.shape = shape
+
+    def conv(self, name: str, out: int, k: int, s: int = 1, p: int = 0, bias: bool = True, bn: bool = False) -> None:
+        c, h, w = self.shape
+        shape = (out, out_size(h, k, s, p), out_size(w, k, s, p))
+        self.add(name, f"conv {k}×{k}" + (f"/{s}" if s > 1 else "") + (f" pad {p}" if p else ""), shape,
+                 c * out * k * k + (out if bias else 0))
+        if bn:
+            self.add(name + ".bn", "batch norm", shape, 2 * out)
+
+    def pool(self, name: str, k: int, s: int, p: int = 0, ceil: bool = False, kind: str = "max pool") -> None:
+        c, h, w = self.shape
+        self.add(name, f"{kind} {k}×{k}/{s}" + (f" pad {p}" if p else "") + (" ceil" if ceil else ""),
+                 (c, out_size(h, k, s, p, ceil), out_size(w, k, s, p, ceil)), 0)
+
+    def adaptive(self, name: str, size: int) -> None:
+        self.add(name, f"adaptive avg pool → {size}×{size}", (self.shape[0], size, size), 0)
+
+    def flatten(self) -> None:
+        self.add("flatten", "flatten", (math.prod(self.shape),), 0)
+
+    def linear(self, name: str, out: int) -> None:
+        self.add(name, f"linear {self.shape[0]}→{out}", (out,), self.shape[0] * out + out)
+
+
+def lenet5() -> Architecture:
+    a = Architecture("lenet5", "LeNet-5 (LeCun et al., 1998; C3 fully connected)", (1, 32, 32))
+    b = _Builder(a)
+    b.conv("C1", 6, 5)
+    b.pool("S2", 2, 2)
+    b.conv("C3", 16, 5)
+    b.pool("S4", 2, 2)
+    b.flatten()
+    b.linear("C5", 120)
+    b.linear("F6", 84)
+    b.linear("output", 10)
+    a.note = ("Here C3 is fully connected: 16·6·25 + 16 = 2,416 parameters, 61,706 in all. The paper joins each "
+              "C3 map to only some of S2's 6 maps (60 of the 96 pairs: 60·25 + 16 = 1,516), and its S2/S4 are "
+              "trainable averages where this lab uses max pooling. C5 is a 5×5 conv on a 5×5 input: the same "
+              "thing as a linear layer on the 400 flattened values.")
+    return a
+
+
+def alexnet_puzzle() -> str:
+    """Why AlexNet's input is quoted as both 224 and 227, from the output-size formula."""
+    sizes = [(224, 0), (227, 0), (224, 2)]
+    lines = [f"W={w}, P={p}: ⌊({w} + 2·{p} − 11)/4⌋ + 1 = ⌊{(w + 2 * p - 11) / 4:g}⌋ + 1 = {out_size(w, 11, 4, p)}"
+             for w, p in sizes]
+    return ("The paper says 224×224 input, 11×11 kernels with stride 4, and a 55×55 first layer. "
+            + "; ".join(lines) + ". Without padding only 227 gives a whole number of strides and 55; "
+            "torchvision keeps 224 and pads by 2 (its 64-kernel conv1 then also gives 55).")
+
+
+def alexnet() -> Architecture:
+    a = Architecture("alexnet", "AlexNet (Krizhevsky et al., 2012; torchvision's single-GPU variant)", (3, 224, 224))
+    b = _Builder(a)
+    b.conv("conv1", 64, 11, 4, 2)
+    b.pool("pool1", 3, 2)
+    b.conv("conv2", 192, 5, p=2)
+    b.pool("pool2", 3, 2)
+    b.conv("conv3", 384, 3, p=1)
+    b.conv("conv4", 256, 3, p=1)
+    b.conv("conv5", 256, 3, p=1)
+    b.pool("pool5", 3, 2)
+    b.adaptive("avgpool", 6)
+    b.flatten()
+    b.linear("fc6", 4096)
+    b.linear("fc7", 4096)
+    b.linear("fc8", 1000)
+    a.note = alexnet_puzzle()
+    return a
+
+
+def vgg16() -> Architecture:
+    a = Architecture("vgg16", "VGG-16 (Simonyan & Zisserman, 2014)", (3, 224, 224))
+    b = _Builder(a)
+    for stage, (width, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
+        for i in range(1, convs + 1):
+            b.conv(f"conv{stage}_{i}", width, 3, p=1)
+        b.pool(f"pool{stage}", 2, 2)
+    b.adaptive("avgpool", 7)
+    b.flatten()
+    b.linear("fc6", 4096)
+    b.linear("fc7", 4096)
+    b.linear("fc8", 1000)
+    a.note = ("Only 3×3 convs: two stacked see 5×5 and three see 7×7, with fewer weights (3·9C² vs 49C²) "
+              "and more non-linearities. 124 M of the 138 M parameters sit in the three linear layers; "
+              "the 550 MB often quoted is the float32 file size (138,357,544 × 4 bytes ≈ 553 MB).")
+    return a
+
+
+def _inception(b: _Builder, name: str, c1: int, c3r: int, c3: int, c5r: int, c5: int, proj: int) -> None:
+    """Four branches on the same input, concatenated along channels. torchvision's "5×5" branch
+    uses a 3×3 kernel (a known bug kept for its pretrained weights), and so does this count."""
+    start, outs = b.shape, []
+    b.block = name
+    a = b.arch
+    a.block_kinds[name] = f"inception {c1}+{c3}+{c5}+{proj}"
+    for branch, layers in enumerate([[(c1, 1)], [(c3r, 1), (c3, 3)], [(c5r, 1), (c5, 3)], [("pool", 3), (proj, 1)]], 1):
+        b.shape = start
+        for i, (width, k) in enumerate(layers):
+            if width == "pool":
+                b.pool(f"{name}.branch{branch}.pool", 3, 1, 1, ceil=True)
+            else:
+                b.conv(f"{name}.branch{branch}.{i}", width, k, p=k // 2, bias=False, bn=True)
+        outs.append(b.shape)
+    b.add(f"{name}.concat", "concatenate channels", (sum(s[0] for s in outs), *start[1:]), 0)
+    b.block = ""
+
+
+def googlenet() -> Architecture:
+    a = Architecture("googlenet", "GoogLeNet / Inception v1 (Szegedy et al., 2014; torchvision, no aux heads)",
+                     (3, 224, 224))
+    b = _Builder(a)
+    b.conv("conv1", 64, 7, 2, 3, bias=False, bn=True)
+    b.pool("maxpool1", 3, 2, ceil=True)
+    b.conv("conv2", 64, 1, bias=False, bn=True)
+    b.conv("conv3", 192, 3, p=1, bias=False, bn=True)
+    b.pool("maxpool2", 3, 2, ceil=True)
+    _inception(b, "inception3a", 64, 96, 128, 16, 32, 32)
+    _inception(b, "inception3b", 128, 128, 192, 32, 96, 64)
+    b.pool("maxpool3", 3, 2, ceil=True)
+    for name, widths in [("4a", (192, 96, 208, 16, 48, 64)), ("4b", (160, 112, 224, 24, 64, 64)),
+                         ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
+                         ("4e", (256, 160, 320, 32, 128, 128))]:
+        _inception(b, "inception" + name, *widths)
+    b.pool("maxpool4", 2, 2, ceil=True)
+    _inception(b, "inception5a", 256, 160, 320, 32, 128, 128)
+    _inception(b, "inception5b", 384, 192, 384, 48, 128, 128)
+    b.adaptive("avgpool", 1)
+    b.flatten()
+    b.linear("fc", 1000)
+    a.note = ("Each inception module runs 1×1, 3×3 and 5×5 convs and a pool side by side and stacks their "
+              "outputs; the 1×1 convs in front shrink the channels first, which is how 22 layers fit in 6.6 M "
+              "parameters. The two auxiliary classifiers used in training are left out, as torchvision does "
+              "for its pretrained model (with them: 13,004,888).")
+    return a
+
+
+def _residual(b: _Builder, name: str, planes: int, stride: int, bottleneck: bool) -> None:
+    """A BasicBlock (3×3, 3×3) or Bottleneck (1×1, 3×3 with the stride, 1×1 ×4), plus a 1×1
+    projection on the shortcut when the shape changes; output = F(x) + shortcut(x)."""
+    start = b.shape
+    out = planes * 4 if bottleneck else planes
+    b.block = name
+    b.arch.block_kinds[name] = ("bottleneck" if bottleneck else "basic block") + f" {planes}" + \
+        (f"/{stride}" if stride > 1 else "") + (" +proj" if stride != 1 or start[0] != out else "")
+    convs = [(planes, 1, 1), (planes, 3, stride), (out, 1, 1)] if bottleneck else [(planes, 3, stride), (planes, 3, 1)]
+    for i, (width, k, s) in enumerate(convs, 1):
+        b.conv(f"{name}.conv{i}", width, k, s, k // 2, bias=False, bn=True)
+    main = b.shape
+    if stride != 1 or start[0] != out:
+        b.shape = start
+        b.conv(f"{name}.downsample", out, 1, stride, bias=False, bn=True)
+    b.add(f"{name}.add", "add shortcut", main, 0)
+    b.block = ""
+
+
+def _resnet(name: str, depths: list[int], bottleneck: bool) -> Architecture:
+    a = Architecture(name, f"ResNet-{name[6:]} (He et al., 2015)", (3, 224, 224))
+    b = _Builder(a)
+    b.conv("conv1", 64, 7, 2, 3, bias=False, bn=True)
+    b.pool("maxpool", 3, 2, 1)
+    for stage, (planes, blocks) in enumerate(zip((64, 128, 256, 512), depths), 1):
+        for i in range(blocks):
+            _residual(b, f"layer{stage}.{i}", planes, 2 if i == 0 and stage > 1 else 1, bottleneck)
+    b.adaptive("avgpool", 1)
+    b.flatten()
+    b.linear("fc", 1000)
+    a.note = ("Each block learns a correction F(x) added to its input: y = F(x) + x. When F can be zero, "
+              "a deeper net can always do at least as well as a shallower one, which plain stacks fail to "
+              "achieve in practice (the degradation problem).")
+    return a
+
+
+NETWORKS = {
+    "lenet5": lenet5,
+    "alexnet": alexnet,
+    "vgg16": vgg16,
+    "googlenet": googlenet,
+    "resnet18": lambda: _resnet("resnet18", [2, 2, 2, 2], False),
+    "resnet34": lambda: _resnet("resnet34", [3, 4, 6, 3], False),
+    "resnet50": lambda: _resnet("resnet50", [3, 4, 6, 3], True),
+}
+
+
+def architecture(name: str) -> Architecture:
+    """The named network; KeyError listing the known ones otherwise."""
+    key = name.lower().replace("-", "").replace("_", "")
+    if key not in NETWORKS:
+        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(NETWORKS)}")
+    return NETWORKS[key]()
+
+
+def format_table(name: str, expand: bool = False) -> str:
+    """The network as a plain-text table: layer, what it is, output shape, parameters, total.
+
+    Blocks (residual, inception) are one row each unless `expand`."""
+    a = architecture(name)
+    rows = [("layer", "type", "output", "params")]
+    rows.append(("input", "", "×".join(map(str, a.input_shape)), ""))
+    rows += [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in (a.layers if expand else a.blocks())]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}" for r in rows]
+    rule = "-" * len(lines[0])
+    return "\n".join([a.title, rule, lines[0], rule, *lines[1:], rule, f"total parameters: {a.total:,}", "", a.note])

@@ -1,0 +1,269 @@
+"""Convolution stepped one output cell at a time: the window, the products, their sum, where it lands.
+
+Deep-learning "convolution" is cross-correlation (the kernel is not flipped), exactly what
+`F.conv2d` computes; the lab's stepped cells are checked against it. The true, flipped
+convolution appears in the 1-D dice example, where it is the rule for adding random numbers.
+Impossible settings (a kernel wider than the padded input) are refused with the reason, so the
+output-size formula never has to show a size of zero or less.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ..engine import Tensor
+from ..engine import functional as F
+from ..engine.arch import out_size
+from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status, factor, num
+
+# The classic 4×4 example: a vertical stroke in column 3 and a horizontal one in rows 1–2.
+EDGES = np.array([[1, 0, 1, 0], [1, 1, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0]], dtype=float)
+CROSS = np.zeros((6, 6))
+CROSS[2:4, :] = CROSS[:, 2:4] = 1.0
+IMAGES = {"edges": EDGES, "cross": CROSS, "ramp": np.add.outer(np.arange(5.0), np.arange(5.0))}
+KERNELS = ("vertical", "horizontal", "both", "box")
+
+
+def kernel(name: str, k: int) -> np.ndarray:
+    """A k×k kernel: edges are +1 on one half and −1 on the other (0 on an odd middle line);
+    for k = 2 the vertical one is [[1, −1], [1, −1]]."""
+    half = np.sign(np.arange(k)[::-1] - (k - 1) / 2)  # [1, −1], [1, 0, −1], …
+    if name == "vertical":
+        return np.tile(half, (k, 1))
+    if name == "horizontal":
+        return np.tile(half[:, None], (1, k))
+    return np.ones((k, k))
+
+
+def output_size_text(size: int, k: int, s: int, p: int) -> str:
+    """⌊(W + 2P − K)/S⌋ + 1 with the current numbers, down to the result."""
+    inside = size + 2 * p - k
+    return (f"⌊(W + 2P − K)/S⌋ + 1 = ⌊({size} + 2·{p} − {k})/{s}⌋ + 1 = ⌊{num(inside / s)}⌋ + 1 "
+            f"= {inside // s + 1}")
+
+
+def size_problem(size: int, k: int, s: int, p: int) -> str | None:
+    """Why this combination has no output, or None when it is fine."""
+    if k > size + 2 * p:
+        return (f"a {k}×{k} kernel does not fit in the {size}×{size} input padded by {p} "
+                f"({size + 2 * p}×{size + 2 * p}): W + 2P − K = {num(size + 2 * p - k)} < 0, so there is no output cell; "
+                f"use a smaller kernel or more padding")
+    return None
+
+
+@dataclass(frozen=True)
+class CellStep:
+    """One output cell computed: kernel `o`'s window at (row, col) of the padded input."""
+
+    kernel: int
+    row: int
+    col: int
+    top: int  # the window's first row and column in the padded input
+    left: int
+    window: np.ndarray  # (C, K, K)
+    weights: np.ndarray  # the kernel laid on it, (C, K, K)
+    value: float
+
+    @property
+    def products(self) -> np.ndarray:
+        return self.window * self.weights
+
+    def worked(self) -> str:
+        terms = " + ".join(f"{factor(x)}·{factor(w)}" for x, w in zip(self.window.ravel(), self.weights.ravel()))
+        return f"out[{self.kernel}][{self.row},{self.col}] = {terms} = {num(self.value)}"
+
+
+@dataclass(frozen=True)
+class DiceSum:
+    """P(sum = total) for two fair dice as a true convolution: Σₖ f(k)·g(total − k)."""
+
+    total: int
+    terms: tuple[tuple[int, int], ...]  # (k, total − k) pairs with both faces possible
+    probability: Fraction
+
+    def worked(self) -> str:
+        if not self.terms:
+            return f"P(sum = {self.total}) = 0: no pair of faces adds up to {self.total}"
+        pairs = " + ".join(f"f({k})·g({j})" for k, j in self.terms)
+        n = len(self.terms)
+        return f"P(sum = {self.total}) = {pairs} = {n}·(1/6·1/6) = {n}/36" + (
+            f" = {self.probability}" if self.probability.denominator != 36 else "")
+
+
+def dice(total: int) -> DiceSum:
+    """f = g = 1/6 on the faces 1–6: the sum's distribution is f convolved with g."""
+    terms = tuple((k, total - k) for k in range(1, 7) if 1 <= total - k <= 6)
+    return DiceSum(total, terms, Fraction(len(terms), 36))
+
+
+@dataclass(frozen=True)
+class ConvolutionSnapshot:
+    image: np.ndarray  # (C, H, W)
+    padded: np.ndarray  # (C, H + 2P, W + 2P)
+    kernels: np.ndarray  # (O, C, K, K)
+    padding: int
+    stride: int
+    output: np.ndarray  # (O, OH, OW); NaN where the kernel has not been yet
+    last: CellStep | None
+    size_formula: str
+    dice: DiceSum
+    status: Status
+
+    @property
+    def done(self) -> bool:
+        return not np.isnan(self.output).any()
+
+
+class ConvolutionLab(Lab):
+    controls = (
+        Control("image", "Image", "choice", "edges", choices=tuple(IMAGES)),
+        Control("kernels", "Kernels", "choice", "vertical", choices=KERNELS,
+                help="both = two kernels, two feature maps"),
+        Control("kernel_size", "Kernel size K", "int", 2, 1, 7, 1),
+        Control("padding", "Padding P", "int", 0, 0, 3, 1, help="Zeros added around the input"),
+        Control("stride", "Stride S", "int", 1, 1, 4, 1, help="How far the window moves each step"),
+        Control("channels", "Input channels", "int", 1, 1, 3, 1,
+                help="Extra channels: the image transposed, then inverted; one kernel slice per channel"),
+        Control("dice_total", "Dice sum", "int", 4, 2, 12, 1, help="The 1-D convolution example"),
+    )
+    actions = (Action("step", "s", "Compute the next output cell"),
+               Action("finish", "e", "Compute every remaining cell"))
+    run_action = "step"
+
+    @classmethod
+    def validate_params(cls, params: dict) -> dict:
+        values = super().validate_params(params)
+        problem = size_problem(len(IMAGES[values["image"]]), values["kernel_size"], values["stride"], values["padding"])
+        if problem:
+            raise ControlError(problem)
+        return values
+
+    def build(self) -> None:
+        p = self.params
+        source = (p["image"], p["kernels"], p["kernel_size"], p["channels"])
+        if getattr(self, "source", None) != source:  # keep the learner's edited cells unless the shapes change
+            self.source = source
+            base = IMAGES[p["image"]]
+            self.image = np.stack([base, base.T, base.max() - base][: p["channels"]])
+            names = ("vertical", "horizontal") if p["kernels"] == "both" else (p["kernels"],)
+            self.kernels = np.stack([np.stack([kernel(n, p["kernel_size"])] * p["channels"]) for n in names])
+        self.restart()
+
+    def restart(self) -> None:
+        k, s, pad = self.params["kernel_size"], self.params["stride"], self.params["padding"]
+        _, h, w = self.image.shape
+        self.output = np.full((len(self.kernels), out_size(h, k, s, pad), out_size(w, k, s, pad)), np.nan)
+        self.cursor = 0  # flat index of the next cell over (kernel, row, col)
+        self.last: CellStep | None = None
+
+    def set_image_cell(self, channel: int, row: int, col: int, value: float) -> ConvolutionSnapshot:
+        """Edit one input pixel; the sweep starts over because every cell may change."""
+        self.image[channel, row, col] = float(value)
+        self.restart()
+        return self.snapshot()
+
+    def set_kernel_cell(self, kernel: int, channel: int, row: int, col: int, value: float) -> ConvolutionSnapshot:
+        self.kernels[kernel, channel, row, col] = float(value)
+        self.restart()
+        return self.snapshot()
+
+    @property
+    def padded(self) -> np.ndarray:
+        pad = self.params["padding"]
+        return np.pad(self.image, ((0, 0), (pad, pad), (pad, pad)))
+
+    @property
+    def finished(self) -> bool:
+        return self.cursor >= self.output.size
+
+    def cell(self, o: int, row: int, col: int) -> CellStep:
+        """The window under kernel `o` for output (row, col), its products and their sum."""
+        k, s = self.params["kernel_size"], self.params["stride"]
+        top, left = row * s, col * s
+        window = self.padded[:, top : top + k, left : left + k]
+        return CellStep(o, row, col, top, left, window, self.kernels[o].copy(), float((window * self.kernels[o]).sum()))
+
+    def step(self) -> None:
+        if self.finished:
+            return
+        o, row, col = np.unravel_index(self.cursor, self.output.shape)
+        self.last = self.cell(int(o), int(row), int(col))
+        self.output[o, row, col] = self.last.value
+        self.cursor += 1
+
+    def finish(self) -> None:
+        while not self.finished:
+            self.step()
+
+    def engine_output(self) -> np.ndarray:
+        """The same feature maps from the engine's conv2d, for comparison."""
+        y = F.conv2d(Tensor(self.image[None]), Tensor(self.kernels), None, self.params["stride"], self.params["padding"])
+        return y.data[0]
+
+    def status(self) -> Status:
+        if self.last is None:
+            return Status("info", "Press s to place the kernel on the first window, e to fill the whole map.")
+        if self.finished:
+            return Status("success", f"Feature map{'s' if len(self.kernels) > 1 else ''} complete: "
+                                     f"{self.output.shape[1]}×{self.output.shape[2]} per kernel, {len(self.kernels)} kernel(s).")
+        c = self.last
+        return Status("info", f"Window at rows {c.top}–{c.top + self.params['kernel_size'] - 1}, "
+                              f"columns {c.left}–{c.left + self.params['kernel_size'] - 1} of the padded input: "
+                              f"sum of products = {num(c.value)} → output[{c.row},{c.col}]")
+
+    def snapshot(self) -> ConvolutionSnapshot:
+        p = self.params
+        return ConvolutionSnapshot(
+            image=self.image.copy(), padded=self.padded, kernels=self.kernels.copy(), padding=p["padding"],
+            stride=p["stride"], output=self.output.copy(), last=self.last,
+            size_formula=output_size_text(self.image.shape[-1], p["kernel_size"], p["stride"], p["padding"]),
+            dice=dice(p["dice_total"]), status=self.status(),
+        )
+
+
+CELL_PROMPT = {
+    "en": "Input (padding {p}, stride {s}):\n{x}\nKernel:\n{k}\nWhat is output[{i},{j}]? (No flip: the kernel is laid on the window as written.)",
+    "zh": "输入（填充 {p}，步幅 {s}）：\n{x}\n卷积核：\n{k}\n输出 output[{i},{j}] 是多少？（不翻转：卷积核按原样覆盖窗口。）",
+}
+SIZE_PROMPT = {
+    "en": "A {w}×{w} input, a {k}×{k} kernel, padding {p}, stride {s}. How wide is the output?",
+    "zh": "{w}×{w} 的输入，{k}×{k} 的卷积核，填充 {p}，步幅 {s}。输出的宽度是多少？",
+}
+
+
+def grid(a: np.ndarray) -> str:
+    return "\n".join("  " + " ".join(f"{num(v):>2}" for v in row) for row in a)
+
+
+def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """A small input and kernel; one output cell, computed by the lab's own stepping."""
+    lab = ConvolutionLab(image="ramp", kernel_size=int(rng.choice((2, 3))), stride=int(rng.integers(1, 3)),
+                         padding=int(rng.integers(0, 2)))
+    lab.image = rng.integers(0, 4, (1, 5, 5)).astype(float)
+    lab.kernels = rng.integers(-1, 2, lab.kernels.shape).astype(float)
+    lab.restart()
+    _, oh, ow = lab.output.shape
+    cells = [lab.cell(0, i, j) for i in range(oh) for j in range(ow)]
+    busy = [c for c in cells if np.count_nonzero(c.products) >= 2] or cells  # skip windows that are all padding
+    cell = busy[int(rng.integers(len(busy)))]
+    i, j = cell.row, cell.col
+    k = lab.params["kernel_size"]
+    worked = (f"Padded input rows {cell.top}–{cell.top + k - 1}, columns {cell.left}–{cell.left + k - 1}:\n"
+              f"{grid(cell.window[0])}\nProducts with the kernel:\n{grid(cell.products[0])}\n"
+              f"Sum = {num(cell.value)}")
+    prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(
+        p=lab.params["padding"], s=lab.params["stride"], x=grid(lab.image[0]), k=grid(lab.kernels[0, 0]), i=i, j=j)
+    return GeneratedQuestion(prompt, cell.value, worked)
+
+
+def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """W, K, P, S drawn until they fit; the output width by the formula."""
+    while True:
+        w, k, p, s = int(rng.integers(5, 33)), int(rng.choice((1, 3, 5, 7))), int(rng.integers(0, 4)), int(rng.integers(1, 4))
+        if size_problem(w, k, s, p) is None:
+            break
+    prompt = SIZE_PROMPT.get(lang, SIZE_PROMPT["en"]).format(w=w, k=k, p=p, s=s)
+    return GeneratedQuestion(prompt, out_size(w, k, s, p), output_size_text(w, k, s, p))

@@ -1,0 +1,515 @@
+"""A generative adversarial network on 1-D and 2-D toy data, small enough to watch every step.
+
+G maps noise z to a sample; D maps a sample to a logit, D(x) = σ(logit) being "the probability
+that x is real". They play min_G max_D V(D, G) = E log D(x) + E log(1 − D(G(z))). The lab steps
+D or G on its own so the learner can see each half of the game, and it judges the run from its
+history: balanced (D(G(z)) ≈ ½), mode collapse (modes of the target left empty), D winning
+(D(G(z)) ≈ 0, G's gradient gone), oscillation, or divergence.
+
+Training never records a tape: the graph each step builds is needed for backward, but nothing is
+appended to a tape, so free-running costs only the ops themselves.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Tensor, init, nn, no_grad, optim
+from ..engine import functional as F
+from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
+
+EVAL_SIZE = 512  # fixed z's and real samples drawn once per reset: what the views show
+EVAL_EVERY = 25  # rounds between coverage / distance checks
+ARROWS = 12  # fake samples whose gradient is shown
+GRID_1D, GRID_2D = 161, 41
+RUN_ROUNDS = 25  # rounds per call of the free-running action: one coverage check each
+WINDOW = 100  # rounds the status looks back over
+SWING_CHECKS = 8  # checks (200 rounds) over which the centre of G's samples must stay put
+
+
+@dataclass(frozen=True)
+class Target:
+    """Real data: a sampler, and the "skeleton" (points on the modes, with each point's mode) that
+    decides which mode a sample belongs to: the mode of its nearest skeleton point, if within `reach`."""
+
+    name: str
+    dim: int
+    modes: int
+    bounds: tuple[float, ...]  # (lo, hi) in 1-D, (x_lo, x_hi, y_lo, y_hi) in 2-D
+    centres: np.ndarray  # one point per mode, for labels in the views
+    skeleton: np.ndarray
+    owner: np.ndarray
+    reach: float
+    std: float = 0.0  # of each Gaussian component; 0 where the target is not a Gaussian mixture
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        if self.std:  # equal-weight Gaussian mixture
+            return self.centres[rng.integers(self.modes, size=n)] + rng.normal(0, self.std, (n, self.dim))
+        if self.name == "moons":
+            t, which = rng.uniform(0, math.pi, n), rng.integers(2, size=n)
+            return _moon(t, which) + rng.normal(0, 0.08, (n, 2))
+        t = rng.uniform(-1, 1, (n, 1))  # the line
+        return t * LINE + rng.normal(0, 0.05, (n, 2))
+
+    def assign(self, x: np.ndarray) -> np.ndarray:
+        """The mode each sample belongs to, or −1 for a sample off every mode."""
+        d2 = ((x[:, None, :] - self.skeleton[None, :, :]) ** 2).sum(axis=2)
+        nearest = d2.argmin(axis=1)
+        return np.where(d2[np.arange(len(x)), nearest] <= self.reach**2, self.owner[nearest], -1)
+
+    def density(self, x: np.ndarray) -> np.ndarray:
+        """p_data at 1-D points (mixtures only): what D(x) is compared with."""
+        z = (x[:, None] - self.centres[None, :, 0]) / self.std
+        return np.exp(-0.5 * z**2).mean(axis=1) / (self.std * math.sqrt(2 * math.pi))
+
+
+LINE = np.array([2.0, 1.0])
+
+
+def _moon(t: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Two interleaved half circles (as in scikit-learn), centred and scaled to about ±2."""
+    upper = np.stack([np.cos(t), np.sin(t)], axis=1)
+    lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    return 1.5 * (np.where(which[:, None] == 0, upper, lower) - [0.5, 0.25])
+
+
+def _mixture(name: str, centres: list, std: float, bounds: tuple[float, ...]) -> Target:
+    centres = np.array(centres, dtype=float)
+    return Target(name, centres.shape[1], len(centres), bounds, centres, centres, np.arange(len(centres)), 3 * std, std)
+
+
+def _targets() -> dict[str, Target]:
+    angles = np.arange(8) * 2 * math.pi / 8
+    t = np.linspace(0, math.pi, 60)
+    moons = np.concatenate([_moon(t, np.zeros(60)), _moon(t, np.ones(60))])
+    line = np.linspace(-1, 1, 81)[:, None] * LINE
+    box = (-3.0, 3.0, -3.0, 3.0)
+    return {
+        "gaussian": _mixture("gaussian", [[1.0]], 0.5, (-4.0, 4.0)),
+        "two-modes": _mixture("two-modes", [[-2.0], [2.0]], 0.4, (-4.0, 4.0)),
+        "three-modes": _mixture("three-modes", [[-3.0], [0.0], [3.0]], 0.35, (-5.0, 5.0)),
+        "ring": _mixture("ring", 2 * np.stack([np.cos(angles), np.sin(angles)], 1), 0.1, box),
+        "grid": _mixture("grid", [[x, y] for y in (-2, 0, 2) for x in (-2, 0, 2)], 0.1, box),
+        "moons": Target("moons", 2, 2, box, _moon(np.array([math.pi / 2] * 2), np.array([0, 1])), moons,
+                        np.repeat([0, 1], 60), 0.3),
+        "line": Target("line", 2, 1, box, np.zeros((1, 2)), line, np.zeros(81, dtype=int), 0.2),
+    }
+
+
+TARGETS = _targets()
+
+BASE = dict(data="two-modes", noise="gaussian", noise_dim=2, g_hidden=16, d_hidden=32, layers=2, g_optimizer="adam",
+            g_lr=0.002, d_optimizer="adam", d_lr=0.002, d_steps=1, g_loss="non-saturating", batch=64)
+PRESETS: dict[str, dict] = {
+    "balanced": BASE,
+    "mode-collapse": {**BASE, "data": "three-modes", "g_lr": 0.005, "d_lr": 0.0005},
+    "d-wins": {**BASE, "g_optimizer": "sgd", "g_lr": 0.02, "d_lr": 0.005, "d_steps": 5, "g_loss": "minimax"},
+    "d-wins-ns": {**BASE, "g_optimizer": "sgd", "g_lr": 0.02, "d_lr": 0.005, "d_steps": 5},
+    "oscillation": {**BASE, "data": "gaussian", "g_lr": 0.05, "d_lr": 0.05},
+}
+PRESET_WHY = {
+    "balanced": "Neither side is much stronger, so D(G(z)) settles near ½.",
+    "mode-collapse": "G learns 10× faster than D: it piles its samples where D is weakest, D catches up, "
+                     "G jumps to another mode.",
+    "d-wins": "D takes 5 steps per G step and G uses plain SGD on the minimax loss, whose gradient "
+              "vanishes when D(G(z)) ≈ 0.",
+    "d-wins-ns": "The same strong D, but G uses the non-saturating loss −log D(G(z)), which keeps its gradient.",
+    "oscillation": "Learning rates 25× the balanced ones: each side overshoots the other's last move, "
+                   "so G's samples swing back and forth across the data.",
+}
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+
+
+def quiet(method):
+    """Overflow on the way to NaN is reported by the status, so NumPy need not warn about it too."""
+    @functools.wraps(method)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return method(*args, **kwargs)
+    return wrapper
+
+
+def make_optimizer(name: str, params: list, lr: float) -> optim.Optimizer:
+    """Adam with β₁ = 0.5, as DCGAN recommends: less momentum, for a target that keeps moving."""
+    if name == "adam":
+        return optim.Adam(params, lr=lr, betas=(0.5, 0.999))
+    if name == "rmsprop":
+        return optim.RMSprop(params, lr=lr)
+    return optim.SGD(params, lr=lr)
+
+
+def mlp(sizes: list[int], activation) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for a, b in zip(sizes[:-2], sizes[1:-1]):
+        layers += [nn.Linear(a, b), activation()]
+    return nn.Sequential(*layers, nn.Linear(sizes[-2], sizes[-1]))
+
+
+def value_terms(d_real: np.ndarray, d_fake: np.ndarray) -> tuple[float, float]:
+    """V(D, G)'s two terms from D's outputs: mean log D(x) over real x, mean log(1 − D(G(z))) over fakes.
+
+    Computed by the engine's binary cross-entropy (−BCE against label 1, and against label 0)."""
+    real = -F.binary_cross_entropy(Tensor(d_real), np.ones_like(d_real)).item()
+    fake = -F.binary_cross_entropy(Tensor(d_fake), np.zeros_like(d_fake)).item()
+    return real, fake
+
+
+def generator_loss(logits: Tensor, kind: str) -> Tensor:
+    """minimax: G minimises mean log(1 − D(G(z))); non-saturating: G minimises −mean log D(G(z))."""
+    if kind == "minimax":
+        return -F.binary_cross_entropy_with_logits(logits, np.zeros(logits.shape))
+    return F.binary_cross_entropy_with_logits(logits, np.ones(logits.shape))
+
+
+@dataclass(frozen=True)
+class Value:
+    """V(D, G) on the batch of the last step: E log D(x) + E log(1 − D(G(z)))."""
+
+    real: float
+    fake: float
+    step: str  # "D" or "G": which update used this batch
+
+    @property
+    def total(self) -> float:
+        return self.real + self.fake
+
+
+@dataclass(frozen=True)
+class GanSnapshot:
+    data: str
+    dim: int
+    bounds: tuple[float, ...]
+    real: np.ndarray  # (EVAL_SIZE, dim), fixed per reset
+    fake: np.ndarray  # G at EVAL_SIZE fixed z's
+    centres: np.ndarray  # one point per mode
+    grid: tuple[np.ndarray, ...]  # (xs,) in 1-D, (xs, ys) in 2-D
+    d_grid: np.ndarray  # D(x) over the grid: (len(xs),) or (len(ys), len(xs))
+    p_data: np.ndarray | None  # the real density over the 1-D grid (mixtures), else None
+    arrows_at: np.ndarray  # (ARROWS, dim) fake samples
+    arrows: np.ndarray  # −∂L_G/∂x at them: where G's update pushes each sample
+    d_loss: np.ndarray  # per D step
+    g_loss: np.ndarray  # per G step
+    d_fake: np.ndarray  # mean D(G(z)) per G step
+    d_real: np.ndarray  # mean D(x) per G step (on the real batch D saw last)
+    g_grad: np.ndarray  # norm of G's parameter gradient per G step
+    checks: np.ndarray  # rounds at which coverage and distance were measured
+    coverage: np.ndarray  # modes covered at each check
+    distance: np.ndarray  # Wasserstein-1 (sliced in 2-D) between fake and real at each check
+    fake_mean: np.ndarray  # (checks, dim): the centre of G's samples, which swings when training oscillates
+    modes: int
+    value: Value | None
+    last: str
+    rounds: int
+    d_updates: int
+    g_updates: int
+    diverged: bool
+    status: Status
+
+    def histogram(self, bins: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Bin edges and the real and generated densities (1-D data), clipped to the bounds."""
+        lo, hi = self.bounds
+        edges = np.linspace(lo, hi, bins + 1)
+        real = np.histogram(np.clip(self.real[:, 0], lo, hi), edges, density=True)[0]
+        fake = np.histogram(np.clip(np.nan_to_num(self.fake[:, 0]), lo, hi), edges, density=True)[0]
+        return edges, real, fake
+
+
+def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
+    """W1 between equal-size samples: 1-D exactly (sorted differences); 2-D averaged over 16 directions."""
+    if a.shape[1] == 1:
+        return float(np.abs(np.sort(a[:, 0]) - np.sort(b[:, 0])).mean())
+    angles = np.arange(16) * math.pi / 16
+    directions = np.stack([np.cos(angles), np.sin(angles)])
+    return float(np.abs(np.sort(a @ directions, axis=0) - np.sort(b @ directions, axis=0)).mean())
+
+
+class GanLab(Lab):
+    controls = (
+        Control("preset", "Preset", "choice", "balanced", choices=tuple(PRESETS),
+                help="Choosing one sets every control below to its values"),
+        Control("data", "Real data", "choice", "two-modes", choices=tuple(TARGETS)),
+        Control("noise", "Noise z", "choice", "gaussian", choices=("gaussian", "uniform")),
+        Control("noise_dim", "Noise dimension", "int", 2, 1, 8, 1),
+        Control("g_hidden", "G hidden units", "int", 16, 2, 128, 2, help="Units in each hidden layer of G"),
+        Control("d_hidden", "D hidden units", "int", 32, 2, 128, 2, help="Units in each hidden layer of D"),
+        Control("layers", "Hidden layers", "int", 2, 1, 4, 1, help="In each of G and D"),
+        Control("g_optimizer", "G optimizer", "choice", "adam", choices=OPTIMIZERS),
+        Control("g_lr", "G learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
+        Control("d_optimizer", "D optimizer", "choice", "adam", choices=OPTIMIZERS),
+        Control("d_lr", "D learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
+        Control("d_steps", "D steps per G step", "int", 1, 1, 10, 1),
+        Control("g_loss", "G loss", "choice", "non-saturating", choices=("non-saturating", "minimax"),
+                help="minimax: min log(1 − D(G(z))); non-saturating: min −log D(G(z))"),
+        Control("batch", "Batch size", "int", 64, 8, 512, 8),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("max_rounds", "Max rounds", "int", 3000, 10, 100000, 500, help="Free-running stops here"),
+    )
+    actions = (
+        Action("d_step", "d", "D step"),
+        Action("g_step", "g", "G step"),
+        Action("round", "s", "One round"),
+        Action("run", "e", f"{RUN_ROUNDS} rounds"),
+    )
+    run_action = "run"
+
+    def reset(self, **params):
+        """Choosing a preset sets the controls it names; other params given in the same call win."""
+        if "preset" in params:
+            preset = self.controls[0].parse(params["preset"])
+            params = {**PRESETS[preset], **params}
+        return super().reset(**params)
+
+    def build(self) -> None:
+        p = self.params
+        self.target = TARGETS[p["data"]]
+        self.rng = np.random.default_rng(p["seed"])
+        init.manual_seed(p["seed"])
+        sizes = [p["g_hidden"]] * p["layers"]
+        self.G = mlp([p["noise_dim"], *sizes, self.target.dim], nn.ReLU)
+        self.D = mlp([self.target.dim, *[p["d_hidden"]] * p["layers"], 1], lambda: nn.LeakyReLU(0.2))
+        self.opt_g = make_optimizer(p["g_optimizer"], self.G.parameters(), p["g_lr"])
+        self.opt_d = make_optimizer(p["d_optimizer"], self.D.parameters(), p["d_lr"])
+        self.eval_z = self.noise(EVAL_SIZE)
+        self.eval_real = self.target.sample(self.rng, EVAL_SIZE)
+        self.real_batch = self.target.sample(self.rng, p["batch"])
+        self.history: dict[str, list[float]] = {k: [] for k in ("d_loss", "g_loss", "d_fake", "d_real", "g_grad")}
+        self.checks: list[tuple[int, int, float]] = []
+        self.fake_means: list[np.ndarray] = []
+        self.value: Value | None = None
+        self.last = ""
+        self.rounds = self.d_updates = self.g_updates = 0
+        self.diverged = ""
+        self.check()
+
+    def noise(self, n: int) -> np.ndarray:
+        shape = (n, self.params["noise_dim"])
+        return self.rng.normal(size=shape) if self.params["noise"] == "gaussian" else self.rng.uniform(-1, 1, shape)
+
+    # ------------------------------------------------------------------ steps
+    @quiet
+    def d_step(self) -> None:
+        """One ascent step of D on V: real samples labelled 1, G's samples (held fixed) labelled 0."""
+        if self.finished:
+            return
+        n = self.params["batch"]
+        self.real_batch = self.target.sample(self.rng, n)
+        with no_grad():
+            fake = self.G(Tensor(self.noise(n))).data
+        logits = self.D(Tensor(np.concatenate([self.real_batch, fake])))
+        labels = np.concatenate([np.ones((n, 1)), np.zeros((n, 1))])
+        loss = F.binary_cross_entropy_with_logits(logits, labels) * 2.0  # = −V: BCE on real + BCE on fake
+        self.opt_d.zero_grad()
+        loss.backward()
+        self.opt_d.step()
+        terms = -np.logaddexp(0, -logits.data[:n]).mean(), -np.logaddexp(0, logits.data[n:]).mean()
+        self.value = Value(float(terms[0]), float(terms[1]), "D")
+        self.history["d_loss"].append(loss.item())
+        self.d_updates += 1
+        self.last = "D step"
+        self.watch(loss.item())
+
+    @quiet
+    def g_step(self) -> None:
+        """One descent step of G on its loss, through D (whose weights the step leaves alone)."""
+        if self.finished:
+            return
+        fake = self.G(Tensor(self.noise(self.params["batch"])))
+        logits = self.D(fake)
+        loss = generator_loss(logits, self.params["g_loss"])
+        self.opt_g.zero_grad()
+        loss.backward()
+        grad = math.sqrt(sum(float((q.grad**2).sum()) for q in self.G.parameters()))
+        self.opt_g.step()
+        with no_grad():
+            real_logits = self.D(Tensor(self.real_batch)).data
+        self.value = Value(float(-np.logaddexp(0, -real_logits).mean()), float(-np.logaddexp(0, logits.data).mean()), "G")
+        h = self.history
+        h["g_loss"].append(loss.item())
+        h["d_fake"].append(float((1 / (1 + np.exp(-logits.data))).mean()))
+        h["d_real"].append(float((1 / (1 + np.exp(-real_logits))).mean()))
+        h["g_grad"].append(grad)
+        self.g_updates += 1
+        self.last = "G step"
+        self.watch(loss.item() + grad)
+
+    def round(self) -> None:
+        """d_steps updates of D, then one of G: the schedule of Goodfellow et al.'s Algorithm 1."""
+        for _ in range(self.params["d_steps"]):
+            self.d_step()
+        self.g_step()
+        if not self.finished:
+            self.rounds += 1
+            self.last = "round"
+            if self.rounds % EVAL_EVERY == 0:
+                self.check()
+
+    def run(self) -> None:
+        for _ in range(RUN_ROUNDS):
+            if self.finished:
+                return
+            self.round()
+
+    def watch(self, number: float) -> None:
+        """NaN or Inf anywhere (losses, gradients, weights) ends the run as a status, not an exception."""
+        if not math.isfinite(number):
+            self.diverged = f"the {self.last[0]} loss or gradient became {number}"
+        elif not all(np.isfinite(q.data).all() for q in (*self.G.parameters(), *self.D.parameters())):
+            self.diverged = "a weight became NaN or infinite"
+
+    @quiet
+    def check(self) -> None:
+        """Coverage and distance on the fixed evaluation z's, every EVAL_EVERY rounds."""
+        fake = self.sample_fake()
+        self.checks.append((self.rounds, self.covered(fake), wasserstein(fake, self.eval_real)))
+        self.fake_means.append(fake.mean(axis=0))
+
+    def sample_fake(self, z: np.ndarray | None = None) -> np.ndarray:
+        with no_grad():
+            return self.G(Tensor(self.eval_z if z is None else z)).data
+
+    def covered(self, fake: np.ndarray) -> int:
+        """Modes holding at least a quarter of their fair share (1/modes) of the generated samples."""
+        if not np.isfinite(fake).all():
+            return 0
+        counts = np.bincount(self.target.assign(fake) + 1, minlength=self.target.modes + 1)[1:]
+        return int((counts >= 0.25 * len(fake) / self.target.modes).sum())
+
+    @property
+    def finished(self) -> bool:
+        return bool(self.diverged) or self.rounds >= self.params["max_rounds"]
+
+    # ------------------------------------------------------------------ what the views show
+    def d_over_grid(self) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        b = self.target.bounds
+        if self.target.dim == 1:
+            xs = np.linspace(b[0], b[1], GRID_1D)
+            with no_grad():
+                return (xs,), F.sigmoid(self.D(Tensor(xs[:, None]))).data[:, 0]
+        xs, ys = np.linspace(b[0], b[1], GRID_2D), np.linspace(b[2], b[3], GRID_2D)
+        points = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+        with no_grad():
+            d = F.sigmoid(self.D(Tensor(points))).data
+        return (xs, ys), d.reshape(len(ys), len(xs))
+
+    def generator_arrows(self, at: np.ndarray) -> np.ndarray:
+        """−∂ℓ/∂x for each sample's own loss ℓ (log(1 − D(x)) or −log D(x)): G moves its samples that way."""
+        x = Tensor(at, requires_grad=True)
+        (generator_loss(self.D(x), self.params["g_loss"]) * float(len(at))).backward()
+        self.D.zero_grad()
+        return -x.grad
+
+    def status(self) -> Status:
+        if self.diverged:
+            return Status("error", f"Diverged after {self.rounds} rounds: {self.diverged}. Lower the learning rates "
+                                   "and reset (x).")
+        h = self.history
+        if not h["d_fake"]:
+            why = PRESET_WHY[self.params["preset"]] if self.params_match_preset() else ""
+            return Status("info", f"{why} Press d for a D step, g for a G step, s for a round, r to run.".strip())
+        recent = np.array(h["d_fake"][-WINDOW:])
+        d_fake, d_real = recent.mean(), np.mean(h["d_real"][-WINDOW:])
+        covered, modes = self.checks[-1][1], self.target.modes
+        where = f"Round {self.rounds}: mean D(G(z)) = {d_fake:.2f}, D(x) = {d_real:.2f}"
+        if self.rounds < WINDOW:
+            return Status("info", f"{where}. Still warming up.")
+        if d_fake < 0.05 and d_real > 0.9:
+            grad = np.mean(h["g_grad"][-WINDOW:])
+            hint = ("The minimax loss log(1 − D(G(z))) is flat where D(G(z)) ≈ 0; try g_loss = non-saturating."
+                    if self.params["g_loss"] == "minimax" else "Weaken D: fewer D steps or a smaller D learning rate.")
+            return Status("warning", f"{where}. D wins too fast: G's gradient is only {grad:.1e}. {hint}")
+        if modes > 1 and covered < modes:
+            return Status("warning", f"{where}. Mode collapse: G covers {covered} of {modes} modes.")
+        swing = np.linalg.norm(np.std(self.fake_means[-SWING_CHECKS:], axis=0)) / np.linalg.norm(self.eval_real.std(axis=0))
+        if recent.std() > 0.1 or swing > 0.5:
+            return Status("warning", f"{where}. Oscillating: the centre of G's samples swings by ±{swing:.0%} of the "
+                                     "data's spread; smaller learning rates or Adam damp it.")
+        if abs(d_fake - 0.5) <= 0.1:
+            return Status("success", f"{where}. Balanced: D can no longer tell real from fake, "
+                                     f"distance to the real data {self.checks[-1][2]:.2f}.")
+        return Status("info", f"{where}. Training.")
+
+    def params_match_preset(self) -> bool:
+        return all(self.params[k] == v for k, v in PRESETS[self.params["preset"]].items())
+
+    @quiet
+    def snapshot(self) -> GanSnapshot:
+        fake = self.sample_fake()
+        grid, d_grid = self.d_over_grid()
+        arrows_at = fake[:ARROWS]
+        checks = np.array(self.checks)
+        h = {k: np.array(v) for k, v in self.history.items()}
+        return GanSnapshot(
+            data=self.params["data"], dim=self.target.dim, bounds=self.target.bounds,
+            real=self.eval_real, fake=fake, centres=self.target.centres, grid=grid, d_grid=d_grid,
+            p_data=self.target.density(grid[0]) if self.target.dim == 1 else None,
+            arrows_at=arrows_at, arrows=self.generator_arrows(arrows_at),
+            d_loss=h["d_loss"], g_loss=h["g_loss"], d_fake=h["d_fake"], d_real=h["d_real"], g_grad=h["g_grad"],
+            checks=checks[:, 0].astype(int), coverage=checks[:, 1].astype(int), distance=checks[:, 2],
+            fake_mean=np.array(self.fake_means),
+            modes=self.target.modes, value=self.value, last=self.last, rounds=self.rounds,
+            d_updates=self.d_updates, g_updates=self.g_updates, diverged=bool(self.diverged), status=self.status(),
+        )
+
+
+VALUE_PROMPT = {
+    "en": "D outputs D(x) = {real} on a batch of real samples and D(G(z)) = {fake} on a batch of generated ones. "
+          "What is V(D, G) = mean log D(x) + mean log(1 − D(G(z))) on these batches (natural log)?",
+    "zh": "判别器在一批真实样本上的输出为 D(x) = {real}，在一批生成样本上的输出为 D(G(z)) = {fake}。"
+          "在这两批样本上，V(D, G) = mean log D(x) + mean log(1 − D(G(z))) 是多少（自然对数）？",
+}
+
+
+def value_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh D outputs on small real and fake batches: V(D, G) with its two terms, as the lab computes it."""
+    outputs = (0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 0.9)
+    d_real, d_fake = (rng.choice(outputs, int(rng.integers(2, 4))) for _ in range(2))
+    real, fake = value_terms(d_real, d_fake)
+
+    def term(values):
+        logs = " + ".join(f"ln {num(v)}" for v in values)
+        return f"({logs})/{len(values)} = ({' + '.join(factor(round(math.log(v), 4)) for v in values)})/{len(values)}"
+
+    worked = "\n".join([
+        f"mean log D(x) = {term(d_real)} = {num(round(real, 4))}",
+        f"mean log(1 − D(G(z))) = {term(np.round(1 - d_fake, 4))} = {num(round(fake, 4))}",
+        f"V = {num(round(real, 4))} + {factor(round(fake, 4))} = {num(round(real + fake, 4))}",
+    ])
+    listed = [", ".join(num(v) for v in values) for values in (d_real, d_fake)]
+    prompt = VALUE_PROMPT.get(lang, VALUE_PROMPT["en"]).format(real=f"({listed[0]})", fake=f"({listed[1]})")
+    return GeneratedQuestion(prompt, round(real + fake, 4), worked, tolerance=0.01)
+
+
+GRAD_PROMPT = {
+    "en": "D gives a generated sample D(G(z)) = {p}, that is σ(a) with logit a = {a}. G uses the {loss} loss "
+          "ℓ = {formula}. What is ∂ℓ/∂a, the gradient G's update starts from?",
+    "zh": "判别器对一个生成样本的输出为 D(G(z)) = {p}，即 σ(a)，logit a = {a}。生成器使用{loss}损失 ℓ = {formula}。"
+          "∂ℓ/∂a（生成器更新所依据的梯度）是多少？",
+}
+LOSS_NAMES = {"en": {"minimax": "minimax", "non-saturating": "non-saturating"},
+              "zh": {"minimax": "极小极大", "non-saturating": "非饱和"}}
+
+
+def grad_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """A fake sample's D output and a G loss: the gradient at D's logit, by the engine's autograd.
+
+    Asked for both losses across draws, it shows why the minimax loss stalls when D wins."""
+    p = float(rng.choice((0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)))
+    kind = str(rng.choice(("minimax", "non-saturating")))
+    logit = Tensor(np.array([[math.log(p / (1 - p))]]), requires_grad=True)
+    generator_loss(logit, kind).backward()
+    answer = round(float(logit.grad[0, 0]), 4)
+    formula = "log(1 − σ(a))" if kind == "minimax" else "−log σ(a)"
+    if kind == "minimax":
+        worked = f"∂/∂a log(1 − σ(a)) = −σ(a) = −D(G(z)) = {num(answer)}"
+    else:
+        worked = f"∂/∂a (−log σ(a)) = −(1 − σ(a)) = −(1 − {num(p)}) = {num(answer)}"
+    other, name = (-(1 - p), "non-saturating") if kind == "minimax" else (-p, "minimax")
+    worked += f"\n(the {name} loss would give {num(round(other, 4))}; only the minimax gradient −D(G(z)) vanishes as D(G(z)) → 0)"
+    names = LOSS_NAMES.get(lang, LOSS_NAMES["en"])
+    prompt = GRAD_PROMPT.get(lang, GRAD_PROMPT["en"]).format(p=num(p), a=num(round(logit.data[0, 0], 3)),
+                                                             loss=names[kind], formula=formula)
+    return GeneratedQuestion(prompt, answer, worked, tolerance=0.005)

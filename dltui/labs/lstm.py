@@ -1,0 +1,89 @@
+"""LSTM against a plain RNN on the first-symbol task, with the LSTM's gates per time step.
+
+Both models see the same batches. The plain RNN must carry the first symbol through every
+tanh(U·h) step, and the gradient that would teach it to shrinks at each step on the way back;
+the LSTM keeps it in c, where the forget gate f is the only factor per step, and f ≈ 1 passes
+both the memory and its gradient. The gate values shown are the ones the engine saved on the
+tape for backward.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import no_grad
+from .base import Control, GeneratedQuestion, Status, num
+from .sequence import RaceLab, Run, SequenceModel, trace
+
+
+@dataclass(frozen=True)
+class LSTMSnapshot:
+    seq_len: int
+    batches: int
+    runs: tuple[Run, ...]  # (RNN, LSTM)
+    probe: np.ndarray  # (T,) the held-out sequence whose gates are shown
+    answer: int  # its first symbol
+    predictions: tuple[int, ...]  # what each model says now
+    gates: dict[str, np.ndarray]  # i, f, g, o, c, h: (T, hidden) on the probe
+    status: Status
+
+
+class LSTMLab(RaceLab):
+    controls = (
+        *RaceLab.common,
+        Control("forget_bias", "Forget-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
+                help="Initial bias of f: σ(3) ≈ 0.95 keeps the cell state; 0 is PyTorch's default"),
+    )
+
+    def task(self) -> str:
+        return "first symbol"
+
+    def models(self, inputs: int, classes: int) -> tuple[SequenceModel, SequenceModel]:
+        p = self.params
+        return (SequenceModel("rnn", inputs, p["hidden"], classes),
+                SequenceModel("lstm", inputs, p["hidden"], classes, memory_bias=p["forget_bias"]))
+
+    def snapshot(self) -> LSTMSnapshot:
+        runs = tuple(r.run() for r in self.runners)
+        x, y = self.held_out
+        probe = x[:, :1]
+        with no_grad():
+            predictions = tuple(int(r.model.logits(probe, -1).data.argmax()) for r in self.runners)
+        return LSTMSnapshot(self.params["seq_len"], self.batches, runs, x[:, 0].argmax(axis=1), int(y[0]), predictions,
+                            trace(self.runners[1].model.core, probe), self.race_status(runs))
+
+
+def _sigmoid(v: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-v)))
+
+
+CELL_PROMPT = {
+    "en": "An LSTM with one hidden unit. This step's gate pre-activations are i: {zi}, f: {zf}, g: {zg}, o: {zo} "
+          "(σ for i, f, o; tanh for g), and the previous cell state is c = {c}. What is {target}? (3 decimals)",
+    "zh": "一个只有一个隐藏单元的 LSTM。本时间步各门的预激活值为 i：{zi}，f：{zf}，g：{zg}，o：{zo}"
+          "（i、f、o 用 σ，g 用 tanh），上一步的记忆细胞 c = {c}。{target} 是多少？（保留 3 位小数）",
+}
+
+
+def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Gate pre-activations and c_{t−1}: the new c_t, h_t or forget gate, computed by the engine's lstm_cell."""
+    from ..engine import Tensor, functional as F
+
+    z = rng.choice((-2.0, -1.0, 0.0, 1.0, 2.0), 4)
+    c_prev = float(rng.choice((-1.0, -0.5, 0.5, 1.0, 2.0)))
+    zero = Tensor(np.zeros((4, 1)))
+    h, c = F.lstm_cell(Tensor([[0.0]]), (Tensor([[0.0]]), Tensor([[c_prev]])), zero, zero, Tensor(z))
+    i, f, g, o = _sigmoid(z[0]), _sigmoid(z[1]), float(np.tanh(z[2])), _sigmoid(z[3])
+    target = ("c_t", "h_t", "f")[int(rng.integers(3))]
+    answer = {"c_t": c.item(), "h_t": h.item(), "f": f}[target]
+    lines = [f"f = σ({num(z[1])}) = {f:.4f}"]
+    if target != "f":
+        lines += [f"i = σ({num(z[0])}) = {i:.4f}, g = tanh({num(z[2])}) = {g:.4f}",
+                  f"c_t = f·c + i·g = {f:.4f}·{num(c_prev)} + {i:.4f}·{g:.4f} = {c.item():.4f}"]
+    if target == "h_t":
+        lines.append(f"h_t = o·tanh(c_t) = σ({num(z[3])})·tanh({c.item():.4f}) = {o:.4f}·{np.tanh(c.item()):.4f} = {h.item():.4f}")
+    prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(
+        zi=num(z[0]), zf=num(z[1]), zg=num(z[2]), zo=num(z[3]), c=num(c_prev), target=target)
+    return GeneratedQuestion(prompt, round(answer, 3), "\n".join(lines), tolerance=0.0015)

@@ -1,0 +1,499 @@
+"""A multilayer perceptron learns XOR with backpropagation: 2 inputs, one hidden layer, 1 output.
+
+Two paths compute the same numbers. Free-running training is a fused NumPy loop over a stack of
+nets (one per seed), because on a net this small the engine's per-op bookkeeping costs more than
+the arithmetic, and because `restarts` then trains many seeds for the price of one. The debugger
+path (`trace`) runs the same pass through the engine on a tape, so every op can be stepped
+through; a test checks that both give the same gradients.
+
+Standard BP updates after every sample; accumulated BP averages the gradient over the whole
+training set and updates once per epoch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from ..engine import Stepper, Tensor, functional as F, no_grad, optim, recording
+from ..engine.gradcheck import numeric_grad, relative_error
+from ..engine.kernels import reference as K
+from ..engine.nn import Parameter
+from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
+
+XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+XOR_TARGETS = np.array([0, 1, 1, 0], dtype=float)
+
+ACTIVATIONS: dict[str, tuple[Callable, Callable, Callable]] = {  # fused forward, fused backward, engine op
+    "sigmoid": (K.sigmoid_forward, K.sigmoid_backward, F.sigmoid),
+    "tanh": (K.tanh_forward, K.tanh_backward, F.tanh),
+    "relu": (K.relu_forward, K.relu_backward, F.relu),
+    "leaky_relu": (K.leaky_relu_forward, K.leaky_relu_backward, F.leaky_relu),
+}
+LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
+PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
+
+GRID = (24, 12)  # decision-region columns × rows
+GRID_BOX = (-0.5, 1.5)  # both axes: the unit square with a margin
+MARGIN = 0.3  # XOR counts as solved when every corner's output is within this of its target
+STALL_WINDOW = 2000  # epochs: a run whose training loss moved less than STALL_TOL over them is stuck
+STALL_TOL = 1e-3
+PATIENCE = 200  # early stopping: epochs without a new best validation loss
+UPDATES_PER_BURST = 2000  # one free-running call trains about this many updates
+
+
+# ---------------------------------------------------------------------------------------- data
+def make_dataset(name: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Training inputs and targets, and a validation split (None for plain XOR: 4 points cannot be split).
+
+    Noisy XOR is 4 Gaussian blobs around the corners with 10% of the labels flipped, so a net
+    that keeps fitting the training set learns noise, and the validation loss shows it.
+    """
+    if name == "xor":
+        return XOR_INPUTS.copy(), XOR_TARGETS.copy(), None, None
+    rng = np.random.default_rng(10_000 + seed)
+    corner = rng.integers(4, size=160)
+    points = XOR_INPUTS[corner] + rng.normal(0.0, 0.22, (160, 2))
+    labels = XOR_TARGETS[corner].copy()
+    flip = rng.random(160) < 0.1
+    labels[flip] = 1.0 - labels[flip]
+    return points[:120], labels[:120], points[120:], labels[120:]
+
+
+def grid_points() -> np.ndarray:
+    """Cell centres of the decision-region grid, row by row from the top (x2 high) down."""
+    cols, rows = GRID
+    low, high = GRID_BOX
+    xs = low + (np.arange(cols) + 0.5) * (high - low) / cols
+    ys = high - (np.arange(rows) + 0.5) * (high - low) / rows
+    return np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+
+
+# ------------------------------------------------------------------------- the fused NumPy nets
+@dataclass
+class Nets:
+    """S nets of the same shape, stacked on a leading axis; shapes as in torch.nn.Linear."""
+
+    w1: np.ndarray  # (S, H, 2)
+    b1: np.ndarray  # (S, H)
+    w2: np.ndarray  # (S, 1, H)
+    b2: np.ndarray  # (S, 1)
+
+    @classmethod
+    def init(cls, seeds: list[int], hidden: int) -> Nets:
+        """PyTorch's default Linear init, U(±1/√fan_in), one generator per seed."""
+        parts = []
+        for seed in seeds:
+            rng = np.random.default_rng(seed)
+            a, b = 1 / np.sqrt(2), 1 / np.sqrt(hidden)
+            parts.append((rng.uniform(-a, a, (hidden, 2)), rng.uniform(-a, a, hidden),
+                          rng.uniform(-b, b, (1, hidden)), rng.uniform(-b, b, 1)))
+        return cls(*(np.stack(p) for p in zip(*parts)))
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        return self.w1, self.b1, self.w2, self.b2
+
+    def forward(self, x: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """z1 = x·W1ᵀ + b1, h = act(z1), z2 = h·W2ᵀ + b2, p = σ(z2); each (S, B, ·)."""
+        z1 = x @ self.w1.transpose(0, 2, 1) + self.b1[:, None, :]
+        h = ACTIVATIONS[activation][0](z1)
+        z2 = h @ self.w2.transpose(0, 2, 1) + self.b2[:, None, :]
+        return z1, h, z2, K.sigmoid_forward(z2)
+
+    def grads(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> list[np.ndarray]:
+        """Gradients of the batch-mean loss, op by op as the engine's backward computes them."""
+        z1, h, z2, p = self.forward(x, activation)
+        dz2 = K.sigmoid_backward(z2, p, loss_grad(p, y, loss))
+        dz1 = ACTIVATIONS[activation][1](z1, h, dz2 @ self.w2)
+        return [dz1.transpose(0, 2, 1) @ x, dz1.sum(axis=1), dz2.transpose(0, 2, 1) @ h, dz2.sum(axis=1)]
+
+    def loss(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> np.ndarray:
+        """The batch-mean loss of each net (BCE's logs clamped at −100, as in the engine)."""
+        p, t = self.forward(x, activation)[3], y.reshape(1, -1, 1)
+        if loss == "mse":
+            return ((p - t) ** 2).mean(axis=(1, 2))
+        with np.errstate(divide="ignore"):
+            log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
+        return -(t * log_p + (1 - t) * log_q).mean(axis=(1, 2))
+
+    def update(self, grads: list[np.ndarray], lr: float, active: np.ndarray) -> None:
+        """One gradient-descent step for the nets still training (`active`), new arrays each time."""
+        step = lr * active
+        self.w1, self.b1, self.w2, self.b2 = (a - step.reshape(-1, *[1] * (a.ndim - 1)) * g
+                                              for a, g in zip(self.arrays, grads))
+
+    def finite(self) -> np.ndarray:
+        return np.all([np.isfinite(a).reshape(len(a), -1).all(axis=1) for a in self.arrays], axis=0)
+
+    def take(self, other: Nets, where: np.ndarray) -> None:
+        """Copy `other`'s weights into the nets marked in `where` (restoring early-stopping bests)."""
+        for name in ("w1", "b1", "w2", "b2"):
+            getattr(self, name)[where] = getattr(other, name)[where]
+
+    def copy(self) -> Nets:
+        return Nets(*(a.copy() for a in self.arrays))
+
+
+def loss_grad(p: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
+    """∂loss/∂p for the batch mean, written as the engine's MSELoss and BCELoss write it."""
+    t = y.reshape(1, -1, 1)
+    if loss == "mse":
+        return 2.0 * (p - t) / p.shape[1]
+    return (p - t) / np.maximum(p * (1.0 - p), 1e-12) / p.shape[1]
+
+
+# ------------------------------------------------------------------------------ training runs
+class Run:
+    """S nets trained side by side on one dataset with one setting; each stops on its own.
+
+    An epoch is one pass over the training set: one update per sample in standard BP
+    ("per-sample"), one update with the averaged gradient in accumulated BP ("batch"). After
+    each epoch every net gets a verdict, or keeps training: diverged (NaN/Inf), solved, stuck
+    (the training loss fell by less than STALL_TOL over STALL_WINDOW epochs), early-stopped
+    (validation loss without a new best for PATIENCE epochs; the best weights come back), or
+    out of epochs.
+    """
+
+    def __init__(self, params: dict, seeds: list[int]) -> None:
+        self.p = params
+        self.x, self.y, self.xv, self.yv = make_dataset(params["dataset"], params["seed"])
+        self.nets = Nets.init(seeds, params["hidden"])
+        self.seeds = seeds
+        self.epoch = 0
+        self.position = 0  # next sample within the epoch (per-sample mode)
+        self.updates = 0
+        s = len(seeds)
+        self.outcome: list[str | None] = [None] * s
+        self.ended_at = np.full(s, -1)
+        self.train_loss: list[np.ndarray] = []
+        self.val_loss: list[np.ndarray] = []
+        self.best_val = np.full(s, np.inf)
+        self.best_epoch = np.zeros(s, dtype=int)
+        self.best_nets = self.nets.copy()
+        self.record()
+
+    @property
+    def active(self) -> np.ndarray:
+        return np.array([o is None for o in self.outcome])
+
+    @property
+    def done(self) -> bool:
+        return not self.active.any()
+
+    def loss(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        with np.errstate(all="ignore"):
+            return self.nets.loss(x, y, self.p["activation"], self.p["loss"])
+
+    def record(self) -> None:
+        """Losses after `epoch` epochs, the validation best so far, and each running net's verdict."""
+        self.train_loss.append(self.loss(self.x, self.y))
+        active = self.active
+        if self.xv is not None:
+            val = self.loss(self.xv, self.yv)
+            self.val_loss.append(val)
+            better = active & (val < self.best_val)
+            self.best_val[better], self.best_epoch[better] = val[better], self.epoch
+            self.best_nets.take(self.nets, better)
+        for k in np.flatnonzero(active):
+            verdict = self.verdict(k)
+            if verdict is not None:
+                self.outcome[k], self.ended_at[k] = verdict, self.epoch
+                if verdict == "early-stopped":
+                    self.nets.take(self.best_nets, np.arange(len(self.seeds)) == k)
+
+    def verdict(self, k: int) -> str | None:
+        loss = self.train_loss[-1][k]
+        if not (np.isfinite(loss) and self.nets.finite()[k]):
+            return "diverged"
+        if self.p["dataset"] == "xor" and self.corners_solved()[k]:
+            return "solved"
+        if self.p["early_stopping"] and self.xv is not None and self.epoch - self.best_epoch[k] >= PATIENCE:
+            return "early-stopped"
+        if self.epoch >= STALL_WINDOW and self.train_loss[-1 - STALL_WINDOW][k] - loss < STALL_TOL:
+            return "stuck"
+        if self.epoch >= self.p["epochs"]:
+            return "out of epochs"
+        return None
+
+    def corners_solved(self) -> np.ndarray:
+        """Each net's output at the four XOR corners is within MARGIN of the XOR target."""
+        with np.errstate(all="ignore"):
+            p = self.nets.forward(XOR_INPUTS, self.p["activation"])[3][:, :, 0]
+        return np.abs(p - XOR_TARGETS).max(axis=1) < MARGIN
+
+    def batch(self) -> np.ndarray:
+        """The sample indices of the next update."""
+        return np.arange(len(self.x)) if self.p["mode"] == "batch" else np.array([self.position])
+
+    def update(self) -> None:
+        """One update of every running net; closes the epoch after its last sample."""
+        i = self.batch()
+        with np.errstate(all="ignore"):
+            grads = self.nets.grads(self.x[i], self.y[i], self.p["activation"], self.p["loss"])
+            self.nets.update(grads, self.p["lr"], self.active)
+        self.advance()
+
+    def advance(self) -> None:
+        self.updates += 1
+        self.position = 0 if self.p["mode"] == "batch" else self.position + 1
+        if self.position % len(self.x) == 0:
+            self.position = 0
+            self.epoch += 1
+            self.record()
+
+    def finish_epoch(self) -> None:
+        start = self.epoch
+        while self.epoch == start and not self.done:
+            self.update()
+
+
+@dataclass(frozen=True)
+class Restart:
+    """One seed's run to the end, for the side-by-side comparison."""
+
+    seed: int
+    outcome: str  # "solved", "stuck", "diverged", "early-stopped" or "out of epochs"
+    epochs: int
+    final_loss: float
+    loss_curve: np.ndarray  # training loss per epoch
+
+    @property
+    def solved(self) -> bool:
+        return self.outcome == "solved"
+
+
+def restarts(params: dict, count: int) -> tuple[Restart, ...]:
+    """Train `count` nets from seeds seed, seed+1, … with the same settings, all at once."""
+    seeds = [params["seed"] + k for k in range(count)]
+    run = Run(params, seeds)
+    while not run.done:
+        run.finish_epoch()
+    curves = np.array(run.train_loss)
+    return tuple(Restart(seed, run.outcome[k], int(run.ended_at[k]), float(curves[run.ended_at[k], k]),
+                         curves[: run.ended_at[k] + 1, k].copy())
+                 for k, seed in enumerate(seeds))
+
+
+# ------------------------------------------------------------------------ the debugger's pass
+def engine_loss(x: Tensor, params: list[Tensor], y: np.ndarray, activation: str, loss: str) -> Tensor:
+    """The same net on the engine: linear → activation → linear → sigmoid → loss, five ops on the tape."""
+    w1, b1, w2, b2 = params
+    z1 = F.linear(x, w1, b1)
+    h = ACTIVATIONS[activation][2](z1)
+    z2 = F.linear(h, w2, b2)
+    p = F.sigmoid(z2)
+    for tensor, name in ((z1, "z1"), (h, "h"), (z2, "z2"), (p, "p")):
+        tensor.name = name
+    return LOSSES[loss](p, y.reshape(-1, 1))
+
+
+@dataclass(frozen=True)
+class ParamGrad:
+    """One parameter after the recorded backward pass: backprop's gradient beside the finite
+    difference estimate (central, eps 1e-6) and their largest element-wise relative error."""
+
+    name: str
+    value: np.ndarray
+    analytic: np.ndarray
+    numeric: np.ndarray
+    rel_error: float
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One recorded update: the tape of the forward and backward pass, ready to step through.
+
+    `samples` are the training-set indices in the pass (one in per-sample mode, all in batch
+    mode); `update` is the lab's update count when it was recorded, so a stale trace is refused.
+    """
+
+    stepper: Stepper
+    samples: tuple[int, ...]
+    x: np.ndarray
+    y: np.ndarray
+    loss: float
+    params: tuple[ParamGrad, ...]
+    update: int
+    epoch: int
+    tensors: tuple[Parameter, ...]  # the engine parameters holding the gradients
+
+
+# ------------------------------------------------------------------------------------ the lab
+@dataclass(frozen=True)
+class MLPSnapshot:
+    dataset: str
+    hidden: int
+    activation: str
+    mode: str
+    inputs: np.ndarray  # training set (n, 2) and its targets (n,)
+    targets: np.ndarray
+    val_inputs: np.ndarray | None
+    val_targets: np.ndarray | None
+    epoch: int  # completed epochs
+    position: int  # next sample within the epoch (per-sample mode)
+    updates: int
+    train_loss: np.ndarray  # after 0, 1, … epochs
+    val_loss: np.ndarray | None
+    best_epoch: int | None  # lowest validation loss so far
+    stopped_epoch: int | None  # where early stopping stopped (the weights are the best epoch's)
+    grid: np.ndarray  # (rows, cols) net output over GRID_BOX, top row first
+    grid_box: tuple[float, float]
+    weights: dict[str, np.ndarray]
+    outputs: np.ndarray  # net output for each training input
+    accuracy: float
+    val_accuracy: float | None
+    outcome: str | None  # None while training; else as Restart.outcome
+    status: Status
+    restarts: tuple[Restart, ...]
+
+    @property
+    def solved(self) -> bool:
+        return self.outcome == "solved"
+
+    @property
+    def diverged(self) -> bool:
+        return self.outcome == "diverged"
+
+    @property
+    def stuck(self) -> bool:
+        return self.outcome == "stuck"
+
+
+def accuracy(p: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((p >= 0.5) == (y == 1)))
+
+
+class MLPLab(Lab):
+    controls = (
+        Control("dataset", "Dataset", "choice", "xor", choices=("xor", "noisy-xor"),
+                help="4 XOR points, or noisy blobs around them with a validation split"),
+        Control("hidden", "Hidden units", "int", 2, 2, 4, 2, help="2-2-1 or 2-4-1"),
+        Control("activation", "Hidden activation", "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
+        Control("loss", "Loss", "choice", "mse", choices=tuple(LOSSES), help="Mean squared error or binary cross-entropy"),
+        Control("lr", "Learning rate η", "float", 2.0, 0.01, 1000, 0.1),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights (and noisy points)"),
+        Control("mode", "BP mode", "choice", "per-sample", choices=("per-sample", "batch"),
+                help="Standard BP (update per sample) or accumulated BP (one averaged update per epoch)"),
+        Control("epochs", "Max epochs", "int", 5000, 1, 20000, 100),
+        Control("early_stopping", "Early stopping", "bool", False,
+                help=f"Stop when validation loss has not improved for {PATIENCE} epochs (noisy-xor)"),
+        Control("restart_count", "Restarts", "int", 8, 2, 16, 1, help="Seeds compared by the restarts action"),
+    )
+    actions = (
+        Action("step", "s", "One update"),
+        Action("epoch", "e", "One epoch"),
+        Action("train", "g", "Train a burst of epochs"),
+        Action("compare", "m", "Restart from several seeds"),
+    )
+    run_action = "train"
+
+    def build(self) -> None:
+        self.run = Run(self.params, [self.params["seed"]])
+        self.compared: tuple[Restart, ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        return self.run.done
+
+    def step(self) -> None:
+        if not self.finished:
+            self.run.update()
+
+    def epoch(self) -> None:
+        self.run.finish_epoch()
+
+    def train(self) -> None:
+        """About UPDATES_PER_BURST updates, so each free-running call does visible work."""
+        per_epoch = 1 if self.params["mode"] == "batch" else len(self.run.x)
+        for _ in range(max(1, UPDATES_PER_BURST // per_epoch)):
+            if self.finished:
+                return
+            self.run.finish_epoch()
+
+    def compare(self) -> None:
+        self.compared = restarts(self.params, self.params["restart_count"])
+
+    # ------------------------------------------------------------------ the debugger
+    def trace(self) -> Trace:
+        """Record the next update's forward and backward pass on the engine's tape."""
+        run, p = self.run, self.params
+        samples = run.batch()
+        x, y = run.x[samples], run.y[samples]
+        tensors = tuple(Parameter(a[0].copy(), name=name) for a, name in zip(run.nets.arrays, PARAM_NAMES))
+        inputs = Tensor(x, name="x")
+        with recording() as tape:
+            loss = engine_loss(inputs, list(tensors), y, p["activation"], p["loss"])
+        loss.backward()
+
+        def value() -> list[np.ndarray]:
+            with no_grad():
+                return [engine_loss(inputs, list(tensors), y, p["activation"], p["loss"]).data]
+
+        grads = []
+        for t in tensors:
+            numeric = numeric_grad(value, t.data, [np.ones(())])
+            grads.append(ParamGrad(t.name, t.data.copy(), t.grad.copy(), numeric, relative_error(t.grad, numeric)))
+        return Trace(Stepper(tape), tuple(int(i) for i in samples), x, y, loss.item(), tuple(grads),
+                     run.updates, run.epoch, tensors)
+
+    def apply_update(self, trace: Trace) -> MLPSnapshot:
+        """The optimizer step from the trace's gradients (SGD, η); the lab moves on as `step` would."""
+        if trace.update != self.run.updates or self.finished:
+            raise ValueError("this trace is out of date: the lab has moved since it was recorded")
+        optim.SGD(trace.tensors, lr=self.params["lr"]).step()
+        for array, t in zip(self.run.nets.arrays, trace.tensors):
+            array[0] = t.data
+        self.run.advance()
+        return self.snapshot()
+
+    # ------------------------------------------------------------------ the picture
+    def status(self) -> Status:
+        run = self.run
+        outcome, epoch = run.outcome[0], run.epoch
+        loss = float(run.train_loss[-1][0])
+        if outcome == "diverged":
+            return Status("error", f"Diverged at epoch {epoch}: the loss or a weight became NaN/Inf. Each step overshot "
+                                   f"further than the last; η = {self.params['lr']:g} is too large for this net.")
+        if outcome == "solved":
+            return Status("success", f"Solved in {epoch} epochs ({run.updates} updates): every XOR corner is within "
+                                     f"{MARGIN} of its target, loss {loss:.4f}.")
+        if outcome == "stuck":
+            return Status("warning", f"Stuck at loss {loss:.4f}: it fell by less than {STALL_TOL:g} over the last "
+                                     f"{STALL_WINDOW} epochs without solving XOR, a local minimum (or a plateau too flat "
+                                     "to leave). Try another seed, more hidden units, or compare restarts.")
+        if outcome == "early-stopped":
+            return Status("success" if run.corners_solved()[0] else "warning",
+                          f"Early stopping at epoch {epoch}: no better validation loss for {PATIENCE} epochs; "
+                          f"the weights are back at epoch {run.best_epoch[0]}'s (validation loss {run.best_val[0]:.4f}).")
+        if outcome == "out of epochs":
+            solved = "it has learned XOR's regions" if run.corners_solved()[0] else "XOR is not solved"
+            return Status("warning" if not run.corners_solved()[0] else "info",
+                          f"Stopped after {epoch} epochs (the limit) at loss {loss:.4f}; {solved}.")
+        if run.updates == 0:
+            return Status("info", "Press s for one update, e for an epoch, r to run, d to step through the backprop.")
+        return Status("info", f"Epoch {epoch}, {run.updates} updates, training loss {loss:.4f}.")
+
+    def snapshot(self) -> MLPSnapshot:
+        run, p = self.run, self.params
+        with np.errstate(all="ignore"):
+            grid = run.nets.forward(grid_points(), p["activation"])[3][0, :, 0].reshape(GRID[1], GRID[0])
+            outputs = run.nets.forward(run.x, p["activation"])[3][0, :, 0]
+            val_outputs = None if run.xv is None else run.nets.forward(run.xv, p["activation"])[3][0, :, 0]
+        early = run.outcome[0] == "early-stopped"
+        return MLPSnapshot(
+            dataset=p["dataset"], hidden=p["hidden"], activation=p["activation"], mode=p["mode"],
+            inputs=run.x, targets=run.y, val_inputs=run.xv, val_targets=run.yv,
+            epoch=run.epoch, position=run.position, updates=run.updates,
+            train_loss=np.array([v[0] for v in run.train_loss]),
+            val_loss=None if run.xv is None else np.array([v[0] for v in run.val_loss]),
+            best_epoch=None if run.xv is None else int(run.best_epoch[0]),
+            stopped_epoch=run.epoch if early else None,
+            grid=grid, grid_box=GRID_BOX,
+            weights={name: a[0].copy() for name, a in zip(PARAM_NAMES, run.nets.arrays)},
+            outputs=outputs, accuracy=accuracy(outputs, run.y),
+            val_accuracy=None if val_outputs is None else accuracy(val_outputs, run.yv),
+            outcome=run.outcome[0], status=self.status(), restarts=self.compared,
+        )

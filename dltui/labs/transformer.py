@@ -1,0 +1,282 @@
+"""A tiny Transformer encoder trained live on a toy sequence task (reverse, or shift by one).
+
+Digits are embedded, given sinusoidal positions, passed through one or two blocks of
+self-attention → add & norm → feed-forward → add & norm (the post-norm block of "Attention is all
+you need"), and each position is classified as a digit. Reversal can only be solved by looking
+across the sequence: output i must copy input L−1−i, so a head learns to put its weight on the
+anti-diagonal. The lab records that weight per head as training goes, so the view can show the
+maps turning from uniform to the pattern. Sequences in the held-out set are never trained on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
+from .attention import Heatmap
+from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status, num
+from .multihead import self_attention, sinusoidal_encoding
+
+DIGITS = 10
+EPOCH_STEPS = 20  # batches per epoch: the data is endless, so an epoch is a fixed count of fresh batches
+TEST_SIZE = 500
+TARGET = 0.99  # held-out sequences entirely right
+TASKS = {
+    "reverse": "output i = input L−1−i (needs the anti-diagonal)",
+    "shift": "output i = input i−1, the first gets the last (needs the diagonal below the main one)",
+}
+
+
+def task_target(task: str, x: np.ndarray) -> np.ndarray:
+    return x[:, ::-1] if task == "reverse" else np.roll(x, 1, axis=1)
+
+
+def task_pattern(task: str, length: int) -> np.ndarray:
+    """Where query i has to look: True at the key position whose digit output i must produce."""
+    rows = np.arange(length)
+    source = rows[::-1] if task == "reverse" else (rows - 1) % length
+    pattern = np.zeros((length, length), dtype=bool)
+    pattern[rows, source] = True
+    return pattern
+
+
+class Block(nn.Module):
+    """Post-norm Transformer encoder block: x ← LN(x + MHA(x)); x ← LN(x + W₂·relu(W₁·x))."""
+
+    def __init__(self, d_model: int, heads: int, hidden: int) -> None:
+        self.attn = nn.MultiheadAttention(d_model, heads, batch_first=True)
+        self.norm1 = nn.LayerNorm(d_model)
+        self.ff1 = nn.Linear(d_model, hidden)
+        self.ff2 = nn.Linear(hidden, d_model)
+        self.norm2 = nn.LayerNorm(d_model)
+
+    def forward(self, x: Tensor) -> tuple[Tensor, np.ndarray]:
+        attended, maps = self_attention(x, self.attn)
+        x = self.norm1(x + attended)
+        return self.norm2(x + self.ff2(F.relu(self.ff1(x)))), maps
+
+
+class TinyTransformer(nn.Module):
+    """Digits (N, L) → logits (N, L, 10) and each block's per-head maps (N, H, L, L)."""
+
+    def __init__(self, length: int, d_model: int, heads: int, layers: int, positional: bool = True) -> None:
+        self.embed = nn.Embedding(DIGITS, d_model)
+        self.blocks = nn.ModuleList([Block(d_model, heads, 2 * d_model) for _ in range(layers)])
+        self.head = nn.Linear(d_model, DIGITS)
+        self.pe = sinusoidal_encoding(length, d_model) if positional else np.zeros((length, d_model))
+
+    def forward(self, digits: np.ndarray) -> tuple[Tensor, list[np.ndarray]]:
+        x = self.embed(digits) + self.pe
+        maps = []
+        for block in self.blocks:
+            x, block_maps = block(x)
+            maps.append(block_maps)
+        return self.head(x), maps
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The model on one input: its output digits, how sure it was, and every head's map."""
+
+    digits: tuple[int, ...]
+    output: tuple[int, ...]
+    expected: tuple[int, ...]
+    confidence: tuple[float, ...]  # softmax probability of each output digit
+    maps: np.ndarray  # (layers, heads, L, L)
+
+    @property
+    def correct(self) -> bool:
+        return self.output == self.expected
+
+
+@dataclass(frozen=True)
+class TransformerSnapshot:
+    task: str
+    length: int
+    layers: int
+    heads: int
+    epoch: int
+    steps: int
+    losses: tuple[float, ...]  # per training batch
+    token_accuracy: tuple[float, ...]  # held-out, per epoch; [0] is before training
+    sequence_accuracy: tuple[float, ...]
+    pattern: np.ndarray  # (epochs + 1, layers, heads): mean weight on the task's pattern, held-out
+    target: np.ndarray  # bool (L, L): the pattern the task needs
+    probe: Prediction  # a held-out sequence, run now
+    n_params: int
+    step_ms: float  # mean wall time of one training batch (forward, backward, Adam)
+    solved: bool
+    diverged: bool
+    status: Status
+
+    def heatmaps(self) -> tuple[Heatmap, ...]:
+        """Every head's map on the probe sequence, input digits on both axes."""
+        labels = tuple(str(d) for d in self.probe.digits)
+        return tuple(Heatmap(f"layer {layer + 1} head {h + 1}", self.probe.maps[layer, h], labels, labels)
+                     for layer in range(self.layers) for h in range(self.heads))
+
+
+class TransformerLab(Lab):
+    controls = (
+        Control("task", "Task", "choice", "reverse", choices=tuple(TASKS)),
+        Control("length", "Sequence length", "int", 5, 3, 8, 1),
+        Control("heads", "Heads", "int", 2, 1, 4, 1),
+        Control("d_head", "Size per head", "int", 8, 2, 16, 2, help="d_model = heads × d_head"),
+        Control("layers", "Blocks", "int", 1, 1, 2, 1),
+        Control("positional", "Positional encoding", "bool", True, help="Off: the model cannot tell positions apart"),
+        Control("lr", "Learning rate (Adam)", "float", 0.01, 0.0005, 0.1, 0.001),
+        Control("batch", "Batch size", "int", 64, 8, 256, 8, help="Fresh random sequences per step"),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("max_epochs", "Max epochs", "int", 50, 1, 500, 10, help=f"An epoch is {EPOCH_STEPS} batches"),
+    )
+    actions = (Action("step", "s", "Train one batch"), Action("epoch", "e", f"Train one epoch ({EPOCH_STEPS} batches)"))
+    run_action = "epoch"
+
+    def build(self) -> None:
+        p = self.params
+        manual_seed(p["seed"])
+        self.model = TinyTransformer(p["length"], p["heads"] * p["d_head"], p["heads"], p["layers"], p["positional"])
+        self.optimizer = optim.Adam(self.model.parameters(), lr=p["lr"])
+        self.rng = np.random.default_rng([p["seed"], 0])
+        self.place = DIGITS ** np.arange(p["length"])
+        self.test_codes = np.random.default_rng([p["seed"], 1]).choice(
+            DIGITS ** p["length"], min(TEST_SIZE, DIGITS ** p["length"] // 4), replace=False)
+        self.test = self.test_codes[:, None] // self.place % DIGITS  # distinct sequences, each read as a number
+        self.steps, self.train_time, self.diverged = 0, 0.0, False
+        self.losses: list[float] = []
+        self.token_accuracy: list[float] = []
+        self.sequence_accuracy: list[float] = []
+        self.pattern: list[np.ndarray] = []
+        self.evaluate()
+
+    def batch(self) -> np.ndarray:
+        """Fresh random sequences, redrawn where one falls in the held-out set."""
+        x = self.rng.integers(0, DIGITS, (self.params["batch"], self.params["length"]))
+        while (held := np.isin(x @ self.place, self.test_codes)).any():
+            x[held] = self.rng.integers(0, DIGITS, (int(held.sum()), self.params["length"]))
+        return x
+
+    @property
+    def epoch_count(self) -> int:
+        return len(self.token_accuracy) - 1
+
+    @property
+    def solved(self) -> bool:
+        return self.sequence_accuracy[-1] >= TARGET
+
+    @property
+    def finished(self) -> bool:
+        return self.solved or self.diverged or self.epoch_count >= self.params["max_epochs"]
+
+    def step(self) -> None:
+        """One batch: forward, cross-entropy over every position, backward, Adam. No tape."""
+        if self.finished:
+            return
+        start = time.perf_counter()
+        x = self.batch()
+        self.optimizer.zero_grad()
+        with no_record():
+            logits, _ = self.model(x)
+            loss = F.cross_entropy(logits.reshape(-1, DIGITS), task_target(self.params["task"], x).reshape(-1))
+        if not np.isfinite(loss.item()):
+            self.diverged = True
+            return
+        loss.backward()
+        self.optimizer.step()
+        self.train_time += time.perf_counter() - start
+        self.steps += 1
+        self.losses.append(loss.item())
+        if self.steps % EPOCH_STEPS == 0:
+            self.evaluate()
+
+    def epoch(self) -> None:
+        """Train up to the end of the current epoch (a whole one from a boundary)."""
+        start = self.epoch_count
+        while self.epoch_count == start and not self.finished:
+            self.step()
+
+    def evaluate(self) -> None:
+        """Held-out accuracy (per digit and per whole sequence) and the weight on the task's pattern."""
+        with no_grad():
+            logits, maps = self.model(self.test)
+        right = logits.data.argmax(-1) == task_target(self.params["task"], self.test)
+        self.token_accuracy.append(float(right.mean()))
+        self.sequence_accuracy.append(float(right.all(axis=1).mean()))
+        target = task_pattern(self.params["task"], self.params["length"])
+        self.pattern.append(np.array([(m * target).sum(-1).mean(axis=(0, 2)) for m in maps]))
+
+    def predict(self, digits: str | np.ndarray) -> Prediction:
+        """Run the model on a sequence, e.g. the learner's "3 1 4 1 5"; ControlError says what is wrong."""
+        length = self.params["length"]
+        if isinstance(digits, str):
+            chars = [c for c in digits if not c.isspace() and c != ","]
+            if any(c not in "0123456789" for c in chars):
+                raise ControlError(f"type digits 0–9 only, not {digits!r}")
+            digits = np.array([int(c) for c in chars])
+        digits = np.asarray(digits, dtype=np.int64)
+        if digits.shape != (length,):
+            raise ControlError(f"type exactly {length} digits: the model was trained on length {length}")
+        with no_grad():
+            logits, maps = self.model(digits[None])
+        probs = F.softmax(logits, dim=-1).data[0]
+        return Prediction(tuple(int(d) for d in digits), tuple(int(d) for d in probs.argmax(-1)),
+                          tuple(int(d) for d in task_target(self.params["task"], digits[None])[0]),
+                          tuple(float(c) for c in probs.max(-1)), np.stack([m[0] for m in maps]))
+
+    def status(self) -> Status:
+        p = self.params
+        seq, tok = self.sequence_accuracy[-1], self.token_accuracy[-1]
+        if self.diverged:
+            return Status("error", f"Diverged: the loss became NaN or infinite at step {self.steps + 1}. Lower the learning rate and reset.")
+        if self.solved:
+            best = np.unravel_index(int(self.pattern[-1].argmax()), self.pattern[-1].shape)
+            return Status("success", f"Solved: {seq:.1%} of {len(self.test)} held-out sequences right after {self.steps} batches "
+                                     f"({self.train_time:.1f} s). Layer {best[0] + 1} head {best[1] + 1} puts "
+                                     f"{self.pattern[-1][best]:.2f} of its weight where the task needs it.")
+        if self.epoch_count >= p["max_epochs"]:
+            why = (" Without positional encoding every position sees the same bag of digits, so no position knows which "
+                   "digit is its own to output: the task is impossible, not just hard." if not p["positional"]
+                   else " Try a larger learning rate, more heads or more epochs.")
+            return Status("warning", f"Stopped after {self.epoch_count} epochs: {seq:.1%} of sequences, {tok:.1%} of digits right.{why}")
+        if not self.steps:
+            return Status("info", f"Untrained: {tok:.0%} of digits right (chance is 10%). s trains one batch, e one epoch "
+                                  f"of {EPOCH_STEPS} batches, r runs.")
+        return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {self.losses[-1]:.3f}; held-out "
+                              f"{tok:.1%} of digits, {seq:.1%} of whole sequences right.")
+
+    def snapshot(self) -> TransformerSnapshot:
+        p = self.params
+        return TransformerSnapshot(
+            task=p["task"], length=p["length"], layers=p["layers"], heads=p["heads"], epoch=self.epoch_count,
+            steps=self.steps, losses=tuple(self.losses), token_accuracy=tuple(self.token_accuracy),
+            sequence_accuracy=tuple(self.sequence_accuracy), pattern=np.array(self.pattern),
+            target=task_pattern(p["task"], p["length"]), probe=self.predict(self.test[0]),
+            n_params=sum(q.size for q in self.model.parameters()),
+            step_ms=1000 * self.train_time / self.steps if self.steps else 0.0,
+            solved=self.solved, diverged=self.diverged, status=self.status(),
+        )
+
+
+PARAMS_PROMPT = {
+    "en": "A post-norm Transformer encoder block has d_model = {d}, {h} attention heads (with biases), two LayerNorms "
+          "and a feed-forward layer d_model → {f} → d_model (with biases). How many learnable parameters does it have?",
+    "zh": "一个后置归一化的 Transformer 编码器块：d_model = {d}，{h} 个注意力头（带偏置），两个 LayerNorm，"
+          "前馈层为 d_model → {f} → d_model（带偏置）。它共有多少个可学习参数？",
+}
+
+
+def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh sizes; the answer counts the parameters of the lab's own Block."""
+    h = int(rng.choice((1, 2, 3, 4)))
+    d = h * int(rng.choice((2, 3, 4, 8)))
+    f = d * int(rng.choice((2, 4)))
+    count = sum(q.size for q in Block(d, h, f).parameters())
+    worked = (f"attention: 4·{d}² + 4·{d} = {4 * d * d + 4 * d} (W_Q, W_K, W_V, W_O and their biases; heads add none)\n"
+              f"two LayerNorms: 2 · 2·{d} = {4 * d} (γ and β each)\n"
+              f"feed-forward: {d}·{f} + {f} + {f}·{d} + {d} = {2 * d * f + f + d}\n"
+              f"total {num(count)}")
+    prompt = PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(d=d, h=h, f=f)
+    return GeneratedQuestion(prompt, count, worked)
