@@ -33,6 +33,7 @@ class Layer:
     shape: tuple[int, ...]
     params: int
     block: str = ""  # the residual block or inception module it belongs to
+    input_shape: tuple[int, ...] = ()
 
 
 @dataclass
@@ -54,9 +55,10 @@ class Architecture:
         for layer in self.layers:
             if layer.block and rows and rows[-1].name == layer.block:
                 last = rows[-1]
-                rows[-1] = Layer(last.name, last.kind, layer.shape, last.params + layer.params)
+                rows[-1] = Layer(last.name, last.kind, layer.shape, last.params + layer.params, "", last.input_shape)
             elif layer.block:
-                rows.append(Layer(layer.block, self.block_kinds[layer.block], layer.shape, layer.params))
+                rows.append(Layer(layer.block, self.block_kinds[layer.block], layer.shape, layer.params, "",
+                                  layer.input_shape))
             else:
                 rows.append(layer)
         return rows
@@ -70,7 +72,7 @@ class _Builder:
         self.arch, self.shape, self.block = arch, arch.input_shape, ""
 
     def add(self, name: str, kind: str, shape: tuple[int, ...], params: int) -> None:
-        self.arch.layers.append(Layer(name, kind, shape, params, self.block))
+        self.arch.layers.append(Layer(name, kind, shape, params, self.block, self.shape))
         self.shape = shape
 
     def conv(self, name: str, out: int, k: int, s: int = 1, p: int = 0, bias: bool = True, bn: bool = False) -> None:

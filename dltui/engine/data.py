@@ -43,9 +43,10 @@ def load_digits() -> Digits:
     images, labels = table[:, :64].reshape(-1, 8, 8), table[:, 64].astype(np.int64)
     order = np.random.default_rng(0).permutation(len(labels))
     test, train = order[:TEST_SIZE], order[TEST_SIZE:]
-    for a in (images, labels):
-        a.flags.writeable = False
-    return Digits(images[train], labels[train], images[test], labels[test])
+    arrays = images[train], labels[train], images[test], labels[test]
+    for a in arrays:
+        a.flags.writeable = False  # shared by every lab through the cache
+    return Digits(*arrays)
 
 
 def to_lenet(images: np.ndarray) -> np.ndarray:

@@ -138,9 +138,8 @@ class AttentionLab(Lab):
                 help="causal: no looking ahead; padding: two <pad> tokens nobody attends to"),
         Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Draws Q, K and V"),
     )
-    actions = (Action("step", "s", "Next stage"), Action("back", "b", "Previous stage"),
-               Action("focus_next", "f", "Next query row"), Action("column_next", "c", "Next query column"),
-               Action("raise_entry", "plus", "Raise Q entry by 0.5"), Action("lower_entry", "minus", "Lower Q entry by 0.5"))
+    actions = (Action("step", "s", "Step"), Action("focus_next", "f", "Row"),
+               Action("column_next", "c", "Col"), Action("raise_entry", "plus", "+0.5"), Action("lower_entry", "minus", "−0.5"))
     run_action = "step"
 
     def build(self) -> None:
@@ -171,9 +170,6 @@ class AttentionLab(Lab):
 
     def step(self) -> None:
         self.position = min(self.position + 1, self.last_position)
-
-    def back(self) -> None:
-        self.position = max(self.position - 1, 0)
 
     def focus_next(self) -> None:
         self.focus = (self.focus + 1) % len(self.tokens)

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..engine import Tensor, no_grad
 from ..engine.data import load_digits, to_lenet
-from .base import Action, Control, Lab, Status
+from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 from .lenet import trained_lenet
 
 SIZE = 16
@@ -61,6 +61,8 @@ class DrawSnapshot:
     maps: dict[str, np.ndarray]  # C1 (6, 28, 28), C3 (16, 10, 10)
     firing: dict[str, tuple[int, ...]]  # map indices, strongest first (by peak activation)
     weights: str  # which trained net is used
+    cursor: tuple[int, int]
+    pen_down: bool
     status: Status
 
     @property
@@ -70,13 +72,41 @@ class DrawSnapshot:
 
 class DrawDigitLab(Lab):
     controls = (Control("normalize", "Fit to canvas", "bool", True, help="Scale the drawing to fill the canvas first"),)
-    actions = (Action("clear", "c", "Clear the canvas"), Action("example", "n", "Load the next test digit"))
+    actions = (Action("up", "w", "↑"), Action("left", "a", "←"), Action("down", "s", "↓"),
+               Action("right", "d", "→"), Action("pen", "space", "Pen"), Action("clear", "c", "Clear"),
+               Action("example", "n", "Example"))  # letters, not arrows: arrows scroll whatever has focus
 
     def build(self) -> None:
-        if not hasattr(self, "net"):
+        if not hasattr(self, "net"):  # the canvas survives a settings change; only the net is costly to make
             self.net, self.weights = trained_lenet()
             self.canvas = np.zeros((SIZE, SIZE), dtype=bool)
             self.next_example = 0
+            self.cursor = (SIZE // 2, SIZE // 2)
+            self.pen_down = False
+
+    def move(self, dr: int, dc: int) -> None:
+        """Move the cursor; with the pen down, the cell it reaches is painted (a stroke)."""
+        self.cursor = (min(max(self.cursor[0] + dr, 0), SIZE - 1), min(max(self.cursor[1] + dc, 0), SIZE - 1))
+        if self.pen_down:
+            self.canvas[self.cursor] = True
+
+    def up(self) -> None:
+        self.move(-1, 0)
+
+    def down(self) -> None:
+        self.move(1, 0)
+
+    def left(self) -> None:
+        self.move(0, -1)
+
+    def right(self) -> None:
+        self.move(0, 1)
+
+    def pen(self) -> None:
+        """Lower the pen (painting the cell under it) or lift it."""
+        self.pen_down = not self.pen_down
+        if self.pen_down:
+            self.canvas[self.cursor] = True
 
     def set_cell(self, row: int, col: int, on: bool = True) -> DrawSnapshot:
         self.canvas[row, col] = on
@@ -105,10 +135,31 @@ class DrawDigitLab(Lab):
         maps = {name: out[name].data[0].copy() for name in ("C1", "C3")}
         firing = {name: tuple(int(i) for i in np.argsort(-m.max(axis=(1, 2)), kind="stable")) for name, m in maps.items()}
         if not self.canvas.any():
-            status = Status("info", "Paint a digit: move with the arrow keys, Space paints, c clears, n loads a test digit.")
+            status = Status("info", "Space lowers the pen, w a s d draw, Space again lifts it; "
+                                    "c clears, n loads a test digit.")
         else:
             guess = int(probabilities.argmax())
             status = Status("success" if probabilities[guess] >= 0.8 else "warning",
-                            f"{self.weights.capitalize()} reads a {guess} ({probabilities[guess]:.0%} sure); "
+                            f"{self.weights[0].upper()}{self.weights[1:]} reads a {guess} ({probabilities[guess]:.0%} sure); "
                             f"C1 map {firing['C1'][0] + 1} and C3 map {firing['C3'][0] + 1} fire hardest.")
-        return DrawSnapshot(self.canvas.copy(), seen, digit, x[0, 0], probabilities, maps, firing, self.weights, status)
+        return DrawSnapshot(self.canvas.copy(), seen, digit, x[0, 0], probabilities, maps, firing, self.weights,
+                            self.cursor, self.pen_down, status)
+
+
+PIXEL_PROMPT = {
+    "en": "A 2×2 group of canvas cells (■ painted, · blank):\n{cells}\nWhat value does the 8×8 pixel it becomes get "
+          "(0–16), and what is that as LeNet's input (÷ 16)? Answer the input value.",
+    "zh": "画布上的一组 2×2 格子（■ 已涂，· 空白）：\n{cells}\n它变成的 8×8 像素值是多少（0–16）？除以 16 后作为 LeNet 的输入是多少？请回答输入值。",
+}
+
+
+def pixel_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """A random 2×2 group of cells: the LeNet input value the lab's own conversion gives it."""
+    group = rng.random((2, 2)) < 0.5
+    canvas = np.zeros((SIZE, SIZE), dtype=bool)
+    canvas[:2, :2] = group
+    value = to_digit(canvas)[0, 0]
+    answer = float(to_lenet(to_digit(canvas)[None])[0, 0, 4, 4])  # the pixel's top-left copy after the margin
+    cells = "\n".join("  " + " ".join("■" if c else "·" for c in row) for row in group)
+    worked = f"{int(group.sum())} painted cells × 4 = {num(value)} on the 0–16 scale; {num(value)}/16 = {num(answer)}"
+    return GeneratedQuestion(PIXEL_PROMPT.get(lang, PIXEL_PROMPT["en"]).format(cells=cells), answer, worked, tolerance=0.001)

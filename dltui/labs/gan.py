@@ -31,16 +31,19 @@ WINDOW = 100  # rounds the status looks back over
 SWING_CHECKS = 8  # checks (200 rounds) over which the centre of G's samples must stay put
 
 
+LINE = np.array([2.0, 1.0])  # direction and half-length of the "line" target
+
+
 @dataclass(frozen=True)
 class Target:
     """Real data: a sampler, and the "skeleton" (points on the modes, with each point's mode) that
-    decides which mode a sample belongs to: the mode of its nearest skeleton point, if within `reach`."""
+    decides which mode a sample belongs to: the mode of its nearest skeleton point, if within `reach`.
+    A Gaussian mixture's skeleton is its centres."""
 
     name: str
     dim: int
     modes: int
     bounds: tuple[float, ...]  # (lo, hi) in 1-D, (x_lo, x_hi, y_lo, y_hi) in 2-D
-    centres: np.ndarray  # one point per mode, for labels in the views
     skeleton: np.ndarray
     owner: np.ndarray
     reach: float
@@ -48,7 +51,7 @@ class Target:
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         if self.std:  # equal-weight Gaussian mixture
-            return self.centres[rng.integers(self.modes, size=n)] + rng.normal(0, self.std, (n, self.dim))
+            return self.skeleton[rng.integers(self.modes, size=n)] + rng.normal(0, self.std, (n, self.dim))
         if self.name == "moons":
             t, which = rng.uniform(0, math.pi, n), rng.integers(2, size=n)
             return _moon(t, which) + rng.normal(0, 0.08, (n, 2))
@@ -61,14 +64,6 @@ class Target:
         nearest = d2.argmin(axis=1)
         return np.where(d2[np.arange(len(x)), nearest] <= self.reach**2, self.owner[nearest], -1)
 
-    def density(self, x: np.ndarray) -> np.ndarray:
-        """p_data at 1-D points (mixtures only): what D(x) is compared with."""
-        z = (x[:, None] - self.centres[None, :, 0]) / self.std
-        return np.exp(-0.5 * z**2).mean(axis=1) / (self.std * math.sqrt(2 * math.pi))
-
-
-LINE = np.array([2.0, 1.0])
-
 
 def _moon(t: np.ndarray, which: np.ndarray) -> np.ndarray:
     """Two interleaved half circles (as in scikit-learn), centred and scaled to about ±2."""
@@ -79,7 +74,7 @@ def _moon(t: np.ndarray, which: np.ndarray) -> np.ndarray:
 
 def _mixture(name: str, centres: list, std: float, bounds: tuple[float, ...]) -> Target:
     centres = np.array(centres, dtype=float)
-    return Target(name, centres.shape[1], len(centres), bounds, centres, centres, np.arange(len(centres)), 3 * std, std)
+    return Target(name, centres.shape[1], len(centres), bounds, centres, np.arange(len(centres)), 3 * std, std)
 
 
 def _targets() -> dict[str, Target]:
@@ -94,9 +89,8 @@ def _targets() -> dict[str, Target]:
         "three-modes": _mixture("three-modes", [[-3.0], [0.0], [3.0]], 0.35, (-5.0, 5.0)),
         "ring": _mixture("ring", 2 * np.stack([np.cos(angles), np.sin(angles)], 1), 0.1, box),
         "grid": _mixture("grid", [[x, y] for y in (-2, 0, 2) for x in (-2, 0, 2)], 0.1, box),
-        "moons": Target("moons", 2, 2, box, _moon(np.array([math.pi / 2] * 2), np.array([0, 1])), moons,
-                        np.repeat([0, 1], 60), 0.3),
-        "line": Target("line", 2, 1, box, np.zeros((1, 2)), line, np.zeros(81, dtype=int), 0.2),
+        "moons": Target("moons", 2, 2, box, moons, np.repeat([0, 1], 60), 0.3),
+        "line": Target("line", 2, 1, box, line, np.zeros(81, dtype=int), 0.2),
     }
 
 
@@ -180,15 +174,15 @@ class Value:
 
 @dataclass(frozen=True)
 class GanSnapshot:
+    """Everything a view draws, computed by the lab: samples, D over the plane, histories, verdict."""
+
     data: str
     dim: int
     bounds: tuple[float, ...]
     real: np.ndarray  # (EVAL_SIZE, dim), fixed per reset
     fake: np.ndarray  # G at EVAL_SIZE fixed z's
-    centres: np.ndarray  # one point per mode
     grid: tuple[np.ndarray, ...]  # (xs,) in 1-D, (xs, ys) in 2-D
     d_grid: np.ndarray  # D(x) over the grid: (len(xs),) or (len(ys), len(xs))
-    p_data: np.ndarray | None  # the real density over the 1-D grid (mixtures), else None
     arrows_at: np.ndarray  # (ARROWS, dim) fake samples
     arrows: np.ndarray  # −∂L_G/∂x at them: where G's update pushes each sample
     d_loss: np.ndarray  # per D step
@@ -227,10 +221,13 @@ def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(np.sort(a @ directions, axis=0) - np.sort(b @ directions, axis=0)).mean())
 
 
+PRESET = Control("preset", "Preset", "choice", "balanced", choices=tuple(PRESETS),
+                 help="Choosing one sets every control below to its values")
+
+
 class GanLab(Lab):
     controls = (
-        Control("preset", "Preset", "choice", "balanced", choices=tuple(PRESETS),
-                help="Choosing one sets every control below to its values"),
+        PRESET,
         Control("data", "Real data", "choice", "two-modes", choices=tuple(TARGETS)),
         Control("noise", "Noise z", "choice", "gaussian", choices=("gaussian", "uniform")),
         Control("noise_dim", "Noise dimension", "int", 2, 1, 8, 1),
@@ -241,7 +238,7 @@ class GanLab(Lab):
         Control("g_lr", "G learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
         Control("d_optimizer", "D optimizer", "choice", "adam", choices=OPTIMIZERS),
         Control("d_lr", "D learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
-        Control("d_steps", "D steps per G step", "int", 1, 1, 10, 1),
+        Control("d_steps", "D steps per G", "int", 1, 1, 10, 1),
         Control("g_loss", "G loss", "choice", "non-saturating", choices=("non-saturating", "minimax"),
                 help="minimax: min log(1 − D(G(z))); non-saturating: min −log D(G(z))"),
         Control("batch", "Batch size", "int", 64, 8, 512, 8),
@@ -259,8 +256,7 @@ class GanLab(Lab):
     def reset(self, **params):
         """Choosing a preset sets the controls it names; other params given in the same call win."""
         if "preset" in params:
-            preset = self.controls[0].parse(params["preset"])
-            params = {**PRESETS[preset], **params}
+            params = {**PRESETS[PRESET.parse(params["preset"])], **params}
         return super().reset(**params)
 
     def build(self) -> None:
@@ -426,7 +422,7 @@ class GanLab(Lab):
         swing = np.linalg.norm(np.std(self.fake_means[-SWING_CHECKS:], axis=0)) / np.linalg.norm(self.eval_real.std(axis=0))
         if recent.std() > 0.1 or swing > 0.5:
             return Status("warning", f"{where}. Oscillating: the centre of G's samples swings by ±{swing:.0%} of the "
-                                     "data's spread; smaller learning rates or Adam damp it.")
+                                     "data's spread; smaller learning rates damp it.")
         if abs(d_fake - 0.5) <= 0.1:
             return Status("success", f"{where}. Balanced: D can no longer tell real from fake, "
                                      f"distance to the real data {self.checks[-1][2]:.2f}.")
@@ -444,8 +440,7 @@ class GanLab(Lab):
         h = {k: np.array(v) for k, v in self.history.items()}
         return GanSnapshot(
             data=self.params["data"], dim=self.target.dim, bounds=self.target.bounds,
-            real=self.eval_real, fake=fake, centres=self.target.centres, grid=grid, d_grid=d_grid,
-            p_data=self.target.density(grid[0]) if self.target.dim == 1 else None,
+            real=self.eval_real, fake=fake, grid=grid, d_grid=d_grid,
             arrows_at=arrows_at, arrows=self.generator_arrows(arrows_at),
             d_loss=h["d_loss"], g_loss=h["g_loss"], d_fake=h["d_fake"], d_real=h["d_real"], g_grad=h["g_grad"],
             checks=checks[:, 0].astype(int), coverage=checks[:, 1].astype(int), distance=checks[:, 2],
@@ -464,7 +459,7 @@ VALUE_PROMPT = {
 
 
 def value_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh D outputs on small real and fake batches: V(D, G) with its two terms, as the lab computes it."""
+    """Fresh D outputs on small real and fake batches: V(D, G) with its two terms, by the engine's BCE."""
     outputs = (0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 0.9)
     d_real, d_fake = (rng.choice(outputs, int(rng.integers(2, 4))) for _ in range(2))
     real, fake = value_terms(d_real, d_fake)

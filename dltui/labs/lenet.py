@@ -19,9 +19,9 @@ import numpy as np
 
 from ..engine import Tensor, manual_seed, nn, no_grad, optim
 from ..engine import functional as F
-from ..engine.arch import Layer, lenet5
+from ..engine.arch import Layer, lenet5, out_size
 from ..engine.data import assets_dir, load_digits, to_lenet
-from .base import Action, Control, Lab, Status
+from .base import Action, Control, GeneratedQuestion, Lab, Status
 
 SHIPPED_WEIGHTS = "lenet-digits.npz"  # trained with this lab's defaults; see bench/lenet.py --save
 TARGET = 0.97
@@ -247,3 +247,35 @@ class LeNetLab(Lab):
             probabilities=np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum(),
             confusion=None if self.confusion is None else self.confusion.copy(), worst=self.worst, status=self.status(),
         )
+
+
+SHAPE_PROMPT = {
+    "en": "A LeNet-style net takes a {w}×{w} image: C1 {k}×{k} conv (6 kernels, no padding), S2 2×2 max pool "
+          "(stride 2), C3 {k}×{k} conv (16 kernels), S4 2×2 max pool. {ask}",
+    "zh": "一个 LeNet 式网络输入 {w}×{w} 的图像：C1 为 {k}×{k} 卷积（6 个卷积核，无填充），S2 为 2×2 最大池化（步幅 2），"
+          "C3 为 {k}×{k} 卷积（16 个卷积核），S4 为 2×2 最大池化。{ask}",
+}
+SHAPE_ASK = {
+    "en": ("How wide is each {layer} map?", "How many numbers does flattening S4 give?"),
+    "zh": ("{layer} 的每个特征图有多宽？", "把 S4 展平后有多少个数？"),
+}
+
+
+def shape_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """A LeNet variant (input size, kernel size): a map's width or the flattened length, by the formula."""
+    w, k = int(rng.choice((28, 32, 36, 40, 44))), int(rng.choice((3, 5)))
+    sides, lines, side = {}, [], w
+    for layer, (kernel, stride) in zip(("C1", "S2", "C3", "S4"), ((k, 1), (2, 2), (k, 1), (2, 2))):
+        new = out_size(side, kernel, stride)
+        lines.append(f"{layer}: ⌊({side} − {kernel})/{stride}⌋ + 1 = {new}")
+        sides[layer] = side = new
+    target = str(rng.choice(("C1", "S2", "C3", "S4", "flatten")))
+    asks = SHAPE_ASK.get(lang, SHAPE_ASK["en"])
+    if target == "flatten":
+        answer, ask = 16 * side * side, asks[1]
+        lines.append(f"flatten: 16·{side}·{side} = {answer}")
+    else:
+        answer, ask = sides[target], asks[0].format(layer=target)
+        lines = lines[: ("C1", "S2", "C3", "S4").index(target) + 1]
+    prompt = SHAPE_PROMPT.get(lang, SHAPE_PROMPT["en"]).format(w=w, k=k, ask=ask)
+    return GeneratedQuestion(prompt, answer, "\n".join(lines))

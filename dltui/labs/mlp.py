@@ -21,7 +21,7 @@ from ..engine import Stepper, Tensor, functional as F, no_grad, optim, recording
 from ..engine.gradcheck import numeric_grad, relative_error
 from ..engine.kernels import reference as K
 from ..engine.nn import Parameter
-from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
+from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_TARGETS = np.array([0, 1, 1, 0], dtype=float)
@@ -213,7 +213,7 @@ class Run:
         if self.p["early_stopping"] and self.xv is not None and self.epoch - self.best_epoch[k] >= PATIENCE:
             return "early-stopped"
         if self.epoch >= STALL_WINDOW and self.train_loss[-1 - STALL_WINDOW][k] - loss < STALL_TOL:
-            return "stuck"
+            return "solved" if self.corners_solved()[k] else "stuck"  # noisy XOR levels off above zero
         if self.epoch >= self.p["epochs"]:
             return "out of epochs"
         return None
@@ -373,7 +373,7 @@ class MLPLab(Lab):
         Control("hidden", "Hidden units", "int", 2, 2, 4, 2, help="2-2-1 or 2-4-1"),
         Control("activation", "Hidden activation", "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
         Control("loss", "Loss", "choice", "mse", choices=tuple(LOSSES), help="Mean squared error or binary cross-entropy"),
-        Control("lr", "Learning rate η", "float", 2.0, 0.01, 1000, 0.1),
+        Control("lr", "Learning rate η", "float", 2.0, 0.01, 100, 0.1),
         Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights (and noisy points)"),
         Control("mode", "BP mode", "choice", "per-sample", choices=("per-sample", "batch"),
                 help="Standard BP (update per sample) or accumulated BP (one averaged update per epoch)"),
@@ -450,6 +450,12 @@ class MLPLab(Lab):
         return self.snapshot()
 
     # ------------------------------------------------------------------ the picture
+    def saturated(self) -> bool:
+        """Every training output is within 1e-6 of 0 or 1: the output sigmoid's slope is gone."""
+        with np.errstate(all="ignore"):
+            p = self.run.nets.forward(self.run.x, self.params["activation"])[3]
+        return bool((p * (1 - p) < 1e-6).all())
+
     def status(self) -> Status:
         run = self.run
         outcome, epoch = run.outcome[0], run.epoch
@@ -457,13 +463,20 @@ class MLPLab(Lab):
         if outcome == "diverged":
             return Status("error", f"Diverged at epoch {epoch}: the loss or a weight became NaN/Inf. Each step overshot "
                                    f"further than the last; η = {self.params['lr']:g} is too large for this net.")
+        if outcome == "solved" and run.xv is not None:
+            return Status("success", f"Converged at epoch {epoch}: the training loss levelled off at {loss:.4f} with XOR's "
+                                     "regions learned; the flipped labels keep it above zero.")
         if outcome == "solved":
             return Status("success", f"Solved in {epoch} epochs ({run.updates} updates): every XOR corner is within "
                                      f"{MARGIN} of its target, loss {loss:.4f}.")
+        if outcome == "stuck" and self.saturated():
+            return Status("warning", f"Saturated at loss {loss:.4f}: the output unit is pinned at 0 or 1, so σ′ ≈ 0 and "
+                                     f"no gradient flows back. η = {self.params['lr']:g} threw the weights that far; a "
+                                     "sigmoid output cannot overflow to NaN, it just stops learning. Try a smaller η.")
         if outcome == "stuck":
             return Status("warning", f"Stuck at loss {loss:.4f}: it fell by less than {STALL_TOL:g} over the last "
-                                     f"{STALL_WINDOW} epochs without solving XOR, a local minimum (or a plateau too flat "
-                                     "to leave). Try another seed, more hidden units, or compare restarts.")
+                                     f"{STALL_WINDOW} epochs without solving XOR: a local minimum, or a plateau this η "
+                                     "would take very long to leave. Try another seed, more hidden units, or compare restarts.")
         if outcome == "early-stopped":
             return Status("success" if run.corners_solved()[0] else "warning",
                           f"Early stopping at epoch {epoch}: no better validation loss for {PATIENCE} epochs; "
@@ -497,3 +510,36 @@ class MLPLab(Lab):
             val_accuracy=None if val_outputs is None else accuracy(val_outputs, run.yv),
             outcome=run.outcome[0], status=self.status(), restarts=self.compared,
         )
+
+
+DELTA_PROMPT = {
+    "en": "A 2-2-1 net with sigmoid units and MSE loss L = (p − y)²: W1 = {w1}, b1 = ({b1}), W2 = ({w2}), b2 = {b2}. "
+          "For the sample x = ({x}) with target y = {y}, what is ∂L/∂z2, the gradient at the output's pre-activation? (3 decimals)",
+    "zh": "一个 2-2-1 网络，sigmoid 单元，均方误差 L = (p − y)²：W1 = {w1}，b1 = ({b1})，W2 = ({w2})，b2 = {b2}。"
+          "对样本 x = ({x})、目标 y = {y}，输出层净输入的梯度 ∂L/∂z2 是多少？（保留 3 位小数）",
+}
+
+
+def output_delta_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """Fresh weights and an XOR sample; the engine's backward gives ∂L/∂z2 = 2(p − y)·p(1 − p)."""
+    values = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
+    arrays = [rng.choice(values, (2, 2)), rng.choice(values, 2), rng.choice(values, (1, 2)), rng.choice(values, 1)]
+    i = int(rng.integers(4))
+    x, y = XOR_INPUTS[i:i + 1], XOR_TARGETS[i:i + 1]
+    params = [Parameter(a) for a in arrays]
+    with recording() as tape:
+        engine_loss(Tensor(x), params, y, "sigmoid", "mse").backward()
+    z2, p = tape.nodes[2].outputs[0].item(), tape.nodes[3].outputs[0].item()
+    delta = float(tape.nodes[3].grads_in[0].item())
+    h = tape.nodes[1].outputs[0][0]
+    worked = "\n".join([
+        f"h = σ(W1·x + b1) = ({h[0]:.4f}, {h[1]:.4f})",
+        f"z2 = W2·h + b2 = {num(round(z2, 4))}, p = σ(z2) = {p:.4f}",
+        f"∂L/∂p = 2(p − y) = {num(round(2 * (p - y[0]), 4))}; σ′(z2) = p(1 − p) = {p * (1 - p):.4f}",
+        f"∂L/∂z2 = {num(round(2 * (p - y[0]), 4))}·{p * (1 - p):.4f} = {num(round(delta, 4))}",
+    ])
+    w1 = "[" + "; ".join(", ".join(num(v) for v in row) for row in arrays[0]) + "]"
+    prompt = DELTA_PROMPT.get(lang, DELTA_PROMPT["en"]).format(
+        w1=w1, b1=", ".join(num(v) for v in arrays[1]), w2=", ".join(num(v) for v in arrays[2][0]),
+        b2=num(arrays[3][0]), x=", ".join(num(v) for v in x[0]), y=num(y[0]))
+    return GeneratedQuestion(prompt, delta, worked, tolerance=0.001)

@@ -118,7 +118,7 @@ class MultiheadLab(Lab):
         Control("positional", "Positional encoding", "bool", False, help="Add sinusoidal PE to the embeddings"),
         Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Word vectors and projection weights"),
     )
-    actions = (Action("step", "s", "Next stage"), Action("reverse", "p", "Reverse the sentence"))
+    actions = (Action("step", "s", "Step"), Action("reverse", "p", "Reverse"))
     run_action = "step"
 
     def build(self) -> None:

@@ -39,7 +39,8 @@ def fc_params(side: int, hidden: int, outputs: int) -> tuple[int, str]:
     """Parameters of side²→hidden→outputs (weights and biases), with the sum written out."""
     n = side * side
     total = n * hidden + hidden + hidden * outputs + outputs
-    return total, f"{side}·{side}·{hidden} + {hidden} + {hidden}·{outputs} + {outputs} = {n * hidden:,} + {hidden} + {hidden * outputs:,} + {outputs} = {total:,}"
+    return total, (f"{side}·{side}·{hidden} + {hidden} + {hidden}·{outputs} + {outputs} = "
+                   f"{n * hidden:,} + {hidden:,} + {hidden * outputs:,} + {outputs:,} = {total:,}")
 
 
 def conv_params(channels: int, kernels: int, k: int) -> tuple[int, str]:

@@ -42,8 +42,8 @@ def first_symbol_batch(rng: np.random.Generator, n: int, length: int) -> tuple[n
 def twins_batch(rng: np.random.Generator, n: int, length: int) -> tuple[np.ndarray, np.ndarray]:
     """Doubled symbols with the middle one (the first of a pair) masked: one extra input channel
     marks the mask. Label: the masked symbol, which equals the symbol right after it."""
-    pairs = rng.integers(0, SYMBOLS, (length // 2, n))
-    symbols = np.repeat(pairs, 2, axis=0)
+    pairs = rng.integers(0, SYMBOLS, ((length + 1) // 2, n))
+    symbols = np.repeat(pairs, 2, axis=0)[:length]
     middle = twin_position(length)
     x = one_hot(symbols, SYMBOLS + 1)
     x[middle] = one_hot(np.full(n, SYMBOLS), SYMBOLS + 1)

@@ -105,7 +105,7 @@ class TransformerSnapshot:
     sequence_accuracy: tuple[float, ...]
     pattern: np.ndarray  # (epochs + 1, layers, heads): mean weight on the task's pattern, held-out
     target: np.ndarray  # bool (L, L): the pattern the task needs
-    probe: Prediction  # a held-out sequence, run now
+    probe: Prediction  # a held-out sequence or the learner's own (set_probe), run now
     n_params: int
     step_ms: float  # mean wall time of one training batch (forward, backward, Adam)
     solved: bool
@@ -132,7 +132,7 @@ class TransformerLab(Lab):
         Control("seed", "Seed", "int", 0, 0, 9999, 1),
         Control("max_epochs", "Max epochs", "int", 50, 1, 500, 10, help=f"An epoch is {EPOCH_STEPS} batches"),
     )
-    actions = (Action("step", "s", "Train one batch"), Action("epoch", "e", f"Train one epoch ({EPOCH_STEPS} batches)"))
+    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"))
     run_action = "epoch"
 
     def build(self) -> None:
@@ -150,6 +150,7 @@ class TransformerLab(Lab):
         self.token_accuracy: list[float] = []
         self.sequence_accuracy: list[float] = []
         self.pattern: list[np.ndarray] = []
+        self.probe = self.test[0]
         self.evaluate()
 
     def batch(self) -> np.ndarray:
@@ -208,6 +209,11 @@ class TransformerLab(Lab):
         target = task_pattern(self.params["task"], self.params["length"])
         self.pattern.append(np.array([(m * target).sum(-1).mean(axis=(0, 2)) for m in maps]))
 
+    def set_probe(self, digits: str | np.ndarray) -> TransformerSnapshot:
+        """Follow the learner's own sequence in every later snapshot (its output and maps)."""
+        self.probe = self.predict(digits).digits
+        return self.snapshot()
+
     def predict(self, digits: str | np.ndarray) -> Prediction:
         """Run the model on a sequence, e.g. the learner's "3 1 4 1 5"; ControlError says what is wrong."""
         length = self.params["length"]
@@ -253,7 +259,7 @@ class TransformerLab(Lab):
             task=p["task"], length=p["length"], layers=p["layers"], heads=p["heads"], epoch=self.epoch_count,
             steps=self.steps, losses=tuple(self.losses), token_accuracy=tuple(self.token_accuracy),
             sequence_accuracy=tuple(self.sequence_accuracy), pattern=np.array(self.pattern),
-            target=task_pattern(p["task"], p["length"]), probe=self.predict(self.test[0]),
+            target=task_pattern(p["task"], p["length"]), probe=self.predict(self.probe),
             n_params=sum(q.size for q in self.model.parameters()),
             step_ms=1000 * self.train_time / self.steps if self.steps else 0.0,
             solved=self.solved, diverged=self.diverged, status=self.status(),

@@ -52,6 +52,9 @@ def test_a_typed_sequence_is_reversed_with_its_maps(trained):
     assert p.maps.shape == (1, 2, 5, 5) and min(p.confidence) > 0.5
     np.testing.assert_allclose(p.maps.sum(axis=-1), 1.0)
     assert lab.predict("2,7,1,8,2").digits == (2, 7, 1, 8, 2)
+    followed = lab.set_probe("90210")
+    assert followed.probe.digits == (9, 0, 2, 1, 0) and followed.probe.output == (0, 1, 2, 0, 9)
+    assert followed.heatmaps()[0].rows == ("9", "0", "2", "1", "0")
     for bad, words in (("12a45", "digits 0–9 only"), ("1234", "exactly 5 digits"), ("١٢٣٤٥", "digits 0–9 only")):
         with pytest.raises(ControlError, match=words):
             lab.predict(bad)

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from dltui.labs import lab_class, question_generator
+from dltui.lessons import load_lessons
 from dltui.labs.gan import PRESETS, TARGETS, value_terms, wasserstein
 
 Gan = lab_class("gan")
@@ -126,12 +127,11 @@ def test_every_target_is_fully_covered_by_its_own_samples_and_draws(name):
     if snapshot.dim == 1:
         xs, = snapshot.grid
         assert snapshot.d_grid.shape == xs.shape
-        assert np.trapezoid(snapshot.p_data, xs) == pytest.approx(1, abs=1e-3)
         edges, real, fake = snapshot.histogram(20)
         assert (real * np.diff(edges)).sum() == pytest.approx(1)
     else:
         xs, ys = snapshot.grid
-        assert snapshot.d_grid.shape == (len(ys), len(xs)) and snapshot.p_data is None
+        assert snapshot.d_grid.shape == (len(ys), len(xs))
     assert snapshot.arrows.shape == snapshot.arrows_at.shape
 
 
@@ -171,3 +171,13 @@ def test_gradient_question_matches_the_closed_forms(seed):
     expected = -p if "minimax" in question.prompt else -(1 - p)
     assert question.answer == pytest.approx(expected, abs=1e-4)
     assert question_generator("gan.g_grad")(np.random.default_rng(seed), "zh").prompt.startswith("判别器")
+
+
+def test_the_lessons_numeric_answers_are_what_the_lab_computes():
+    lesson = next(lesson for lesson in load_lessons(lang="en")[0] if lesson.id == "gan")
+    answers = {q.id: q.answer for q in lesson.quiz}
+    assert answers["equilibrium-value"] == pytest.approx(sum(value_terms(np.array([0.5]), np.array([0.5]))), abs=1e-3)
+    assert answers["optimal-d"] == pytest.approx(0.3 / (0.3 + 0.1))
+    lab = Gan(**{**lesson.params, "d_steps": 5})
+    lab.perform("round")
+    assert lab.perform("round").d_updates == answers["d-steps"]

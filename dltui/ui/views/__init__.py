@@ -9,6 +9,10 @@ from textual.widget import Widget
 VIEWS = {
     "mp_neuron": "dltui.ui.views.mp_neuron:MPNeuronView",
     "perceptron": "dltui.ui.views.perceptron:PerceptronView",
+    "gan": "dltui.ui.views.gan:GanView",
+    "attention": "dltui.ui.views.attention:AttentionView",
+    "multihead": "dltui.ui.views.multihead:MultiheadView",
+    "transformer": "dltui.ui.views.transformer:TransformerView",
 }
 
 

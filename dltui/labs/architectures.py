@@ -1,0 +1,159 @@
+"""Classic architectures: the explorer's shape tables, and a plain vs residual net of equal depth.
+
+Both nets classify the 8×8 digits with the same width, depth, initial weights, batches and
+optimizer; the only difference is the shortcut h ← h + relu(W·h) instead of h ← relu(W·h).
+At 20 hidden layers the plain net stays at chance *on its own training data* — not
+overfitting but failing to optimize (the degradation problem) — while the residual net learns.
+The first hidden layer's gradient norm shows why: through a plain stack it all but vanishes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Tensor, manual_seed, nn, no_grad, optim
+from ..engine import functional as F
+from ..engine.arch import NETWORKS, Layer, architecture
+from ..engine.data import load_digits
+from .base import Action, Control, GeneratedQuestion, Lab, Status
+
+EVERY = 25  # steps between measurements of training accuracy and gradient norms
+
+
+class DeepMLP(nn.Module):
+    """64 → width, then `depth` hidden width→width layers (plain or residual), then → 10."""
+
+    def __init__(self, depth: int, width: int, residual: bool) -> None:
+        self.first = nn.Linear(64, width)
+        self.hidden = nn.ModuleList([nn.Linear(width, width) for _ in range(depth)])
+        self.last = nn.Linear(width, 10)
+        self.residual = residual
+
+    def forward(self, x: Tensor) -> Tensor:
+        h = F.relu(self.first(x))
+        for layer in self.hidden:
+            h = h + F.relu(layer(h)) if self.residual else F.relu(layer(h))
+        return self.last(h)
+
+
+@dataclass(frozen=True)
+class Measurement:
+    step: int
+    plain_accuracy: float  # on the training set: degradation is about fitting it at all
+    residual_accuracy: float
+    plain_grad: float  # ‖∂loss/∂W‖ of the first hidden layer
+    residual_grad: float
+
+
+@dataclass(frozen=True)
+class ArchitecturesSnapshot:
+    step: int
+    plain_losses: tuple[float, ...]
+    residual_losses: tuple[float, ...]
+    measurements: tuple[Measurement, ...]
+    network: str
+    title: str
+    layers: tuple[Layer, ...]  # the explorer's table (blocks collapsed unless expanded)
+    total: int
+    note: str
+    status: Status
+
+
+class ArchitecturesLab(Lab):
+    controls = (
+        Control("depth", "Hidden layers", "int", 20, 1, 40, 1),
+        Control("width", "Width", "int", 32, 8, 128, 8),
+        Control("lr", "Learning rate", "float", 0.001, 0.0001, 0.1, 0.0005, help="Adam, for both nets"),
+        Control("steps", "Steps", "int", 400, 25, 5000, 25),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("network", "Explorer", "choice", "resnet18", choices=tuple(NETWORKS)),
+        Control("expand", "Every layer", "bool", False, help="Show the layers inside residual and inception blocks"),
+    )
+    actions = (Action("step", "s", "Train both nets on one batch"), Action("run_all", "e", "Train to the last step"))
+    run_action = "step"
+
+    def build(self) -> None:
+        p = self.params
+        digits = load_digits()
+        self.x, self.y = digits.train_images.reshape(-1, 64) / 16.0, digits.train_labels
+        self.nets, self.optimizers = {}, {}
+        for kind in ("plain", "residual"):
+            manual_seed(p["seed"])  # the same initial weights for both
+            self.nets[kind] = DeepMLP(p["depth"], p["width"], kind == "residual")
+            self.optimizers[kind] = optim.Adam(self.nets[kind].parameters(), lr=p["lr"])
+        self.batches = np.random.default_rng(p["seed"])
+        self.count = 0
+        self.losses: dict[str, list[float]] = {"plain": [], "residual": []}
+        self.measurements: list[Measurement] = []
+
+    @property
+    def finished(self) -> bool:
+        return self.count >= self.params["steps"]
+
+    def step(self) -> None:
+        if self.finished:
+            return
+        batch = self.batches.integers(0, len(self.y), 64)
+        grads = {}
+        for kind, net in self.nets.items():
+            loss = F.cross_entropy(net(Tensor(self.x[batch])), self.y[batch])
+            self.optimizers[kind].zero_grad()
+            loss.backward()
+            first = net.hidden[0].weight.grad if len(net.hidden) else net.first.weight.grad
+            grads[kind] = float(np.linalg.norm(first))
+            self.optimizers[kind].step()
+            self.losses[kind].append(loss.item())
+        self.count += 1
+        if self.count % EVERY == 0 or self.finished:
+            self.measurements.append(Measurement(self.count, self.accuracy("plain"), self.accuracy("residual"),
+                                                 grads["plain"], grads["residual"]))
+
+    def run_all(self) -> None:
+        while not self.finished:
+            self.step()
+
+    def accuracy(self, kind: str) -> float:
+        with no_grad():
+            return float((self.nets[kind](Tensor(self.x)).data.argmax(1) == self.y).mean())
+
+    def status(self) -> Status:
+        if not self.measurements:
+            return Status("info", "Press s to train both nets on the same batch, e to run to the end.")
+        m = self.measurements[-1]
+        text = (f"Step {m.step}: training accuracy plain {m.plain_accuracy:.0%}, residual {m.residual_accuracy:.0%}; "
+                f"first-layer gradient norm plain {m.plain_grad:.1e}, residual {m.residual_grad:.1e}.")
+        if self.finished and m.residual_accuracy - m.plain_accuracy > 0.2:
+            return Status("success", text + " The deeper plain net fails on its own training data: degradation, "
+                                            "fixed by the shortcut.")
+        return Status("info", text)
+
+    def snapshot(self) -> ArchitecturesSnapshot:
+        a = architecture(self.params["network"])
+        return ArchitecturesSnapshot(
+            step=self.count, plain_losses=tuple(self.losses["plain"]), residual_losses=tuple(self.losses["residual"]),
+            measurements=tuple(self.measurements), network=a.name, title=a.title,
+            layers=tuple(a.layers if self.params["expand"] else a.blocks()), total=a.total, note=a.note,
+            status=self.status(),
+        )
+
+
+LAYER_PROMPT = {
+    "en": "In {net}, layer {layer} is a {kind} taking {c} channels to {out} (bias: {bias}). How many parameters does it have?",
+    "zh": "在 {net} 中，{layer} 层是一个 {kind}，把 {c} 个通道变成 {out} 个（偏置：{bias}）。它有多少个参数？",
+}
+
+
+def layer_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """A conv layer of a real network drawn at random: its parameter count from the explorer."""
+    a = architecture(str(rng.choice(list(NETWORKS))))
+    convs = [layer for layer in a.layers if layer.kind.startswith("conv")]
+    layer = convs[int(rng.integers(len(convs)))]
+    c, out, k = layer.input_shape[0], layer.shape[0], int(layer.kind.split()[1].split("×")[0])
+    bias = layer.params != c * out * k * k
+    worked = f"{out}·{c}·{k}·{k}" + (f" + {out}" if bias else "") + f" = {layer.params:,}"
+    words = {"en": ("yes", "no"), "zh": ("有", "无")}.get(lang, ("yes", "no"))
+    prompt = LAYER_PROMPT.get(lang, LAYER_PROMPT["en"]).format(
+        net=a.title.split(" (")[0], layer=layer.name, kind=layer.kind, c=c, out=out, bias=words[0] if bias else words[1])
+    return GeneratedQuestion(prompt, layer.params, worked)

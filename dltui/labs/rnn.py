@@ -1,0 +1,235 @@
+"""A vanilla RNN unrolled in time: h_t = tanh(W·x_t + U·h_{t−1} + b), stepped forward one time step
+and back (BPTT) one time step at a time, with the gradient norm per step.
+
+The task is to output, after the last step, the first input (±1) of a random sequence, so the
+useful gradient is the one that reaches step 1. Going back one step multiplies the gradient by
+Uᵀ·diag(1 − h_t²); U is a random rotation times the *recurrent scale* ρ, so every step scales it
+by at most ρ: below 1 it vanishes geometrically, well above 1 it can explode (most plainly with
+ReLU, which does not saturate). Clipping the gradient's norm before the update is the standard
+fix for explosions; nothing so simple fixes vanishing (that is what the LSTM is for).
+
+Every number shown comes from the engine's tape: a pass is recorded once, and the lab is a
+`Stepper` cursor over it that stops at each time step's cell.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Stepper, Tensor, functional as F, manual_seed, nn, recording
+from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
+from .sequence import clip_grad_norm
+
+BATCH = 16
+
+
+@dataclass(frozen=True)
+class RNNSnapshot:
+    seq_len: int
+    phase: str  # "ready", "forward", "loss", "backward" or "summed" (all gradients in W, U, b)
+    t: int  # the time step the cursor is on (1-based; 0 when none)
+    forward_done: int  # h_1 … h_forward_done are computed
+    backward_done: int  # dL/dh_t is known for the last backward_done steps
+    inputs: np.ndarray  # (T,) x_t of the sequence shown (sample 1 of the batch)
+    target: float
+    h: np.ndarray  # (T, H) hidden states of that sequence
+    dh: np.ndarray  # (T, H) dL/dh_t of that sequence
+    grad_norm: np.ndarray  # (T,) ‖dL/dh_t‖ over the whole batch
+    dW_steps: np.ndarray  # (T, H, 1) each step's share of dL/dW
+    dU_steps: np.ndarray  # (T, H, H) each step's share of dL/dU
+    W: np.ndarray  # (H, 1): the same at every step
+    U: np.ndarray  # (H, H)
+    b: np.ndarray  # (H,)
+    loss: float
+    formula: str
+    grad_formula: str
+    updates: int
+    losses: tuple[float, ...]  # per update
+    norms: tuple[float, ...]  # total gradient norm per update, before clipping
+    status: Status
+
+
+class RNNLab(Lab):
+    controls = (
+        Control("seq_len", "Sequence length T", "int", 10, 2, 30, 1),
+        Control("hidden", "Hidden size", "int", 4, 1, 8, 1),
+        Control("scale", "Recurrent scale ρ", "float", 1.0, 0.1, 3.0, 0.1,
+                help="U = ρ·(random rotation): each step back scales the gradient by at most ρ"),
+        Control("activation", "Activation", "choice", "tanh", choices=("tanh", "relu")),
+        Control("clip", "Clip gradient norm", "float", 0.0, 0.0, 10.0, 0.5, help="0 = off"),
+        Control("lr", "Learning rate", "float", 0.05, 0.001, 1.0, 0.01, help="Plain SGD"),
+        Control("max_updates", "Updates", "int", 300, 1, 5000, 10, help="Free-running stops here"),
+        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+    )
+    actions = (Action("step", "s", "Next time step (forward, then back)"),
+               Action("epoch", "e", "Finish this pass and update the weights"))
+    run_action = "epoch"
+
+    def build(self) -> None:
+        p = self.params
+        manual_seed(p["seed"])
+        h = p["hidden"]
+        rng = np.random.default_rng(p["seed"])
+        rotation, _ = np.linalg.qr(rng.standard_normal((h, h)))
+        self.W = nn.Parameter(rng.uniform(-1, 1, (h, 1)), name="W")
+        self.U = nn.Parameter(p["scale"] * rotation, name="U")
+        self.b = nn.Parameter(np.zeros(h), name="b")
+        self.head = nn.Linear(h, 1)
+        self.parameters = [self.W, self.U, self.b, *self.head.parameters()]
+        self.rng = rng
+        self.losses: list[float] = []
+        self.norms: list[float] = []
+        self.begin_pass()
+
+    def begin_pass(self) -> None:
+        """Record forward and backward of a fresh batch; the cursor then reveals it step by step."""
+        t = self.params["seq_len"]
+        self.x = self.rng.choice((-1.0, 1.0), (t, BATCH, 1))
+        zero = Tensor(np.zeros(self.b.shape))  # b_hh: this lab's single bias is b
+        for p in self.parameters:
+            p.grad = None
+        with recording() as tape, np.errstate(all="ignore"):  # a diverging run overflows: a state, not a warning
+            h = Tensor(np.zeros((BATCH, self.params["hidden"])))
+            for x_t in self.x:
+                h = F.rnn_cell(Tensor(x_t), h, self.W, self.U, self.b, zero, nonlinearity=self.params["activation"])
+            self.loss = F.mse_loss(self.head(h), self.x[0])
+        with np.errstate(all="ignore"):
+            self.loss.backward()
+        self.cells = [node for node in tape.nodes if node.name == "rnn_cell"]
+        self.stepper = Stepper(tape)
+        self.stepper.break_on(op="rnn_cell", phase="forward")
+        self.stepper.break_on(op="mse_loss", phase="forward")
+        self.stepper.break_on(op="rnn_cell", phase="backward")
+
+    @property
+    def diverged(self) -> bool:
+        return bool(self.losses) and not (math.isfinite(self.losses[-1]) and math.isfinite(self.norms[-1]))
+
+    @property
+    def finished(self) -> bool:
+        return self.diverged or len(self.losses) >= self.params["max_updates"]
+
+    def step(self) -> None:
+        """Move to the next time step's cell (forward, then the loss, then backward), then to the
+        gradients summed, then apply the update and record the next pass."""
+        if self.finished:
+            return
+        if self.stepper.at_end:
+            self.update()
+        else:
+            self.stepper.run()
+
+    def epoch(self) -> None:
+        if not self.finished:
+            self.stepper.seek(len(self.stepper.steps) - 1)
+            self.update()
+
+    def update(self) -> None:
+        self.losses.append(self.loss.item())
+        with np.errstate(all="ignore"):
+            self.norms.append(clip_grad_norm(self.parameters, self.params["clip"]))
+        if self.diverged:
+            return
+        for p in self.parameters:
+            p.data = p.data - self.params["lr"] * p.grad
+        self.begin_pass()
+
+    def position(self) -> tuple[str, int, int, int]:
+        """(phase, t, forward_done, backward_done) at the stepper's cursor."""
+        view = self.stepper.view()
+        step, count = view.step, len(self.cells)
+        forward_done = min(view.forward_done, count)
+        backward_done = sum(node.index in view.backward_done for node in self.cells)
+        if step is None:
+            return "ready", 0, 0, 0
+        if self.stepper.at_end:
+            return "summed", 1, count, count
+        if step.node.name == "mse_loss":
+            return "loss", count, count, 0
+        return step.phase, self.cells.index(step.node) + 1, forward_done, backward_done
+
+    def status(self, phase: str, t: int) -> Status:
+        if self.diverged:
+            return Status("error", f"Diverged at update {len(self.losses)}: the loss or the gradient overflowed. "
+                                   "Lower ρ or the learning rate, or turn on clipping.")
+        norms = [float(np.linalg.norm(node.grad_out)) for node in self.cells]
+        ratio = norms[0] / norms[-1] if norms[-1] > 0 else math.nan
+        trend = f"‖dL/dh_1‖ / ‖dL/dh_T‖ = {ratio:.2g}"
+        if len(self.losses) >= self.params["max_updates"]:
+            return Status("info", f"{len(self.losses)} updates, last loss {self.losses[-1]:.3g}; {trend}.")
+        text = {
+            "ready": "Press s to run time step 1 forward, e to finish the pass and update, r to train.",
+            "forward": f"Forward: h_{t} = tanh(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as every step.",
+            "loss": f"Loss {self.loss.item():.4g}: the mean of (ŷ − x_1)² over the batch. Next: back in time.",
+            "backward": f"BPTT: dL/dh_{t} has norm {norms[t - 1]:.3g}; {trend} over the whole sequence.",
+            "summed": "Every step's share is summed into dW, dU, db (one set of weights). Press s to update.",
+        }[phase]
+        return Status("info", text)
+
+    def snapshot(self) -> RNNSnapshot:
+        phase, t, forward_done, backward_done = self.position()
+        cells = self.cells
+        return RNNSnapshot(
+            seq_len=len(cells), phase=phase, t=t, forward_done=forward_done, backward_done=backward_done,
+            inputs=self.x[:, 0, 0].copy(), target=float(self.x[0, 0, 0]),
+            h=np.stack([node.outputs[0][0] for node in cells]),
+            dh=np.stack([node.grad_out[0] for node in cells]),
+            grad_norm=np.array([np.linalg.norm(node.grad_out) for node in cells]),
+            dW_steps=np.stack([node.grads_in[2] for node in cells]),
+            dU_steps=np.stack([node.grads_in[3] for node in cells]),
+            W=cells[0].arrays[2].copy(), U=cells[0].arrays[3].copy(), b=cells[0].arrays[4].copy(),
+            loss=self.loss.item(), formula=cells[0].formula, grad_formula=cells[0].grad_formula,
+            updates=len(self.losses), losses=tuple(self.losses), norms=tuple(self.norms),
+            status=self.status(phase, t),
+        )
+
+
+NEXT_PROMPT = {
+    "en": "An RNN with one hidden unit: h_t = tanh(w·x_t + u·h_(t−1) + b) with w = {w}, u = {u}, b = {b}. "
+          "The previous state is h_(t−1) = {h} and the input is x_t = {x}. What is h_t? (3 decimals)",
+    "zh": "一个只有一个隐藏单元的 RNN：h_t = tanh(w·x_t + u·h_(t−1) + b)，其中 w = {w}，u = {u}，b = {b}。"
+          "上一步的隐状态 h_(t−1) = {h}，输入 x_t = {x}。h_t 是多少？（保留 3 位小数）",
+}
+BPTT_PROMPT = {
+    "en": "An RNN with one hidden unit and recurrent weight u = {u}: h_t = tanh(w·x_t + u·h_(t−1) + b). "
+          "At step t, h_t = {ht} and the gradient arriving there is dL/dh_t = {g}. "
+          "What gradient does BPTT pass back to h_(t−1)? (3 decimals)",
+    "zh": "一个只有一个隐藏单元的 RNN，循环权重 u = {u}：h_t = tanh(w·x_t + u·h_(t−1) + b)。"
+          "在第 t 步，h_t = {ht}，到达这里的梯度 dL/dh_t = {g}。BPTT 传回 h_(t−1) 的梯度是多少？（保留 3 位小数）",
+}
+
+
+def _scalar_cell(w: float, u: float, b: float, x: float, h: float) -> tuple[Tensor, Tensor]:
+    h_prev = Tensor([[h]], requires_grad=True)
+    h_new = F.rnn_cell(Tensor([[x]]), h_prev, Tensor([[w]]), Tensor([[u]]), Tensor([b]))
+    return h_prev, h_new
+
+
+def next_hidden_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """w, u, b, h_(t−1), x_t: the next hidden state, by the engine's rnn_cell."""
+    w, u, b = (float(rng.choice((-1.0, -0.5, 0.5, 1.0, 2.0))) for _ in range(3))
+    h, x = float(rng.choice((-0.5, 0.0, 0.5, 0.8))), float(rng.choice((-1.0, 1.0, 2.0)))
+    h_new = _scalar_cell(w, u, b, x, h)[1].item()
+    a = w * x + u * h + b
+    worked = (f"a = w·x + u·h + b = {factor(w)}·{factor(x)} + {factor(u)}·{factor(h)} + {factor(b)} = {num(a)}\n"
+              f"h_t = tanh({num(a)}) = {h_new:.4f}")
+    prompt = NEXT_PROMPT.get(lang, NEXT_PROMPT["en"]).format(w=num(w), u=num(u), b=num(b), h=num(h), x=num(x))
+    return GeneratedQuestion(prompt, round(h_new, 3), worked, tolerance=0.0015)
+
+
+def bptt_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    """h_t, dL/dh_t and u: the gradient one step back, dL/dh_(t−1) = dL/dh_t·(1 − h_t²)·u, by the
+    engine's backward through rnn_cell (h_t is chosen so that it shows exactly)."""
+    ht = float(rng.choice((-0.8, -0.5, 0.0, 0.3, 0.6, 0.9)))
+    u = float(rng.choice((-1.5, -0.5, 0.5, 1.2, 2.0)))
+    g = float(rng.choice((-2.0, -1.0, 0.5, 1.0, 3.0)))
+    h_prev, h_new = _scalar_cell(0.0, u, float(np.arctanh(ht)), 0.0, 0.0)  # h_(t−1) = 0: h_t = tanh(b)
+    h_new.backward(np.array([[g]]))
+    answer = float(h_prev.grad[0, 0])
+    worked = (f"dL/dh_(t−1) = dL/dh_t · (1 − h_t²) · u = {factor(g)}·(1 − {factor(ht)}²)·{factor(u)}\n"
+              f"= {factor(g)}·{num(round(1 - ht * ht, 10))}·{factor(u)} = {answer:.4f}")
+    prompt = BPTT_PROMPT.get(lang, BPTT_PROMPT["en"]).format(u=num(u), ht=num(ht), g=num(g))
+    return GeneratedQuestion(prompt, round(answer, 3), worked, tolerance=0.0015)

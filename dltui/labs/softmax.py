@@ -1,0 +1,143 @@
+"""Softmax and cross-entropy: logits → probabilities → loss → the gradient p − y.
+
+The gradient is computed twice, by the formula and by the engine's backward pass through
+z / T → cross_entropy, and the snapshot carries both so the view can show them equal. Beside
+softmax, independent sigmoids on the same logits: each class gets its own yes/no probability
+(multi-label), so they need not sum to 1.
+
+The "huge" preset is the numerical-stability lesson: e^1000 overflows, so the textbook formula
+gives NaN, while subtracting the largest logit first (what the engine does) changes nothing
+mathematically and keeps every exponent ≤ 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine import Tensor, functional as F
+from .base import Action, Control, GeneratedQuestion, Lab, Status, num
+
+CLASSES = ("cat", "dog", "bird", "fish")
+PRESETS = {
+    "confident": (4.0, 1.0, 0.5, -1.0),
+    "close": (2.0, 1.8, 0.5, 0.1),
+    "uniform": (1.0, 1.0, 1.0, 1.0),
+    "huge": (1000.0, 999.0, 998.0, 990.0),
+}
+
+
+def naive_softmax(z: np.ndarray) -> np.ndarray:
+    """eᶻ / Σ eᶻ exactly as written: overflows for large logits (kept to show why nobody uses it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / e.sum()
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return np.exp(-np.logaddexp(0.0, -z))
+
+
+@dataclass(frozen=True)
+class SoftmaxSnapshot:
+    classes: tuple[str, ...]
+    logits: np.ndarray  # z, after the shift
+    temperature: float
+    target: int
+    probs: np.ndarray  # softmax(z / T), by the engine
+    naive_probs: np.ndarray  # eᶻᐟᵀ / Σ eᶻᐟᵀ without subtracting the max (NaN when it overflows)
+    loss: float  # −log p[target]
+    grad_formula: np.ndarray  # ∂loss/∂z = (p − y) / T
+    grad_engine: np.ndarray  # the same, from the engine's backward
+    sigmoid_probs: np.ndarray  # σ(z / T) per class, independent
+    sigmoid_grad: np.ndarray  # ∂(Σ BCE)/∂z = (σ − y) / T for a one-hot y
+    status: Status
+
+    @property
+    def grad_error(self) -> float:
+        return float(np.abs(self.grad_formula - self.grad_engine).max())
+
+
+def softmax_pass(logits: np.ndarray, temperature: float, target: int) -> tuple[np.ndarray, float, np.ndarray]:
+    """Probabilities, loss and ∂loss/∂logits from the engine: z → z/T → cross_entropy, backward."""
+    z = Tensor(logits, requires_grad=True)
+    scaled = z / temperature
+    loss = F.cross_entropy(scaled.reshape(1, -1), [target])
+    loss.backward()
+    return F.softmax(scaled.detach()).data, loss.item(), z.grad
+
+
+class SoftmaxLab(Lab):
+    controls = (
+        Control("preset", "Logits", "choice", "confident", choices=tuple(PRESETS),
+                help="Scores for " + ", ".join(CLASSES)),
+        Control("shift", "Shift all by", "float", 0.0, -50, 50, 1, help="Adding a constant to every logit changes nothing"),
+        Control("temperature", "Temperature T", "float", 1.0, 0.1, 10, 0.1, help="softmax(z / T): low T sharpens, high T flattens"),
+        Control("target", "Target class", "int", 0, 0, len(CLASSES) - 1, 1,
+                help=" ".join(f"{k}={c}" for k, c in enumerate(CLASSES))),
+    )
+    actions = (Action("step", "s", "Move the target class to the next one"),)
+
+    def build(self) -> None:
+        p = self.params
+        self.logits = np.array(PRESETS[p["preset"]]) + p["shift"]
+        self.target = p["target"]
+
+    def step(self) -> None:
+        self.target = (self.target + 1) % len(CLASSES)
+
+    def snapshot(self) -> SoftmaxSnapshot:
+        t = self.params["temperature"]
+        probs, loss, grad = softmax_pass(self.logits, t, self.target)
+        onehot = np.eye(len(CLASSES))[self.target]
+        sig = _sigmoid(self.logits / t)
+        naive = naive_softmax(self.logits / t)
+        if not np.isfinite(naive).all():
+            status = Status("warning", f"e^{self.logits.max() / t:g} overflows: the formula as written gives NaN. "
+                                       "Subtracting the largest logit first (as the engine does) gives the same "
+                                       "probabilities with every exponent ≤ 0.")
+        else:
+            status = Status("info", f"p({CLASSES[self.target]}) = {probs[self.target]:.3f}, loss −log p = {loss:.3f}. "
+                                    f"Softmax sums to 1; the sigmoids sum to {sig.sum():.2f}.")
+        return SoftmaxSnapshot(CLASSES, self.logits.copy(), t, self.target, probs, naive, loss, (probs - onehot) / t,
+                               grad, sig, (sig - onehot) / t, status)
+
+
+PROMPTS = {
+    "probability": {
+        "en": "Logits z = ({z}) for classes 1–{n}. What is softmax(z) for class {k}? (3 decimals)",
+        "zh": "类别 1–{n} 的 logits 为 z = ({z})。类别 {k} 的 softmax 概率是多少？（保留 3 位小数）",
+    },
+    "gradient": {
+        "en": "Logits z = ({z}), the true class is {t}, loss = −log softmax(z)[{t}]. What is ∂loss/∂z{k}? (3 decimals)",
+        "zh": "logits 为 z = ({z})，真实类别为 {t}，损失 = −log softmax(z)[{t}]。∂loss/∂z{k} 是多少？（保留 3 位小数）",
+    },
+}
+
+
+def _drawn(rng: np.random.Generator) -> tuple[np.ndarray, int, int]:
+    z = rng.choice([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0], size=3)
+    return z, int(rng.integers(3)), int(rng.integers(3))
+
+
+def probability_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    z, _, k = _drawn(rng)
+    probs, _, _ = softmax_pass(z, 1.0, 0)
+    e = np.exp(z)
+    worked = (f"e^z = ({', '.join(f'{v:.3f}' for v in e)}), sum {e.sum():.3f}; "
+              f"p{k + 1} = {e[k]:.3f} / {e.sum():.3f} = {probs[k]:.4f}")
+    prompt = PROMPTS["probability"].get(lang, PROMPTS["probability"]["en"]).format(
+        z=", ".join(num(v) for v in z), n=3, k=k + 1)
+    return GeneratedQuestion(prompt, float(probs[k]), worked, tolerance=0.001)
+
+
+def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
+    z, t, k = _drawn(rng)
+    probs, _, grad = softmax_pass(z, 1.0, t)
+    y = int(k == t)
+    worked = (f"p = softmax(z) = ({', '.join(f'{v:.4f}' for v in probs)}); ∂loss/∂z{k + 1} = p{k + 1} − y{k + 1} "
+              f"= {probs[k]:.4f} − {y} = {num(round(grad[k], 4))}")
+    prompt = PROMPTS["gradient"].get(lang, PROMPTS["gradient"]["en"]).format(
+        z=", ".join(num(v) for v in z), t=t + 1, k=k + 1)
+    return GeneratedQuestion(prompt, float(grad[k]), worked, tolerance=0.001)

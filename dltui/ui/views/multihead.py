@@ -1,0 +1,81 @@
+"""The multi-head lab: each head's map, the inputs with or without positions, the output, and the
+sinusoidal encoding drawn as shade strips (one row per dimension, one column per position)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from dltui.labs.multihead import STAGES, MultiheadSnapshot
+
+from ..widgets.matrix_grid import SHADES, MatrixGrid
+
+MAX_HEADS = 4
+PE_ROWS = 8  # dimensions drawn in the encoding strip
+
+
+def encoding_strips(snapshot: MultiheadSnapshot) -> Text:
+    """PE[pos, dim] for the first dimensions, −1 blank … +1 █, positions left to right."""
+    table = snapshot.pe_table
+    text = Text(f"Sinusoidal PE, positions 0–{len(table) - 1} →  ( blank −1 … █ +1)", no_wrap=True, overflow="crop")
+    for dim in range(min(PE_ROWS, table.shape[1])):
+        glyphs = "".join(SHADES[min(max(round((v + 1) * 2), 0), 4)] for v in table[:, dim])
+        text.append(f"\n{'sin' if dim % 2 == 0 else 'cos'} d{dim:<2} {glyphs}")
+    return text
+
+
+class MultiheadView(VerticalScroll):
+    """Per-head maps first, then inputs and output, the order check, and the encoding strips."""
+
+    DEFAULT_CSS = """
+    MultiheadView {
+        height: 1fr;
+        padding: 0 1;
+        & > #stage { text-style: bold; margin: 0 0 1 0; }
+        & > #order { margin: 0 0 1 0; height: auto; }
+        & > #strips { color: $text-muted; height: auto; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="stage", markup=False)
+        for h in range(MAX_HEADS):
+            yield MatrixGrid(id=f"head-{h}")
+        yield MatrixGrid(id="inputs")
+        yield MatrixGrid(id="output")
+        yield Static(id="order", markup=False)
+        yield Static(id="strips", markup=False)
+
+    def show(self, snapshot: MultiheadSnapshot) -> None:
+        maps = {m.title: m for m in snapshot.heatmaps()}
+        for h in range(MAX_HEADS):
+            grid = self.query_one(f"#head-{h}", MatrixGrid)
+            heatmap = maps.get(f"head {h + 1} weights")
+            grid.display = heatmap is not None
+            if heatmap is not None:
+                grid.show(heatmap, low=0.0, high=1.0)
+        inputs = maps.get("X + PE") or maps.get("X (no PE)") or maps["X (embeddings)"]
+        self.query_one("#inputs", MatrixGrid).show(inputs)
+        output = self.query_one("#output", MatrixGrid)
+        output.display = "output" in maps
+        if "output" in maps:
+            output.show(maps["output"])
+        done = STAGES.index(snapshot.stage) + 1
+        self.query_one("#stage", Static).update(
+            f"Stage {done} of {len(STAGES)}: {snapshot.stage} · {snapshot.heads} head{'s' if snapshot.heads > 1 else ''} × "
+            f"{snapshot.d_head} = d_model {snapshot.d_model} · causal {'on' if snapshot.causal else 'off'} · "
+            f"positions {'on' if snapshot.positional else 'off'}")
+        self.query_one("#order", Static).update(self._order(snapshot))
+        self.query_one("#strips", Static).update(encoding_strips(snapshot))
+
+    def _order(self, snapshot: MultiheadSnapshot) -> str:
+        order = snapshot.order
+        verdict = ("reversing the sentence only reverses the output rows" if order.reorders
+                   else f"reversing the sentence changes the outputs (by up to {order.max_diff:.2f})")
+        twins = ""
+        if order.twins:
+            i, j = order.twins
+            twins = f"; the two {snapshot.tokens[i]!r} rows (positions {i + 1} and {j + 1}) differ by {order.twin_gap:.2g}"
+        return f"Order check: {verdict}{twins}."
