@@ -106,6 +106,9 @@ def main() -> None:
         print(f"reference: PyTorch {torch.__version__} CPU float64, 1 thread; {os.cpu_count()} CPU cores")
     else:
         print(f"reference: dltui's numpy backend (PyTorch is not installed); {os.cpu_count()} CPU cores")
+    blas = os.environ.get("OPENBLAS_NUM_THREADS", "default (one per core)")
+    print(f"NumPy's BLAS threads: {blas}. On a busy machine two BLAS threads on these small matrices can be many\n"
+          "times slower than one: compare with OPENBLAS_NUM_THREADS=1.")
     print(f"\n{'training step':52}{'dltui ms':>10}{ref + ' ms':>10}{'ratio':>8}")
     for title, size in SIZES.items():
         backend.set_backend("numba")

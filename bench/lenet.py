@@ -6,7 +6,8 @@ dltui trains exactly what the LeNet lab trains (its defaults: tanh, Adam 2e-3 wi
 decay, batch 32, 12 epochs, seed 0). The reference, in the same run, is the same network and
 schedule in PyTorch on the CPU in float64 when torch is installed (never a dependency), else
 dltui's own NumPy backend. Times include the end-of-epoch test pass. On a small shared machine,
-set OPENBLAS_NUM_THREADS=1: multithreaded BLAS on tiny matrices can cost more than it saves.
+set OPENBLAS_NUM_THREADS=1: multithreaded BLAS on tiny matrices can cost more than it saves (torch
+then gets the same thread count).
 `--save` writes the trained dltui weights (float32) — that is how assets/lenet-digits.npz is made.
 A script, not a test.
 """
@@ -51,7 +52,7 @@ def dltui_run(epochs: int, save: str | None) -> dict:
         lab.epoch()
         times.append((time.perf_counter() - start, lab.evaluations[-1].test_accuracy))
     if save:
-        np.savez_compressed(save, **{k: v.astype(np.float32) for k, v in lab.net.state().items()})
+        lab.net.save(save, lab.params["activation"])
         print(f"saved weights to {save} ({os.path.getsize(save):,} bytes)")
     return report("dltui", times, len(lab.train_y))
 
@@ -62,9 +63,11 @@ def torch_run(epochs: int) -> dict:
 
     torch.manual_seed(0)
     torch.set_default_dtype(torch.float64)
+    if os.environ.get("OPENBLAS_NUM_THREADS"):  # the same thread budget as NumPy's BLAS
+        torch.set_num_threads(int(os.environ["OPENBLAS_NUM_THREADS"]))
     d = load_digits()
-    xtr, ytr = torch.as_tensor(to_lenet(d.train_images)), torch.as_tensor(d.train_labels)
-    xte, yte = torch.as_tensor(to_lenet(d.test_images)), torch.as_tensor(d.test_labels)
+    xtr, ytr = torch.as_tensor(to_lenet(d.train_images)), torch.tensor(d.train_labels)
+    xte, yte = torch.as_tensor(to_lenet(d.test_images)), torch.tensor(d.test_labels)
     net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.Tanh(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.Tanh(), nn.MaxPool2d(2),
                         nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(), nn.Linear(84, 10))
     opt = torch.optim.Adam(net.parameters(), lr=0.002)

@@ -71,8 +71,15 @@ class ArchitecturesLab(Lab):
         Control("network", "Explorer", "choice", "resnet18", choices=tuple(NETWORKS)),
         Control("expand", "Every layer", "bool", False, help="Show the layers inside residual and inception blocks"),
     )
-    actions = (Action("step", "s", "Train both nets on one batch"), Action("run_all", "e", "Train to the last step"))
+    actions = (Action("step", "s", "Batch"), Action("run_all", "e", "All steps"))
     run_action = "step"
+
+    def reset(self, **params) -> ArchitecturesSnapshot:
+        """The explorer's settings only change what is shown: the training race goes on."""
+        if params and set(params) <= {"network", "expand"} and hasattr(self, "nets"):
+            self.params = self.validate_params({**self.params, **params})
+            return self.snapshot()
+        return super().reset(**params)
 
     def build(self) -> None:
         p = self.params

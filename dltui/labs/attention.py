@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -67,6 +68,7 @@ class Sharpness:
     peak_raw: float
 
 
+@cache
 def sharpness_table(seed: int = 0, length: int = 6, samples: int = 200) -> tuple[Sharpness, ...]:
     """Why the 1/√d_k: a dot of d_k unit-variance terms has std √d_k, and softmax of such
     spread-out scores is nearly one-hot (its gradients nearly zero). Scaling keeps std ≈ 1."""
@@ -214,12 +216,12 @@ class AttentionLab(Lab):
             return "softmax", self.position - 3
         return "output", n
 
-    def status(self, stage: str, rows: int, weights: np.ndarray, scaled: np.ndarray) -> Status:
+    def status(self, stage: str, rows: int, scores: np.ndarray, scaled: np.ndarray, weights: np.ndarray) -> Status:
         t, d = self.tokens, self.params["d_k"]
         if stage == "inputs":
-            return Status("info", "Press s to compute the scores Q·Kᵀ. f and c pick an entry of Q, + and − change it.")
+            return Status("info", "Press s to compute the scores Q·Kᵀ. f and c pick an entry of Q, + and - change it.")
         if stage in ("scores", "scale"):
-            spread = float(scaled.std()) if stage == "scale" else float((self.q @ self.k.T).std())
+            spread = float((scaled if stage == "scale" else scores).std())
             text = f"Scores spread (std) {spread:.2f}."
             if stage == "scale" and not self.params["scaled"]:
                 text += f" Scaling is off: with d_k = {d} the spread stays near √d_k ≈ {math.sqrt(d):.1f}."
@@ -248,7 +250,7 @@ class AttentionLab(Lab):
             q=self.q.copy(), k=self.k, v=self.v, scores=scores, scaled=scaled, masked=masked, allowed=self.allowed,
             weights=shown, output=output if stage == "output" else None, stage=stage, rows_done=rows,
             formula=FORMULAS[stage], focus=self.focus, column=self.column, sharpness=self.sharpness,
-            status=self.status(stage, rows, weights, scaled),
+            status=self.status(stage, rows, scores, scaled, weights),
         )
 
 

@@ -63,14 +63,13 @@ class CharLMLab(Lab):
         Control("seq_len", "BPTT window", "int", 32, 4, 128, 4, help="Characters per training sequence"),
         Control("batch", "Batch size", "int", 16, 1, 64, 1),
         Control("lr", "Learning rate", "float", 0.005, 0.0005, 0.05, 0.0005, help="Adam"),
-        Control("clip", "Clip gradient norm", "float", 1.0, 0.0, 10.0, 0.5, help="0 = off"),
+        Control("clip", "Clip grad norm", "float", 1.0, 0.0, 10.0, 0.5, help="0 = off"),
         Control("temperature", "Temperature τ", "float", 0.8, 0.1, 2.0, 0.1, help="Sampling only; keeps the model"),
         Control("sample_len", "Sample length", "int", 200, 20, 1000, 20),
         Control("max_epochs", "Epochs", "int", 30, 1, 500, 1, help="Free-running stops here"),
         Control("seed", "Seed", "int", 0, 0, 9999, 1),
     )
-    actions = (Action("step", "s", "Train one batch"), Action("epoch", "e", "Train one epoch, then sample"),
-               Action("sample", "g", "Write a new sample"))
+    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("sample", "g", "Sample"))
     run_action = "epoch"
 
     def reset(self, **params):

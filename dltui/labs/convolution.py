@@ -108,6 +108,7 @@ class ConvolutionSnapshot:
     stride: int
     output: np.ndarray  # (O, OH, OW); NaN where the kernel has not been yet
     last: CellStep | None
+    editing: tuple[str, tuple[int, ...]]  # ("image", (c, row, col)) or ("kernel", (o, c, row, col))
     size_formula: str
     dice: DiceSum
     status: Status
@@ -129,8 +130,8 @@ class ConvolutionLab(Lab):
                 help="Extra channels: the image transposed, then inverted; one kernel slice per channel"),
         Control("dice_total", "Dice sum", "int", 4, 2, 12, 1, help="The 1-D convolution example"),
     )
-    actions = (Action("step", "s", "Compute the next output cell"),
-               Action("finish", "e", "Compute every remaining cell"))
+    actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"), Action("next_cell", "c", "Cell"),
+               Action("raise_cell", "plus", "+1"), Action("lower_cell", "minus", "−1"))
     run_action = "step"
 
     @classmethod
@@ -141,6 +142,11 @@ class ConvolutionLab(Lab):
             raise ControlError(problem)
         return values
 
+    def reset(self, **params) -> ConvolutionSnapshot:
+        if not params:
+            self.source = None  # a plain reset brings the preset image and kernels back
+        return super().reset(**params)
+
     def build(self) -> None:
         p = self.params
         source = (p["image"], p["kernels"], p["kernel_size"], p["channels"])
@@ -150,6 +156,7 @@ class ConvolutionLab(Lab):
             self.image = np.stack([base, base.T, base.max() - base][: p["channels"]])
             names = ("vertical", "horizontal") if p["kernels"] == "both" else (p["kernels"],)
             self.kernels = np.stack([np.stack([kernel(n, p["kernel_size"])] * p["channels"]) for n in names])
+            self.edit = 0  # which cell + and − change: image cells first, then kernel cells
         self.restart()
 
     def restart(self) -> None:
@@ -169,6 +176,28 @@ class ConvolutionLab(Lab):
         self.kernels[kernel, channel, row, col] = float(value)
         self.restart()
         return self.snapshot()
+
+    @property
+    def editing(self) -> tuple[str, tuple[int, ...]]:
+        if self.edit < self.image.size:
+            return "image", tuple(int(i) for i in np.unravel_index(self.edit, self.image.shape))
+        return "kernel", tuple(int(i) for i in np.unravel_index(self.edit - self.image.size, self.kernels.shape))
+
+    def next_cell(self) -> None:
+        self.edit = (self.edit + 1) % (self.image.size + self.kernels.size)
+
+    def change_cell(self, delta: float) -> None:
+        where, index = self.editing
+        if where == "image":
+            self.set_image_cell(*index, self.image[index] + delta)
+        else:
+            self.set_kernel_cell(*index, self.kernels[index] + delta)
+
+    def raise_cell(self) -> None:
+        self.change_cell(1.0)
+
+    def lower_cell(self) -> None:
+        self.change_cell(-1.0)
 
     @property
     def padded(self) -> np.ndarray:
@@ -218,7 +247,7 @@ class ConvolutionLab(Lab):
         p = self.params
         return ConvolutionSnapshot(
             image=self.image.copy(), padded=self.padded, kernels=self.kernels.copy(), padding=p["padding"],
-            stride=p["stride"], output=self.output.copy(), last=self.last,
+            stride=p["stride"], output=self.output.copy(), last=self.last, editing=self.editing,
             size_formula=output_size_text(self.image.shape[-1], p["kernel_size"], p["stride"], p["padding"]),
             dice=dice(p["dice_total"]), status=self.status(),
         )

@@ -76,6 +76,12 @@ class DrawDigitLab(Lab):
                Action("right", "d", "→"), Action("pen", "space", "Pen"), Action("clear", "c", "Clear"),
                Action("example", "n", "Example"))  # letters, not arrows: arrows scroll whatever has focus
 
+    def reset(self, **params) -> DrawSnapshot:
+        if not params and hasattr(self, "canvas"):  # a plain reset clears the drawing
+            self.canvas[:] = False
+            self.pen_down = False
+        return super().reset(**params)
+
     def build(self) -> None:
         if not hasattr(self, "net"):  # the canvas survives a settings change; only the net is costly to make
             self.net, self.weights = trained_lenet()
@@ -111,9 +117,6 @@ class DrawDigitLab(Lab):
     def set_cell(self, row: int, col: int, on: bool = True) -> DrawSnapshot:
         self.canvas[row, col] = on
         return self.snapshot()
-
-    def toggle_cell(self, row: int, col: int) -> DrawSnapshot:
-        return self.set_cell(row, col, not self.canvas[row, col])
 
     def clear(self) -> None:
         self.canvas[:] = False

@@ -399,6 +399,13 @@ class GanLab(Lab):
         return -x.grad
 
     def status(self) -> Status:
+        verdict = self.verdict()
+        if self.rounds >= self.params["max_rounds"]:
+            return Status(verdict.kind, f"{verdict.text} Stopped at max_rounds = {self.rounds}; "
+                                        "a larger max_rounds starts a longer run.")
+        return verdict
+
+    def verdict(self) -> Status:
         if self.diverged:
             return Status("error", f"Diverged after {self.rounds} rounds: {self.diverged}. Lower the learning rates "
                                    "and reset (x).")

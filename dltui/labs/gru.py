@@ -42,7 +42,7 @@ class GRULab(RaceLab):
     controls = (
         Control("compare", "Compare", "choice", "GRU vs LSTM", choices=tuple(COMPARISONS)),
         *RaceLab.common,
-        Control("memory_bias", "Update/forget-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
+        Control("memory_bias", "Memory-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
                 help="Initial bias of the GRU's z and the LSTM's f: near 1 they keep the state"),
     )
 

@@ -54,10 +54,18 @@ class LeNet5(nn.Module):
     def state(self) -> dict[str, np.ndarray]:
         return {name: p.data.copy() for name, p in self.named_parameters()}
 
-    def load(self, path: Path) -> None:
+    def save(self, path: Path, activation: str) -> None:
+        """float32 is plenty for inference and halves the file."""
+        np.savez_compressed(path, activation=np.array(activation),
+                            **{name: value.astype(np.float32) for name, value in self.state().items()})
+
+    @classmethod
+    def load(cls, path: Path) -> LeNet5:
         with np.load(path) as saved:
-            for name, p in self.named_parameters():
+            net = cls(str(saved["activation"]))
+            for name, p in net.named_parameters():
                 p.data = saved[name].astype(np.float64)
+        return net
 
 
 def user_weights_path() -> Path:
@@ -68,11 +76,9 @@ def user_weights_path() -> Path:
 
 def trained_lenet() -> tuple[LeNet5, str]:
     """A trained net without training: the learner's own (saved from the LeNet lab), else the shipped one."""
-    net = LeNet5()
     for path, source in ((user_weights_path(), "your saved LeNet"), (assets_dir() / SHIPPED_WEIGHTS, "the shipped LeNet")):
         try:
-            net.load(path)
-            return net.eval(), source
+            return LeNet5.load(path).eval(), source
         except (OSError, KeyError, ValueError):
             continue
     raise FileNotFoundError(f"no LeNet weights in {user_weights_path()} or {assets_dir() / SHIPPED_WEIGHTS}")
@@ -130,9 +136,15 @@ class LeNetLab(Lab):
         Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights and batch order"),
         Control("test_image", "Test image", "int", 0, 0, 359, 1, help="Whose feature maps are shown"),
     )
-    actions = (Action("step", "s", "Train on one batch"), Action("epoch", "e", "Train one epoch"),
-               Action("save", "w", "Save the weights for Draw a digit"))
+    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("save", "w", "Save"))
     run_action = "step"
+
+    def reset(self, **params) -> LeNetSnapshot:
+        """Choosing another test image only changes what is shown: training goes on."""
+        if params and set(params) == {"test_image"} and hasattr(self, "net"):
+            self.params = self.validate_params({**self.params, **params})
+            return self.snapshot()
+        return super().reset(**params)
 
     def build(self) -> None:
         p = self.params
@@ -209,7 +221,7 @@ class LeNetLab(Lab):
         """Write the weights where Draw a digit looks first (the user cache dir)."""
         path = user_weights_path()
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **{k: v.astype(np.float32) for k, v in self.net.state().items()})
+        self.net.save(path, self.params["activation"])
         self.saved_to = path
 
     def predict(self, x: np.ndarray) -> np.ndarray:

@@ -26,8 +26,13 @@ from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_TARGETS = np.array([0, 1, 1, 0], dtype=float)
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """σ(z) through tanh: cannot overflow, and on tiny arrays about twice as fast as the kernel's two branches."""
+    return 0.5 * np.tanh(0.5 * z) + 0.5
+
+
 ACTIVATIONS: dict[str, tuple[Callable, Callable, Callable]] = {  # fused forward, fused backward, engine op
-    "sigmoid": (K.sigmoid_forward, K.sigmoid_backward, F.sigmoid),
+    "sigmoid": (sigmoid, K.sigmoid_backward, F.sigmoid),
     "tanh": (K.tanh_forward, K.tanh_backward, F.tanh),
     "relu": (K.relu_forward, K.relu_backward, F.relu),
     "leaky_relu": (K.leaky_relu_forward, K.leaky_relu_backward, F.leaky_relu),
@@ -101,7 +106,7 @@ class Nets:
         z1 = x @ self.w1.transpose(0, 2, 1) + self.b1[:, None, :]
         h = ACTIVATIONS[activation][0](z1)
         z2 = h @ self.w2.transpose(0, 2, 1) + self.b2[:, None, :]
-        return z1, h, z2, K.sigmoid_forward(z2)
+        return z1, h, z2, sigmoid(z2)
 
     def grads(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> list[np.ndarray]:
         """Gradients of the batch-mean loss, op by op as the engine's backward computes them."""
@@ -122,8 +127,8 @@ class Nets:
     def update(self, grads: list[np.ndarray], lr: float, active: np.ndarray) -> None:
         """One gradient-descent step for the nets still training (`active`), new arrays each time."""
         step = lr * active
-        self.w1, self.b1, self.w2, self.b2 = (a - step.reshape(-1, *[1] * (a.ndim - 1)) * g
-                                              for a, g in zip(self.arrays, grads))
+        self.w1, self.b1, self.w2, self.b2 = (self.w1 - step[:, None, None] * grads[0], self.b1 - step[:, None] * grads[1],
+                                              self.w2 - step[:, None, None] * grads[2], self.b2 - step[:, None] * grads[3])
 
     def finite(self) -> np.ndarray:
         return np.all([np.isfinite(a).reshape(len(a), -1).all(axis=1) for a in self.arrays], axis=0)
@@ -197,23 +202,24 @@ class Run:
             better = active & (val < self.best_val)
             self.best_val[better], self.best_epoch[better] = val[better], self.epoch
             self.best_nets.take(self.nets, better)
+        solved, finite = self.corners_solved(), self.nets.finite()
         for k in np.flatnonzero(active):
-            verdict = self.verdict(k)
+            verdict = self.verdict(k, solved[k], finite[k])
             if verdict is not None:
                 self.outcome[k], self.ended_at[k] = verdict, self.epoch
                 if verdict == "early-stopped":
                     self.nets.take(self.best_nets, np.arange(len(self.seeds)) == k)
 
-    def verdict(self, k: int) -> str | None:
+    def verdict(self, k: int, solved: bool, finite: bool) -> str | None:
         loss = self.train_loss[-1][k]
-        if not (np.isfinite(loss) and self.nets.finite()[k]):
+        if not (np.isfinite(loss) and finite):
             return "diverged"
-        if self.p["dataset"] == "xor" and self.corners_solved()[k]:
+        if self.p["dataset"] == "xor" and solved:
             return "solved"
         if self.p["early_stopping"] and self.xv is not None and self.epoch - self.best_epoch[k] >= PATIENCE:
             return "early-stopped"
         if self.epoch >= STALL_WINDOW and self.train_loss[-1 - STALL_WINDOW][k] - loss < STALL_TOL:
-            return "solved" if self.corners_solved()[k] else "stuck"  # noisy XOR levels off above zero
+            return "solved" if solved else "stuck"  # noisy XOR levels off above zero
         if self.epoch >= self.p["epochs"]:
             return "out of epochs"
         return None
@@ -441,7 +447,9 @@ class MLPLab(Lab):
 
     def apply_update(self, trace: Trace) -> MLPSnapshot:
         """The optimizer step from the trace's gradients (SGD, η); the lab moves on as `step` would."""
-        if trace.update != self.run.updates or self.finished:
+        if self.finished:
+            raise ValueError("training has finished: reset the lab to train again")
+        if trace.update != self.run.updates:
             raise ValueError("this trace is out of date: the lab has moved since it was recorded")
         optim.SGD(trace.tensors, lr=self.params["lr"]).step()
         for array, t in zip(self.run.nets.arrays, trace.tensors):

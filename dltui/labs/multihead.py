@@ -182,7 +182,7 @@ class MultiheadLab(Lab):
             twins = ""
             if order.twins:
                 i, j = order.twins
-                twins = f" Both {self.words[i]!r} rows are identical (gap {order.twin_gap:.1e})."
+                twins = f" Both {self.words[i]!r} rows are identical (gap {order.twin_gap:.2g})."
             return Status("warning", "Without positions, reversing the sentence just reverses the output rows: attention "
                                      f"sees a bag of words.{twins} Press p to try, turn on positional encoding to fix it.")
         why = "the causal mask makes order matter" if p["causal"] and not p["positional"] else "positional encoding makes order matter"

@@ -94,7 +94,7 @@ class PoolingLab(Lab):
         Control("conv_kernels", "Conv kernels", "int", 6, 1, 512, 1, help="A conv layer on the same image"),
         Control("conv_size", "Conv kernel size", "int", 5, 1, 11, 1),
     )
-    actions = (Action("step", "s", "Pool the next window"), Action("finish", "e", "Pool every remaining window"))
+    actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"))
     run_action = "step"
 
     @classmethod
@@ -194,8 +194,7 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     k = int(rng.choice((2, 3)))
     lab = PoolingLab(mode=mode, kernel_size=k, stride=k if rng.random() < 0.7 else 1)
     lab.image = rng.integers(0, 10, (6, 6) if k == 3 else (4, 4)).astype(float)
-    lab.params["input"] = "grid"
-    lab.padded = lab.image
+    lab.padded = lab.image  # no padding in these questions
     size = out_size(len(lab.image), k, lab.params["stride"])
     i, j = int(rng.integers(size)), int(rng.integers(size))
     step = lab.window(i, j)

@@ -8,8 +8,8 @@ by at most ρ: below 1 it vanishes geometrically, well above 1 it can explode (m
 ReLU, which does not saturate). Clipping the gradient's norm before the update is the standard
 fix for explosions; nothing so simple fixes vanishing (that is what the LSTM is for).
 
-Every number shown comes from the engine's tape: a pass is recorded once, and the lab is a
-`Stepper` cursor over it that stops at each time step's cell.
+Every number shown comes from the engine: a pass stepped through is recorded on a tape, and the
+lab is a `Stepper` cursor over it that stops at each time step's cell.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 from .sequence import clip_grad_norm
 
 BATCH = 16
+RUN_UPDATES = 10  # per free-running action: one update alone would spend most of the time in the UI's pause
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class RNNSnapshot:
     seq_len: int
     phase: str  # "ready", "forward", "loss", "backward" or "summed" (all gradients in W, U, b)
     t: int  # the time step the cursor is on (1-based; 0 when none)
-    forward_done: int  # h_1 … h_forward_done are computed
+    forward_done: int  # h_1 … h_forward_done are computed (all of them when not stepping)
     backward_done: int  # dL/dh_t is known for the last backward_done steps
     inputs: np.ndarray  # (T,) x_t of the sequence shown (sample 1 of the batch)
     target: float
@@ -59,14 +60,15 @@ class RNNLab(Lab):
         Control("scale", "Recurrent scale ρ", "float", 1.0, 0.1, 3.0, 0.1,
                 help="U = ρ·(random rotation): each step back scales the gradient by at most ρ"),
         Control("activation", "Activation", "choice", "tanh", choices=("tanh", "relu")),
-        Control("clip", "Clip gradient norm", "float", 0.0, 0.0, 10.0, 0.5, help="0 = off"),
+        Control("clip", "Clip grad norm", "float", 0.0, 0.0, 10.0, 0.5, help="0 = off"),
         Control("lr", "Learning rate", "float", 0.05, 0.001, 1.0, 0.01, help="Plain SGD"),
         Control("max_updates", "Updates", "int", 300, 1, 5000, 10, help="Free-running stops here"),
         Control("seed", "Seed", "int", 0, 0, 9999, 1),
     )
-    actions = (Action("step", "s", "Next time step (forward, then back)"),
-               Action("epoch", "e", "Finish this pass and update the weights"))
-    run_action = "epoch"
+    actions = (Action("step", "s", "Time step"),
+               Action("epoch", "e", "Update"),
+               Action("train", "n", f"{RUN_UPDATES} updates"))
+    run_action = "train"
 
     def build(self) -> None:
         p = self.params
@@ -85,20 +87,33 @@ class RNNLab(Lab):
         self.begin_pass()
 
     def begin_pass(self) -> None:
-        """Record forward and backward of a fresh batch; the cursor then reveals it step by step."""
-        t = self.params["seq_len"]
-        self.x = self.rng.choice((-1.0, 1.0), (t, BATCH, 1))
+        """Draw a fresh batch and run forward and backward on it, without a tape: free-running
+        never records. Stepping records the same pass when the learner first asks for it."""
+        self.x = self.rng.choice((-1.0, 1.0), (self.params["seq_len"], BATCH, 1))
+        self.stepper: Stepper | None = None
+        self.forward_backward()
+
+    def forward_backward(self) -> None:
         zero = Tensor(np.zeros(self.b.shape))  # b_hh: this lab's single bias is b
         for p in self.parameters:
             p.grad = None
-        with recording() as tape, np.errstate(all="ignore"):  # a diverging run overflows: a state, not a warning
+        with np.errstate(all="ignore"):  # a diverging run overflows: a state, not a warning
             h = Tensor(np.zeros((BATCH, self.params["hidden"])))
             for x_t in self.x:
                 h = F.rnn_cell(Tensor(x_t), h, self.W, self.U, self.b, zero, nonlinearity=self.params["activation"])
             self.loss = F.mse_loss(self.head(h), self.x[0])
-        with np.errstate(all="ignore"):
             self.loss.backward()
-        self.cells = [node for node in tape.nodes if node.name == "rnn_cell"]
+        cells, node = [], h.node
+        while node is not None:  # the graph links each cell to the one before through its input h
+            cells.append(node)
+            node = node.inputs[1].node
+        self.cells = cells[::-1]
+
+    def record(self) -> None:
+        """Run this pass again on a tape (same batch, same weights, so the same numbers) and put
+        a stepper on it that stops at every time step's cell and at the loss."""
+        with recording() as tape:
+            self.forward_backward()
         self.stepper = Stepper(tape)
         self.stepper.break_on(op="rnn_cell", phase="forward")
         self.stepper.break_on(op="mse_loss", phase="forward")
@@ -117,6 +132,8 @@ class RNNLab(Lab):
         gradients summed, then apply the update and record the next pass."""
         if self.finished:
             return
+        if self.stepper is None:
+            self.record()
         if self.stepper.at_end:
             self.update()
         else:
@@ -124,8 +141,11 @@ class RNNLab(Lab):
 
     def epoch(self) -> None:
         if not self.finished:
-            self.stepper.seek(len(self.stepper.steps) - 1)
             self.update()
+
+    def train(self) -> None:
+        for _ in range(RUN_UPDATES):
+            self.epoch()
 
     def update(self) -> None:
         self.losses.append(self.loss.item())
@@ -139,6 +159,8 @@ class RNNLab(Lab):
 
     def position(self) -> tuple[str, int, int, int]:
         """(phase, t, forward_done, backward_done) at the stepper's cursor."""
+        if self.stepper is None:  # not stepped into: the whole pass is there to show
+            return "ready", 0, len(self.cells), len(self.cells)
         view = self.stepper.view()
         step, count = view.step, len(self.cells)
         forward_done = min(view.forward_done, count)
@@ -146,7 +168,7 @@ class RNNLab(Lab):
         if step is None:
             return "ready", 0, 0, 0
         if self.stepper.at_end:
-            return "summed", 1, count, count
+            return "summed", 0, count, count
         if step.node.name == "mse_loss":
             return "loss", count, count, 0
         return step.phase, self.cells.index(step.node) + 1, forward_done, backward_done
@@ -161,7 +183,7 @@ class RNNLab(Lab):
         if len(self.losses) >= self.params["max_updates"]:
             return Status("info", f"{len(self.losses)} updates, last loss {self.losses[-1]:.3g}; {trend}.")
         text = {
-            "ready": "Press s to run time step 1 forward, e to finish the pass and update, r to train.",
+            "ready": f"This pass: {trend}. Press s to step through it, e to update, r to train.",
             "forward": f"Forward: h_{t} = tanh(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as every step.",
             "loss": f"Loss {self.loss.item():.4g}: the mean of (ŷ − x_1)² over the batch. Next: back in time.",
             "backward": f"BPTT: dL/dh_{t} has norm {norms[t - 1]:.3g}; {trend} over the whole sequence.",

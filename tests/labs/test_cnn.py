@@ -83,6 +83,8 @@ def test_edited_cells_survive_padding_changes_and_restart_the_sweep():
     lab.finish()
     np.testing.assert_allclose(lab.output, lab.engine_output())
     assert lab.reset(kernel_size=3).image[0, 0, 1] == IMAGES["edges"][0, 1]  # a new kernel size: presets again
+    lab.perform("raise_cell")  # + on the first cell, image[0, 0, 0]
+    assert lab.image[0, 0, 0] == 2 and lab.reset().image[0, 0, 0] == 1  # a plain reset: presets again
 
 
 def test_dice_is_a_convolution():

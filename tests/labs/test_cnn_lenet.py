@@ -29,6 +29,8 @@ def test_lenet_learns_in_one_epoch_and_reports_what_it_saw(tmp_path, monkeypatch
     assert snapshot.maps["C1"].shape == (6, 28, 28) and snapshot.maps["S4"].shape == (16, 5, 5)
     assert snapshot.c3_kernels.shape == (16, 6, 5, 5) and snapshot.probabilities.sum() == pytest.approx(1)
     assert [l.shape for l in snapshot.layers][:4] == [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5)]
+    other = lab.reset(test_image=7)
+    assert other.step == 45 and other.test_index == 7  # showing another digit keeps the training
 
     monkeypatch.setattr(lenet_module, "user_weights_path", lambda: tmp_path / "lenet.npz")
     assert "Saved" in lab.perform("save").status.text
@@ -47,10 +49,13 @@ def test_shipped_weights_reach_the_lessons_accuracy(monkeypatch, tmp_path):
 
 
 def test_plain_deep_net_degrades_and_the_residual_one_learns():
-    snapshot = Architectures().perform("run_all")
+    lab = Architectures()
+    snapshot = lab.perform("run_all")
     last = snapshot.measurements[-1]
     assert last.step == 400
     assert last.plain_accuracy < 0.2 and last.residual_accuracy > 0.9
     assert last.plain_grad < 1e-4 < last.residual_grad
     assert snapshot.status.kind == "success" and "degradation" in snapshot.status.text
     assert snapshot.total == 11689512 and len(snapshot.layers) == 14
+    explored = lab.reset(network="googlenet", expand=True)  # the explorer's settings keep the race
+    assert explored.step == 400 and explored.total == 6624904 and len(explored.layers) == 139

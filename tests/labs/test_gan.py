@@ -32,15 +32,17 @@ def d_forward(net, x):
 
 
 def test_default_preset_matches_the_two_modes_and_balances():
-    """Seed 0, 600 rounds: W1 to the real mixture (on 4096 fresh samples each) falls from ≈2 to under 0.4
-    (two real samples of that size differ by ≈0.06; one Gaussian fitted to the mixture is ≈0.5 away),
-    both modes are covered, and mean D(G(z)) over the last 100 G steps is 0.5 ± 0.15."""
+    """Seed 0, 700 rounds. Wasserstein-1 to the real mixture falls from ≈2 to under 0.4, both averaged over the
+    last 8 checks (200 rounds, 512 samples each) and on 4096 fresh samples at the end. For scale: G on one
+    mode is 2.0 away, the best single Gaussian 0.8, and two real samples of 512 differ by 0.05–0.25.
+    Both modes stay covered, and mean D(G(z)) over the last 100 G steps is 0.5 ± 0.15."""
     lab = Gan()
     assert lab.snapshot().distance[0] > 1.5
-    snapshot = train(lab, 600)
+    snapshot = train(lab, 700)
+    assert snapshot.distance[-8:].mean() < 0.4
     fake, real = lab.sample_fake(lab.noise(4096)), lab.target.sample(lab.rng, 4096)
     assert wasserstein(fake, real) < 0.4
-    assert snapshot.coverage[-1] == 2
+    assert snapshot.coverage[-8:].min() == 2
     assert abs(snapshot.d_fake[-100:].mean() - 0.5) < 0.15
     assert snapshot.status.kind == "success" and "Balanced" in snapshot.status.text
 
@@ -152,7 +154,7 @@ def test_steps_count_and_free_running_stops_at_max_rounds():
     lab.perform("g_step")
     lab.perform("run")
     snapshot = lab.perform("run")
-    assert lab.finished and snapshot.rounds == 30
+    assert lab.finished and snapshot.rounds == 30 and "Stopped at max_rounds = 30" in snapshot.status.text
     assert (snapshot.d_updates, snapshot.g_updates) == (1 + 2 * 30, 1 + 30)
 
 

@@ -1,10 +1,12 @@
 """The MLP lab: XOR is learned in both BP modes, the debugger's tape reproduces the gradients,
 restarts expose real local minima, and a non-finite weight is a verdict, not a crash."""
 
+import re
+
 import numpy as np
 import pytest
 
-from dltui.labs import lab_class
+from dltui.labs import lab_class, question_generator
 from dltui.labs.mlp import Nets, restarts
 
 MLP = lab_class("mlp")
@@ -124,3 +126,18 @@ def test_nets_stack_seeds_without_mixing_them():
         for a, b in zip(stacked.arrays, alone.arrays):
             np.testing.assert_array_equal(a[k], b[0])
     assert restarts({**MLP(**LESSON).params, "epochs": 10}, 2)[1].outcome == "out of epochs"
+
+
+def test_output_delta_question_matches_the_hand_formula():
+    """2(p − y)·p(1 − p), computed here in NumPy from the numbers in the prompt."""
+    def numbers(text):
+        return [float(v.replace("−", "-")) for v in re.findall(r"−?\d+(?:\.\d+)?", text)]
+
+    for seed in range(10):
+        q = question_generator("mlp.output_delta")(np.random.default_rng(seed))
+        w1 = np.array(numbers(re.search(r"W1 = \[([^\]]*)\]", q.prompt)[1])).reshape(2, 2)
+        b1, w2 = (np.array(numbers(re.search(rf"{name} = \(([^)]*)\)", q.prompt)[1])) for name in ("b1", "W2"))
+        b2 = numbers(re.search(r"b2 = (−?[\d.]+)", q.prompt)[1])[0]
+        x, y = np.array(numbers(re.search(r"x = \(([^)]*)\)", q.prompt)[1])), numbers(re.search(r"y = (\d)", q.prompt)[1])[0]
+        p = 1 / (1 + np.exp(-(w2 @ (1 / (1 + np.exp(-(w1 @ x + b1)))) + b2)))
+        assert q.answer == pytest.approx(2 * (p - y) * p * (1 - p), abs=1e-12)

@@ -60,11 +60,11 @@ def test_bptt_stepped_through_the_unrolled_view_matches_the_engine(activation):
 
 def test_the_cursor_goes_forward_then_the_loss_then_back_then_updates():
     lab = RNN(seq_len=3, hidden=2)
-    assert lab.snapshot().phase == "ready"
+    assert lab.snapshot().phase == "ready" and lab.stepper is None
     stops = walk(lab)
     assert [(s.phase, s.t, s.forward_done) for s in stops] == [
         ("forward", 1, 1), ("forward", 2, 2), ("forward", 3, 3), ("loss", 3, 3),
-        ("backward", 3, 3), ("backward", 2, 3), ("backward", 1, 3), ("summed", 1, 3)]
+        ("backward", 3, 3), ("backward", 2, 3), ("backward", 1, 3), ("summed", 0, 3)]
     U_before = lab.U.data.copy()
     after = lab.perform("step")
     assert after.phase == "ready" and after.updates == 1
@@ -100,5 +100,7 @@ def test_clipping_keeps_an_exploding_run_finite():
 def test_it_learns_the_first_input_over_a_short_sequence():
     lab = RNN(seq_len=5, max_updates=300)
     while not lab.finished:
-        snapshot = lab.perform("epoch")
+        snapshot = lab.perform("train")
     assert np.mean(snapshot.losses[-20:]) < 0.01 < snapshot.losses[0]
+    assert lab.stepper is None, "free-running never records a tape"
+    assert snapshot.phase == "ready" and snapshot.backward_done == 5, "the whole last pass is shown"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import numpy as np
+import pytest
 from textual.widgets import Input
 
 from dltui.labs.attention import AttentionLab
@@ -69,7 +69,7 @@ async def test_transformer_trains_by_key_and_runs_typed_digits(make_app, screen_
     async with app.run_test(size=(80, 50)) as pilot:
         await pilot.press("e")
         text = await screen_text(pilot)
-        assert "epoch 1, 20 batches" in text and "layer 1 head 2" in text
+        assert "epoch 1 · 20 batches" in text and "layer 1 head 2" in text
         app.screen.query_one(Input).focus()
         await pilot.press(*"31415", "enter")
         await pilot.pause()
@@ -86,3 +86,14 @@ async def test_transformer_trains_by_key_and_runs_typed_digits(make_app, screen_
         assert lab.snapshot().probe.output == (5, 1, 4, 1, 3)
         await pilot.press("q")
         assert isinstance(app.screen, HomeScreen)
+
+
+@pytest.mark.parametrize("lesson, keys", [("attention", ("s Step", "f Row", "c Col", "+ +0.5", "- −0.5")),
+                                          ("multihead", ("s Step", "p Reverse")),
+                                          ("transformer", ("s Batch", "e Epoch"))])
+async def test_every_key_fits_the_footer_at_80_columns(make_app, screen_text, lesson, keys):
+    app = make_app(lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        footer = (await screen_text(pilot)).rstrip().splitlines()[-1]
+        for key in (*keys, "r Run", "q Back", "? Help"):
+            assert key in footer

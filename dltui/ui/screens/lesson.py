@@ -150,7 +150,7 @@ class LessonScreen(Screen):
     def action_lab(self, name: str) -> None:
         self._reveal_lab()
         self._notice = ""
-        self._call_lab(self.lab.perform, name)
+        self.call_lab(self.lab.perform, name)
         self.dirty = True
 
     def action_run(self) -> None:
@@ -165,16 +165,18 @@ class LessonScreen(Screen):
     def action_reset(self) -> None:
         self.workers.cancel_group(self, "lab")
         self._notice = "Started over. "
-        self._call_lab(self.lab.reset)
+        self.call_lab(self.lab.reset)
         self.dirty = False
 
     def on_param_control_changed(self, event: ParamControl.Changed) -> None:
         self.workers.cancel_group(self, "lab")
         self._notice = f"{event.control.spec.label} = {event.control.spec.format(event.value)}: the lab started over. "
-        self._call_lab(self.lab.reset, **{event.name: event.value})
+        self.call_lab(self.lab.reset, **{event.name: event.value})
+        for row in self.query(ParamControl):  # one control may set others (a GAN preset)
+            row.value = self.lab.params[row.spec.name]
         self.dirty = False
 
-    def _call_lab(self, method, *args: Any, **kwargs: Any) -> None:
+    def call_lab(self, method, *args: Any, **kwargs: Any) -> None:
         """Call into the lab on the UI thread and draw the result now; errors become notifications."""
         try:
             with self._lock:

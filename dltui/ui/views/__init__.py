@@ -9,10 +9,19 @@ from textual.widget import Widget
 VIEWS = {
     "mp_neuron": "dltui.ui.views.mp_neuron:MPNeuronView",
     "perceptron": "dltui.ui.views.perceptron:PerceptronView",
+    "convolution": "dltui.ui.views.convolution:ConvolutionView",
+    "pooling": "dltui.ui.views.pooling:PoolingView",
+    "lenet": "dltui.ui.views.lenet:LeNetView",
+    "draw_digit": "dltui.ui.views.draw_digit:DrawDigitView",
+    "architectures": "dltui.ui.views.architectures:ArchitecturesView",
     "gan": "dltui.ui.views.gan:GanView",
     "attention": "dltui.ui.views.attention:AttentionView",
     "multihead": "dltui.ui.views.multihead:MultiheadView",
     "transformer": "dltui.ui.views.transformer:TransformerView",
+    "rnn": "dltui.ui.views.rnn:RNNView",
+    "lstm": "dltui.ui.views.lstm:LSTMView",
+    "gru": "dltui.ui.views.gru:GRUView",
+    "char_lm": "dltui.ui.views.char_lm:CharLMView",
 }
 
 

@@ -43,15 +43,21 @@ class ConvolutionView(VerticalScroll):
         last, pad = snapshot.last, snapshot.padding
         k = snapshot.kernels.shape[-1]
         window = {(last.top + i, last.left + j) for i in range(k) for j in range(k)} if last else set()
-        inputs = [(heatmap(f"input ch {c}" + (f" (padding {pad})" if pad else ""), snapshot.padded[c], -pad, -pad), window)
-                  for c in range(len(snapshot.padded))]
-        inputs += [(heatmap(f"kernel {o} ch {c}", snapshot.kernels[o, c]), set())
+        where, index = snapshot.editing
+        edit = {(index[-2] + pad, index[-1] + pad)} if where == "image" else {index[-2:]}
+        inputs = [(heatmap(f"input ch {c}" + (f" (padding {pad})" if pad else ""), snapshot.padded[c], -pad, -pad),
+                   window | (edit if where == "image" and index[0] == c else set())) for c in range(len(snapshot.padded))]
+        inputs += [(heatmap(f"kernel {o} ch {c}", snapshot.kernels[o, c]),
+                    edit if where == "kernel" and index[:2] == (o, c) else set())
                    for o in range(len(snapshot.kernels)) for c in range(snapshot.kernels.shape[1])]
         maps = [(heatmap(f"feature map {o}", snapshot.output[o]), {(last.row, last.col)} if last and last.kernel == o else set())
                 for o in range(len(snapshot.output))]
         for container, grids in (("#inputs", inputs), ("#maps", maps)):
             self._fill(self.query_one(container, Horizontal), grids)
-        self.query_one("#formula", Static).update(f"output size: {snapshot.size_formula}   stride {snapshot.stride}")
+        cell = ",".join(map(str, index))
+        rule, _, worked = snapshot.size_formula.partition(" = ")
+        self.query_one("#formula", Static).update(f"output size {rule}\n  = {worked}\n"
+                                                  f"c picks the cell + and − change: now {where}[{cell}]")
         self.query_one("#worked", Static).update(self._worked(snapshot))
         self.query_one("#dice", Static).update(f"1-D convolution, two dice: {snapshot.dice.worked()}")
 

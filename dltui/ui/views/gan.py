@@ -20,7 +20,7 @@ from dltui.labs.gan import GanSnapshot
 
 EIGHTHS = " ▁▂▃▄▅▆▇█"
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east
-LEGEND = {1: "░ real  ▓ generated  █ both  * D(x) (top = 1)\n< > G's push on a sample",
+LEGEND = {1: "░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample",
           2: "· real  o generated  ↗ G's push\nshade: D(x), darker = more real"}
 
 
@@ -105,7 +105,7 @@ class SamplesPlot(Widget):
     def _one_d(self, width: int, height: int) -> Text:
         s = self.snapshot
         rows = height - 1  # the last row holds the arrows
-        edges, real, fake = s.histogram(max(width // 2, 4))  # two columns a bin: 512 samples give smooth bars
+        _, real, fake = s.histogram(max(width // 2, 4))  # two columns a bin: 512 samples give smooth bars
         top = max(real.max(), fake.max(), 1e-12)
         bin_of = np.minimum(np.arange(width) * len(real) // width, len(real) - 1)
         real_h, fake_h = real[bin_of] / top * rows, fake[bin_of] / top * rows

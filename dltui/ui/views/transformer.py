@@ -1,5 +1,5 @@
-"""The tiny transformer: training figures, accuracy and pattern charts, a sequence the learner
-types, and every head's map on it with the cells the task needs underlined."""
+"""The tiny transformer: training figures, every head's map on a probe sequence (the cells the task
+needs underlined), an input for the learner's own sequence, and accuracy and pattern charts."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def sparkline(values: tuple[float, ...], width: int = 60) -> str:
 
 
 class TransformerView(VerticalScroll):
-    """Figures, then the charts, then the probe sequence and its maps. Enter in the input runs
-    the model on the typed digits and keeps following them as training goes on."""
+    """Figures, the probe sequence and every head's map on it, the input, then the charts.
+    Enter in the input runs the model on the typed digits and follows them as training goes on."""
 
     DEFAULT_CSS = """
     TransformerView {
@@ -37,33 +37,33 @@ class TransformerView(VerticalScroll):
         & > #figures { height: auto; }
         & > .chart-title { color: $text-muted; margin: 1 0 0 0; }
         & > Bars { height: 3; }
-        & > #typed { width: 40; margin: 1 0 0 0; }
-        & > #probe { text-style: bold; margin: 0 0 1 0; height: auto; }
+        & > #typed { width: 40; }
+        & > #probe { text-style: bold; margin: 1 0; height: auto; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="figures", markup=False)
+        yield Static(id="probe", markup=False)
+        for k in range(MAX_MAPS):
+            yield MatrixGrid(id=f"map-{k}")
+        yield Input(placeholder="your digits, then Enter", restrict=r"[0-9 ,]*", id="typed", compact=True)
         yield Static("Held-out sequences right, % per epoch", classes="chart-title")
         yield Bars(id="sequences")
         yield Static("Best head's weight on the needed pattern, % per epoch", classes="chart-title")
         yield Bars(id="pattern")
-        yield Input(placeholder="your digits, then Enter", restrict=r"[0-9 ,]*", id="typed", compact=True)
-        yield Static(id="probe", markup=False)
-        for k in range(MAX_MAPS):
-            yield MatrixGrid(id=f"map-{k}")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         screen = self.screen
-        screen._call_lab(screen.lab.set_probe, event.value)  # noqa: SLF001 (the screen's lock and error reporting)
+        screen.call_lab(screen.lab.set_probe, event.value)  # through the screen: its lock, its error notices
 
     def show(self, snapshot: TransformerSnapshot) -> None:
         s = snapshot
         loss = f"{s.losses[-1]:.3f}" if s.losses else "–"
         self.query_one("#figures", Static).update(
-            f"Task {s.task}, length {s.length} · {s.n_params:,} parameters · epoch {s.epoch}, {s.steps} batches"
-            + (f" · {s.step_ms:.1f} ms/batch" if s.steps else "")
+            f"{s.task} {s.length} digits · {s.n_params:,} parameters · epoch {s.epoch} · {s.steps} batches"
+            + (f", {s.step_ms:.1f} ms each" if s.steps else "")
             + f"\nheld-out: digits {s.token_accuracy[-1]:.1%}, sequences {s.sequence_accuracy[-1]:.1%} · loss {loss}"
             + (f"\nloss {sparkline(s.losses)}" if s.losses else ""))
         self.query_one("#sequences", Bars).values = tuple(round(100 * a) for a in s.sequence_accuracy)

@@ -33,6 +33,9 @@ class ControlsPanel(Vertical):
     DEFAULT_CSS = """
     ControlsPanel {
         height: auto;
+        max-height: 45%;
+        overflow-y: auto;
+        scrollbar-size-vertical: 1;
         border-top: hkey $border-blurred;
         border-title-color: $text-muted;
         &:focus-within { border-top: hkey $border; border-title-color: $text; }

@@ -14,8 +14,9 @@ SHADES = " ░▒▓█"
 
 
 def shade(values: np.ndarray, low: float | None = None, high: float | None = None, width: int = 2,
-          marks: set[tuple[int, int]] = frozenset(), mark_style: str = "reverse") -> Text:
-    """The 2-D array as lines of shade glyphs; `marks` are cells drawn in `mark_style`."""
+          marks: set[tuple[int, int]] = frozenset(), mark_style: str = "reverse", blank: str = " ") -> Text:
+    """The 2-D array as lines of shade glyphs; `marks` are cells drawn in `mark_style`; `blank` is
+    the lowest level's glyph (a dot shows where an empty canvas is)."""
     values = np.asarray(values, dtype=float)
     finite = values[np.isfinite(values)]
     if low is None:
@@ -29,7 +30,8 @@ def shade(values: np.ndarray, low: float | None = None, high: float | None = Non
         if i:
             text.append("\n")
         for j, level in enumerate(row):
-            text.append(SHADES[level] * width, mark_style if (i, j) in marks else "")
+            glyph = blank if level == 0 else SHADES[level]
+            text.append(glyph * width, mark_style if (i, j) in marks else "")
     return text
 
 
@@ -47,4 +49,23 @@ def side_by_side(blocks: list[Text], titles: list[str], gap: int = 2) -> Text:
             piece = ls[r] if r < len(ls) else Text("")
             out.append_text(piece)
             out.append(" " * (w - piece.cell_len))
+    return out
+
+
+def gallery(blocks: list[Text], titles: list[str], width: int, gap: int = 2) -> Text:
+    """Pictures side by side, wrapped into as many rows as `width` cells need."""
+    rows: list[list[int]] = [[]]
+    used = 0
+    for k, (block, title) in enumerate(zip(blocks, titles)):
+        w = max(max(line.cell_len for line in block.split("\n")), len(title)) + gap
+        if rows[-1] and used + w > width + gap:
+            rows.append([])
+            used = 0
+        rows[-1].append(k)
+        used += w
+    out = Text(no_wrap=True, overflow="crop")
+    for r, row in enumerate(rows):
+        if r:
+            out.append("\n\n")
+        out.append_text(side_by_side([blocks[k] for k in row], [titles[k] for k in row], gap))
     return out

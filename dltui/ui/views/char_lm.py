@@ -1,0 +1,48 @@
+"""The character-level LM: bits per character, the latest sample, and the next-character
+probabilities at the current temperature."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from dltui.labs.char_lm import CharLMSnapshot
+
+from .rnn import sparkline
+
+
+def visible(char: str) -> str:
+    return {"\n": "⏎", " ": "␣"}.get(char, char)
+
+
+class CharLMView(VerticalScroll):
+    DEFAULT_CSS = """
+    CharLMView {
+        height: 1fr;
+        padding: 0 1;
+        & > Static { height: auto; }
+        & > #sample { border: round $panel; padding: 0 1; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="figures", markup=False)
+        yield Static(id="sample", markup=False)
+
+    def show(self, snapshot: CharLMSnapshot) -> None:
+        s = snapshot
+        epoch = s.batches / s.batches_per_epoch
+        bits = f"{s.bits_per_char:.2f} bits/char" if s.losses else "not trained yet"
+        lines = [
+            f"{s.cell.upper()} · {s.parameters:,} params · {len(s.vocab)} characters "
+            f"(uniform {math.log2(len(s.vocab)):.2f} bits) · epoch {epoch:.1f} · {bits}",
+            f"loss {sparkline(s.losses, 60)}" if s.losses else "",
+            f"After ⏎ at τ = {s.temperature:g}: " + "  ".join(f"{visible(c)} {p:.0%}" for c, p in s.next_chars),
+        ]
+        self.query_one("#figures", Static).update("\n".join(line for line in lines if line))
+        sample = self.query_one("#sample", Static)
+        sample.border_title = f"Sample after {s.sampled_after} batches, τ = {s.temperature:g}" if s.sample else "Sample"
+        sample.update(s.sample or "Press e to train an epoch and write a sample, g to sample now.")

@@ -1,0 +1,30 @@
+"""The sequence lessons open, step and draw at 80×24 and wider, keys only."""
+
+from __future__ import annotations
+
+import pytest
+
+from dltui.ui.screens.lesson import LessonScreen
+
+
+@pytest.mark.parametrize("lesson, keys, seen, size", [
+    ("rnn", "ssssss", "h_t (sequence 1)", (80, 24)),
+    ("lstm", "s", "held-out", (80, 24)),
+    ("gru", "s", "held-out", (80, 24)),
+    ("char-lm", "sg", "bits/char", (80, 24)),
+    ("lstm", "s", "f forget", (160, 50)),
+])
+async def test_sequence_lessons_step_and_draw(make_app, screen_text, lesson, keys, seen, size):
+    app = make_app(lesson)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, LessonScreen)
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        text = await screen_text(pilot)
+        assert seen in text
+        footer = text.rstrip().splitlines()[-1]
+        assert all(f"{a.key} {a.description}" in footer for a in screen.lab.actions), footer
+        assert screen.lab.snapshot().status.text.split(".")[0][:30] in (await screen_text(pilot)).replace("\n", "")
