@@ -141,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         parser().error("--export, --all-users and -o go with 'dltui progress'")
     if not args.export and (args.all_users or args.output):
         parser().error("--all-users and -o go with --export")
-    lessons, problems = load_lessons(lang=args.lang)
+    tui = args.target not in ("progress", "list")
+    lessons, problems = load_lessons(lang=args.lang, check_params=not tui)  # the app checks them after its first frame
     if args.target == "progress":
         return show_progress(args, lessons)
     if args.target == "list":
@@ -158,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         start = lesson.id
     from dltui.ui.app import DltuiApp
 
-    app = DltuiApp(lessons, problems, start)
-    app.run()
+    with Progress.open(args.data_dir, args.user) as progress:
+        app = DltuiApp(lessons, problems, start, progress)
+        app.run()
     return app.return_code or 0

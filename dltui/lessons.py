@@ -197,8 +197,12 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
     )
 
 
-def load_lesson(path: Path) -> Lesson:
-    """Parse and validate one lesson file; raise LessonFileError listing every problem found."""
+def load_lesson(path: Path, check_params: bool = True) -> Lesson:
+    """Parse and validate one lesson file; raise LessonFileError listing every problem found.
+
+    `check_params=False` skips checking [params] against the lab's controls, which imports the
+    lab (and NumPy): the app starts without it and checks in the background after its first frame.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -228,7 +232,7 @@ def load_lesson(path: Path) -> Lesson:
     elif isinstance(lab, str) and lab:
         if not isinstance(params, dict):
             bad("'params' must be a [params] table", "params")
-        else:
+        elif check_params:
             controls = {control.name: control for control in lab_class(lab).controls}
             for name, value in params.items():
                 if name not in controls:
@@ -279,7 +283,9 @@ def _translation_problems(base: Lesson, translated: Lesson) -> list[Problem]:
     return problems
 
 
-def load_lessons(directory: Path | None = None, lang: str | None = None) -> tuple[list[Lesson], list[Problem]]:
+def load_lessons(
+    directory: Path | None = None, lang: str | None = None, check_params: bool = True
+) -> tuple[list[Lesson], list[Problem]]:
     """Every lesson in `directory` in order, in `lang` where a translation exists, and every problem found."""
     directory = Path(directory) if directory else lessons_dir()
     lang = (lang or preferred_language()).lower()
@@ -290,7 +296,7 @@ def load_lessons(directory: Path | None = None, lang: str | None = None) -> tupl
         if path.name.upper() == "README.MD":
             continue
         try:
-            lesson = load_lesson(path)
+            lesson = load_lesson(path, check_params)
         except LessonFileError as error:
             problems.extend(error.problems)
             continue

@@ -230,6 +230,17 @@ class Stepper:
         producer = tensor.node
         return producer is None or producer.index is None or producer.index < view.forward_done
 
+    def local_derivative(self, node: Op | int) -> list[np.ndarray | None] | None:
+        """∂y/∂x per input of a node whose output is elementwise in its inputs or a scalar (a loss):
+        its backward applied to ones, so that grad_in = local ⊙ grad_out. None for other ops (linear)."""
+        node = self.node(node) if isinstance(node, int) else node
+        if len(node.outputs) != 1 or not node.inputs:
+            return None
+        out = node.outputs[0]
+        if out.ndim != 0 and any(a.shape != out.shape for a in node.arrays):
+            return None
+        return list(node.backward(np.ones_like(out)))
+
     def check(self, node: Op | int) -> list[float | None]:
         """Local finite-difference check of one node: max relative error per input."""
         return check_node(self.node(node) if isinstance(node, int) else node)

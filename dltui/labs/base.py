@@ -95,11 +95,16 @@ class Control:
 
 @dataclass(frozen=True)
 class Action:
-    """Something the learner can make a lab do, bound to a key by the lesson screen."""
+    """Something the learner can make a lab do, bound to a key by the lesson screen.
+
+    A `background` action may take seconds (training many seeds): the screen runs it in its
+    worker thread, so the UI keeps answering, and draws the snapshot when it is done.
+    """
 
     name: str
     key: str
     description: str
+    background: bool = False
 
 
 @dataclass(frozen=True)

@@ -389,10 +389,10 @@ class MLPLab(Lab):
         Control("restart_count", "Restarts", "int", 8, 2, 16, 1, help="Seeds compared by the restarts action"),
     )
     actions = (
-        Action("step", "s", "One update"),
-        Action("epoch", "e", "One epoch"),
-        Action("train", "g", "Train a burst of epochs"),
-        Action("compare", "m", "Restart from several seeds"),
+        Action("step", "s", "Update"),
+        Action("epoch", "e", "Epoch"),
+        Action("train", "g", "Train", background=True),
+        Action("compare", "m", "Seeds", background=True),
     )
     run_action = "train"
 

@@ -5,20 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from dltui.labs import ControlError, lab_class
+
 from dltui.lessons import Lesson, Problem, find_lesson
+from dltui.progress import Progress
 
 from .commands import DltuiCommands
-from .messages import OpenLesson
+from .messages import OpenLesson, OpenQuiz
 from .screens.home import HomeScreen
 
 MAX_PROBLEMS_SHOWN = 5
 
 
 class DltuiApp(App):
-    """Opens on the lesson list (or straight into `start_lesson`); lesson-file problems are a warning, not a stop."""
+    """Opens on the lesson list (or straight into `start_lesson`); lesson-file problems are a warning, not a stop.
+
+    Without `progress` (or with one that could not open) nothing is recorded and the app runs as usual.
+    """
 
     TITLE = "dltui"
     SUB_TITLE = "a terminal deep-learning lab"
@@ -37,27 +44,46 @@ class DltuiApp(App):
     | ctrl+p | Command palette. |
     """
 
-    def __init__(self, lessons: list[Lesson], problems: list[Problem] | None = None, start_lesson: str | None = None) -> None:
+    def __init__(self, lessons: list[Lesson], problems: list[Problem] | None = None, start_lesson: str | None = None,
+                 progress: Progress | None = None) -> None:
         super().__init__()
         self.lessons = sorted(lessons, key=lambda lesson: lesson.order)
         self.problems = list(problems or ())
         self.start_lesson = start_lesson
+        self.progress = progress or Progress(None, "")
 
     def get_default_screen(self) -> HomeScreen:
-        return HomeScreen(self.lessons)
+        return HomeScreen(self.lessons, self.progress)
 
     def on_mount(self) -> None:
+        if self.progress.notice:
+            self.notify(self.progress.notice, title="Progress", severity="warning", timeout=20)
         if self.problems:
             shown = "\n".join(map(str, self.problems[:MAX_PROBLEMS_SHOWN]))
             more = len(self.problems) - MAX_PROBLEMS_SHOWN
             self.notify(shown + (f"\n… and {more} more (run `dltui check`)" if more > 0 else ""),
                         title=f"{len(self.problems)} problem(s) in lesson files; those lessons are left out",
                         severity="warning", timeout=20)
+        self.check_lab_params()
         if self.start_lesson:
             if lesson := find_lesson(self.lessons, self.start_lesson):
                 self.open_lesson(lesson)
             else:
                 self.notify(f"No lesson {self.start_lesson!r}", severity="error")
+
+    @work(thread=True, exit_on_error=False, group="check")
+    def check_lab_params(self) -> None:
+        """Check each lesson's [params] against its lab after the first frame: it imports the labs and NumPy,
+        which would otherwise delay start-up (and makes the first lesson open faster)."""
+        refused = []
+        for lesson in self.lessons:
+            try:
+                lab_class(lesson.lab).validate_params(lesson.params)
+            except ControlError as error:
+                refused.append(f"{lesson.path.name}: [params]: {error}")
+        if refused:
+            self.call_from_thread(self.notify, "\n".join(refused) + "\n(run `dltui check` for the lines)",
+                                  title="These lessons will not open", severity="warning", timeout=20)
 
     def on_open_lesson(self, message: OpenLesson) -> None:
         self.open_lesson(message.lesson)
@@ -67,7 +93,7 @@ class DltuiApp(App):
         from .screens.lesson import LessonScreen  # numpy, the lab and its view load only now
 
         try:
-            screen = LessonScreen(lesson)
+            screen = LessonScreen(lesson, self.progress)
         except Exception as error:
             self.notify(f"{type(error).__name__}: {error}", title=f"Could not open {lesson.title}", severity="error")
             return
@@ -75,6 +101,16 @@ class DltuiApp(App):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def on_open_quiz(self, message: OpenQuiz) -> None:
+        from .screens.quiz import QuizScreen
+
+        self.push_screen(QuizScreen(message.lesson, self.progress))
+
+    def action_progress(self) -> None:
+        from .screens.progress import ProgressScreen
+
+        self.push_screen(ProgressScreen(self.lessons, self.progress))
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

@@ -21,8 +21,8 @@ class DltuiCommands(Provider):
         for active in self.screen.active_bindings.values():
             binding = active.binding
             if (active.enabled and binding.description and binding.action not in PALETTE_ACTIONS
-                    and active.node in (self.screen, app) and (binding.action, active.node) not in seen):
-                seen.add((binding.action, active.node))
+                    and active.node in (self.screen, app) and binding.description not in seen):
+                seen.add(binding.description)  # one command per thing done, however many keys do it (1-9)
                 yield (binding.description, partial(app.run_action, binding.action, active.node),
                        f"key: {app.get_key_display(binding)}")
 

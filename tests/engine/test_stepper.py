@@ -248,3 +248,19 @@ def test_recording_is_per_thread():
         worker.join()
         w * 3.0
     assert [n.name for n in tape.nodes] == ["mul"] and tape.nodes[0].arrays[1] == 3.0
+
+
+def test_local_derivative_times_upstream_is_the_gradient_sent_down():
+    from dltui.labs.mlp import MLPLab
+
+    s = MLPLab(mode="batch").trace().stepper
+    s.run()
+    kinds = {}
+    for node in s.tape.nodes:
+        local = s.local_derivative(node)
+        kinds[node.name] = local is not None
+        if local is not None:
+            for factor, grad in zip(local, node.grads_in):
+                if grad is not None:
+                    np.testing.assert_allclose(factor * node.grad_out, grad, rtol=1e-12, atol=1e-15)
+    assert kinds == {"linear": False, "sigmoid": True, "mse_loss": True}

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import Input, OptionList
 
 from dltui.labs.perceptron import PerceptronLab
+from dltui.ui.app import DltuiApp
 from dltui.lessons import Problem
 from dltui.ui.screens.help import HelpScreen
 from dltui.ui.screens.home import HomeScreen
@@ -182,6 +183,23 @@ async def test_start_lesson_opens_directly_and_problems_are_announced(make_app, 
         assert any("09-broken.md:3: unknown lab 'nope'" in n.message for n in app._notifications)
         await pilot.press("q")
         assert isinstance(app.screen, HomeScreen)
+
+
+async def test_params_a_lab_refuses_are_announced_after_start_and_the_lesson_does_not_open(lessons, screen_text):
+    from dataclasses import replace
+
+    broken = [replace(lesson, params={**lesson.params, "lr": 50}) if lesson.id == "perceptron" else lesson
+              for lesson in lessons]
+    app = DltuiApp(broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        [warning] = [n for n in app._notifications if "will not open" in n.title]
+        assert "02-perceptron.md: [params]: Learning rate η: 50 is out of range 0.01–10" in warning.message
+        app.open_lesson(next(lesson for lesson in broken if lesson.id == "perceptron"))
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("Could not open The perceptron" in n.title for n in app._notifications)
 
 
 async def test_r_pauses_a_run_and_escape_stops_it_before_leaving(make_app, screen_text, monkeypatch):

@@ -1,4 +1,4 @@
-"""The lesson browser: every lesson in order, filtered as you type after `/`."""
+"""The lesson browser: every lesson in order with where the learner stands, filtered as you type after `/`."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from textual.widgets import Footer, Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from dltui.lessons import Lesson
+from dltui.progress import DONE, IN_PROGRESS, NOT_STARTED, LessonProgress, Progress
 
-from ..messages import OpenLesson
+from ..messages import OpenLesson, OpenQuiz
 from ..widgets.too_small import TooSmall
+
+STATE_MARKS = {NOT_STARTED: "○ not started", IN_PROGRESS: "◐ in progress", DONE: "● done"}
+"""Shapes and words, so the state reads without color."""
 
 
 def matches(lesson: Lesson, query: str) -> bool:
@@ -25,12 +29,14 @@ def matches(lesson: Lesson, query: str) -> bool:
 
 
 class HomeScreen(Screen):
-    """Lessons as a list: number, title, and the summary below it (wrapped, not cut, at 80 columns)."""
+    """Lessons as a list: number, title and state; below, the summary (wrapped, not cut, at 80 columns) and quiz score."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True, id="home.open"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter"),
+        Binding("z", "quiz", "Quiz", id="home.quiz"),
+        Binding("p", "app.progress", "Progress", id="home.progress"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
     """
@@ -40,12 +46,15 @@ class HomeScreen(Screen):
     | enter | Open the highlighted lesson (also from the filter). |
     | / | Type to filter by number, id, title or summary. |
     | escape | Clear the filter and go back to the list. |
+    | z | The highlighted lesson's quiz. |
+    | p | Totals and the weakest topics. |
     | q | Quit. |
     """
 
-    def __init__(self, lessons: list[Lesson]) -> None:
+    def __init__(self, lessons: list[Lesson], progress: Progress | None = None) -> None:
         super().__init__()
         self.lessons = lessons
+        self.progress = progress or Progress(None, "")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,20 +67,33 @@ class HomeScreen(Screen):
         self.show_lessons("")
         self.set_focus(self.query_one(OptionList))
 
+    def on_screen_resume(self) -> None:
+        """Back from a lesson or a quiz: states and scores may have changed."""
+        self.show_lessons(self.query_one("#filter", Input).value)
+
     @staticmethod
-    def entry(lesson: Lesson) -> Table:
-        grid = Table.grid(padding=(0, 1))
+    def entry(lesson: Lesson, state: LessonProgress) -> Table:
+        grid = Table.grid(padding=(0, 1), expand=True)  # every row's state and score line up at the right
         grid.add_column(justify="right", width=3)
         grid.add_column(ratio=1)
-        grid.add_row(Text(f"{lesson.order}.", style="bold"), Text(lesson.title, style="bold"))
-        grid.add_row("", Text(lesson.summary, style="dim"))
+        grid.add_column(width=23, no_wrap=True)
+        total = len(lesson.quiz)
+        score = (f"quiz {state.first_correct}/{total} · best {state.best_correct}/{total}" if state.questions
+                 else f"quiz: {total} question{'s' * (total != 1)}" if total else "")
+        grid.add_row(Text(f"{lesson.order}.", style="bold"), Text(lesson.title, style="bold"),
+                     Text(STATE_MARKS[state.state], style="dim" if state.state == NOT_STARTED else ""))
+        grid.add_row("", Text(lesson.summary, style="dim"), Text(score, style="dim"))
         return grid
 
     def show_lessons(self, query: str) -> None:
         options = self.query_one(OptionList)
+        keep = options.highlighted_option.id if options.highlighted_option else None
+        found = self.progress.lessons()
         options.clear_options()
-        options.add_options(Option(self.entry(lesson), id=lesson.id) for lesson in self.lessons if matches(lesson, query))
-        options.highlighted = 0 if options.option_count else None
+        options.add_options(Option(self.entry(lesson, found.get(lesson.id, LessonProgress(lesson.id))), id=lesson.id)
+                            for lesson in self.lessons if matches(lesson, query))
+        ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        options.highlighted = ids.index(keep) if keep in ids else 0 if ids else None
         self.refresh_bindings()
 
     @property
@@ -85,6 +107,8 @@ class HomeScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open":
             return self.highlighted is not None
+        if action == "quiz":
+            return bool(self.highlighted and self.highlighted.quiz)
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter", Input).has_focus
         return True
@@ -92,6 +116,10 @@ class HomeScreen(Screen):
     def action_open(self) -> None:
         if lesson := self.highlighted:
             self.post_message(OpenLesson(lesson))
+
+    def action_quiz(self) -> None:
+        if lesson := self.highlighted:
+            self.post_message(OpenQuiz(lesson))
 
     def action_filter(self) -> None:
         self.set_focus(self.query_one("#filter", Input))  # now, so keys typed right after land in it

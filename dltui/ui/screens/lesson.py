@@ -4,10 +4,14 @@ The lab runs on the UI thread for single actions and in a worker thread for free
 The worker only stores the newest snapshot; a timer draws it at a capped frame rate, so a
 fast lab never floods the UI and a slow one never blocks it. One lock serialises every
 call into the lab.
+
+Where the learner was (the lab's settings, how far the text is scrolled) is kept in progress
+when the screen is left and restored when the lesson is opened again.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from threading import Lock
 from typing import Any, ClassVar
@@ -24,7 +28,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from dltui.labs import lab_class
 from dltui.lessons import Lesson
+from dltui.progress import Progress
 
+from ..messages import OpenQuiz
 from ..views import view_class
 from ..widgets.controls_panel import ControlsPanel
 from ..widgets.param_control import ParamControl
@@ -39,6 +45,9 @@ class LessonScreen(Screen):
     RUN_DELAY: ClassVar[float] = 0.15
     """Seconds between free-running steps (one epoch, one truth-table row), so the change is visible."""
 
+    BUSY_WAIT: ClassVar[float] = 0.5
+    """Seconds a call from the UI waits for a background action to let go of the lab (a free-run burst is shorter)."""
+
     FRAME_INTERVAL: ClassVar[float] = 1 / 20
     """How often the newest snapshot is drawn while a run is going (the timer sleeps otherwise)."""
 
@@ -49,6 +58,8 @@ class LessonScreen(Screen):
         Binding("x", "reset", "Reset", id="lesson.reset"),
         Binding("t", "show_pane('lab')", "Lab", id="lesson.show_lab"),
         Binding("t", "show_pane('text')", "Text", id="lesson.show_text"),
+        Binding("z", "quiz(True)", "Quiz", id="lesson.quiz"),
+        Binding("z", "quiz(False)", "Quiz", show=False, id="lesson.quiz_narrow"),  # narrow: the lab's keys fill the Footer
         Binding("q", "app.pop_screen", "Back", id="lesson.back"),
         Binding("escape", "app.pop_screen", "Back", show=False, id="lesson.back_escape"),
     ]
@@ -56,9 +67,11 @@ class LessonScreen(Screen):
     | Key(s) | Description |
     | :- | :- |
     | (lab keys) | The lab's own actions, e.g. s Step, e Epoch. |
+    | d | Step through the next update's forward and backward pass (labs with a tape). |
     | r | Run the lab until it finishes; again (or escape) to pause. |
     | x | Start the lab over with the current settings. |
     | t | Switch between text and lab (narrow terminals). |
+    | z | The lesson's quiz (in the Footer from 120 columns; at 80 the lab's keys fill it). |
     | tab | Move between the text and the controls. |
     | q, escape | Back to the lessons. |
     """
@@ -72,10 +85,17 @@ class LessonScreen(Screen):
     show_lab: reactive[bool] = reactive(False, bindings=True)
     """In the narrow layout: the lab, not the text, is on screen."""
 
-    def __init__(self, lesson: Lesson) -> None:
+    def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
         super().__init__()
         self.lesson = lesson
-        self.lab = lab_class(lesson.lab)(**lesson.params)
+        self.progress = progress or Progress(None, "")
+        self._position = self.progress.position(lesson.id)
+        self._scroll = self._saved("scroll", 0)
+        saved = self._saved("params", {})
+        try:
+            self.lab = lab_class(lesson.lab)(**{**lesson.params, **saved})
+        except Exception:  # settings saved by an older lab: start from the lesson's own
+            self.lab = lab_class(lesson.lab)(**lesson.params)
         self.view_type = view_class(lesson.lab)
         self.sub_title = f"{lesson.order}. {lesson.title}"
         self._lock = Lock()
@@ -84,6 +104,8 @@ class LessonScreen(Screen):
         self._notice = ""
         lab_keys = {action.key: [Binding(action.key, f"lab('{action.name}')", action.description, id=f"lab.{action.name}")]
                     for action in self.lab.actions}
+        if hasattr(self.lab, "trace"):  # a lab that records its passes on a tape can be stepped through
+            lab_keys["d"] = [Binding("d", "debugger", "Debugger", id="lesson.debugger")]
         self._bindings.key_to_bindings = {**lab_keys, **self._bindings.key_to_bindings}  # the lab's keys first in the Footer
 
     def compose(self) -> ComposeResult:
@@ -102,6 +124,30 @@ class LessonScreen(Screen):
         self._draw()
         self._frames = self.set_interval(self.FRAME_INTERVAL, self._draw, pause=True)
         self.set_focus(self.query_one("#text"))
+        self.progress.lesson_opened(self.lesson.id)
+        if self._scroll:
+            self.call_after_refresh(self.query_one("#text").scroll_to, y=self._scroll, animate=False)
+
+    def _saved(self, key: str, default: Any) -> Any:
+        """One field of the saved position; a position that is not ours (or not JSON) counts as none."""
+        try:
+            saved = json.loads(self._position or "{}")
+        except ValueError:
+            return default
+        return saved.get(key, default) if isinstance(saved, dict) else default
+
+    def _save_position(self) -> None:
+        """Keep the lab's settings and the text's scroll; written only when they changed."""
+        position = json.dumps({"params": self.lab.params, "scroll": self._scroll}, sort_keys=True, default=str)
+        if position != self._position and self.progress.set_position(self.lesson.id, position):
+            self._position = position
+
+    def on_screen_suspend(self) -> None:
+        self._scroll = round(self.query_one("#text").scroll_y)
+        self._save_position()  # leaving for the lessons, another lesson or the quiz
+
+    def on_unmount(self) -> None:
+        self._save_position()  # the app quitting from here (the text is gone by now: its last scroll is kept)
 
     def on_resize(self) -> None:
         self.call_later(self._fit_width)  # after Screen's own handler has set the breakpoint classes
@@ -121,10 +167,12 @@ class LessonScreen(Screen):
             return self.lab.run_action is not None and not self.running
         if action == "pause":
             return self.running
-        if action == "lab":
+        if action in ("lab", "debugger"):
             return not self.running
         if action == "reset":
             return self.dirty
+        if action == "quiz":
+            return bool(self.lesson.quiz) and parameters[0] != self.narrow
         if action == "show_pane":
             return self.narrow and self.show_lab == (parameters[0] == "text")
         return True
@@ -138,6 +186,10 @@ class LessonScreen(Screen):
     def watch_show_lab(self, show_lab: bool) -> None:
         self.set_class(show_lab, "-show-lab")
 
+    def action_quiz(self, _in_footer: bool) -> None:
+        self.action_pause()
+        self.post_message(OpenQuiz(self.lesson))
+
     def action_show_pane(self, pane: str) -> None:
         self.show_lab = pane == "lab"
         self.set_focus(self.query_one(ParamControl) if self.show_lab else self.query_one("#text"))
@@ -150,14 +202,28 @@ class LessonScreen(Screen):
     def action_lab(self, name: str) -> None:
         self._reveal_lab()
         self._notice = ""
-        self.call_lab(self.lab.perform, name)
+        if next(action for action in self.lab.actions if action.name == name).background:
+            self.running = True
+            self.run_lab(name, repeat=False)
+        else:
+            self.call_lab(self.lab.perform, name)
+        self.dirty = True
+
+    def action_debugger(self) -> None:
+        from .debugger import DebuggerScreen
+
+        self.app.push_screen(DebuggerScreen(self.lab, self._apply_update))
+
+    def _apply_update(self, trace: Any) -> None:
+        """The debugger's `u`: the lab takes the traced update as if `s` had been pressed."""
+        self.call_lab(self.lab.apply_update, trace)
         self.dirty = True
 
     def action_run(self) -> None:
         self._reveal_lab()
         self._notice = ""
         self.running = self.dirty = True
-        self.run_lab()
+        self.run_lab(self.lab.run_action, repeat=True)
 
     def action_pause(self) -> None:
         self.workers.cancel_group(self, "lab")
@@ -177,24 +243,31 @@ class LessonScreen(Screen):
         self.dirty = False
 
     def call_lab(self, method, *args: Any, **kwargs: Any) -> None:
-        """Call into the lab on the UI thread and draw the result now; errors become notifications."""
+        """Call into the lab on the UI thread and draw the result now; errors become notifications.
+
+        A background action still holding the lab after BUSY_WAIT makes the call a notice, not a frozen UI.
+        """
+        if not self._lock.acquire(timeout=self.BUSY_WAIT):
+            self.notify("The lab is still busy with its last action; try again when it is done.", severity="warning")
+            return
         try:
-            with self._lock:
-                self._latest = method(*args, **kwargs)
+            self._latest = method(*args, **kwargs)
         except Exception as error:
             self._report(error)
+        finally:
+            self._lock.release()
         self._draw()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="lab")
-    def run_lab(self) -> None:
-        """Repeat the lab's run action (at least once) until it finishes or the run is cancelled."""
+    def run_lab(self, name: str, repeat: bool) -> None:
+        """Perform the action `name` once, or repeat it until the lab finishes or the run is cancelled."""
         worker = get_current_worker()
         while True:
             with self._lock:
                 if worker.is_cancelled:
                     return
-                self._latest = self.lab.perform(self.lab.run_action)
-                if self.lab.finished:
+                self._latest = self.lab.perform(name)
+                if self.lab.finished or not repeat:
                     return
             time.sleep(self.RUN_DELAY)
 

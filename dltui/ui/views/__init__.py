@@ -9,6 +9,9 @@ from textual.widget import Widget
 VIEWS = {
     "mp_neuron": "dltui.ui.views.mp_neuron:MPNeuronView",
     "perceptron": "dltui.ui.views.perceptron:PerceptronView",
+    "mlp": "dltui.ui.views.mlp:MLPView",
+    "activations": "dltui.ui.views.activations:ActivationsView",
+    "softmax": "dltui.ui.views.softmax:SoftmaxView",
     "convolution": "dltui.ui.views.convolution:ConvolutionView",
     "pooling": "dltui.ui.views.pooling:PoolingView",
     "lenet": "dltui.ui.views.lenet:LeNetView",

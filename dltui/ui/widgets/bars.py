@@ -59,3 +59,13 @@ class Bars(Widget):
             if row < height - 1:
                 text.append("\n")
         return text
+
+
+LEFT_EIGHTHS = " ▏▎▍▌▋▊▉█"
+
+
+def hbar(fraction: float, width: int) -> str:
+    """A horizontal bar `fraction` (0…1) of `width` cells long, in eighth-cells, padded to `width`."""
+    eighths = round(min(max(fraction, 0.0), 1.0) * width * 8)
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (LEFT_EIGHTHS[part] if part else "")).ljust(width)

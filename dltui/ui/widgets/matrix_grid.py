@@ -39,6 +39,30 @@ def short(value: float) -> str:
     return text.replace("-", "−")
 
 
+def number(value: float) -> str:
+    """Four decimals with a real minus sign: the precision the lessons' questions ask for."""
+    return f"{value + 0.0:.4f}".replace("-", "−")
+
+
+def number_grid(values: np.ndarray, levels: list, first_row: int = 0, rows: int | None = None) -> Text:
+    """A 2-D array as rows of `number`s, each followed by a shade glyph ( ░▒▓█) for its place
+    between the array's min and max; `levels` are the five tint styles (None for none)."""
+    values = np.atleast_2d(np.asarray(values, dtype=float))
+    finite = values[np.isfinite(values)]
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    span = high - low or 1.0
+    text = Text(no_wrap=True)
+    shown = values[first_row: None if rows is None else first_row + rows]
+    for i, row in enumerate(shown):
+        if i:
+            text.append("\n")
+        text.append(f"{first_row + i:>3} " if rows is not None else "  ")
+        for value in row:
+            level = min(max(round(4 * (value - low) / span), 0), 4) if math.isfinite(value) else 0
+            text.append_text(Text(f"{number(value):>8}{SHADES[level]}", levels[level] or ""))
+    return text
+
+
 class MatrixGrid(Widget):
     """One `Heatmap` from a lab snapshot: title, column labels, then a row label and cells per row.
 

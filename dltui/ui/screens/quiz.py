@@ -1,0 +1,326 @@
+"""A lesson's quiz: one question at a time, graded on Enter, with the explanation right after.
+
+Engine questions are posed afresh on every show and every retry, so the numbers change; the
+screen grades against the `Posed` it showed. Each answer is written to progress in a worker
+thread and the screen says "Recorded" only once the write has committed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.markdown import Markdown
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+from textual.worker import Worker, WorkerState
+
+from dltui.lessons import Lesson
+from dltui.progress import Progress
+from dltui.quiz import AnswerError, Posed, Result, Score, grade, pose
+
+from ..messages import AnswerSaved
+from ..widgets.too_small import TooSmall
+
+KIND_NAMES = {"choice": "pick one", "multi": "pick every one that fits", "numeric": "a number"}
+MARKS = (("( )", "(•)"), ("[ ]", "[x]"))
+"""Unpicked / picked, for one choice and for several: they read without color."""
+PLACEHOLDERS = {"choice": "the choice's number, e.g. 2", "multi": "every choice that fits, e.g. 1, 3",
+                "numeric": "a number, e.g. 0.5 or 1/4"}
+
+
+def typed_picks(text: str) -> set[int]:
+    """The choice numbers in what was typed so far, for the marks; grading parses strictly."""
+    return {int(word) for word in re.findall(r"\d+", text)}
+
+
+class QuizScreen(Screen):
+    """Question, choices and answer box; after an answer the verdict, the expected answer and why."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Submit", priority=True, id="quiz.submit"),  # before the answer box's own Enter
+        Binding("enter", "move(1)", "Next", show=False, id="quiz.next_enter"),
+        *(Binding(str(n), f"pick({n})", "Pick a choice", show=n == 1, key_display="1-9", id=f"quiz.pick{n}")
+          for n in range(1, 10)),
+        *(Binding(key, f"type('{char}')", "Type the answer", show=char == "0", key_display="0-9", id=f"quiz.type.{key}")
+          for key, char in [*((str(n), str(n)) for n in range(10)), ("minus", "-"), ("full_stop", ".")]),
+        Binding("r", "retry", "Retry", id="quiz.retry"),
+        Binding("n", "move(1)", "Next", id="quiz.next"),
+        Binding("p", "move(-1)", "Previous", id="quiz.previous"),
+        Binding("pagedown", "page(1)", "Scroll down", show=False, id="quiz.page_down"),
+        Binding("pageup", "page(-1)", "Scroll up", show=False, id="quiz.page_up"),
+        Binding("escape", "leave_input", "Stop typing", id="quiz.leave_input"),
+        Binding("q", "app.pop_screen", "Back", id="quiz.back"),
+        Binding("escape", "app.pop_screen", "Back", show=False, id="quiz.back_escape"),
+    ]
+    """
+    | Key(s) | Description |
+    | :- | :- |
+    | 1-9 | Pick a choice (several: each digit toggles one). |
+    | 0-9, -, . | Start typing a numeric answer. |
+    | enter | Submit the answer; after the verdict, the next question. |
+    | tab | Move between the question and the answer box (type "1, 3" or a number there). |
+    | r | Try the question again (an engine question draws new numbers). |
+    | n / p | Next / previous question; after the last, the summary. |
+    | pageup / pagedown | Scroll a long explanation. |
+    | escape | In the answer box: back to the question's keys; elsewhere: back. |
+    | q | Back. |
+    """
+
+    DEFAULT_CSS = """
+    QuizScreen {
+        & > #sheet {
+            height: 1fr;
+            padding: 0 2;
+            &:focus { background-tint: $foreground 3%; }
+            & > Static { max-width: 100; margin-top: 1; }
+        }
+        & #heading { color: $text-muted; text-style: bold; }
+        & #feedback {
+            display: none;
+            padding: 0 1;
+            border-left: outer $border;
+            &.-right { display: block; border-left: outer $success; }
+            &.-wrong { display: block; border-left: outer $error; }
+        }
+        & #saved { color: $text-muted; }
+        & > #entry {
+            height: auto;
+            padding: 0 1;
+            & > Input { width: 1fr; max-width: 60; }
+            & > #unit { width: auto; padding: 1 1; color: $text-muted; }
+        }
+        & > #message { height: auto; padding: 0 2; color: $error; text-style: bold; }
+    }
+    """
+
+    index: reactive[int] = reactive(0, bindings=True, init=False)
+    """The question on screen; `len(lesson.quiz)` is the summary."""
+
+    result: reactive[Result | None] = reactive(None, bindings=True, init=False)
+    """The verdict on the current question, once answered (cleared by a retry)."""
+
+    def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
+        super().__init__()
+        self.lesson = lesson
+        self.progress = progress or Progress(None, "")
+        self.score = Score()
+        self.posed: Posed | None = None
+        self.sub_title = f"Quiz · {lesson.order}. {lesson.title}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="sheet"):
+            yield Static(id="heading", markup=False)
+            yield Static(id="prompt")
+            yield Static(id="choices", markup=False)
+            yield Static(id="feedback")
+            yield Static(id="saved", markup=False)
+        with Horizontal(id="entry"):
+            yield Input(id="answer", select_on_focus=False)
+            yield Static(id="unit", markup=False)
+        yield Static(id="message", markup=False)
+        yield Footer()
+        yield TooSmall()
+
+    def on_mount(self) -> None:
+        self._show()
+
+    @property
+    def total(self) -> int:
+        return len(self.lesson.quiz)
+
+    @property
+    def typing(self) -> bool:
+        return self.query_one("#answer", Input).has_focus
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        asking = self.index < self.total and self.result is None
+        if action == "submit":
+            return asking
+        if action == "leave_input":
+            return self.typing
+        if action in ("pick", "type"):
+            numeric = self.posed is not None and self.posed.kind == "numeric"
+            return asking and not self.typing and self.posed is not None and numeric == (action == "type")
+        if action == "retry":
+            return self.result is not None
+        if action == "move":
+            if self.typing:
+                return False
+            return 0 <= self.index + parameters[0] <= self.total
+        return True
+
+    def on_descendant_focus(self) -> None:
+        self.refresh_bindings()  # letters type into the answer box, so their keys leave the Footer
+
+    def on_descendant_blur(self) -> None:
+        self.refresh_bindings()
+
+    def watch_index(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        """Pose the current question (engine ones draw new numbers) or show the summary."""
+        self.result = None
+        self.query_one("#message", Static).update("")
+        if self.index == self.total:
+            self.posed = None
+            self._show_summary()
+            return
+        question = self.lesson.quiz[self.index]
+        self.posed = posed = pose(question, lang=self.lesson.lang)
+        fresh = " · fresh numbers each attempt" if question.kind == "engine" else ""
+        attempts = self.score.attempts.get(question.id, 0)
+        tried = f" · tried {attempts}×" if attempts else ""
+        self.query_one("#heading", Static).update(
+            f"Question {self.index + 1} of {self.total} · {KIND_NAMES[posed.kind]}{fresh}{tried}")
+        self.query_one("#prompt", Static).update(Markdown(posed.prompt))
+        answer = self.query_one("#answer", Input)
+        answer.value = ""
+        answer.placeholder = PLACEHOLDERS[posed.kind]
+        self.query_one("#entry").display = True
+        self.query_one("#unit", Static).update(posed.unit)
+        self._show_choices()
+        self._show_feedback()
+        self.query_one("#sheet").scroll_home(animate=False)
+        self.set_focus(self.query_one("#sheet"))  # the question's keys work; a digit starts typing
+
+    def _show_choices(self) -> None:
+        posed, choices = self.posed, self.query_one("#choices", Static)
+        choices.display = bool(posed and posed.choices)
+        if not choices.display:
+            return
+        picked = typed_picks(self.query_one("#answer", Input).value)
+        right = set(posed.answer if posed.kind == "multi" else (posed.answer,)) if self.result else set()
+        table = Table.grid(padding=(0, 1))
+        table.add_column(no_wrap=True)
+        table.add_column(ratio=1)
+        table.add_column(no_wrap=True)
+        for number, text in enumerate(posed.choices, 1):
+            mark = MARKS[posed.kind == "multi"][number in picked]
+            table.add_row(Text(f"{mark} {number}.", style="bold" if number in picked else ""), Text(text),
+                          Text("← right" if number in right else "", style="bold"))
+        choices.update(table)
+
+    def _show_feedback(self, saving: bool = False) -> None:
+        result, feedback = self.result, self.query_one("#feedback", Static)
+        feedback.set_class(bool(result and result.correct), "-right")
+        feedback.set_class(bool(result and not result.correct), "-wrong")
+        self.query_one("#saved", Static).update("Saving…" if saving else "")
+        if result is None:
+            feedback.update("")
+            return
+        attempt = self.score.attempts[result.question_id]
+        verdict = Text("✓ Right" if result.correct else "✗ Wrong", style="bold")
+        verdict.append(f" · attempt {attempt} · you answered {result.given}", style="")
+        parts: list[Any] = [verdict, Text(f"Expected: {result.expected}")]
+        if result.explanation:
+            parts.append(Markdown(result.explanation))
+        if result.worked:
+            parts += [Text("Worked computation:", style="bold"), Text(result.worked)]
+        feedback.update(Group(*parts))
+
+    def _show_summary(self) -> None:
+        score, quiz = self.score, self.lesson.quiz
+        self.query_one("#heading", Static).update(f"Summary · {self.total} questions")
+        summary = Text.assemble(
+            ("This time\n", "bold underline"),
+            ("First attempt  ", "bold"), f"{score.first_attempt} of {self.total} right\n",
+            ("Best           ", "bold"), f"{score.best} of {self.total} right\n",
+            ("Answered       ", "bold"), f"{len(score.attempts)} of {self.total}")
+        if self.progress.enabled:
+            saved = self.progress.lesson(self.lesson.id)
+            summary.append_text(Text.assemble(
+                ("\n\nIn your progress (every session)\n", "bold underline"),
+                ("First attempt  ", "bold"), f"{saved.first_correct} of {self.total} right\n",
+                ("Best           ", "bold"), f"{saved.best_correct} of {self.total} right"))
+        self.query_one("#prompt", Static).update(summary)
+        rows = [Text(f"{'✓' if q.id in score.solved else '✗' if q.id in score.attempts else '·'} {number:>2}. "
+                     f"{q.prompt.splitlines()[0] if q.prompt else q.id}", no_wrap=True, overflow="ellipsis")
+                for number, q in enumerate(quiz, 1)]
+        self.query_one("#choices", Static).update(Group(*rows))
+        self.query_one("#choices").display = True
+        self._show_feedback()
+        self.query_one("#entry").display = False
+        self.set_focus(self.query_one("#sheet"))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#message", Static).update("")
+        self._show_choices()
+
+    def action_pick(self, number: int) -> None:
+        answer = self.query_one("#answer", Input)
+        picked = typed_picks(answer.value) ^ {number} if self.posed.kind == "multi" else {number}
+        answer.value = ", ".join(map(str, sorted(picked)))
+
+    def action_type(self, char: str) -> None:
+        answer = self.query_one("#answer", Input)
+        self.set_focus(answer)
+        answer.insert_text_at_cursor(char)
+
+    def action_submit(self) -> None:
+        """Grade what is in the answer box; a non-answer only gets a message and is not counted."""
+        answer = self.query_one("#answer", Input)
+        try:
+            result = grade(self.posed, answer.value)
+        except AnswerError as error:
+            self.query_one("#message", Static).update(f"Not an answer: {error}.")
+            return
+        attempt = self.score.add(result)
+        self.result = result
+        self.query_one("#entry").display = False  # room for the explanation; the verdict repeats the answer
+        self._show_choices()
+        self._show_feedback(saving=True)
+        finished = attempt == 1 and len(self.score.attempts) == self.total
+        self.save(result, attempt, finished)
+        self.set_focus(self.query_one("#sheet"))  # arrows and page keys scroll a long explanation
+
+    @work(thread=True, exit_on_error=False, group="progress")
+    def save(self, result: Result, attempt: int, finished: bool) -> None:
+        """Commit the answer (and, with the quiz's last unanswered question, the lesson's completion)."""
+        saved = self.progress.record_answer(self.lesson.id, result.question_id, result.given, result.correct,
+                                            result.expected, result.asked)
+        if saved and finished:
+            self.progress.lesson_finished(self.lesson.id)
+        self.post_message(AnswerSaved(result.question_id, attempt, saved))
+
+    def on_answer_saved(self, message: AnswerSaved) -> None:
+        result = self.result
+        shown = result and (result.question_id, self.score.attempts[result.question_id])
+        if shown != (message.question_id, message.attempt):
+            return  # the learner has moved on; the answer was still written
+        if message.answer:
+            text = "Recorded in your progress."
+        else:
+            text = f"Not saved. {self.progress.notice or 'Progress is off.'}"
+        self.query_one("#saved", Static).update(text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "progress" and event.state == WorkerState.ERROR:
+            self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}",
+                        title="The answer was not saved", severity="error", timeout=10)
+
+    def action_leave_input(self) -> None:
+        self.set_focus(self.query_one("#sheet"))
+
+    def action_retry(self) -> None:
+        self._show()
+
+    def action_move(self, offset: int) -> None:
+        self.index += offset
+
+    def action_page(self, direction: int) -> None:
+        sheet = self.query_one("#sheet", VerticalScroll)
+        if direction > 0:
+            sheet.scroll_page_down()
+        else:
+            sheet.scroll_page_up()

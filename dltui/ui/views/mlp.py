@@ -1,0 +1,85 @@
+"""The MLP lab: decision regions with the data, the numbers, the loss curves, the restarts side by side.
+
+A scrolling column (focus it with Tab, then ↑↓), so at 80×24 everything below the fold is
+still reachable.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Static
+
+from dltui.labs.mlp import MLPSnapshot
+
+from ..widgets.line_plot import LinePlot, Series
+from ..widgets.matrix_grid import short
+from ..widgets.region_map import RegionMap
+from .gan import downsample, sparkline
+
+LEGEND = "o target 0   x target 1\nshade: output ·0 ░ ▒ ▓ █1"
+SPARK = 16
+
+
+class MLPView(VerticalScroll):
+    """Regions and numbers side by side, then the loss plot, then the restarts table."""
+
+    DEFAULT_CSS = """
+    MLPView {
+        height: 1fr;
+        & > #top { height: auto; }
+        & #numbers { width: 1fr; min-width: 26; height: auto; padding: 0 1; }
+        & > LinePlot { height: 9; }
+        & > #restarts { height: auto; padding: 0 1; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield RegionMap()
+            yield Static(id="numbers", markup=False)
+        yield LinePlot()
+        yield Static(id="restarts", markup=False)
+
+    def show(self, snapshot: MLPSnapshot) -> None:
+        s = snapshot
+        regions = self.query_one(RegionMap)
+        regions.show(s.grid, s.grid_box, s.inputs, s.targets)
+        regions.border_title = f"{s.dataset} · 2-{s.hidden}-1 {s.activation}"
+        self.query_one("#numbers", Static).update(self._numbers(s))
+        plot = self.query_one(LinePlot)
+        series = [Series(s.train_loss, None, "line-plot--a")]
+        if s.val_loss is not None:
+            series.append(Series(s.val_loss, "∘", "line-plot--b"))
+        mark = None if s.best_epoch is None or len(s.train_loss) < 2 else s.best_epoch / (len(s.train_loss) - 1)
+        plot.plot(series, mark)
+        plot.border_title = "loss ⠉ train" + (" ∘ validation ┊ best" if s.val_loss is not None else "")
+        plot.border_subtitle = f"epoch 0…{s.epoch}"
+        self.query_one("#restarts", Static).update(self._restarts(s))
+
+    def _numbers(self, s: MLPSnapshot) -> Text:
+        lines = [f"Epoch {s.epoch} · {s.updates} updates", f"mode {s.mode}",
+                 f"train loss {s.train_loss[-1]:.4f}", f"accuracy {s.accuracy:.0%}"]
+        if s.val_loss is not None:
+            lines += [f"val loss {s.val_loss[-1]:.4f} · acc {s.val_accuracy:.0%}", f"best val epoch {s.best_epoch}"]
+        if s.stopped_epoch is not None:
+            lines += [f"early-stopped at {s.stopped_epoch}"]
+        lines += [f"outcome: {s.outcome or 'training'}", ""]
+        for name, value in s.weights.items():
+            rows = value.reshape(-1, value.shape[-1]) if value.ndim > 1 else value.reshape(1, -1)
+            for k, row in enumerate(rows):
+                lines.append(f"{name if k == 0 else '':<11}" + " ".join(f"{short(v):>4}" for v in row))
+        return Text("\n".join(lines + ["", LEGEND]))
+
+    def _restarts(self, s: MLPSnapshot) -> Text:
+        if not s.restarts:
+            return Text("Restarts: press m to train from several seeds with these settings and compare them here.")
+        solved = sum(r.solved for r in s.restarts)
+        lines = [f"Restarts: {solved} of {len(s.restarts)} solved",
+                 f"{'seed':>5} {'outcome':<13} {'epochs':>6} {'final loss':>10}  loss curve"]
+        for r in s.restarts:
+            mark = "✓" if r.solved else "✗"
+            lines.append(f"{r.seed:>5} {mark} {r.outcome:<11} {r.epochs:>6} {r.final_loss:>10.4f}  "
+                         f"{sparkline(downsample(r.loss_curve, SPARK), SPARK)}")
+        return Text("\n".join(lines))

@@ -1,0 +1,163 @@
+"""One tape node as the stepper sees it: values in, value out, saved values, and in the backward
+pass the upstream gradient, the local derivative and their product written out with numbers.
+
+Matrices are numeric grids with a shade glyph per cell; one too big to read (more than
+MAX_ROWS rows or MAX_COLS columns) is a summary line, and `zoom` shows MAX_ROWS of its rows.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from rich.text import Text
+from textual.app import RenderResult
+from textual.widget import Widget
+
+from dltui.engine.stepper import Inspection, Step, stats
+
+from .matrix_grid import number, number_grid
+from .tape_list import shape_text
+
+MAX_ROWS, MAX_COLS = 8, 6
+MAX_PRODUCTS = 8  # elementwise products written out one per line
+
+
+class NodeDetail(Widget):
+    """Call `show` with the current step, its node's inspection and local derivative."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "node-detail--title", "node-detail--section", "node-detail--label", "node-detail--muted",
+        "node-detail--level-1", "node-detail--level-2", "node-detail--level-3", "node-detail--level-4",
+    }
+    """
+    | Class | Description |
+    | :- | :- |
+    | `node-detail--title` | The node and phase. |
+    | `node-detail--section` | Forward / Backward headings. |
+    | `node-detail--label` | A value's name and shape. |
+    | `node-detail--muted` | Formulas and hints. |
+    | `node-detail--level-1` … `-4` | Cell tints from low to high. |
+    """
+
+    DEFAULT_CSS = """
+    NodeDetail {
+        width: auto;
+        height: auto;
+        text-wrap: nowrap;
+        & > .node-detail--title { text-style: bold; }
+        & > .node-detail--section { color: $accent; text-style: bold underline; }
+        & > .node-detail--label { text-style: bold; }
+        & > .node-detail--muted { color: $text-muted; }
+        & > .node-detail--level-1 { background: $accent 15%; }
+        & > .node-detail--level-2 { background: $accent 30%; }
+        & > .node-detail--level-3 { background: $accent 45%; }
+        & > .node-detail--level-4 { background: $accent 65%; }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.content = Text()
+
+    def _style(self, name: str):
+        return self.get_component_rich_style(f"node-detail--{name}")
+
+    def show(self, step: Step | None, seen: Inspection | None, local: list | None, zoom: int | None) -> None:
+        """Draw `step` (None: before the first step) as of the stepper's position; `zoom` is the first row shown of big matrices."""
+        self.zoom = zoom
+        self.levels = [None] + [self._style(f"level-{k}") for k in range(1, 5)]
+        text = Text(no_wrap=True)
+        if step is None or seen is None:
+            text.append("Before the first op. n steps forward; G runs the whole pass.", self._style("muted"))
+        elif step.accumulation is not None:
+            self._accumulation(text, step)
+        else:
+            self._node(text, step, seen, local)
+        self.content = text
+        self.refresh(layout=True)
+
+    def get_content_width(self, container, viewport) -> int:
+        return max((line.cell_len for line in self.content.split()), default=0)
+
+    def render(self) -> RenderResult:
+        return self.content
+
+    # ------------------------------------------------------------------ parts
+    def _matrix(self, text: Text, label: str, value: np.ndarray | None) -> None:
+        text.append("\n")
+        if value is None:
+            text.append(label, self._style("label"))
+            text.append("  not computed yet", self._style("muted"))
+            return
+        value = np.asarray(value, dtype=float)
+        if value.size == 1:
+            text.append(label, self._style("label"))
+            text.append(f" = {number(float(value.reshape(-1)[0]))}")
+            return
+        grid = value.reshape(1, -1) if value.ndim < 2 else value.reshape(-1, value.shape[-1])
+        text.append(f"{label}  {shape_text(value.shape)}", self._style("label"))
+        if grid.shape[0] <= MAX_ROWS and grid.shape[1] <= MAX_COLS:
+            text.append("\n")
+            text.append_text(number_grid(grid, self.levels))
+            return
+        s = stats(value)
+        text.append(f"\n  min {number(s.min)}  max {number(s.max)}\n  mean {number(s.mean)}  ‖·‖ {number(s.norm)}",
+                    self._style("muted"))
+        if self.zoom is None:
+            text.append("\n  z: zoom into its rows", self._style("muted"))
+            return
+        first = self.zoom % grid.shape[0]
+        text.append(f"\n  rows {first}–{min(first + MAX_ROWS, grid.shape[0]) - 1} of {grid.shape[0]} (z: next rows)",
+                    self._style("muted"))
+        text.append("\n")
+        text.append_text(number_grid(grid[:, :MAX_COLS * 2], self.levels, first, MAX_ROWS))
+
+    def _section(self, text: Text, title: str) -> None:
+        text.append(f"\n\n{title}", self._style("section"))
+
+    def _node(self, text: Text, step: Step, seen: Inspection, local: list | None) -> None:
+        node = seen.node
+        text.append(f"{seen.label} · {step.phase}", self._style("title"))
+        text.append(f"\n{node.formula}\n{node.grad_formula}", self._style("muted"))
+        self._section(text, "Forward")
+        for name, value in zip(seen.input_names, seen.inputs):
+            self._matrix(text, f"in  {name}", value)
+        for k, value in enumerate(seen.outputs or [None]):
+            self._matrix(text, f"out {'y' if len(node.outputs) == 1 else f'y{k}'}", value)
+        for name, value in seen.saved.items():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                self._matrix(text, f"saved {name}", value)
+        self._section(text, "Backward")
+        if seen.grad_out is None:
+            text.append("\nnot reached yet (the backward pass runs from the loss down)", self._style("muted"))
+            return
+        upstream = seen.grad_out[0]
+        self._matrix(text, "upstream dy", upstream)
+        parts = node.grad_formula.split(", ")
+        for k, (name, grad) in enumerate(zip(seen.input_names, seen.grads_in)):
+            if grad is None:
+                continue
+            rule = parts[k] if len(parts) == len(node.inputs) else node.grad_formula
+            text.append(f"\n\n→ {name}: {rule}", self._style("label"))
+            if local is not None and local[k] is not None:
+                self._matrix(text, "  local ∂y/∂x", local[k])
+                self._products(text, local[k], upstream, grad)
+            self._matrix(text, f"  sent to {name}", grad)
+
+    def _products(self, text: Text, local: np.ndarray, upstream: np.ndarray, grad: np.ndarray) -> None:
+        """local × upstream = value, element by element, with the numbers."""
+        flat_local, flat_up, flat_grad = (np.broadcast_to(a, grad.shape).reshape(-1) for a in (local, upstream, grad))
+        text.append("\n  local × upstream = value", self._style("muted"))
+        for l, u, g in list(zip(flat_local, flat_up, flat_grad))[:MAX_PRODUCTS]:
+            text.append(f"\n  {number(l)} × {number(u)} = {number(g)}")
+        if grad.size > MAX_PRODUCTS:
+            text.append(f"\n  … {grad.size - MAX_PRODUCTS} more (the grids above hold all of them)", self._style("muted"))
+
+    def _accumulation(self, text: Text, step: Step) -> None:
+        event = step.accumulation
+        text.append(step.label, self._style("title"))
+        text.append("\nA reused tensor's gradients add up: before + incoming = after", self._style("muted"))
+        self._matrix(text, "before", event.before)
+        self._matrix(text, "incoming", event.incoming)
+        self._matrix(text, "after", event.after)
