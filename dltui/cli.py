@@ -6,6 +6,7 @@ import argparse
 import difflib
 import re
 import sys
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,7 @@ COMMANDS = {
     "check [PATH...]": "validate lesson files (default: the bundled lessons); exit 1 on problems",
     "progress": "your progress per lesson as a plain-text table",
     "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
+    "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
     "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet, resnet18/34/50",
 }
 WIDTH = max(map(len, COMMANDS)) + 2
@@ -47,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", choices=("csv", "json"), help="with 'progress': write the answers to a file")
     p.add_argument("--all-users", action="store_true", help="with --export: every user's answers, not only yours")
     p.add_argument("-o", "--output", metavar="FILE", help="with --export: the file to write (default: in this folder)")
+    p.add_argument("--backend", choices=("numpy", "numba", "cuda"),
+                   help="kernels: NumPy reference, numba on the CPU (default), or numba.cuda (default: $DLTUI_BACKEND)")
     p.add_argument("--version", action="version", version=f"dltui {__version__}")
     return p
 
@@ -115,6 +119,33 @@ def unknown_lesson(query: str, lessons: list[Lesson]) -> str:
     return f"dltui: no lesson {query!r}; {hint}\n(run 'dltui list' to see them all)"
 
 
+def warmup(backend_name: str | None) -> int:
+    """`dltui warmup`: compile the chosen backend's kernels with a progress bar and say how long it took."""
+    from rich.progress import Progress as Bar
+
+    from dltui.engine import backend
+
+    warnings.simplefilter("ignore", backend.BackendNotice)  # said once, below
+    try:
+        if notice := backend.set_backend(backend_name):
+            print(f"dltui: {notice}", file=sys.stderr)
+    except ValueError as error:  # a bad $DLTUI_BACKEND
+        print(f"dltui: {error}", file=sys.stderr)
+        return 2
+    if backend.backend_name() == "numpy":
+        print("the numpy backend has nothing to compile")
+        return 0
+    with Bar(transient=True) as bar:
+        task = bar.add_task("compiling", total=None)
+
+        def report(name: str, done: int, total: int) -> None:
+            bar.update(task, description=f"compiling {name}", completed=done, total=total)
+
+        seconds = backend.warmup(report)
+    print(f"{backend.backend_name()} kernels ready in {seconds:.1f} s (cached under numba's cache directory)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.target == "check":
@@ -124,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"checked {checked} lesson file{'s' * (checked != 1)}: "
               f"{len(problems) or 'no'} problem{'s' * (len(problems) != 1)}", file=sys.stderr)
         return 1 if problems else 0
+    if args.target == "warmup":
+        return warmup(args.backend)
     if args.target == "arch":
         from dltui.engine.arch import NETWORKS, format_table
 
@@ -160,6 +193,6 @@ def main(argv: list[str] | None = None) -> int:
     from dltui.ui.app import DltuiApp
 
     with Progress.open(args.data_dir, args.user) as progress:
-        app = DltuiApp(lessons, problems, start, progress)
+        app = DltuiApp(lessons, problems, start, progress, args.backend)
         app.run()
     return app.return_code or 0

@@ -1,5 +1,6 @@
 """The plain-text commands, run as a user would run them."""
 
+import re
 import subprocess
 import sys
 
@@ -61,3 +62,16 @@ def test_stray_arguments_are_an_error(capsys):
     except SystemExit as exit:
         assert exit.code == 2
     assert "unexpected arguments: extra" in capsys.readouterr().err
+
+
+def test_warmup_compiles_the_kernels_and_says_how_long_it_took():
+    result = dltui("warmup")
+    assert result.returncode == 0
+    assert re.search(r"^numba kernels ready in \d+\.\d s", result.stdout, re.M), result.stdout
+    assert dltui("--backend", "numpy", "warmup").stdout.strip() == "the numpy backend has nothing to compile"
+
+
+def test_an_unusable_backend_is_named_with_the_fallback():
+    result = dltui("warmup", DLTUI_BACKEND="gpu")
+    assert result.returncode == 2 and "unknown backend 'gpu'" in result.stderr
+    assert dltui("--backend", "tpu").returncode == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import ClassVar
 
@@ -45,12 +46,13 @@ class DltuiApp(App):
     """
 
     def __init__(self, lessons: list[Lesson], problems: list[Problem] | None = None, start_lesson: str | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, backend: str | None = None) -> None:
         super().__init__()
         self.lessons = sorted(lessons, key=lambda lesson: lesson.order)
         self.problems = list(problems or ())
         self.start_lesson = start_lesson
         self.progress = progress or Progress(None, "")
+        self.backend = backend
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen(self.lessons, self.progress)
@@ -65,6 +67,7 @@ class DltuiApp(App):
                         title=f"{len(self.problems)} problem(s) in lesson files; those lessons are left out",
                         severity="warning", timeout=20)
         self.check_lab_params()
+        self.set_timer(1.0, self.warm_kernels)  # after the first frames; labs use NumPy kernels until then
         if self.start_lesson:
             if lesson := find_lesson(self.lessons, self.start_lesson):
                 self.open_lesson(lesson)
@@ -84,6 +87,20 @@ class DltuiApp(App):
         if refused:
             self.call_from_thread(self.notify, "\n".join(refused) + "\n(run `dltui check` for the lines)",
                                   title="These lessons will not open", severity="warning", timeout=20)
+
+    def warm_kernels(self) -> None:
+        """Choose the kernel backend and compile it in a subprocess, off the UI's way (it imports the engine)."""
+        from dltui.engine import backend
+
+        warnings.simplefilter("ignore", backend.BackendNotice)  # shown as a notification instead
+        try:
+            notice = backend.set_backend(self.backend)
+        except ValueError as error:  # a bad $DLTUI_BACKEND
+            notice = f"{error}: using the NumPy backend."
+            backend.set_backend("numpy")
+        if notice:
+            self.notify(notice, title="Kernels", severity="warning", timeout=20)
+        backend.start_warmup()
 
     def on_open_lesson(self, message: OpenLesson) -> None:
         self.open_lesson(message.lesson)
