@@ -42,7 +42,8 @@ class Conv2d(Op):
 
     def backward(self, dy):
         x, w = self.arrays[:2]
-        grads = active().conv2d_backward(x, w, dy, self.params["stride"], self.params["padding"])
+        grads = active().conv2d_backward(x, w, dy, self.params["stride"], self.params["padding"],
+                                         need_dx=self.inputs[0].requires_grad)  # a first layer skips dX
         return _with_bias(grads, self.inputs)
 
     def composite(self, x, w, b=None):
