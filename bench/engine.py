@@ -58,6 +58,15 @@ def xor_mlp(lib, rng, batch=None):
     return step
 
 
+def mlp_lab_step():
+    """One full-batch step of what the MLP lab runs when free-running: its fused NumPy loop, no tape."""
+    from dltui.labs.mlp import Nets
+
+    nets = Nets.init([0], 4)
+    x, y, training = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0.0, 1.0, 1.0, 0.0]), np.ones(1)
+    return lambda: nets.update(nets.grads(x, y, "tanh", "bce"), 0.5, training)
+
+
 def lenet5(lib, rng, batch=64):
     nn = lib.nn
     model = nn.Sequential(
@@ -212,6 +221,10 @@ def main() -> None:
         ratios = "  ".join(f"{figures[n] / figures[ref_name]:{len(n) + len(ref_name)}.2f}x" if n in figures else
                            f"{'-':>{len(n) + len(ref_name) + 1}}" for n in others)
         print(f"{title:42}{cells}   {ratios}")
+        if build is xor_mlp:
+            lab_loop = time_step(mlp_lab_step(), budget)
+            print(f"{'  the MLP lab fused loop (free-running)':42}{lab_loop * 1e3:12.3f}   "
+                  f"{lab_loop / figures[ref_name]:.2f}x {ref_name}")
 
 
 if __name__ == "__main__":
