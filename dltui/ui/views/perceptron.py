@@ -69,7 +69,8 @@ class PerceptronView(Horizontal):
         lines = [
             where,
             f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}",
-            f"accuracy {snapshot.accuracy:.0%} · epoch mistakes {snapshot.mistakes_this_epoch}",
+            f"accuracy {snapshot.accuracy:.0%}" + ("" if snapshot.position == 0 else
+                                                   f" · mistakes this epoch {snapshot.mistakes_this_epoch}"),
         ]
         if last := snapshot.last:
             lines += [
