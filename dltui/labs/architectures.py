@@ -68,18 +68,12 @@ class ArchitecturesLab(Lab):
         Control("lr", "Learning rate", "float", 0.001, 0.0001, 0.1, 0.0005, help="Adam, for both nets"),
         Control("steps", "Steps", "int", 400, 25, 5000, 25),
         Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("network", "Explorer", "choice", "resnet18", choices=tuple(NETWORKS)),
-        Control("expand", "Every layer", "bool", False, help="Show the layers inside residual and inception blocks"),
+        Control("network", "Explorer", "choice", "resnet18", choices=tuple(NETWORKS), restarts=False),
+        Control("expand", "Every layer", "bool", False, help="Show the layers inside residual and inception blocks",
+                restarts=False),
     )
     actions = (Action("step", "s", "Batch"), Action("run_all", "e", "All steps"))
     run_action = "step"
-
-    def reset(self, **params) -> ArchitecturesSnapshot:
-        """The explorer's settings only change what is shown: the training race goes on."""
-        if params and set(params) <= {"network", "expand"} and hasattr(self, "nets"):
-            self.params = self.validate_params({**self.params, **params})
-            return self.snapshot()
-        return super().reset(**params)
 
     def build(self) -> None:
         p = self.params

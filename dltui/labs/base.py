@@ -33,6 +33,7 @@ class Control:
     step: float | None = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    restarts: bool = True  # False: the value only changes what is shown, and the model keeps going
 
     def parse(self, value: Any) -> Any:
         """Turn typed text (or a value from a lesson file) into a valid value, or raise ControlError."""
@@ -168,10 +169,25 @@ class Lab:
         return {c.name: c.parse(params[c.name]) if c.name in params else c.default for c in cls.controls}
 
     def reset(self, **params: Any) -> Any:
-        """Apply parameter changes (validated) and start the model over; returns the new snapshot."""
-        self.params = self.validate_params({**self.params, **params})
-        self.build()
+        """Apply parameter changes (validated) and start the model over; returns the new snapshot.
+
+        Changes only to controls with `restarts=False` keep the model and go to `refresh` instead.
+        """
+        new = self.validate_params({**self.params, **params})
+        changed = {name for name, value in new.items() if self.params.get(name) != value}
+        self.params = new
+        if params and not any(self.control(name).restarts for name in changed):
+            self.refresh(changed)
+        else:
+            self.build()
         return self.snapshot()
+
+    @classmethod
+    def control(cls, name: str) -> Control:
+        return next(control for control in cls.controls if control.name == name)
+
+    def refresh(self, changed: set[str]) -> None:
+        """Apply settings that do not restart the model (the snapshot usually reads them itself)."""
 
     def build(self) -> None:
         raise NotImplementedError

@@ -22,7 +22,6 @@ from .sequence import CORES, clip_grad_norm, one_hot
 
 TEXT = "coriolanus.txt"
 PRIME = "\n"
-LIVE = {"temperature", "sample_len"}  # they change sampling only, so the trained model is kept
 
 
 def asset_path(name: str) -> Path:
@@ -64,23 +63,18 @@ class CharLMLab(Lab):
         Control("batch", "Batch size", "int", 16, 1, 64, 1),
         Control("lr", "Learning rate", "float", 0.005, 0.0005, 0.05, 0.0005, help="Adam"),
         Control("clip", "Clip grad norm", "float", 1.0, 0.0, 10.0, 0.5, help="0 = off"),
-        Control("temperature", "Temperature τ", "float", 0.8, 0.1, 2.0, 0.1, help="Sampling only; keeps the model"),
-        Control("sample_len", "Sample length", "int", 200, 20, 1000, 20),
+        Control("temperature", "Temperature τ", "float", 0.8, 0.1, 2.0, 0.1, help="Sampling only; keeps the model",
+                restarts=False),
+        Control("sample_len", "Sample length", "int", 200, 20, 1000, 20, restarts=False),
         Control("max_epochs", "Epochs", "int", 30, 1, 500, 1, help="Free-running stops here"),
         Control("seed", "Seed", "int", 0, 0, 9999, 1),
     )
     actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("sample", "g", "Sample"))
     run_action = "epoch"
 
-    def reset(self, **params):
-        """Changing only the temperature or sample length re-samples from the same trained model."""
-        new = self.validate_params({**self.params, **params})
-        changed = {k for k, v in new.items() if self.params.get(k) != v}
-        if changed and changed <= LIVE:
-            self.params = new
-            self.sample()
-            return self.snapshot()
-        return super().reset(**params)
+    def refresh(self, changed: set[str]) -> None:
+        """Temperature and sample length re-sample from the same trained model."""
+        self.sample()
 
     def build(self) -> None:
         p = self.params

@@ -134,17 +134,10 @@ class LeNetLab(Lab):
         Control("batch_size", "Batch size", "int", 32, 4, 256, 4),
         Control("epochs", "Epochs", "int", 12, 1, 50, 1),
         Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights and batch order"),
-        Control("test_image", "Test image", "int", 0, 0, 359, 1, help="Whose feature maps are shown"),
+        Control("test_image", "Test image", "int", 0, 0, 359, 1, help="Whose feature maps are shown", restarts=False),
     )
     actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("save", "w", "Save"))
     run_action = "step"
-
-    def reset(self, **params) -> LeNetSnapshot:
-        """Choosing another test image only changes what is shown: training goes on."""
-        if params and set(params) == {"test_image"} and hasattr(self, "net"):
-            self.params = self.validate_params({**self.params, **params})
-            return self.snapshot()
-        return super().reset(**params)
 
     def build(self) -> None:
         p = self.params

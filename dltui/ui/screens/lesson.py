@@ -235,12 +235,15 @@ class LessonScreen(Screen):
         self.dirty = False
 
     def on_param_control_changed(self, event: ParamControl.Changed) -> None:
-        self.workers.cancel_group(self, "lab")
-        self._notice = f"{event.control.spec.label} = {event.control.spec.format(event.value)}: the lab started over. "
+        spec = event.control.spec
+        self._notice = f"{spec.label} = {spec.format(event.value)}" + (": the lab started over. " if spec.restarts else ". ")
+        if spec.restarts:
+            self.workers.cancel_group(self, "lab")
         self.call_lab(self.lab.reset, **{event.name: event.value})
         for row in self.query(ParamControl):  # one control may set others (a GAN preset)
             row.value = self.lab.params[row.spec.name]
-        self.dirty = False
+        if spec.restarts:
+            self.dirty = False
 
     def call_lab(self, method, *args: Any, **kwargs: Any) -> None:
         """Call into the lab on the UI thread and draw the result now; errors become notifications.

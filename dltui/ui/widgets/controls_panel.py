@@ -42,7 +42,7 @@ class ControlsPanel(Vertical):
     }
     """
 
-    HINT = "Controls · ↑↓ choose · ←→ change · ⏎ type · a change restarts the lab"
+    HINT = "Controls · ↑↓ choose · ←→ change · ⏎ type · the status line says what changed"
 
     def __init__(self, controls: tuple[Control, ...], values: dict[str, Any], *, id: str | None = None) -> None:
         super().__init__(id=id)
