@@ -1,10 +1,10 @@
 """A multilayer perceptron learns XOR with backpropagation: 2 inputs, one hidden layer, 1 output.
 
-Two paths compute the same numbers. Free-running training is a fused NumPy loop over a stack of
-nets (one per seed), because on a net this small the engine's per-op bookkeeping costs more than
-the arithmetic, and because `restarts` then trains many seeds for the price of one. The debugger
-path (`trace`) runs the same pass through the engine on a tape, so every op can be stepped
-through; a test checks that both give the same gradients.
+Two paths compute the same numbers. Free-running training is the engine's fused `mlp_sgd` kernel
+over a stack of nets (one per seed), because on a net this small the engine's per-op bookkeeping
+costs far more than the arithmetic, and because `restarts` then trains many seeds for the price
+of one. The debugger path (`trace`) runs the same pass through the engine on a tape, so every op
+can be stepped through; a test checks that both give the same gradients.
 
 Standard BP updates after every sample; accumulated BP averages the gradient over the whole
 training set and updates once per epoch.
@@ -13,30 +13,19 @@ training set and updates once per epoch.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
 from ..engine import Stepper, Tensor, functional as F, no_grad, optim, recording
 from ..engine.gradcheck import numeric_grad, relative_error
-from ..engine.kernels import reference as K
+from ..engine.kernels import active as kernels, reference as K
 from ..engine.nn import Parameter
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_TARGETS = np.array([0, 1, 1, 0], dtype=float)
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) through tanh: cannot overflow, and on tiny arrays about twice as fast as the kernel's two branches."""
-    return 0.5 * np.tanh(0.5 * z) + 0.5
-
-
-ACTIVATIONS: dict[str, tuple[Callable, Callable, Callable]] = {  # fused forward, fused backward, engine op
-    "sigmoid": (sigmoid, K.sigmoid_backward, F.sigmoid),
-    "tanh": (K.tanh_forward, K.tanh_backward, F.tanh),
-    "relu": (K.relu_forward, K.relu_backward, F.relu),
-    "leaky_relu": (K.leaky_relu_forward, K.leaky_relu_backward, F.leaky_relu),
-}
+ACTIVATIONS = {"sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu}  # as in K.MLP_ACTIVATIONS
 LOSSES = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}
 PARAM_NAMES = ("fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias")
 
@@ -102,18 +91,12 @@ class Nets:
         return self.w1, self.b1, self.w2, self.b2
 
     def forward(self, x: np.ndarray, activation: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """z1 = x·W1ᵀ + b1, h = act(z1), z2 = h·W2ᵀ + b2, p = σ(z2); each (S, B, ·)."""
-        z1 = x @ self.w1.transpose(0, 2, 1) + self.b1[:, None, :]
-        h = ACTIVATIONS[activation][0](z1)
-        z2 = h @ self.w2.transpose(0, 2, 1) + self.b2[:, None, :]
-        return z1, h, z2, sigmoid(z2)
+        """z1, h, z2 and the output p of every net; each (S, B, ·)."""
+        return K.mlp_forward(*self.arrays, x, activation)
 
     def grads(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> list[np.ndarray]:
         """Gradients of the batch-mean loss, op by op as the engine's backward computes them."""
-        z1, h, z2, p = self.forward(x, activation)
-        dz2 = K.sigmoid_backward(z2, p, loss_grad(p, y, loss))
-        dz1 = ACTIVATIONS[activation][1](z1, h, dz2 @ self.w2)
-        return [dz1.transpose(0, 2, 1) @ x, dz1.sum(axis=1), dz2.transpose(0, 2, 1) @ h, dz2.sum(axis=1)]
+        return K.mlp_grads(*self.arrays, x, y, activation, loss)
 
     def loss(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> np.ndarray:
         """The batch-mean loss of each net (BCE's logs clamped at −100, as in the engine)."""
@@ -124,11 +107,10 @@ class Nets:
             log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
         return -(t * log_p + (1 - t) * log_q).mean(axis=(1, 2))
 
-    def update(self, grads: list[np.ndarray], lr: float, active: np.ndarray) -> None:
-        """One gradient-descent step for the nets still training (`active`), new arrays each time."""
-        step = lr * active
-        self.w1, self.b1, self.w2, self.b2 = (self.w1 - step[:, None, None] * grads[0], self.b1 - step[:, None] * grads[1],
-                                              self.w2 - step[:, None, None] * grads[2], self.b2 - step[:, None] * grads[3])
+    def train(self, x: np.ndarray, y: np.ndarray, params: dict, start: int, count: int, active: np.ndarray) -> None:
+        """`count` SGD updates of the nets still training (`active`), in place (see K.mlp_sgd)."""
+        kernels().mlp_sgd(*self.arrays, x, y, params["lr"], params["activation"], params["loss"],
+                          params["mode"] == "batch", start, count, active)
 
     def finite(self) -> np.ndarray:
         return np.all([np.isfinite(a).reshape(len(a), -1).all(axis=1) for a in self.arrays], axis=0)
@@ -140,14 +122,6 @@ class Nets:
 
     def copy(self) -> Nets:
         return Nets(*(a.copy() for a in self.arrays))
-
-
-def loss_grad(p: np.ndarray, y: np.ndarray, loss: str) -> np.ndarray:
-    """∂loss/∂p for the batch mean, written as the engine's MSELoss and BCELoss write it."""
-    t = y.reshape(1, -1, 1)
-    if loss == "mse":
-        return 2.0 * (p - t) / p.shape[1]
-    return (p - t) / np.maximum(p * (1.0 - p), 1e-12) / p.shape[1]
 
 
 # ------------------------------------------------------------------------------ training runs
@@ -234,26 +208,23 @@ class Run:
         """The sample indices of the next update."""
         return np.arange(len(self.x)) if self.p["mode"] == "batch" else np.array([self.position])
 
-    def update(self) -> None:
-        """One update of every running net; closes the epoch after its last sample."""
-        i = self.batch()
+    def update(self, count: int = 1) -> None:
+        """`count` updates of every running net (not past the epoch's end); closes the epoch after its last sample."""
         with np.errstate(all="ignore"):
-            grads = self.nets.grads(self.x[i], self.y[i], self.p["activation"], self.p["loss"])
-            self.nets.update(grads, self.p["lr"], self.active)
-        self.advance()
+            self.nets.train(self.x, self.y, self.p, self.position, count, self.active)
+        self.advance(count)
 
-    def advance(self) -> None:
-        self.updates += 1
-        self.position = 0 if self.p["mode"] == "batch" else self.position + 1
+    def advance(self, count: int = 1) -> None:
+        self.updates += count
+        self.position = 0 if self.p["mode"] == "batch" else self.position + count
         if self.position % len(self.x) == 0:
             self.position = 0
             self.epoch += 1
             self.record()
 
     def finish_epoch(self) -> None:
-        start = self.epoch
-        while self.epoch == start and not self.done:
-            self.update()
+        if not self.done:
+            self.update(1 if self.p["mode"] == "batch" else len(self.x) - self.position)
 
 
 @dataclass(frozen=True)
@@ -288,7 +259,7 @@ def engine_loss(x: Tensor, params: list[Tensor], y: np.ndarray, activation: str,
     """The same net on the engine: linear → activation → linear → sigmoid → loss, five ops on the tape."""
     w1, b1, w2, b2 = params
     z1 = F.linear(x, w1, b1)
-    h = ACTIVATIONS[activation][2](z1)
+    h = ACTIVATIONS[activation](z1)
     z2 = F.linear(h, w2, b2)
     p = F.sigmoid(z2)
     for tensor, name in ((z1, "z1"), (h, "h"), (z2, "z2"), (p, "p")):

@@ -110,6 +110,17 @@ def run_agreement(k, rng):
         want = ref.gru_gates_backward(gh, h_prev, r, z, nn, dh)
         for got, w in zip(k.gru_gates_backward(gh, h_prev, r, z, nn, dh), want):
             close(got, w)
+    for batch in (True, False):  # fused MLP training: 3 nets, one frozen; 3 inputs, 5 hidden, 7 samples
+        nets = [rng.standard_normal(shape) for shape in [(3, 5, 3), (3, 5), (3, 1, 5), (3, 1)]]
+        x, y, training = rng.standard_normal((7, 3)), (rng.random(7) < 0.5) * 1.0, np.array([True, False, True])
+        for act in ref.MLP_ACTIVATIONS:
+            for loss in ref.MLP_LOSSES:
+                got, want = [a.copy() for a in nets], [a.copy() for a in nets]
+                k.mlp_sgd(*got, x, y, 0.3, act, loss, batch, 5, 11, training)
+                ref.mlp_sgd(*want, x, y, 0.3, act, loss, batch, 5, 11, training)
+                for g, w, before in zip(got, want, nets):
+                    close(g, w)
+                    assert np.array_equal(g[1], before[1])  # the frozen net
 
 
 # --------------------------------------------------------------------------- golden numbers
@@ -152,6 +163,31 @@ def test_lstm_gru_written_equations():
     r, z, n, h = ref.gru_gates_forward(gi, gh, h_prev)
     want_n = np.tanh(0.3 + sig(0.0) * 0.5)  # b_hn (inside gh_n) is scaled by r
     np.testing.assert_allclose(h[0, 0], (1 - sig(0.6)) * want_n + sig(0.6) * 0.6, rtol=1e-14)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "leaky_relu"])
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_fused_mlp_sgd_takes_the_engines_sgd_steps(activation, loss):
+    """mlp_sgd, per-sample then full-batch, against the same net built from engine ops and optim.SGD."""
+    from dltui.engine import Tensor, functional as F, nn, optim
+
+    rng = np.random.default_rng(4)
+    nets = [rng.standard_normal(shape) for shape in [(1, 4, 2), (1, 4), (1, 1, 4), (1, 1)]]
+    x, y = rng.standard_normal((6, 2)), np.array([0.0, 1.0, 1.0, 0.0, 1.0, 0.0])
+    params = [nn.Parameter(a[0].copy()) for a in nets]
+    opt = optim.SGD(params, lr=0.7)
+    hidden = {"sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu, "leaky_relu": F.leaky_relu}[activation]
+    criterion = {"mse": F.mse_loss, "bce": F.binary_cross_entropy}[loss]
+    for rows in [[2], [3], *[list(range(6))] * 2]:  # samples 2, 3, then two full batches
+        opt.zero_grad()
+        p = F.sigmoid(F.linear(hidden(F.linear(Tensor(x[rows]), params[0], params[1])), params[2], params[3]))
+        criterion(p, y[rows].reshape(-1, 1)).backward()
+        opt.step()
+    training = np.ones(1, bool)
+    ref.mlp_sgd(*nets, x, y, 0.7, activation, loss, False, 2, 2, training)
+    ref.mlp_sgd(*nets, x, y, 0.7, activation, loss, True, 0, 2, training)
+    for a, p in zip(nets, params):
+        np.testing.assert_allclose(a[0], p.data, rtol=1e-12, atol=1e-14)
 
 
 def test_sigmoid_does_not_overflow():

@@ -44,6 +44,7 @@ KERNELS = (
     "lstm_gates_backward",
     "gru_gates_forward",
     "gru_gates_backward",
+    "mlp_sgd",
 )
 
 __all__ = [

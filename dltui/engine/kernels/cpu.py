@@ -17,7 +17,7 @@ import threading
 import numpy as np
 from numba import njit
 
-from dltui.engine.kernels.reference import conv_out_size, conv_transpose2d_out_size, pair
+from dltui.engine.kernels.reference import MLP_ACTIVATIONS, MLP_LOSSES, conv_out_size, conv_transpose2d_out_size, pair
 
 _SIGS: dict[str, tuple[object, str]] = {}
 
@@ -483,3 +483,83 @@ def gru_gates_forward(gi, gh, h_prev):
 
 def gru_gates_backward(gh, h_prev, r, z, n, dh):
     return _gru_backward(_c(gh), _c(h_prev), _c(r), _c(z), _c(n), _c(dh))
+
+
+# --------------------------------------------------------------------------- fused tiny-MLP training
+
+_ACTIVATION_CODES = {name: k for k, name in enumerate(MLP_ACTIVATIONS)}
+
+
+@njit(cache=True, inline="always")
+def _hidden(z, act):
+    if act == 0:
+        return 0.5 * math.tanh(0.5 * z) + 0.5
+    if act == 1:
+        return math.tanh(z)
+    if act == 2:
+        return z if z > 0 else 0.0
+    return z if z > 0 else 0.01 * z
+
+
+@njit(cache=True, inline="always")
+def _hidden_backward(z, h, dh, act):
+    if act == 0:
+        return dh * h * (1.0 - h)
+    if act == 1:
+        return dh * (1.0 - h * h)
+    if act == 2:
+        return dh * (1.0 if z > 0 else 0.0)
+    return dh * (1.0 if z > 0 else 0.01)
+
+
+@_kernel(f"none({A3}, {A2}, {A3}, {A2}, {A2}, {A1}, f8, i8, i8, b1, i8, i8, b1[::1])")
+def _mlp_sgd(w1, b1, w2, b2, x, y, lr, act, loss, batch, start, count, active):
+    nets, hidden, inputs = w1.shape
+    n = x.shape[0]
+    m = n if batch else 1
+    z1, h, gw1 = np.empty(hidden), np.empty(hidden), np.empty((hidden, inputs))
+    gb1, gw2 = np.empty(hidden), np.empty(hidden)
+    for s in range(nets):
+        if not active[s]:
+            continue
+        for k in range(count):
+            gw1[:] = 0.0
+            gb1[:] = 0.0
+            gw2[:] = 0.0
+            gb2 = 0.0
+            for j in range(m):
+                i = j if batch else (start + k) % n
+                z2 = 0.0
+                for u in range(hidden):
+                    acc = 0.0
+                    for d in range(inputs):
+                        acc += x[i, d] * w1[s, u, d]
+                    z1[u] = acc + b1[s, u]
+                    h[u] = _hidden(z1[u], act)
+                    z2 += h[u] * w2[s, 0, u]
+                z2 += b2[s, 0]
+                p = 0.5 * math.tanh(0.5 * z2) + 0.5
+                if loss == 0:
+                    dp = 2.0 * (p - y[i]) / m
+                else:
+                    dp = (p - y[i]) / max(p * (1.0 - p), 1e-12) / m
+                dz2 = dp * p * (1.0 - p)
+                gb2 += dz2
+                for u in range(hidden):
+                    gw2[u] += dz2 * h[u]
+                    dz1 = _hidden_backward(z1[u], h[u], dz2 * w2[s, 0, u], act)
+                    gb1[u] += dz1
+                    for d in range(inputs):
+                        gw1[u, d] += dz1 * x[i, d]
+            for u in range(hidden):
+                for d in range(inputs):
+                    w1[s, u, d] -= lr * gw1[u, d]
+                b1[s, u] -= lr * gb1[u]
+                w2[s, 0, u] -= lr * gw2[u]
+            b2[s, 0] -= lr * gb2
+
+
+def mlp_sgd(w1, b1, w2, b2, x, y, lr, activation, loss, batch, start, count, active):
+    """The weights are updated in place, so they must already be float64 and C-contiguous."""
+    _mlp_sgd(w1, b1, w2, b2, _c(x), _c(y), float(lr), _ACTIVATION_CODES[activation], MLP_LOSSES.index(loss),
+             bool(batch), int(start), int(count), np.ascontiguousarray(active, dtype=np.bool_))

@@ -295,3 +295,60 @@ def gru_gates_backward(gh, h_prev, r, z, n, dh):
     dgi = np.concatenate([dr_pre, dz_pre, dn_pre], axis=1)
     dgh = np.concatenate([dr_pre, dz_pre, dn_pre * r], axis=1)
     return dgi, dgh, dh * z
+
+
+# --------------------------------------------------------------------------- fused tiny-MLP training
+# A net of a few dozen weights spends almost all of an engine step in per-op bookkeeping, so the
+# MLP lab trains with these instead: a stack of S nets x → Linear → act → Linear → σ on a leading
+# axis (shapes as torch.nn.Linear's: w1 (S,H,D), b1 (S,H), w2 (S,1,H), b2 (S,1)), the loss the
+# batch mean, plain SGD. Op for op they compute what the engine's backward computes.
+
+
+def _sigmoid_tanh(z):
+    """σ(z) = ½·tanh(z/2) + ½: cannot overflow, and on tiny arrays faster than two branches."""
+    return 0.5 * np.tanh(0.5 * z) + 0.5
+
+
+MLP_ACTIVATIONS = {  # hidden activation: forward, backward(z, h, dh)
+    "sigmoid": (_sigmoid_tanh, sigmoid_backward),
+    "tanh": (tanh_forward, tanh_backward),
+    "relu": (relu_forward, relu_backward),
+    "leaky_relu": (leaky_relu_forward, leaky_relu_backward),
+}
+MLP_LOSSES = ("mse", "bce")
+
+
+def mlp_forward(w1, b1, w2, b2, x, activation):
+    """z1 = x·W1ᵀ + b1, h = act(z1), z2 = h·W2ᵀ + b2, p = σ(z2); each (S, B, ·)."""
+    z1 = x @ w1.transpose(0, 2, 1) + b1[:, None, :]
+    h = MLP_ACTIVATIONS[activation][0](z1)
+    z2 = h @ w2.transpose(0, 2, 1) + b2[:, None, :]
+    return z1, h, z2, _sigmoid_tanh(z2)
+
+
+def mlp_loss_grad(p, y, loss):
+    """∂loss/∂p of the batch mean, as the engine's mse_loss and binary_cross_entropy write it."""
+    t = y.reshape(1, -1, 1)
+    if loss == "mse":
+        return 2.0 * (p - t) / p.shape[1]
+    return (p - t) / np.maximum(p * (1.0 - p), 1e-12) / p.shape[1]
+
+
+def mlp_grads(w1, b1, w2, b2, x, y, activation, loss):
+    """Gradients of each net's batch-mean loss: [dw1, db1, dw2, db2]."""
+    z1, h, z2, p = mlp_forward(w1, b1, w2, b2, x, activation)
+    dz2 = sigmoid_backward(z2, p, mlp_loss_grad(p, y, loss))
+    dz1 = MLP_ACTIVATIONS[activation][1](z1, h, dz2 @ w2)
+    return [dz1.transpose(0, 2, 1) @ x, dz1.sum(axis=1), dz2.transpose(0, 2, 1) @ h, dz2.sum(axis=1)]
+
+
+def mlp_sgd(w1, b1, w2, b2, x, y, lr, activation, loss, batch, start, count, active):
+    """``count`` SGD updates, in place, of the nets where ``active`` (bool, (S,)) is True.
+
+    ``batch``: every update uses all of x (accumulated BP). Otherwise update k uses the single
+    sample (start + k) mod len(x) (standard BP)."""
+    for k in range(count):
+        i = slice(None) if batch else [(start + k) % len(x)]
+        grads = mlp_grads(w1, b1, w2, b2, x[i], y[i], activation, loss)
+        for a, g in zip((w1, b1, w2, b2), grads):
+            a[active] -= lr * g[active]
