@@ -224,6 +224,28 @@ async def test_r_pauses_a_run_and_escape_stops_it_before_leaving(make_app, scree
         assert isinstance(app.screen, HomeScreen)
 
 
+async def test_space_freezes_the_picture_while_the_run_goes_on(make_app, screen_text, monkeypatch):
+    monkeypatch.setattr(LessonScreen, "RUN_DELAY", 0.02)
+    app = make_app("gan")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("r", "space")
+        frozen_at = screen._drawn.rounds
+        assert "space Follow" in await screen_text(pilot) and "Frozen" in await screen_text(pilot)
+        await pilot.pause(0.5)
+        assert screen.running and screen._latest.rounds > frozen_at  # training went on
+        assert screen._drawn.rounds == frozen_at and f"Round {frozen_at} ·" in await screen_text(pilot)
+        await pilot.press("space")
+        assert screen._drawn.rounds > frozen_at and "space Freeze" in await screen_text(pilot)
+        await pilot.press("space")
+        assert screen.frozen and screen.running
+        await pilot.press("r")
+        await finish_run(pilot)
+        assert screen.frozen and "space Follow" in await screen_text(pilot)  # paused, still frozen, still thawable
+        await pilot.press("s")  # a key the learner presses shows its result
+        assert not screen.frozen and screen._drawn is screen._latest
+
+
 async def test_a_lab_error_in_the_worker_is_a_notification_not_a_crash(make_app, screen_text):
     app = make_app("perceptron")
     async with app.run_test(size=SIZE) as pilot:

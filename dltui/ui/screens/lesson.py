@@ -55,6 +55,8 @@ class LessonScreen(Screen):
         Binding("r", "run", "Run", id="lesson.run"),
         Binding("r", "pause", "Pause", id="lesson.pause"),
         Binding("escape", "pause", "Pause", show=False, id="lesson.pause_escape"),
+        Binding("space", "freeze(True)", "Freeze", id="lesson.freeze"),
+        Binding("space", "freeze(False)", "Follow", id="lesson.follow"),
         Binding("x", "reset", "Reset", id="lesson.reset"),
         Binding("t", "show_pane('lab')", "Lab", id="lesson.show_lab"),
         Binding("t", "show_pane('text')", "Text", id="lesson.show_text"),
@@ -69,6 +71,7 @@ class LessonScreen(Screen):
     | (lab keys) | The lab's own actions, e.g. s Step, e Epoch. |
     | d | Step through the next update's forward and backward pass (labs with a tape). |
     | r | Run the lab until it finishes; again (or escape) to pause. |
+    | space | While it runs: freeze the picture to study it, training goes on; again to follow. |
     | x | Start the lab over with the current settings. |
     | t | Switch between text and lab (narrow terminals). |
     | z | The lesson's quiz (in the Footer from 120 columns; at 80 the lab's keys fill it). |
@@ -84,6 +87,9 @@ class LessonScreen(Screen):
 
     show_lab: reactive[bool] = reactive(False, bindings=True)
     """In the narrow layout: the lab, not the text, is on screen."""
+
+    frozen: reactive[bool] = reactive(False, bindings=True)
+    """The picture stays as it is while the run goes on (memray's live view does the same)."""
 
     def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
         super().__init__()
@@ -106,7 +112,8 @@ class LessonScreen(Screen):
                     for action in self.lab.actions}
         if hasattr(self.lab, "trace"):  # a lab that records its passes on a tape can be stepped through
             lab_keys["d"] = [Binding("d", "debugger", "Debugger", id="lesson.debugger")]
-        self._bindings.key_to_bindings = {**lab_keys, **self._bindings.key_to_bindings}  # the lab's keys first in the Footer
+        screen_keys = {key: bindings for key, bindings in self._bindings.key_to_bindings.items() if key not in lab_keys}
+        self._bindings.key_to_bindings = {**lab_keys, **screen_keys}  # the lab's keys first in the Footer, and they win
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,6 +178,8 @@ class LessonScreen(Screen):
             return not self.running
         if action == "reset":
             return self.dirty
+        if action == "freeze":
+            return self.frozen if parameters[0] is False else self.running and not self.frozen
         if action == "quiz":
             return bool(self.lesson.quiz) and parameters[0] != self.narrow
         if action == "show_pane":
@@ -203,6 +212,7 @@ class LessonScreen(Screen):
         self._reveal_lab()
         self._notice = ""
         if next(action for action in self.lab.actions if action.name == name).background:
+            self.frozen = False
             self.running = True
             self.run_lab(name, repeat=False)
         else:
@@ -219,9 +229,19 @@ class LessonScreen(Screen):
         self.call_lab(self.lab.apply_update, trace)
         self.dirty = True
 
+    def action_freeze(self, frozen: bool) -> None:
+        self.frozen = frozen
+        if frozen:
+            status = self.query_one("#status", Static)
+            status.update(f"⏸ Frozen: the run goes on behind this picture; space to follow it. {status.content}")
+        else:
+            self._drawn = None
+            self._draw()
+
     def action_run(self) -> None:
         self._reveal_lab()
         self._notice = ""
+        self.frozen = False
         self.running = self.dirty = True
         self.run_lab(self.lab.run_action, repeat=True)
 
@@ -250,6 +270,7 @@ class LessonScreen(Screen):
 
         A background action still holding the lab after BUSY_WAIT makes the call a notice, not a frozen UI.
         """
+        self.frozen = False  # what the learner just did should show
         if not self._lock.acquire(timeout=self.BUSY_WAIT):
             self.notify("The lab is still busy with its last action; try again when it is done.", severity="warning")
             return
@@ -289,7 +310,7 @@ class LessonScreen(Screen):
     def _draw(self) -> None:
         """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped."""
         snapshot = self._latest
-        if snapshot is self._drawn:
+        if snapshot is self._drawn or self.frozen:
             return
         self._drawn = snapshot
         with self.app.batch_update():
