@@ -4,7 +4,8 @@ default initialization, so a learner's PyTorch intuition carries over."""
 from __future__ import annotations
 
 import math
-from typing import Any, Iterator
+from types import SimpleNamespace
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -268,102 +269,114 @@ class Embedding(Module):
 
 
 # ---------------------------------------------------------------- recurrent layers
+def _suffix(layer: int, reverse: bool) -> str:
+    return f"_l{layer}_reverse" if reverse else f"_l{layer}"
+
+
 class _Recurrent(Module):
-    """Stacked recurrent layers over a sequence, one cell call per time step and layer.
+    """Stacked recurrent layers over a sequence, one cell call per time step, layer and direction.
 
     Input (L, N, input_size), or (N, L, input_size) with batch_first. Parameters are named like
-    PyTorch's (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, …) and drawn from
-    U(±1/√hidden_size)."""
+    PyTorch's (weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0, then the same with `_reverse`
+    for the backward direction, …), in its order, and drawn from U(±1/√hidden_size). A
+    bidirectional layer reads the sequence both ways and concatenates the two states at each step,
+    so the output has 2·hidden_size features and the next layer takes them as input."""
 
     gates = 1
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False) -> None:
+                 batch_first: bool = False, bidirectional: bool = False) -> None:
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
-        self.batch_first = batch_first
+        self.batch_first, self.bidirectional = batch_first, bidirectional
         bound = 1.0 / math.sqrt(hidden_size)
         rows = self.gates * hidden_size
         for layer in range(num_layers):
-            width = input_size if layer == 0 else hidden_size
-            setattr(self, f"weight_ih_l{layer}", _uniform((rows, width), bound, f"weight_ih_l{layer}"))
-            setattr(self, f"weight_hh_l{layer}", _uniform((rows, hidden_size), bound, f"weight_hh_l{layer}"))
-            setattr(self, f"bias_ih_l{layer}", _uniform((rows,), bound, f"bias_ih_l{layer}") if bias else None)
-            setattr(self, f"bias_hh_l{layer}", _uniform((rows,), bound, f"bias_hh_l{layer}") if bias else None)
+            width = input_size if layer == 0 else hidden_size * len(self.directions)
+            shapes = dict(weight_ih=(rows, width), weight_hh=(rows, hidden_size), bias_ih=(rows,), bias_hh=(rows,))
+            for reverse in self.directions:
+                for kind, shape in shapes.items():
+                    name = kind + _suffix(layer, reverse)
+                    setattr(self, name, _uniform(shape, bound, name) if bias or kind.startswith("weight") else None)
 
-    def weights(self, layer: int) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
-        return tuple(getattr(self, f"{kind}_l{layer}") for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+    @property
+    def directions(self) -> tuple[bool, ...]:
+        """The `reverse` flag of each direction: (False,) or (False, True)."""
+        return (False, True) if self.bidirectional else (False,)
 
-    def steps(self, x: Tensor) -> list[Tensor]:
-        """The input split into time steps, each (N, features)."""
-        return [x[:, t] if self.batch_first else x[t] for t in range(x.shape[1 if self.batch_first else 0])]
+    def weights(self, layer: int, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
+        return tuple(getattr(self, kind + _suffix(layer, reverse)) for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
 
-    def sequence(self, outputs: list[Tensor]) -> Tensor:
-        return F.stack(outputs, dim=1 if self.batch_first else 0)
+    def cell(self, x: Tensor, state: Any, weights: tuple) -> Any:
+        raise NotImplementedError
 
-    def initial(self, state: Tensor | None, batch: int) -> list[Tensor]:
-        """Each layer's starting state: zeros, or the given (num_layers, N, H) tensor's rows."""
+    def initial(self, state: Tensor | None, x: Tensor) -> list[Tensor]:
+        """Each layer and direction's starting state for input `x`: zeros, or the rows of the given
+        (num_layers·directions, N, H) tensor."""
+        count = self.num_layers * len(self.directions)
         if state is None:
-            return [Tensor(np.zeros((batch, self.hidden_size))) for _ in range(self.num_layers)]
-        return [state[layer] for layer in range(self.num_layers)]
+            batch = x.shape[0 if self.batch_first else 1]
+            return [Tensor(np.zeros((batch, self.hidden_size))) for _ in range(count)]
+        return [state[k] for k in range(count)]
+
+    def unroll(self, x: Tensor, states: list[Any]) -> tuple[Tensor, list[Any]]:
+        """The last layer's output at every step, and the final states in PyTorch's order
+        (l0 forward, l0 backward, l1 forward, …)."""
+        inputs = [x[:, t] if self.batch_first else x[t] for t in range(x.shape[1 if self.batch_first else 0])]
+        finals: list[Any] = []
+        for layer in range(self.num_layers):
+            outputs = []
+            for reverse in self.directions:
+                state, hs = states[len(finals)], []
+                for x_t in reversed(inputs) if reverse else inputs:
+                    state = self.cell(x_t, state, self.weights(layer, reverse))
+                    hs.append(state[0] if isinstance(state, tuple) else state)
+                finals.append(state)
+                outputs.append(hs[::-1] if reverse else hs)
+            inputs = outputs[0] if len(outputs) == 1 else [F.cat(pair, dim=1) for pair in zip(*outputs)]
+        return F.stack(inputs, dim=1 if self.batch_first else 0), finals
 
     def extra_repr(self) -> str:
-        return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}"
+        flags = "".join(f", {flag}=True" for flag in ("batch_first", "bidirectional") if getattr(self, flag))
+        return f"{self.input_size}, {self.hidden_size}, num_layers={self.num_layers}{flags}"
 
 
 class RNN(_Recurrent):
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False) -> None:
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first)
+                 bias: bool = True, batch_first: bool = False, bidirectional: bool = False) -> None:
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, bidirectional)
         self.nonlinearity = nonlinearity
 
+    def cell(self, x: Tensor, h: Tensor, weights: tuple) -> Tensor:
+        return F.rnn_cell(x, h, *weights, nonlinearity=self.nonlinearity)
+
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        """Returns (output at every step of the last layer, final hidden state of every layer)."""
-        inputs = self.steps(x)
-        finals = []
-        for layer, h in enumerate(self.initial(h0, inputs[0].shape[0])):
-            outputs = []
-            for x_t in inputs:
-                h = F.rnn_cell(x_t, h, *self.weights(layer), nonlinearity=self.nonlinearity)
-                outputs.append(h)
-            finals.append(h)
-            inputs = outputs
-        return self.sequence(inputs), F.stack(finals)
+        """Returns (last layer's output at every step, final hidden state of every layer and direction)."""
+        out, finals = self.unroll(x, self.initial(h0, x))
+        return out, F.stack(finals)
 
 
 class LSTM(_Recurrent):
     gates = 4
 
+    def cell(self, x: Tensor, hc: tuple[Tensor, Tensor], weights: tuple) -> tuple[Tensor, Tensor]:
+        return F.lstm_cell(x, hc, *weights)
+
     def forward(self, x: Tensor, hc0: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """Returns (output, (h_n, c_n)) like torch.nn.LSTM."""
-        inputs = self.steps(x)
         h0, c0 = hc0 if hc0 is not None else (None, None)
-        batch = inputs[0].shape[0]
-        final_h, final_c = [], []
-        for layer, (h, c) in enumerate(zip(self.initial(h0, batch), self.initial(c0, batch))):
-            outputs = []
-            for x_t in inputs:
-                h, c = F.lstm_cell(x_t, (h, c), *self.weights(layer))
-                outputs.append(h)
-            final_h.append(h)
-            final_c.append(c)
-            inputs = outputs
-        return self.sequence(inputs), (F.stack(final_h), F.stack(final_c))
+        out, finals = self.unroll(x, list(zip(self.initial(h0, x), self.initial(c0, x))))
+        return out, (F.stack([h for h, _ in finals]), F.stack([c for _, c in finals]))
 
 
 class GRU(_Recurrent):
     gates = 3
 
+    def cell(self, x: Tensor, h: Tensor, weights: tuple) -> Tensor:
+        return F.gru_cell(x, h, *weights)
+
     def forward(self, x: Tensor, h0: Tensor | None = None) -> tuple[Tensor, Tensor]:
-        inputs = self.steps(x)
-        finals = []
-        for layer, h in enumerate(self.initial(h0, inputs[0].shape[0])):
-            outputs = []
-            for x_t in inputs:
-                h = F.gru_cell(x_t, h, *self.weights(layer))
-                outputs.append(h)
-            finals.append(h)
-            inputs = outputs
-        return self.sequence(inputs), F.stack(finals)
+        out, finals = self.unroll(x, self.initial(h0, x))
+        return out, F.stack(finals)
 
 
 class MultiheadAttention(Module):
@@ -399,3 +412,23 @@ class MultiheadAttention(Module):
         y, attn = F.attention(q, k, v, attn_mask, is_causal)
         y = self.out_proj(y.transpose(1, 2).reshape(query.shape[0], query.shape[1], e))
         return (y if self.batch_first else y.transpose(0, 1)), Tensor(attn.mean(axis=1))
+
+
+# ---------------------------------------------------------------- utils
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0) -> float:
+    """Scale all gradients together, in place, so that their joint norm is at most `max_norm`:
+    the step keeps its direction and only its length is bounded. As `torch.nn.utils.clip_grad_norm_`:
+    the norm of the per-parameter norms, factor max_norm/(norm + 1e-6), parameters without a
+    gradient skipped. Returns the norm before clipping; `max_norm=math.inf` only measures it."""
+    grads = [p.grad for p in ([parameters] if isinstance(parameters, Tensor) else parameters) if p.grad is not None]
+    if not grads:
+        return 0.0
+    total = float(np.linalg.norm([np.linalg.norm(g.ravel(), norm_type) for g in grads], norm_type))
+    scale = max_norm / (total + 1e-6)
+    if scale < 1.0:
+        for g in grads:
+            g *= scale
+    return total
+
+
+utils = SimpleNamespace(clip_grad_norm_=clip_grad_norm_)  # `nn.utils.clip_grad_norm_`, as in torch

@@ -6,7 +6,7 @@ decides how much of it feeds the candidate n. Three comparisons, each on the sam
 - *GRU vs LSTM* on the first-symbol task: three weight blocks against four, so about ¾ of the
   parameters and less time per step, and it learns the task as well.
 - *one-way vs two-way* on the twins task: the answer lies after the masked position, so only the
-  model with a backward direction can know it (built here from two engine GRUs).
+  model with a backward direction can know it (an engine GRU with `bidirectional=True`).
 - *1 vs 2 layers* on the first-symbol task: the second layer reads the first layer's states.
 """
 

@@ -21,7 +21,6 @@ import numpy as np
 
 from ..engine import Stepper, Tensor, functional as F, manual_seed, nn, recording
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
-from .sequence import clip_grad_norm
 
 BATCH = 16
 RUN_UPDATES = 10  # per free-running action: one update alone would spend most of the time in the UI's pause
@@ -150,7 +149,7 @@ class RNNLab(Lab):
     def update(self) -> None:
         self.losses.append(self.loss.item())
         with np.errstate(all="ignore"):
-            self.norms.append(clip_grad_norm(self.parameters, self.params["clip"]))
+            self.norms.append(nn.utils.clip_grad_norm_(self.parameters, self.params["clip"] or math.inf))
         if self.diverged:
             return
         for p in self.parameters:

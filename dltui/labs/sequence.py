@@ -68,25 +68,23 @@ def set_memory_bias(core: nn.Module, kind: str, value: float) -> None:
     h = core.hidden_size
     block = slice(h, 2 * h)  # f in i,f,g,o; z in r,z,n
     for layer in range(core.num_layers):
-        b_ih, b_hh = core.weights(layer)[2:]
-        b_ih.data[block] = value
-        b_hh.data[block] = 0.0
+        for reverse in core.directions:
+            b_ih, b_hh = core.weights(layer, reverse)[2:]
+            b_ih.data[block] = value
+            b_hh.data[block] = 0.0
 
 
 class SequenceModel:
-    """An engine recurrent layer (or two, one per direction) and a linear readout at one time step.
+    """An engine recurrent layer and a linear readout at one time step.
 
-    A bidirectional model runs a second core over the reversed sequence and reads both at the
-    same position: the forward one has seen the past, the backward one the future."""
+    A bidirectional core also reads the sequence backwards, and the readout sees both states at
+    the same position: the forward one has seen the past, the backward one the future."""
 
     def __init__(self, kind: str, inputs: int, hidden: int, classes: int, layers: int = 1,
                  bidirectional: bool = False, memory_bias: float = 0.0) -> None:
         self.kind, self.layers, self.bidirectional = kind, layers, bidirectional
-        self.core = CORES[kind](inputs, hidden, num_layers=layers)
-        self.back = CORES[kind](inputs, hidden, num_layers=layers) if bidirectional else None
-        for core in (self.core, self.back):
-            if core is not None:
-                set_memory_bias(core, kind, memory_bias)
+        self.core = CORES[kind](inputs, hidden, num_layers=layers, bidirectional=bidirectional)
+        set_memory_bias(self.core, kind, memory_bias)
         self.head = nn.Linear(hidden * (2 if bidirectional else 1), classes)
 
     @property
@@ -97,8 +95,7 @@ class SequenceModel:
         return f"bidirectional {name}" if self.bidirectional else name
 
     def parameters(self) -> list[nn.Parameter]:
-        modules = [m for m in (self.core, self.back, self.head) if m is not None]
-        return [p for m in modules for p in m.parameters()]
+        return self.core.parameters() + self.head.parameters()
 
     @property
     def parameter_count(self) -> int:
@@ -107,12 +104,7 @@ class SequenceModel:
     def logits(self, x: np.ndarray, at: int) -> Tensor:
         """Class scores read at time step `at` of inputs (T, N, features)."""
         out, _ = self.core(Tensor(x))
-        at %= len(x)
-        features = out[at]
-        if self.back is not None:
-            out_back, _ = self.back(Tensor(x[::-1].copy()))
-            features = F.cat([features, out_back[len(x) - 1 - at]], dim=1)
-        return self.head(features)
+        return self.head(out[at])
 
 
 CELL_OUTPUTS = {"rnn_cell": ("h",), "lstm_cell": ("h", "c"), "gru_cell": ("h",)}
@@ -129,18 +121,6 @@ def trace(core: nn.Module, x: np.ndarray) -> dict[str, np.ndarray]:
     for slot, key in enumerate(CELL_OUTPUTS[cells[0].name]):
         values[key] = np.stack([node.outputs[slot][0] for node in cells])
     return values
-
-
-def clip_grad_norm(parameters: list[nn.Parameter], max_norm: float) -> float:
-    """Scale all gradients together so their joint norm is at most `max_norm` (0: no clipping),
-    like `torch.nn.utils.clip_grad_norm_`. Returns the norm before clipping."""
-    grads = [p.grad for p in parameters if p.grad is not None]
-    norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
-    if max_norm > 0 and norm > max_norm:
-        for p in parameters:
-            if p.grad is not None:
-                p.grad = p.grad * (max_norm / norm)
-    return norm
 
 
 @dataclass(frozen=True)
@@ -173,7 +153,7 @@ class _Runner:
             loss = F.cross_entropy(self.model.logits(x, at), y)
             self.opt.zero_grad()
             loss.backward()
-        clip_grad_norm(self.model.parameters(), clip)
+        nn.utils.clip_grad_norm_(self.model.parameters(), clip or math.inf)
         self.opt.step()
         self.seconds += time.perf_counter() - start
         self.losses.append(loss.item())

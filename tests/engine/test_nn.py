@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from dltui.engine import Tensor, functional as F, init, manual_seed, nn, no_grad, optim
+from dltui.engine import Tensor, functional as F, gradcheck, init, manual_seed, nn, no_grad, optim
 
 
 def test_parameters_are_found_in_order_with_torch_names():
@@ -93,6 +93,48 @@ def test_two_layer_lstm_feeds_layer_outputs_upward_and_backprops_through_time():
     np.testing.assert_allclose(out.data[:, -1], h_n.data[1])
     out.sum().backward()
     assert all(p.grad is not None and np.abs(p.grad).sum() > 0 for p in net.parameters())
+
+
+def test_bidirectional_layers_name_shape_and_order_their_directions_like_torch():
+    manual_seed(5)
+    net = nn.GRU(3, 4, num_layers=2, bidirectional=True)
+    names = [n for n, _ in net.named_parameters()]
+    per_layer = ["weight_ih_l{}", "weight_hh_l{}", "bias_ih_l{}", "bias_hh_l{}"]
+    assert names == [n.format(k) + s for k in (0, 1) for s in ("", "_reverse") for n in per_layer]
+    assert net.weight_ih_l0_reverse.shape == (12, 3) and net.weight_ih_l1.shape == (12, 8)
+    x = Tensor(np.random.default_rng(3).standard_normal((5, 2, 3)))
+    out, h_n = net(x)
+    assert out.shape == (5, 2, 8) and h_n.shape == (4, 2, 4)
+    np.testing.assert_array_equal(h_n.data[2], out.data[-1, :, :4])  # layer 1 forward ends at the last step,
+    np.testing.assert_array_equal(h_n.data[3], out.data[0, :, 4:])  # layer 1 backward at the first
+    one_layer = nn.GRU(3, 4, bidirectional=True)
+    out, _ = one_layer(x)
+    forward = _loop_reference(F.gru_cell, x, *one_layer.weights(0))
+    backward = _loop_reference(F.gru_cell, Tensor(x.data[::-1].copy()), *one_layer.weights(0, reverse=True))[::-1]
+    np.testing.assert_allclose(out.data, np.concatenate([forward, backward], axis=2), rtol=1e-12)
+
+
+def test_a_bidirectional_gru_passes_gradcheck():
+    manual_seed(6)
+    net = nn.GRU(2, 2, num_layers=2, bidirectional=True)
+    x = Tensor(np.random.default_rng(4).standard_normal((3, 2, 2)), requires_grad=True)
+    h0 = Tensor(np.random.default_rng(5).standard_normal((4, 2, 2)), requires_grad=True)
+    errors = gradcheck(lambda x, h0, *weights: net(x, h0), [x, h0, *net.parameters()])
+    assert max(errors) <= 1e-6
+
+
+def test_clip_grad_norm_scales_all_gradients_together():
+    a, b, frozen = nn.Parameter(np.zeros(2)), nn.Parameter(np.zeros((1, 1))), nn.Parameter(np.zeros(3))
+    a.grad, b.grad = np.array([3.0, -4.0]), np.array([[12.0]])
+    grad_a = a.grad
+    assert nn.utils.clip_grad_norm_([a, b, frozen], 6.5) == 13.0  # √(9 + 16 + 144), before clipping
+    scale = 6.5 / (13.0 + 1e-6)
+    np.testing.assert_allclose(a.grad, [3 * scale, -4 * scale], rtol=1e-15)
+    np.testing.assert_allclose(b.grad, [[12 * scale]], rtol=1e-15)
+    assert a.grad is grad_a and frozen.grad is None, "in place; parameters without a gradient are skipped"
+    assert nn.utils.clip_grad_norm_(iter([a, b]), 10.0) == pytest.approx(6.5) and a.grad[0] == 3 * scale
+    assert nn.utils.clip_grad_norm_(b, 100.0, norm_type=math.inf) == pytest.approx(12 * scale)
+    assert nn.utils.clip_grad_norm_([a], math.inf, norm_type=1) == pytest.approx(7 * scale)
 
 
 def test_multihead_attention_matches_per_head_equations():

@@ -73,6 +73,44 @@ def test_recurrent_layers_match_torch(kind):
         np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("layers,batch_first", [(1, False), (2, True)])
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_bidirectional_recurrent_layers_match_torch(kind, layers, batch_first):
+    """Output, final states and every gradient, starting from given states."""
+    manual_seed(2)
+    ours = getattr(nn, kind)(3, 4, num_layers=layers, batch_first=batch_first, bidirectional=True)
+    theirs = getattr(torch.nn, kind)(3, 4, num_layers=layers, batch_first=batch_first, bidirectional=True).double()
+    _copy_into_torch(ours, theirs)
+    lstm = kind == "LSTM"
+    states = [(2 * layers, 2, 4)] * (2 if lstm else 1)  # h0 (and c0): (layers·directions, N, H)
+    (x, *s0), (tx, *ts0) = pair_of((2, 5, 3) if batch_first else (5, 2, 3), *states, seed=3)
+    out, finals = ours(x, tuple(s0) if lstm else s0[0])
+    tout, tfinals = theirs(tx, tuple(ts0) if lstm else ts0[0])
+    assert out.shape == tuple(tout.shape) == ((2, 5, 8) if batch_first else (5, 2, 8))
+    results, torch_results = ([out, *finals], [tout, *tfinals]) if lstm else ([out, finals], [tout, tfinals])
+    for a, b in zip(results, torch_results):
+        np.testing.assert_allclose(a.data, b.detach().numpy(), rtol=1e-10, atol=1e-12)
+    weights = [np.random.default_rng(4 + k).standard_normal(a.shape) for k, a in enumerate(results)]
+    sum((a * Tensor(w)).sum() for a, w in zip(results, weights)).backward()
+    sum((b * torch.tensor(w)).sum() for b, w in zip(torch_results, weights)).backward()
+    for p, tp in [*zip(ours.parameters(), theirs.parameters()), (x, tx), *zip(s0, ts0)]:
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("max_norm,norm_type", [(1.0, 2.0), (0.5, 1.0), (0.3, float("inf")), (5.0, 2.0)])
+def test_clip_grad_norm_matches_torch(max_norm, norm_type):
+    ours, theirs = pair_of((3, 4), (5,), (2,), seed=6)
+    for p, tp in zip(ours[:2], theirs[:2]):
+        g = np.random.default_rng(p.size).standard_normal(p.shape)
+        p.grad, tp.grad = g.copy(), torch.tensor(g)
+    total = nn.utils.clip_grad_norm_(ours, max_norm, norm_type)
+    torch_total = torch.nn.utils.clip_grad_norm_(theirs, max_norm, norm_type)
+    assert isinstance(total, float) and total == pytest.approx(torch_total.item(), rel=1e-12)
+    for p, tp in zip(ours[:2], theirs[:2]):
+        np.testing.assert_allclose(p.grad, tp.grad.numpy(), rtol=1e-12)
+    assert ours[2].grad is None and theirs[2].grad is None
+
+
 def test_multihead_attention_and_batch_norm_match_torch():
     manual_seed(1)
     ours, theirs = nn.MultiheadAttention(6, 2), torch.nn.MultiheadAttention(6, 2).double()
