@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 
 class ControlError(ValueError):
@@ -157,6 +157,7 @@ class Lab:
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = {}
+        self.interrupted: Callable[[], bool] = lambda: False
         self.reset(**params)
 
     @classmethod
@@ -195,10 +196,12 @@ class Lab:
     def snapshot(self) -> Any:
         raise NotImplementedError
 
-    def perform(self, action: str) -> Any:
-        """Run the named action and return the new snapshot."""
+    def perform(self, action: str, interrupted: Callable[[], bool] = lambda: False) -> Any:
+        """Run the named action and return the new snapshot. A long action polls `interrupted`
+        (the UI passes its worker's cancel flag) between chunks of work and stops early when it is true."""
         if action not in {a.name for a in self.actions}:
             raise KeyError(action)
+        self.interrupted = interrupted
         getattr(self, action)()
         return self.snapshot()
 

@@ -13,6 +13,7 @@ training set and updates once per epoch.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -242,11 +243,13 @@ class Restart:
         return self.outcome == "solved"
 
 
-def restarts(params: dict, count: int) -> tuple[Restart, ...]:
-    """Train `count` nets from seeds seed, seed+1, … with the same settings, all at once."""
+def restarts(params: dict, count: int, interrupted: Callable[[], bool] = lambda: False) -> tuple[Restart, ...] | None:
+    """Train `count` nets from seeds seed, seed+1, … with the same settings, all at once; None if interrupted."""
     seeds = [params["seed"] + k for k in range(count)]
     run = Run(params, seeds)
     while not run.done:
+        if interrupted():
+            return None
         run.finish_epoch()
     curves = np.array(run.train_loss)
     return tuple(Restart(seed, run.outcome[k], int(run.ended_at[k]), float(curves[run.ended_at[k], k]),
@@ -391,7 +394,7 @@ class MLPLab(Lab):
             self.run.finish_epoch()
 
     def compare(self) -> None:
-        self.compared = restarts(self.params, self.params["restart_count"])
+        self.compared = restarts(self.params, self.params["restart_count"], self.interrupted) or self.compared
 
     # ------------------------------------------------------------------ the debugger
     def trace(self) -> Trace:

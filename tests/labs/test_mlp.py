@@ -89,6 +89,15 @@ def test_restarts_find_seeds_stuck_in_local_minima_with_the_2_2_1_net():
     assert compared[0].epochs == run_to_end(MLP(**LESSON, mode="batch")).epoch  # same seed, same run
 
 
+def test_compare_stops_when_interrupted_and_keeps_the_last_results():
+    lab = MLP(**LESSON, mode="batch", restart_count=3)
+    polls = []
+    snapshot = lab.perform("compare", interrupted=lambda: polls.append(1) or len(polls) > 50)
+    assert snapshot.restarts == () and len(polls) == 51  # polled once an epoch, stopped at the 51st
+    done = lab.perform("compare").restarts
+    assert len(done) == 3 and lab.perform("compare", interrupted=lambda: True).restarts == done
+
+
 def test_early_stopping_restores_the_best_validation_weights():
     lab = MLP(**LESSON, dataset="noisy-xor", mode="batch", early_stopping=True)
     snapshot = run_to_end(lab)

@@ -249,7 +249,7 @@ async def test_space_freezes_the_picture_while_the_run_goes_on(make_app, screen_
 async def test_a_lab_error_in_the_worker_is_a_notification_not_a_crash(make_app, screen_text):
     app = make_app("perceptron")
     async with app.run_test(size=SIZE) as pilot:
-        def broken(action):
+        def broken(*_):
             raise RuntimeError("weights went missing")
 
         app.screen.lab.perform = broken

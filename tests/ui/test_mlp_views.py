@@ -3,6 +3,7 @@ action (`m`, restarts from eight seeds) that leaves the screen answering keys.""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from dltui.ui.screens.lesson import LessonScreen
@@ -59,6 +60,23 @@ async def test_compare_runs_in_the_background_and_fills_the_restarts_table(make_
         assert f"Restarts: {sum(r.solved for r in restarts)} of 8 solved" in text
         stuck = next(r for r in restarts if not r.solved)
         assert f"{stuck.seed:>5} ✗ {stuck.outcome:<11} {stuck.epochs:>6} {stuck.final_loss:>10.4f}" in text
+
+
+async def test_pause_stops_a_long_compare_and_the_lab_answers_again(make_app, screen_text):
+    app = make_app("mlp-backprop")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        screen.call_lab(screen.lab.reset, dataset="noisy-xor", restart_count=16, epochs=20000)  # seconds of work
+        await pilot.press("m")
+        await pilot.pause(0.5)  # the compare is under way
+        await pilot.press("r")
+        assert await asyncio.to_thread(screen._lock.acquire, True, 60)  # the worker lets go of the lab…
+        screen._lock.release()
+        assert screen.lab.compared == ()  # …because it stopped, not because it finished
+        await pilot.pause()
+        assert not screen.running
+        await pilot.press("e")
+        assert screen.lab.snapshot().epoch == 1 and len(app._notifications) == 0
 
 
 async def test_activations_view_shows_the_curve_and_the_layer_norms(make_app, screen_text):

@@ -290,7 +290,7 @@ class LessonScreen(Screen):
             with self._lock:
                 if worker.is_cancelled:
                     return
-                self._latest = self.lab.perform(name)
+                self._latest = self.lab.perform(name, lambda: worker.is_cancelled)
                 if self.lab.finished or not repeat:
                     return
             time.sleep(self.RUN_DELAY)
