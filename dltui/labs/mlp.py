@@ -36,7 +36,6 @@ MARGIN = 0.3  # XOR counts as solved when every corner's output is within this o
 STALL_WINDOW = 2000  # epochs: a run whose training loss moved less than STALL_TOL over them is stuck
 STALL_TOL = 1e-3
 PATIENCE = 200  # early stopping: epochs without a new best validation loss
-UPDATES_PER_BURST = 2000  # one free-running call trains about this many updates
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -386,9 +385,9 @@ class MLPLab(Lab):
         self.run.finish_epoch()
 
     def train(self) -> None:
-        """About UPDATES_PER_BURST updates, so each free-running call does visible work."""
-        per_epoch = 1 if self.params["mode"] == "batch" else len(self.run.x)
-        for _ in range(max(1, UPDATES_PER_BURST // per_epoch)):
+        """A burst of epochs that grows with the run, a fifth of the epochs so far (at least 5): the
+        first epochs, where the regions swing most, are drawn a few at a time, later ones fly by."""
+        for _ in range(max(5, self.run.epoch // 5)):
             if self.finished:
                 return
             self.run.finish_epoch()
