@@ -111,7 +111,7 @@ class LessonScreen(Screen):
         lab_keys = {action.key: [Binding(action.key, f"lab('{action.name}')", action.description, id=f"lab.{action.name}")]
                     for action in self.lab.actions}
         if hasattr(self.lab, "trace"):  # a lab that records its passes on a tape can be stepped through
-            lab_keys["d"] = [Binding("d", "debugger", "Debugger", id="lesson.debugger")]
+            lab_keys["d"] = [Binding("d", "debugger", "Debug", id="lesson.debugger")]
         screen_keys = {key: bindings for key, bindings in self._bindings.key_to_bindings.items() if key not in lab_keys}
         self._bindings.key_to_bindings = {**lab_keys, **screen_keys}  # the lab's keys first in the Footer, and they win
 
@@ -160,9 +160,11 @@ class LessonScreen(Screen):
         self.call_later(self._fit_width)  # after Screen's own handler has set the breakpoint classes
 
     def _fit_width(self) -> None:
-        """Entering the narrow layout keeps the pane that has focus on screen; `t` applies only there."""
+        """Entering the narrow layout keeps the pane that has focus on screen; `t` applies only there.
+        The Footer then needs its width for keys: the palette's ^p (in the help) gives way."""
         if self.narrow and self.focused is not None:
             self.show_lab = self.query_one("#lab") in self.focused.ancestors_with_self
+        self.query_one(Footer).show_command_palette = not self.narrow
         self.refresh_bindings()
 
     @property

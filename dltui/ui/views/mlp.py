@@ -55,7 +55,7 @@ class MLPView(VerticalScroll):
         mark = None if s.best_epoch is None or len(s.train_loss) < 2 else s.best_epoch / (len(s.train_loss) - 1)
         plot.plot(series, mark)
         plot.border_title = "loss ⠉ train" + (" ∘ validation ┊ best" if s.val_loss is not None else "")
-        plot.border_subtitle = f"epoch 0…{s.epoch}"
+        plot.border_subtitle = f"epoch 0…{s.epoch}" if s.epoch else "epoch 0: press e or r to train"
         self.query_one("#restarts", Static).update(self._restarts(s))
 
     def _numbers(self, s: MLPSnapshot) -> Text:

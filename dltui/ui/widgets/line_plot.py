@@ -68,8 +68,9 @@ class LinePlot(Widget):
         if columns < 4 or height < 2 or not finite.size:
             return ""
         low, high = float(finite.min()), float(finite.max())
-        if high - low < 1e-12:
-            low, high = low - 0.5, high + 0.5
+        if high - low < 1e-12:  # one value so far: a band around it, on its side of zero
+            pad = 0.1 * abs(low) or 0.5
+            low, high = low - pad, high + pad
         cells: dict[tuple[int, int], tuple[str, str]] = {}
         dots = np.zeros((height, columns), dtype=int)
         for series in self.series:

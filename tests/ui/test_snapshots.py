@@ -1,0 +1,120 @@
+"""SVG snapshots (pytest-textual-snapshot) of every screen at 80×24 and at 160×50, plus the too-small message.
+
+Each picture is what a learner sees after real key presses, compared with the accepted SVG under
+`__snapshots__/test_snapshots/`. After an intended UI change: `pytest tests/ui/test_snapshots.py
+--snapshot-update`, then review the changed SVGs before committing them. On a failure the plugin
+writes `snapshot_report.html` (in the folder pytest ran from) with the old and new pictures side by side.
+
+The pictures must not depend on the machine or the clock, so every app here:
+- keeps its progress in a temporary folder, opened by a relative path (the progress screen prints it);
+- runs the NumPy reference kernels (`--backend numpy`): no background numba warm-up, no notice about it;
+- opens labs with the lessons' own seeds, and never shows a run that measures time;
+- has animations off and every text box's cursor blink off, and is photographed once its workers are done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from dltui.engine import backend
+from dltui.progress import Progress
+from dltui.ui.app import DltuiApp
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 50), id="160x50")]
+
+
+@pytest.fixture(autouse=True)
+def numpy_kernels(monkeypatch):
+    """The NumPy reference kernels, in a backend state of this test's own (restored afterwards)."""
+    monkeypatch.setattr(backend, "_s", backend._State())
+    backend.set_backend("numpy")
+
+
+@pytest.fixture
+def progress(tmp_path, monkeypatch):
+    """A fresh progress file with a little history: the MP neuron started, three answers, one wrong."""
+    monkeypatch.chdir(tmp_path)  # "Kept in data/progress.sqlite3" reads the same on every machine
+    with Progress.open("data", "learner") as progress:
+        progress.lesson_opened("mp-neuron")
+        progress.record_answer("mp-neuron", "weighted-sum", "2", False, "1")
+        progress.record_answer("mp-neuron", "weighted-sum", "1", True, "1")
+        progress.record_answer("mp-neuron", "tie", "3", True, "3")
+        yield progress
+
+
+@pytest.fixture
+def seeded_app(lessons, progress):
+    def make(start_lesson: str | None = None) -> DltuiApp:
+        app = DltuiApp(lessons, [], start_lesson, progress=progress, backend="numpy")
+        app.animation_level = "none"
+        return app
+    return make
+
+
+def keys(*pressed: str) -> Callable[[Pilot], Awaitable[None]]:
+    """Press the keys one by one, letting every worker (lab runs, progress writes) finish after each."""
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(pilot)
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.pause()
+    return run_before
+
+
+async def settle(pilot: Pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_home(snap_compare, seeded_app, size):
+    """The lesson list: numbers, titles, states and quiz scores; the MP neuron in progress."""
+    assert snap_compare(seeded_app(), terminal_size=size, run_before=keys())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lesson_mlp(snap_compare, seeded_app, size):
+    """The MLP lesson as opened: its text (and, from 120 columns, its lab beside it)."""
+    assert snap_compare(seeded_app("mlp-backprop"), terminal_size=size, run_before=keys())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_lab_convolution(snap_compare, seeded_app, size):
+    """The convolution lab after three steps: the window, its products and sum, the partial feature map."""
+    assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys("s", "s", "s"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, seeded_app, size):
+    """`?` over the MLP lesson: the screen's keys, the lab's keys and the focused panel's."""
+    assert snap_compare(seeded_app("mlp-backprop"), terminal_size=size, run_before=keys("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_quiz_choice(snap_compare, seeded_app, size):
+    """The MP neuron's quiz, question 2 (pick one), answered 3 and recorded: the verdict and why."""
+    assert snap_compare(seeded_app(), terminal_size=size, run_before=keys("z", "n", "3", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress(snap_compare, seeded_app, size):
+    """`p` on the lesson list: totals, the weakest lesson, and where progress is kept."""
+    assert snap_compare(seeded_app(), terminal_size=size, run_before=keys("p"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_debugger(snap_compare, seeded_app, size):
+    """`d` in the MLP lesson, then two ops forward: the tape with its highlighted row and the node's values."""
+    assert snap_compare(seeded_app("mlp-backprop"), terminal_size=size, run_before=keys("d", "n", "n"))
+
+
+def test_too_small(snap_compare, seeded_app):
+    """Below 80×24 the app says so instead of drawing a broken layout."""
+    assert snap_compare(seeded_app(), terminal_size=(60, 20), run_before=keys())
