@@ -178,13 +178,20 @@ def jit_seconds() -> tuple[float, float]:
     return cold, warm
 
 
-def print_row(title: str, figures: dict, configs: list, ref_name: str, reference: float | None = None) -> None:
+def print_header(title: str, configs: list, ref_name: str, width: int = 42) -> None:
+    """The column heads of `print_row`'s table."""
+    print(f"{title:{width}}" + "".join(f"{name + ' ms':>12}" for name in configs)
+          + "   " + "  ".join(f"{name}/{ref_name}" for name in configs if name != ref_name))
+
+
+def print_row(title: str, figures: dict, configs: list, ref_name: str, reference: float | None = None,
+              width: int = 42) -> None:
     """Milliseconds per step for each config measured, then each one's ratio to the reference."""
     reference = figures[ref_name] if reference is None else reference
     cells = "".join(f"{figures[n] * 1e3:12.3f}" if n in figures else f"{'-':>12}" for n in configs)
     ratios = "  ".join(f"{figures[n] / reference:{len(n) + len(ref_name)}.{2 if figures[n] >= 0.1 * reference else 3}f}x"
                        if n in figures else f"{'-':>{len(n) + len(ref_name) + 1}}" for n in configs if n != ref_name)
-    print(f"{title:42}{cells}   {ratios}")
+    print(f"{title:{width}}{cells}   {ratios}")
 
 
 def main() -> None:
@@ -214,9 +221,7 @@ def main() -> None:
     if has_cuda:  # only the big LeNet is worth a GPU round trip per kernel
         configs.append("cuda")
         rows.append(("LeNet-5, batch 1024, 32x32", (lenet5, 1024)))
-    others = [name for name in configs if name != ref_name]
-    print(f"{'model':42}" + "".join(f"{name + ' ms':>12}" for name in configs)
-          + "   " + "  ".join(f"{name}/{ref_name}" for name in others))
+    print_header("model", configs, ref_name)
     for title, (build, batch) in rows:
         figures = {}
         for name in configs:

@@ -22,7 +22,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 
 from dltui.engine import backend  # noqa: E402
-from engine import libraries, time_step  # noqa: E402  (bench/engine.py)
+from engine import libraries, print_header, print_row, time_step  # noqa: E402  (bench/engine.py)
 
 SIZES = {  # title: (sequence length, batch, inputs, hidden, classes, a loss at every step)
     "lstm/gru lab: T 25, batch 32, in 4, hidden 16": (25, 32, 4, 16, 4, False),
@@ -65,9 +65,7 @@ def main() -> None:
     else:
         print(f"reference: dltui's numpy backend (PyTorch is not installed); {os.cpu_count()} CPU cores\n")
     configs = ["numba", "numpy"] + (["torch"] if ref == "torch" else [])
-    others = [name for name in configs if name != ref]
-    print(f"{'cell':5} {'size':48}" + "".join(f"{name + ' ms':>12}" for name in configs)
-          + "   " + "  ".join(f"{name}/{ref}" for name in others))
+    print_header(f"{'cell':5} size", configs, ref, width=54)
     for cell in ("LSTM", "GRU"):
         for title, size in SIZES.items():
             figures = {}
@@ -83,9 +81,7 @@ def main() -> None:
                     warnings.simplefilter("ignore", backend.BackendNotice)
                     backend.set_backend(name)
                 figures[name] = time_step(recurrent(libs["dltui"], cell, *size), budget)
-            cells = "".join(f"{figures[n] * 1e3:12.3f}" for n in configs)
-            ratios = "  ".join(f"{figures[n] / figures[ref]:{len(n) + len(ref)}.2f}x" for n in others)
-            print(f"{cell:5} {title:48}{cells}   {ratios}")
+            print_row(f"{cell:5} {title}", figures, configs, ref, width=54)
 
 
 if __name__ == "__main__":
