@@ -229,6 +229,7 @@ async def test_space_freezes_the_picture_while_the_run_goes_on(make_app, screen_
     app = make_app("gan")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
+        screen.call_lab(screen.lab.reset, max_rounds=100_000)  # the run outlasts the test: r is what stops it
         await pilot.press("r", "space")
         frozen_at = screen._drawn.rounds
         assert "space Follow" in await screen_text(pilot) and "Frozen" in await screen_text(pilot)
