@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import re
 import sys
 import warnings
@@ -13,10 +14,11 @@ from pathlib import Path
 from dltui import __version__
 from dltui.lessons import Lesson, check, find_lesson, lessons_dir, load_lessons
 from dltui.progress import LessonProgress, Progress
+from dltui.text import cells, printable
 
 COMMANDS = {
     "list": "print the lessons as a plain-text table",
-    "check [PATH...]": "validate lesson files (default: the bundled lessons); exit 1 on problems",
+    "check [PATH...]": "validate lesson files or folders (default: the lessons the app loads); exit 1 on problems",
     "progress": "your progress per lesson as a plain-text table",
     "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
@@ -31,6 +33,9 @@ examples:
   dltui perceptron      open a lesson by id
   dltui 2               open a lesson by number
   dltui check my.md     validate a lesson file you are writing
+  dltui check class/    validate a folder of your own lessons
+  dltui --lessons class/
+                        open the lesson browser with your lessons beside the bundled ones
 """
 
 
@@ -43,8 +48,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("target", nargs="?", metavar="LESSON|COMMAND", help="a lesson id or number, or a command below")
     p.add_argument("paths", nargs="*", metavar="PATH", help=argparse.SUPPRESS)
+    p.add_argument("--lessons", metavar="DIR", help="also load the lesson files in DIR; one with a bundled lesson's id "
+                   "replaces it (default: $DLTUI_LESSONS)")
+    p.add_argument("--lessons-only", action="store_true", help="load the lessons in --lessons DIR, not the bundled ones")
     p.add_argument("--lang", help="lesson language, e.g. en or zh (default: $DLTUI_LANG, then the locale)")
-    p.add_argument("--data-dir", metavar="DIR", help="where progress is kept (default: $DLTUI_DATA_DIR, then your data folder)")
+    p.add_argument("--data-dir", metavar="DIR",
+                   help="where progress and your own files are kept (default: $DLTUI_DATA_DIR, then your data folder)")
     p.add_argument("--user", help="whose progress (default: $DLTUI_USER, then your login name); for shared accounts")
     p.add_argument("--export", choices=("csv", "json"), help="with 'progress': write the answers to a file")
     p.add_argument("--all-users", action="store_true", help="with --export: every user's answers, not only yours")
@@ -55,20 +64,18 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def cell_width(text: str) -> int:
-    from rich.cells import cell_len
-
-    return cell_len(text)
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - cell_width(text))
+def table(rows: list[tuple[str, ...]]) -> list[str]:
+    """Rows as columns lined up by terminal cells (CJK is two wide), the last one unpadded; every cell is
+    printable, whatever a lesson file or the progress file holds."""
+    rows = [tuple(printable(cell) for cell in row) for row in rows]
+    widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    return ["  ".join([*(cell + " " * (w - cells(cell)) for cell, w in zip(row, widths)), row[-1]]).rstrip()
+            for row in rows]
 
 
 def list_lessons(lessons: list[Lesson]) -> str:
     rows = [("No", "ID", "Title", "Summary")] + [(str(l.order), l.id, l.title, l.summary) for l in lessons]
-    widths = [max(cell_width(row[i]) for row in rows) for i in range(3)]
-    return "\n".join("  ".join(pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[3] for row in rows)
+    return "\n".join(table(rows))
 
 
 def progress_table(lessons: list[Lesson], progress: Progress) -> str:
@@ -79,22 +86,22 @@ def progress_table(lessons: list[Lesson], progress: Progress) -> str:
         state = found.get(lesson.id, LessonProgress(lesson.id))
         rows.append((str(lesson.order), lesson.id, state.state, f"{state.first_correct}/{len(lesson.quiz)}",
                      f"{state.best_correct}/{len(lesson.quiz)}", str(state.answers)))
-    widths = [max(cell_width(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines = table(rows)
     totals = progress.totals()
     if totals.questions:
-        lines.append(f"\n{totals.answers} answer{'s' * (totals.answers != 1)} by {progress.user}; right at the first try: "
+        lines.append(f"\n{totals.answers} answer{'s' * (totals.answers != 1)} by {printable(progress.user)}; "
+                     "right at the first try: "
                      f"{totals.first_correct} of {totals.questions} question{'s' * (totals.questions != 1)} "
                      f"({totals.first_correct / totals.questions:.0%})")
     if weakest := progress.weakest():
-        lines.append("revise first: " + ", ".join(f"{l.lesson} ({l.first_accuracy:.0%})" for l in weakest))
+        lines.append("revise first: " + ", ".join(f"{printable(l.lesson)} ({l.first_accuracy:.0%})" for l in weakest))
     return "\n".join(lines)
 
 
 def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
     with Progress.open(args.data_dir, args.user) as progress:
         if progress.notice:
-            print(f"dltui: {progress.notice}", file=sys.stderr)
+            print(f"dltui: {printable(progress.notice)}", file=sys.stderr)
         if not progress.enabled:
             return 1
         if not args.export:
@@ -105,9 +112,9 @@ def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
         try:
             count = progress.export(path, args.export, args.all_users)
         except OSError as error:
-            print(f"dltui: cannot write {path}: {error.strerror}", file=sys.stderr)
+            print(printable(f"dltui: cannot write {path}: {error.strerror}"), file=sys.stderr)
             return 1
-    print(f"wrote {count} answer{'s' * (count != 1)} to {path.resolve()}")
+    print(printable(f"wrote {count} answer{'s' * (count != 1)} to {path.resolve()}"))
     return 0
 
 
@@ -142,14 +149,39 @@ def warmup(backend_name: str | None) -> int:
             bar.update(task, description=f"compiling {name}", completed=done, total=total)
 
         seconds = backend.warmup(report)
-    print(f"{backend.backend_name()} kernels ready in {seconds:.1f} s (cached under numba's cache directory)")
+    cache = backend.numba_cache_dir()
+    print(printable(f"{backend.backend_name()} kernels ready in {seconds:.1f} s "
+                    f"({f'cached in {cache}' if cache else 'not cached'})"))
     return 0
 
 
+def lesson_folders(args: argparse.Namespace) -> list[Path]:
+    """The bundled lessons, then a teacher's folder (--lessons, else $DLTUI_LESSONS); with --lessons-only, it alone."""
+    extra = args.lessons or os.environ.get("DLTUI_LESSONS")
+    if args.lessons_only and not extra:
+        parser().error("--lessons-only goes with --lessons DIR (or $DLTUI_LESSONS)")
+    if extra and not Path(extra).expanduser().is_dir():
+        parser().error(printable(f"no lesson folder {extra}"))
+    return ([] if args.lessons_only else [lessons_dir()]) + ([Path(extra).expanduser()] if extra else [])
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The `dltui` command. A reader that stops early (`dltui progress | head -1`) ends it quietly, as `cat` ends."""
+    try:
+        try:
+            return run(argv)
+        finally:  # --help's exit too: a closed pipe shows here, not at the interpreter's exit as a traceback
+            sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # what is still buffered goes nowhere, quietly
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.target == "check":
-        checked, problems = check([Path(p) for p in args.paths] or [lessons_dir()])
+        checked, problems = check([Path(p) for p in args.paths] or lesson_folders(args))
         for problem in problems:
             print(problem)
         print(f"checked {checked} lesson file{'s' * (checked != 1)}: "
@@ -175,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.export and (args.all_users or args.output):
         parser().error("--all-users and -o go with --export")
     tui = args.target not in ("progress", "list")
-    lessons, problems = load_lessons(lang=args.lang, check_params=not tui)  # the app checks them after its first frame
+    # The app checks [params] after its first frame.
+    lessons, problems = load_lessons(lesson_folders(args), lang=args.lang, check_params=not tui)
     if args.target == "progress":
         return show_progress(args, lessons)
     if args.target == "list":
@@ -191,6 +224,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         start = lesson.id
     from dltui.ui.app import DltuiApp
+
+    # Labs keep the learner's own files (a saved LeNet) in the data folder, per user: they read where from here.
+    if args.data_dir:
+        os.environ["DLTUI_DATA_DIR"] = str(Path(args.data_dir).expanduser().resolve())
+    if args.user:
+        os.environ["DLTUI_USER"] = args.user
 
     with Progress.open(args.data_dir, args.user) as progress:
         app = DltuiApp(lessons, problems, start, progress, args.backend)

@@ -3,19 +3,27 @@
 Every problem is reported as `file:line: message` and never stops the other lessons
 from loading. A translation sits beside its lesson as `NN-id.LANG.md`, shares the id
 and quiz ids, and is used when the learner's language matches.
+
+Lesson files are untrusted (a teacher's own folder, a shared classroom server): a file with a
+control character anywhere, a value no lab or question can use, or nesting no lesson needs is
+refused at its line, so a loaded Lesson carries only text that is safe to draw.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
+import stat
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dltui.labs import LABS, QUESTION_GENERATORS, ControlError, lab_class
+from dltui.labs import LABS, QUESTION_GENERATORS, lab_class
+from dltui.text import CONTROL, ECHO_CELLS, cells, echo, printable
 
 FENCE = "+++"
 QUESTION_KINDS = ("choice", "multi", "numeric", "engine")
@@ -23,6 +31,11 @@ LESSON_KEYS = {"id", "title", "order", "summary", "lab", "params", "quiz"}
 QUESTION_KEYS = {"id", "kind", "prompt", "choices", "answer", "tolerance", "unit", "explanation", "generator"}
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILE_PATTERN = re.compile(r"^\d+-(?P<id>[a-z0-9-]+?)(\.(?P<lang>[a-z]{2}(_[A-Z]{2})?))?\.md$")
+KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")  # a key's first part
+CONTROL_IN_FILE = "control character {}: a lesson file is plain text (tab and newline are the only ones allowed)"
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 6  # quiz → question → choices → a choice is 4 deep; deeper is a slip or an attack on the parser
+ID_CHARS, TITLE_CELLS, SUMMARY_CELLS, MAX_ORDER = 40, 60, 80, 9999
 
 
 @dataclass(frozen=True)
@@ -34,7 +47,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return printable(f"{self.path}:{self.line}: {self.message}")
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class Lesson:
     params: dict[str, Any] = field(default_factory=dict)
     quiz: tuple[Question, ...] = ()
     lang: str = "en"
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)  # top-level key → its line
 
 
 class LessonFileError(Exception):
@@ -89,6 +103,19 @@ def preferred_language() -> str:
     return "en"
 
 
+def _key_name(text: str) -> str | None:
+    """The first part of the key written at the start of `text` ("[/]" included), or None."""
+    if not (match := KEY.match(text)):
+        return None
+    part = match.group(1)
+    if part[0] not in "\"'":
+        return part
+    try:
+        return next(iter(tomllib.loads(f"{part} = 0")))
+    except (tomllib.TOMLDecodeError, StopIteration):
+        return None
+
+
 def _key_lines(lines: list[str], first: int) -> dict[tuple, int]:
     """Map (table, [index,] key) to the line it is written on, so errors can point at it."""
     where: dict[tuple, int] = {}
@@ -97,36 +124,142 @@ def _key_lines(lines: list[str], first: int) -> dict[tuple, int]:
     for number, raw in enumerate(lines, first):
         text = raw.strip()
         if text.startswith("[["):
-            name = text.strip("[] ")
+            name = _key_name(text.strip("[] ") + "=") or ""  # a table's name reads as a key
             counts[name] = counts.get(name, -1) + 1
             table = (name, counts[name])
             where[table] = number
         elif text.startswith("["):
-            table = (text.strip("[] "),)
+            table = (_key_name(text.strip("[] ") + "=") or "",)
             where[table] = number
-        elif match := re.match(r'^"?([A-Za-z0-9_-]+)"?\s*=', text):
-            where.setdefault(table + (match.group(1),), number)
+        elif (name := _key_name(text)) is not None:
+            where.setdefault(table + (name,), number)
     return where
+
+
+def _controls(path: Path, line: int, text: str) -> list[Problem]:
+    """A problem naming the control characters in `text`, if it has any."""
+    found = dict.fromkeys(CONTROL.findall(text))
+    return [Problem(path, line, CONTROL_IN_FILE.format(printable(", ".join(found))))] if found else []
+
+
+def _read(path: Path) -> str:
+    """The file as text (UTF-8, a byte-order mark dropped, CRLF as LF); refuses raw control characters at their line."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise LessonFileError([Problem(path, 1, "not a regular file")])
+        if info.st_size > MAX_FILE_BYTES:
+            raise LessonFileError([Problem(path, 1, f"the file has {info.st_size:,} bytes; a lesson file has at most "
+                                                    f"{MAX_FILE_BYTES:,}")])
+        raw = path.read_bytes()
+    except OSError as error:
+        raise LessonFileError([Problem(path, 1, f"cannot read the file: {error.strerror or error}")]) from None
+    try:
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as error:
+        column = error.start - raw.rfind(b"\n", 0, error.start)
+        raise LessonFileError([Problem(path, raw.count(b"\n", 0, error.start) + 1,
+                                       f"not UTF-8: byte 0x{raw[error.start]:02x} at column {column}; "
+                                       "save the file as UTF-8")]) from None
+    if CONTROL.search(text):
+        raise LessonFileError([problem for number, line in enumerate(text.split("\n"), 1)
+                               for problem in _controls(path, number, line)])
+    return text
+
+
+def _deepest(lines: list[str]) -> int:
+    """The index of the line where brackets and braces nest deepest."""
+    depth, deepest, where = 0, 0, 0
+    for index, line in enumerate(lines):
+        for char in line:
+            depth += (char in "[{") - (char in "]}")
+            if depth > deepest:
+                deepest, where = depth, index
+    return where
+
+
+def _toml(path: Path, lines: list[str], first: int) -> dict[str, Any]:
+    """Parse front-matter lines (the first is line `first` of the file); LessonFileError at the line that fails."""
+    try:
+        return tomllib.loads("\n".join(lines))
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"line (\d+)", str(error))
+        line = first + (int(match.group(1)) - 1 if match else len(lines) - 1)  # else "at end of document"
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
+    except RecursionError:
+        line, message = first + _deepest(lines), "values nested too deep"
+    except ValueError as error:  # int() refuses more than 4,300 digits; tomllib gives no position, so the longest line
+        line, message = first + max(range(len(lines)), key=lambda i: len(lines[i]), default=0), str(error).split(";")[0]
+    raise LessonFileError([Problem(path, line, f"front matter is not valid TOML: {message}")])
+
+
+def _unclosed(path: Path, lines: list[str]) -> Problem:
+    """The front matter has no closing fence: point where the TOML stops parsing, before the comments
+    and blank lines just above it (a Markdown heading reads as a TOML comment)."""
+    try:
+        _toml(path, lines[1:], 2)
+        line = len(lines)
+    except LessonFileError as error:
+        line = error.problems[0].line
+        while line > 2 and (not lines[line - 2].strip() or lines[line - 2].lstrip().startswith("#")):
+            line -= 1
+    return Problem(path, line, f"the front matter opened on line 1 is never closed: a '{FENCE}' line must end it "
+                               "before the lesson text")
 
 
 def _split(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple, int], str, int]:
     """Front matter (parsed), its key lines, the Markdown body and the body's first line."""
-    lines = text.splitlines()
-    if not lines or lines[0].strip() != FENCE:
+    lines = text.rstrip("\n").split("\n")
+    if lines[0].strip() != FENCE:
         raise LessonFileError([Problem(path, 1, f"a lesson starts with a '{FENCE}' line opening its TOML front matter")])
-    try:
-        close = next(i for i in range(1, len(lines)) if lines[i].strip() == FENCE)
-    except StopIteration:
-        raise LessonFileError([Problem(path, 1, f"front matter opened here is never closed with a '{FENCE}' line")]) from None
+    close = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
+    if close is None:
+        raise LessonFileError([_unclosed(path, lines)])
     front = lines[1:close]
+    return _toml(path, front, 2), _key_lines(front, 2), "\n".join(lines[close + 1 :]).strip("\n"), close + 2
+
+
+def _line(where: dict[tuple, int], key_path: tuple) -> int:
+    """The line of `key_path`'s nearest written key (a list item's is its list's)."""
+    return next((where[key_path[:n]] for n in range(len(key_path), 0, -1) if key_path[:n] in where), 1)
+
+
+def _unsafe_values(path: Path, data: dict[str, Any], where: dict[tuple, int]) -> list[Problem]:
+    """Control characters written as TOML escapes ("\\u001b") in any key or value, and nesting deeper than any
+    lesson needs, at the line of their key. Iterative, so no nesting can exhaust the stack."""
+    problems: list[Problem] = []
+    stack: list[tuple[tuple, Any]] = [((), data)]
+    while stack:
+        key_path, value = stack.pop()
+        if len(key_path) > MAX_DEPTH:
+            problems.append(Problem(path, _line(where, key_path), f"values nested more than {MAX_DEPTH} deep"))
+            continue
+        text = "".join(part for part in (value, key_path[-1] if key_path else None) if isinstance(part, str))
+        if CONTROL.search(text):
+            problems += _controls(path, _line(where, key_path), text)
+        if isinstance(value, dict):
+            stack.extend((key_path + (key,), item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((key_path + (index,), item) for index, item in enumerate(value))
+    return sorted(dict.fromkeys(problems), key=lambda problem: problem.line)
+
+
+def _finite(value: Any) -> bool:
+    """A TOML number every answer box and comparison can use: not a bool, inf, nan or beyond a float's range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
     try:
-        data = tomllib.loads("\n".join(front))
-    except tomllib.TOMLDecodeError as error:
-        match = re.search(r"line (\d+)", str(error))
-        line = int(match.group(1)) + 1 if match else 2
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise LessonFileError([Problem(path, line, f"front matter is not valid TOML: {message}")]) from None
-    return data, _key_lines(front, 2), "\n".join(lines[close + 1 :]).strip("\n"), close + 2
+        return math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _id_problem(value: str) -> str | None:
+    if not ID_PATTERN.fullmatch(value):
+        return f"id {echo(value)} must be lowercase letters, digits and dashes"
+    if len(value) > ID_CHARS:
+        return f"id {echo(value)} is {len(value)} characters long; at most {ID_CHARS}"
+    return None
 
 
 def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], problems: list[Problem]) -> Question | None:
@@ -140,7 +273,7 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
         return None
     before = len(problems)
     for key in sorted(set(entry) - QUESTION_KEYS):
-        bad(f"unknown key {key!r} (known: {', '.join(sorted(QUESTION_KEYS))})", key)
+        bad(f"unknown key {echo(key)} (known: {', '.join(sorted(QUESTION_KEYS))})", key)
     kind = entry.get("kind")
     required = ("id", "kind") if kind == "engine" else ("id", "kind", "prompt", "explanation")
     for key in required:
@@ -149,8 +282,14 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
     for key in sorted(({"prompt", "explanation"} - set(required)) & set(entry)):  # an engine question's optional text
         if not isinstance(entry[key], str):
             bad(f"{key!r} must be text", key)
+    if isinstance(entry.get("id"), str) and entry["id"].strip() and (problem := _id_problem(entry["id"])):
+        bad(problem, "id")
     if isinstance(kind, str) and kind not in QUESTION_KINDS:
-        bad(f"kind {kind!r} is not one of {', '.join(QUESTION_KINDS)}", "kind")
+        bad(f"kind {echo(kind)} is not one of {', '.join(QUESTION_KINDS)}", "kind")
+    if not isinstance(entry.get("unit", ""), str) or "\n" in entry.get("unit", ""):
+        bad("'unit' must be one line of text", "unit")
+    if "tolerance" in entry and kind != "engine" and not (_finite(entry["tolerance"]) and entry["tolerance"] >= 0):
+        bad("'tolerance' must be a finite number ≥ 0", "tolerance")
     answer = entry.get("answer")
     choices = entry.get("choices", [])
     if kind in ("choice", "multi"):
@@ -165,17 +304,14 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
         elif len(set(picks)) != len(picks):
             bad("'answer' lists a choice twice", "answer")
     elif kind == "numeric":
-        if not isinstance(answer, (int, float)) or isinstance(answer, bool):
-            bad("'answer' must be a number", "answer" if "answer" in entry else None)
-        tolerance = entry.get("tolerance", 0)
-        if not isinstance(tolerance, (int, float)) or isinstance(tolerance, bool) or tolerance < 0:
-            bad("'tolerance' must be a number ≥ 0", "tolerance")
+        if not _finite(answer):
+            bad("'answer' must be a finite number", "answer" if "answer" in entry else None)
         if "choices" in entry:
             bad("a numeric question has no 'choices'", "choices")
     elif kind == "engine":
         generator = entry.get("generator")
         if not isinstance(generator, str) or generator not in QUESTION_GENERATORS:
-            what = f"unknown generator {generator!r}" if "generator" in entry else "needs a 'generator'"
+            what = f"unknown generator {echo(generator)}" if "generator" in entry else "needs a 'generator'"
             bad(f"{what} (known: {', '.join(sorted(QUESTION_GENERATORS))})", "generator" if "generator" in entry else None)
         for key in sorted({"choices", "answer", "tolerance", "unit"} & set(entry)):
             bad(f"an engine question has no {key!r}: its generator draws the numbers and computes the answer", key)
@@ -191,10 +327,40 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
         answer=tuple(answer) if kind == "multi" else answer,
         choices=tuple(choices),
         tolerance=float(entry.get("tolerance", 0)),
-        unit=str(entry.get("unit", "")),
+        unit=entry.get("unit", ""),
         line=line,
         generator=entry.get("generator", ""),
     )
+
+
+def _without_long_values(message: str, value: Any) -> str:
+    """A lab's refusal with a long echoed value cut short (a lab quotes the value whole)."""
+    for whole in {repr(value), str(value)}:
+        if len(whole) > ECHO_CELLS:
+            message = message.replace(whole, echo(value))
+    return message
+
+
+def param_problems(lab: str, params: dict[str, Any]) -> list[tuple[str | None, str]]:
+    """(parameter or None for the table, message) for each [params] value the lab refuses, then the lab's own
+    checks across values. Any exception counts as a refusal: a value no lab can take leaves its lesson out,
+    it never stops the loader or the app."""
+    controls = {control.name: control for control in lab_class(lab).controls}
+    found: list[tuple[str | None, str]] = []
+    for name, value in params.items():
+        if name not in controls:
+            found.append((name, f"[params]: lab {lab!r} has no parameter {echo(name)} (it has: {', '.join(controls)})"))
+            continue
+        try:
+            controls[name].parse(value)
+        except Exception as error:
+            found.append((name, f"[params]: {_without_long_values(str(error), value)}"))
+    if not found:
+        try:
+            lab_class(lab).validate_params(params)
+        except Exception as error:
+            found.append((None, f"[params]: {error}"))
+    return found
 
 
 def load_lesson(path: Path, check_params: bool = True) -> Lesson:
@@ -204,44 +370,41 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
     lab (and NumPy): the app starts without it and checks in the background after its first frame.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise LessonFileError([Problem(path, 1, f"cannot read the file: {error}")]) from None
-    data, where, body, _ = _split(path, text)
+    data, where, body, _ = _split(path, _read(path))
+    if unsafe := _unsafe_values(path, data, where):
+        raise LessonFileError(unsafe)
     problems: list[Problem] = []
 
     def bad(message: str, *key: Any) -> None:
         problems.append(Problem(path, where.get(key, 1), message))
 
     for key in sorted(set(data) - LESSON_KEYS):
-        bad(f"unknown front-matter key {key!r} (known: {', '.join(sorted(LESSON_KEYS))})", key)
+        bad(f"unknown front-matter key {echo(key)} (known: {', '.join(sorted(LESSON_KEYS))})", key)
     for key in ("id", "title", "summary", "lab"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             bad(f"missing or empty {key!r}", key)
+    for key, width in (("title", TITLE_CELLS), ("summary", SUMMARY_CELLS)):
+        text = data.get(key)
+        if isinstance(text, str) and "\n" in text.strip():
+            bad(f"{key!r} must be one line", key)
+        elif isinstance(text, str) and cells(text.strip()) > width:
+            bad(f"{key!r} is {cells(text.strip())} cells wide; at most {width} (a wide CJK character is 2)", key)
     lesson_id = data.get("id")
-    if isinstance(lesson_id, str) and lesson_id and not ID_PATTERN.match(lesson_id):
-        bad(f"id {lesson_id!r} must be lowercase letters, digits and dashes", "id")
+    if isinstance(lesson_id, str) and lesson_id and (problem := _id_problem(lesson_id)):
+        bad(problem, "id")
     order = data.get("order")
-    if not isinstance(order, int) or isinstance(order, bool) or order < 1:
-        bad("'order' must be a whole number ≥ 1", "order")
+    if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
+        bad(f"'order' must be a whole number from 1 to {MAX_ORDER}", "order")
     lab = data.get("lab")
     params = data.get("params", {})
     if isinstance(lab, str) and lab and lab not in LABS:
-        bad(f"unknown lab {lab!r} (known: {', '.join(sorted(LABS))})", "lab")
+        bad(f"unknown lab {echo(lab)} (known: {', '.join(sorted(LABS))})", "lab")
     elif isinstance(lab, str) and lab:
         if not isinstance(params, dict):
             bad("'params' must be a [params] table", "params")
         elif check_params:
-            controls = {control.name: control for control in lab_class(lab).controls}
-            for name, value in params.items():
-                if name not in controls:
-                    bad(f"[params]: lab {lab!r} has no parameter {name!r} (it has: {', '.join(controls)})", "params", name)
-                    continue
-                try:
-                    controls[name].parse(value)
-                except ControlError as error:
-                    bad(f"[params]: {error}", "params", name)
+            for name, message in param_problems(lab, params):
+                bad(message, "params", *([name] if name is not None else []))
     if not body.strip():
         bad("the lesson has no Markdown text after its front matter")
     quiz_entries = data.get("quiz", [])
@@ -271,24 +434,32 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
         params=dict(params),
         quiz=tuple(questions),
         lang=(match.group("lang") if match and match.group("lang") else "en"),
+        lines={key: line for (key, *rest), line in where.items() if not rest},
     )
 
 
 def _translation_problems(base: Lesson, translated: Lesson) -> list[Problem]:
     problems = []
     if translated.id != base.id:
-        problems.append(Problem(translated.path, 1, f"a translation must keep the id {base.id!r}, not {translated.id!r}"))
+        problems.append(Problem(translated.path, translated.lines.get("id", 1),
+                                f"a translation must keep the id {base.id!r}, not {translated.id!r}"))
     if {q.id for q in translated.quiz} != {q.id for q in base.quiz}:
-        problems.append(Problem(translated.path, 1, f"a translation must have the same quiz ids as {base.path.name}"))
+        problems.append(Problem(translated.path, translated.lines.get("quiz", 1),
+                                f"a translation must have the same quiz ids as {base.path.name}"))
     return problems
 
 
-def load_lessons(
-    directory: Path | None = None, lang: str | None = None, check_params: bool = True
-) -> tuple[list[Lesson], list[Problem]]:
-    """Every lesson in `directory` in order, in `lang` where a translation exists, and every problem found."""
-    directory = Path(directory) if directory else lessons_dir()
-    lang = (lang or preferred_language()).lower()
+def _clash(lesson: Lesson, others: dict[str, Lesson], what: str) -> Problem | None:
+    """A problem on `lesson` when one of `others` has its id or order (`what`) already."""
+    mine = getattr(lesson, what)
+    if clash := next((other for other in others.values() if getattr(other, what) == mine), None):
+        where = clash.path.name if clash.path.parent == lesson.path.parent else clash.path
+        return Problem(lesson.path, lesson.lines.get(what, 1), f"{what} {mine!r} is already used by {where}")
+    return None
+
+
+def _load_folder(directory: Path, lang: str, check_params: bool) -> tuple[dict[str, Lesson], list[Problem]]:
+    """One folder's lessons by id, in `lang` where the folder has that translation, and its problems."""
     base: dict[str, Lesson] = {}
     translations: list[Lesson] = []
     problems: list[Problem] = []
@@ -302,34 +473,55 @@ def load_lessons(
             continue
         if lesson.lang != "en":
             translations.append(lesson)
-            continue
-        clash = base.get(lesson.id) or next((b for b in base.values() if b.order == lesson.order), None)
-        if clash:
-            what = "id" if clash.id == lesson.id else "order"
-            problems.append(Problem(path, 1, f"{what} {getattr(lesson, what)!r} is already used by {clash.path.name}"))
-            continue
-        base[lesson.id] = lesson
+        elif clash := _clash(lesson, base, "id") or _clash(lesson, base, "order"):
+            problems.append(clash)
+        else:
+            base[lesson.id] = lesson
     for translated in translations:
         original = base.get(translated.id)
         if original is None:
-            problems.append(Problem(translated.path, 1, f"translation of unknown lesson {translated.id!r}"))
+            problems.append(Problem(translated.path, translated.lines.get("id", 1),
+                                    f"translation of unknown lesson {translated.id!r}"))
         elif found := _translation_problems(original, translated):
             problems.extend(found)
         elif translated.lang == lang:
             base[translated.id] = Lesson(**{**translated.__dict__, "order": original.order, "params": original.params})
-    return sorted(base.values(), key=lambda lesson: lesson.order), problems
+    return base, problems
 
 
-def check(paths: list[Path]) -> tuple[int, list[Problem]]:
-    """Validate lesson files or folders as `dltui check` does: (files checked, problems)."""
+def load_lessons(
+    directory: Path | Sequence[Path] | None = None, lang: str | None = None, check_params: bool = True
+) -> tuple[list[Lesson], list[Problem]]:
+    """Every lesson in `directory` (default: the bundled ones) in order, in `lang` where a translation exists,
+    and every problem found. Given several folders (the bundled ones, then a teacher's), a later folder's lesson
+    replaces an earlier one with the same id; one whose order another folder's lesson has is left out."""
+    folders = [lessons_dir()] if directory is None else [directory] if isinstance(directory, (str, Path)) else directory
+    lang = (lang or preferred_language()).lower()
+    lessons: dict[str, Lesson] = {}
+    problems: list[Problem] = []
+    for folder in folders:
+        found, trouble = _load_folder(Path(folder), lang, check_params)
+        problems.extend(trouble)
+        for lesson in found.values():
+            others = {key: other for key, other in lessons.items() if key != lesson.id}
+            if clash := _clash(lesson, others, "order"):
+                problems.append(clash)
+            else:
+                lessons[lesson.id] = lesson
+    return sorted(lessons.values(), key=lambda lesson: lesson.order), problems
+
+
+def check(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
+    """Validate lesson files or folders as `dltui check` does: (files checked, problems). Folders are checked
+    together, as the app loads them (a later one's lesson replaces an earlier one's with the same id)."""
     files: list[Path] = []
+    folders: list[Path] = []
     problems: list[Problem] = []
     for path in map(Path, paths):
         if path.is_dir():
-            _, found = load_lessons(path, lang="en")
-            problems.extend(found)
+            folders.append(path)
             files.extend(p for p in sorted(path.glob("*.md")) if p.name.upper() != "README.MD")
-        elif path.is_file():
+        elif path.exists():
             files.append(path)
             try:
                 load_lesson(path)
@@ -337,12 +529,13 @@ def check(paths: list[Path]) -> tuple[int, list[Problem]]:
                 problems.extend(error.problems)
         else:
             problems.append(Problem(path, 0, "no such file or folder"))
+    if folders:
+        problems.extend(load_lessons(folders, lang="en")[1])
     return len(files), problems
 
 
 def find_lesson(lessons: list[Lesson], query: str) -> Lesson | None:
-    """A lesson by id or by its number in the list (1-based, as `dltui list` shows)."""
-    if query.isdigit():
-        number = int(query)
-        return next((lesson for lesson in lessons if lesson.order == number), None)
+    """A lesson by id or by its number in the list (as `dltui list` shows it)."""
+    if query.isascii() and query.isdigit():
+        return next((lesson for lesson in lessons if str(lesson.order) == query.lstrip("0")), None)
     return next((lesson for lesson in lessons if lesson.id == query), None)

@@ -13,20 +13,26 @@ import csv
 import getpass
 import json
 import os
+import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dltui.text import printable
+
 FILE_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_S = 10.0  # another session's write waits its turn instead of failing
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
+DONE_RULE = "every question has been answered right once"  # what makes a lesson done, as the learner reads it
 OFF = "Progress is off: {}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder."
 EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at", "asked")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 # Migration N brings a file from user_version N-1 to N. Append, never edit: old files replay the tail.
 MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -52,6 +58,14 @@ class Damaged(Exception):
 
 class TooNew(Exception):
     """The file was written by a newer dltui, whose schema this one must not touch."""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where the learner was in a lesson: the lab's settings and how far the text was scrolled."""
+
+    params: dict
+    scroll: int = 0
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,23 @@ def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
     return Path(user_data_dir("dltui", appauthor=False))
 
 
+def user_dir(data_dir: str | Path | None = None, user: str | None = None) -> Path:
+    """Where a user's own files go (the LeNet saved from its lab): a folder per user in the data folder, chosen
+    as progress's is (`--data-dir`/`DLTUI_DATA_DIR`, `--user`/`DLTUI_USER`)."""
+    user = user or os.environ.get("DLTUI_USER") or os_user()
+    return resolve_data_dir(data_dir) / "users" / re.sub(r"[^\w.-]|^\.", "_", user)
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows and never runs: text starting as a formula does (=, +, -, @, tab, CR) gets a
+    leading ' (OWASP's CSV-injection rule), except a plain number such as -0.5, which stays a number (it cannot
+    hold a formula). Control characters are written out as `\\x1b`."""
+    if not isinstance(value, str):
+        return value
+    text = printable(value)
+    return f"'{text}" if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(text) else text
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     """Open, check and migrate the file; Damaged, TooNew or sqlite3.Error when that fails."""
     db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
@@ -146,6 +177,12 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _is_damage(error: Exception) -> bool:
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
     return isinstance(error, Damaged) or code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def _done(fields: dict[str, Any]) -> bool:
+    """Marked finished, and no answered question still without a right answer: files written before DONE_RULE marked
+    a lesson finished once every question had been answered, right or wrong."""
+    return bool(fields.get("finished_at")) and fields.get("best_correct", 0) >= fields.get("questions", 0)
 
 
 def _move_aside(path: Path) -> Path:
@@ -258,8 +295,16 @@ class Progress:
         return self._execute("INSERT INTO lessons (user, lesson, opened_at) VALUES (?, ?, ?) "
                              "ON CONFLICT (user, lesson) DO NOTHING", self.user, lesson_id, now())
 
-    def lesson_finished(self, lesson_id: str) -> bool:
-        """Mark the lesson done (the first finishing time is kept); True once saved."""
+    def solved(self, lesson_id: str) -> set[str]:
+        """The ids of the lesson's questions this user has answered right at least once, in any session."""
+        return {row["question"] for row in self._read(
+            "SELECT DISTINCT question FROM answers WHERE user = ? AND lesson = ? AND correct", self.user, lesson_id)}
+
+    def lesson_finished(self, lesson_id: str, questions: Iterable[str]) -> bool:
+        """Mark the lesson done if DONE_RULE holds for `questions` (its quiz's ids): the learner sees that rule, and a
+        quiz answered all wrong is not done. The first finishing time is kept; True once the lesson is marked done."""
+        if not set(questions) <= self.solved(lesson_id):
+            return False
         at = now()
         return self._execute("INSERT INTO lessons (user, lesson, opened_at, finished_at) VALUES (?, ?, ?, ?) "
                              "ON CONFLICT (user, lesson) DO UPDATE SET finished_at = COALESCE(finished_at, excluded.finished_at)",
@@ -274,6 +319,23 @@ class Progress:
     def position(self, lesson_id: str) -> str:
         rows = self._read("SELECT position FROM lessons WHERE user = ? AND lesson = ?", self.user, lesson_id)
         return rows[0]["position"] if rows else ""
+
+    def place(self, lesson_id: str) -> Place:
+        """Where the learner left a lesson: the lab's settings and the text's scroll (a position that is
+        not ours, or not JSON, counts as none)."""
+        try:
+            saved = json.loads(self.position(lesson_id) or "{}")
+        except ValueError:
+            saved = {}
+        if not isinstance(saved, dict):
+            saved = {}
+        params, scroll = saved.get("params", {}), saved.get("scroll", 0)
+        return Place(params if isinstance(params, dict) else {}, scroll if isinstance(scroll, int) else 0)
+
+    def keep_place(self, lesson_id: str, place: Place) -> bool:
+        """Remember `place`; written only when it changed."""
+        position = json.dumps({"params": place.params, "scroll": place.scroll}, sort_keys=True, default=str)
+        return position == self.position(lesson_id) or self.set_position(lesson_id, position)
 
     def record_answer(self, lesson_id: str, question_id: str, given: str, correct: bool,
                       expected: str = "", asked: str = "") -> Answer | None:
@@ -302,7 +364,7 @@ class Progress:
             "COUNT(DISTINCT CASE WHEN correct THEN question END) AS best_correct "
             "FROM answers WHERE user = ? GROUP BY lesson", self.user):
             found.setdefault(row["lesson"], {"lesson": row["lesson"]}).update(row)
-        return {lesson: LessonProgress(state=DONE if fields.get("finished_at") else IN_PROGRESS, **fields)
+        return {lesson: LessonProgress(state=DONE if _done(fields) else IN_PROGRESS, **fields)
                 for lesson, fields in found.items()}
 
     def lesson(self, lesson_id: str) -> LessonProgress:
@@ -330,13 +392,14 @@ class Progress:
         return [{**row, "correct": bool(row["correct"])} for row in rows]
 
     def export(self, path: str | Path, fmt: str = "csv", all_users: bool = False) -> int:
-        """Write the answers to a CSV (opens in a spreadsheet, Chinese included) or JSON file; returns the count."""
+        """Write the answers to a CSV (opens safely in a spreadsheet, Chinese included) or JSON file (exactly as
+        stored); returns the count."""
         rows = self.export_rows(all_users)
         if fmt == "csv":
             with open(path, "w", newline="", encoding="utf-8-sig") as file:
                 writer = csv.DictWriter(file, EXPORT_COLUMNS)
                 writer.writeheader()
-                writer.writerows(rows)
+                writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
         elif fmt == "json":
             Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         else:

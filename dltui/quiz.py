@@ -8,17 +8,16 @@ with a message to show; it is not counted as a wrong answer.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from dltui.labs import question_generator
-from dltui.labs.base import num
 from dltui.lessons import Question
+from dltui.numbers import fold, parse_number, show_number
 
 SEPARATORS = re.compile(r"[\s,;，、；]+")
-NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
 class AnswerError(ValueError):
@@ -43,8 +42,8 @@ class Posed:
     def expected(self) -> str:
         """The right answer as text, with the chosen choices spelled out."""
         if self.kind == "numeric":
-            spread = f" ± {num(self.tolerance)}" if self.tolerance else ""
-            return f"{num(self.answer)}{spread}{' ' + self.unit if self.unit else ''}"
+            spread = f" ± {show_number(self.tolerance)}" if self.tolerance else ""
+            return f"{show_number(self.answer)}{spread}{' ' + self.unit if self.unit else ''}"
         picks = self.answer if self.kind == "multi" else (self.answer,)
         return "; ".join(f"{pick}. {self.choices[pick - 1]}" for pick in picks)
 
@@ -73,30 +72,36 @@ def pose(question: Question, rng: Any = None, lang: str = "en") -> Posed:
                  drawn.prompt)
 
 
-def parse_number(text: str, unit: str = "") -> float:
-    """'0.25', '−1', '1/4', '3 epochs' (the question's unit) → a float; AnswerError otherwise."""
-    cleaned = text.strip().replace("−", "-")
+def read_answer(text: str, unit: str = "") -> float | int:
+    """A typed number (any form `parse_number` reads), optionally followed by the question's unit ('3 epochs')."""
+    cleaned = text.strip()
     if unit and cleaned.lower().endswith(unit.lower()):
         cleaned = cleaned[: -len(unit)]
-    cleaned = cleaned.replace(" ", "")
-    numerator, slash, denominator = cleaned.partition("/")
-    parts = [numerator, denominator] if slash else [numerator]
-    if not all(NUMBER.match(part) for part in parts):
-        raise AnswerError("type a number, such as 2, -0.5, 1.5e-3 or 1/4" + (f" (in {unit})" if unit else ""))
-    if slash and float(denominator) == 0:
-        raise AnswerError("a fraction cannot have 0 below the line")
-    value = float(numerator) / float(denominator) if slash else float(numerator)
-    if not math.isfinite(value):
-        raise AnswerError("type a finite number")
-    return value
+    try:
+        return parse_number(cleaned)
+    except ValueError as error:
+        raise AnswerError(f"{error}{f' (in {unit})' if unit else ''}") from None
+
+
+def close_enough(value: float | int, answer: Any, tolerance: Any) -> bool:
+    """|value − answer| ≤ tolerance, plus a rounding slack (0.1 + 0.2 is still 0.3).
+
+    Exact arithmetic, so a lesson's whole-number answer of any size cannot overflow; an answer or tolerance that is
+    not a finite number (a broken lesson) matches nothing.
+    """
+    try:
+        value, answer, tolerance = Fraction(value), Fraction(answer), Fraction(tolerance)
+    except (OverflowError, ValueError, TypeError):
+        return False
+    return abs(value - answer) <= tolerance + max(1, abs(answer)) / 10**9
 
 
 def parse_choices(text: str, count: int, many: bool) -> tuple[int, ...]:
     """'3' or '1, 3' (spaces, commas, semicolons; any order) → sorted choice numbers; AnswerError otherwise."""
-    words = [word.rstrip(".") for word in SEPARATORS.split(text.strip()) if word]
+    words = [word.rstrip(".") for word in SEPARATORS.split(fold(text).strip()) if word]
     if not words:
         raise AnswerError("type the number of " + ("each choice you pick, such as 1, 3" if many else "a choice"))
-    if not all(word.isdecimal() for word in words):
+    if not all(word.isascii() and word.isdecimal() for word in words):
         raise AnswerError(f"type choice numbers from 1 to {count}" + (", separated by commas or spaces" if many else ""))
     picks = sorted({int(word) for word in words})
     if outside := [pick for pick in picks if not 1 <= pick <= count]:
@@ -109,9 +114,8 @@ def parse_choices(text: str, count: int, many: bool) -> tuple[int, ...]:
 def grade(posed: Posed, text: str) -> Result:
     """Grade typed text against the posed question; AnswerError if it is not an answer at all."""
     if posed.kind == "numeric":
-        value = parse_number(text, posed.unit)
-        slack = 1e-9 * max(1.0, abs(posed.answer))  # 0.1 + 0.2 is still 0.3
-        correct = abs(value - posed.answer) <= posed.tolerance + slack
+        value = read_answer(text, posed.unit)
+        correct = close_enough(value, posed.answer, posed.tolerance)
         given = format(value, ".12g")
     else:
         picks = parse_choices(text, len(posed.choices), many=posed.kind == "multi")

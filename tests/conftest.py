@@ -1,1 +1,8 @@
 import dltui  # noqa: F401  (first, so its BLAS thread setting applies before any test imports NumPy)
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def own_data_dir(tmp_path_factory, monkeypatch):
+    """No test reads or writes the learner's real data folder (a LeNet saved by `w`, progress)."""
+    monkeypatch.setenv("DLTUI_DATA_DIR", str(tmp_path_factory.mktemp("data")))

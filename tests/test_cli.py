@@ -1,5 +1,6 @@
 """The plain-text commands, run as a user would run them."""
 
+import os
 import re
 import subprocess
 import sys
@@ -75,3 +76,55 @@ def test_an_unusable_backend_is_named_with_the_fallback():
     result = dltui("warmup", DLTUI_BACKEND="gpu")
     assert result.returncode == 2 and "unknown backend 'gpu'" in result.stderr
     assert dltui("--backend", "tpu").returncode == 2
+
+
+def test_every_command_exits_quietly_when_the_reader_goes_away(tmp_path):
+    """`dltui progress | head -1`: the pipe closes before dltui writes; no traceback, exit 0."""
+    for args in (["list"], ["progress"], ["check"], ["arch", "lenet5"], ["--help"], ["--backend", "numpy", "warmup"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        done = subprocess.run([sys.executable, "-m", "dltui", *args], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, env={"PATH": "/usr/bin:/bin", "DLTUI_DATA_DIR": str(tmp_path)}, timeout=60)
+        os.close(write_end)
+        assert done.returncode == 0 and "Error" not in done.stderr, (args, done.stderr)
+
+
+TEACHER = '''+++
+id = "ID"
+title = "TITLE"
+order = ORDER
+summary = "A teacher's own lesson"
+lab = "perceptron"
++++
+Text.
+'''
+
+
+def teachers_folder(tmp_path, *lessons):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for lesson_id, title, order in lessons:
+        (folder / f"{order}-{lesson_id}.md").write_text(TEACHER.replace("ID", lesson_id).replace("TITLE", title)
+                                                        .replace("ORDER", str(order)))
+    return folder
+
+
+def test_a_teachers_lessons_load_beside_the_bundled_ones_and_replace_by_id(tmp_path):
+    folder = teachers_folder(tmp_path, ("kernels", "My kernels", 101), ("perceptron", "Our perceptron", 2))
+    lines = dltui("--lessons", str(folder), "list").stdout.splitlines()
+    assert lines[2].split()[:4] == ["2", "perceptron", "Our", "perceptron"] and lines[-1].split()[:2] == ["101", "kernels"]
+    assert [line.split()[1] for line in dltui("list", DLTUI_LESSONS=str(folder)).stdout.splitlines()[1:3]] == \
+           ["mp-neuron", "perceptron"]
+    only = dltui("--lessons", str(folder), "--lessons-only", "list").stdout.splitlines()
+    assert [line.split()[1] for line in only[1:]] == ["perceptron", "kernels"]
+
+
+def test_check_validates_a_folder_and_the_lessons_the_app_would_load(tmp_path):
+    folder = teachers_folder(tmp_path, ("kernels", "My kernels", 101))
+    assert dltui("check", str(folder)).returncode == 0
+    (folder / "03-clash.md").write_text(TEACHER.replace("ID", "clash").replace("TITLE", "T").replace("ORDER", "3"))
+    assert dltui("check", str(folder)).returncode == 0  # alone, order 3 is free
+    result = dltui("--lessons", str(folder), "check")  # beside the bundled lessons it is not
+    assert result.returncode == 1 and f"{folder / '03-clash.md'}:4: order 3 is already used by " in result.stdout
+    missing = dltui("--lessons", str(tmp_path / "nowhere"), "list")
+    assert missing.returncode == 2 and "error: no lesson folder" in missing.stderr

@@ -81,7 +81,7 @@ def test_a_valid_file_parses_every_field(tmp_path):
         ('dataset = "OR"', 'speed = 3', 9, "has no parameter 'speed'"),
         ('answer = 2\n', 'answer = 3\n', 16, "quiz question 1: 'answer' must be a choice number from 1 to 2"),
         ('kind = "numeric"', 'kind = "essay"', 21, "quiz question 2: kind 'essay' is not one of"),
-        ('tolerance = 0.5', 'tolerance = -1', 24, "'tolerance' must be a number ≥ 0"),
+        ('tolerance = 0.5', 'tolerance = -1', 24, "'tolerance' must be a finite number ≥ 0"),
         ('explanation = "four"', 'explain = "four"', 26, "unknown key 'explain'"),
         ('id = "q2"', 'id = "q1"', 19, "quiz question id 'q1' is used twice"),
         ('summary = "One line"', 'summary = "One line', 5, "front matter is not valid TOML"),
@@ -95,7 +95,7 @@ def test_broken_files_name_the_line_and_the_problem(tmp_path, old, new, line, wo
 
 def test_missing_front_matter_and_unclosed_fence(tmp_path):
     assert "starts with a '+++' line" in problems_of(tmp_path, "# Just markdown\n")[0]
-    assert ":1: front matter opened here is never closed" in problems_of(tmp_path, "+++\nid = 'x'\n")[0]
+    assert ":2: the front matter opened on line 1 is never closed" in problems_of(tmp_path, "+++\nid = 'x'\n")[0]
 
 
 def test_one_broken_lesson_does_not_stop_the_others(tmp_path):
@@ -195,3 +195,28 @@ def test_bundled_lessons_have_engine_questions_in_every_language():
         lessons, _ = load_lessons(lang=lang)
         for lesson in lessons:
             assert any(q.kind == "engine" and q.generator.startswith(lesson.lab + ".") for q in lesson.quiz), lesson.path
+
+
+def test_a_later_folder_replaces_a_lesson_by_id_with_its_own_translations(tmp_path):
+    bundled, teacher = tmp_path / "bundled", tmp_path / "teacher"
+    bundled.mkdir(), teacher.mkdir()
+    write(bundled, GOOD)
+    write(bundled, GOOD.replace("A demo", "演示"), "07-demo.zh.md")
+    write(bundled, GOOD.replace('id = "demo"', 'id = "other"').replace("order = 7", "order = 8"), "08-other.md")
+    write(teacher, GOOD.replace("A demo", "Our demo").replace("order = 7", "order = 3"), "03-demo.md")
+    write(teacher, GOOD.replace('id = "demo"', 'id = "mine"').replace("order = 7", "order = 8"), "08-mine.md")
+    lessons, problems = load_lessons([bundled, teacher], lang="zh")
+    assert [(l.order, l.title) for l in lessons] == [(3, "Our demo"), (8, "A demo")]  # no bundled translation
+    assert [str(p) for p in problems] == [f"{teacher / '08-mine.md'}:4: order 8 is already used by "
+                                          f"{bundled / '08-other.md'}"]
+
+
+def test_the_labs_own_checks_across_parameters_are_made_when_loading(tmp_path):
+    text = GOOD.replace('lab = "perceptron"', 'lab = "convolution"').replace('dataset = "OR"', "kernel_size = 7\npadding = 0")
+    assert any(":8: [params]: " in p and "kernel" in p for p in problems_of(tmp_path, text))
+
+
+def test_text_is_measured_in_cells_and_ids_are_plain(tmp_path):
+    assert load_lesson(write(tmp_path, GOOD.replace('"One line"', '"' + "注" * 40 + '"'))).summary == "注" * 40
+    assert "'summary' is 82 cells wide" in problems_of(tmp_path, GOOD.replace('"One line"', '"' + "注" * 41 + '"'))[0]
+    assert "must be lowercase letters" in problems_of(tmp_path, GOOD.replace('id = "demo"', r'id = "demo\n"'))[0]

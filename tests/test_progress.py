@@ -16,7 +16,7 @@ import pytest
 from dltui import progress as progress_module
 from dltui.cli import main
 from dltui.lessons import load_lessons
-from dltui.progress import DONE, EXPORT_COLUMNS, IN_PROGRESS, MIGRATIONS, NOT_STARTED, Progress
+from dltui.progress import DONE, EXPORT_COLUMNS, IN_PROGRESS, MIGRATIONS, NOT_STARTED, Place, Progress
 
 STAMPED = re.compile(r"^progress\.sqlite3\.damaged-\d{8}T\d{6}Z$")
 
@@ -58,7 +58,7 @@ def test_answers_lessons_and_positions_round_trip(tmp_path):
         assert (first.attempt, second.attempt, first.correct, first.expected) == (1, 2, False, "1 ± 0.001")
         progress.record_answer("perceptron", "which-converge", "1, 2, 3, 5", True)
         progress.record_answer("mp-neuron", "tie", "3", True)
-        assert progress.lesson_finished("mp-neuron") and progress.lesson_opened("mp-neuron")
+        assert progress.lesson_finished("mp-neuron", ["tie"]) and progress.lesson_opened("mp-neuron")
     with Progress.open(tmp_path, user="ada") as progress:
         lessons = progress.lessons()
         perceptron, mp = lessons["perceptron"], lessons["mp-neuron"]
@@ -71,6 +71,25 @@ def test_answers_lessons_and_positions_round_trip(tmp_path):
         assert [lesson.lesson for lesson in progress.weakest()] == ["perceptron"]
         rows = progress.export_rows()
         assert list(rows[0]) == list(EXPORT_COLUMNS) and [r["given"] for r in rows] == ["0.5", "1", "1, 2, 3, 5", "3"]
+
+
+def test_a_lesson_is_done_once_every_question_has_been_answered_right(tmp_path):
+    with Progress.open(tmp_path, user="ada") as progress:
+        quiz = ["tie", "threshold"]
+        progress.record_answer("mp-neuron", "tie", "1", False)
+        progress.record_answer("mp-neuron", "threshold", "2", True)
+        assert not progress.lesson_finished("mp-neuron", quiz) and progress.lesson("mp-neuron").state == IN_PROGRESS
+        progress.record_answer("mp-neuron", "tie", "3", True)  # right at the second attempt counts
+        assert progress.solved("mp-neuron") == set(quiz) and progress.lesson_finished("mp-neuron", quiz)
+        progress.record_answer("mp-neuron", "tie", "1", False)  # a later slip does not undo it
+        assert progress.lesson("mp-neuron").state == DONE and progress.totals().lessons_done == 1
+
+
+def test_a_lesson_marked_done_by_the_old_rule_with_wrong_answers_is_not_done(tmp_path):
+    with Progress.open(tmp_path, user="ada") as progress:  # the old rule: every question answered, right or wrong
+        progress.record_answer("perceptron", "one-update", "0.5", False)
+        progress._execute("INSERT INTO lessons (user, lesson, opened_at, finished_at) VALUES ('ada', 'perceptron', 'x', 'x')")
+        assert progress.lesson("perceptron").state == IN_PROGRESS and progress.totals().lessons_done == 0
 
 
 def test_users_are_kept_apart_and_overridable_by_environment(tmp_path, monkeypatch):
@@ -160,7 +179,7 @@ def read_only_folder(tmp_path):
 def assert_off_and_harmless(progress, words):
     assert not progress.enabled and words in progress.notice and "--data-dir" in progress.notice
     assert progress.record_answer("perceptron", "q", "1", True) is None
-    assert not progress.lesson_opened("perceptron") and not progress.lesson_finished("perceptron")
+    assert not progress.lesson_opened("perceptron") and not progress.lesson_finished("perceptron", [])
     assert not progress.set_position("perceptron", "x") and progress.position("perceptron") == ""
     assert progress.lessons() == {} and progress.weakest() == [] and progress.export_rows() == []
     assert progress.totals().answers == 0 and progress.lesson("perceptron").state == NOT_STARTED
@@ -227,7 +246,7 @@ def test_dltui_progress_prints_a_row_per_lesson(tmp_path, capsys):
     with Progress.open(tmp_path, user="ada") as progress:
         progress.record_answer("perceptron", "one-update", "0.5", False)
         progress.record_answer("perceptron", "one-update", "1", True)
-        progress.lesson_finished("mp-neuron")
+        progress.lesson_finished("mp-neuron", [])  # the table shows the mark; the done rule has its own test
     assert main(["progress", "--data-dir", str(tmp_path), "--user", "ada", "--lang", "en"]) == 0
     lines = capsys.readouterr().out.splitlines()
     mp, perceptron = (len(lesson.quiz) for lesson in load_lessons(lang="en")[0][:2])
@@ -271,3 +290,37 @@ def test_export_options_go_with_progress_only(capsys):
         with pytest.raises(SystemExit):
             main(argv)
     assert "go with" in capsys.readouterr().err
+
+
+def test_csv_cells_never_run_as_formulas_and_json_keeps_what_was_stored(tmp_path):
+    hostile = ['=HYPERLINK("http://evil","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx", "a\x1b]2;x\x07"]
+    with Progress.open(tmp_path, user="=evil") as progress:
+        for text in hostile:
+            progress.record_answer("lesson", text, text, False, "-0.5")
+        progress.export(tmp_path / "answers.csv", "csv")
+        progress.export(tmp_path / "answers.json", "json")
+    with open(tmp_path / "answers.csv", encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["question"] for row in rows] == ['\'=HYPERLINK("http://evil","x")', "'+1+cmd|' /C calc'!A0", "'-2+3",
+                                                 "'@SUM(A1)", "'\tx", r"'\x0dx", r"a\x1b]2;x\x07"]
+    assert {row["user"] for row in rows} == {"'=evil"} and {row["expected"] for row in rows} == {"-0.5"}  # a number
+    assert [row["question"] for row in json.loads((tmp_path / "answers.json").read_text())] == hostile
+
+
+def test_a_users_own_files_live_in_the_data_folder_chosen_for_them(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLTUI_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DLTUI_USER", "ada")
+    from dltui.labs.lenet import user_weights_path
+
+    assert user_weights_path() == tmp_path / "users" / "ada" / "lenet-digits.npz"
+    assert progress_module.user_dir(tmp_path / "class", "../bo") == tmp_path / "class" / "users" / "_._bo"
+
+
+def test_a_lessons_place_round_trips_and_a_foreign_position_counts_as_none(tmp_path):
+    with Progress.open(tmp_path, "learner") as progress:
+        assert progress.place("perceptron") == Place({}, 0)
+        assert progress.keep_place("perceptron", Place({"lr": 0.5}, 12))
+        assert progress.place("perceptron") == Place({"lr": 0.5}, 12)
+        for foreign in ("not json", "[1, 2]", '{"params": 3, "scroll": "x"}'):
+            progress.set_position("mlp", foreign)
+            assert progress.place("mlp") == Place({}, 0)

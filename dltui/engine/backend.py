@@ -14,14 +14,22 @@ daemon thread runs ``warmup()`` in a *subprocess* (the compile happens there, on
 outside our GIL, and lands in numba's on-disk cache), then loads the cached kernels in-process
 (~10 ms each). Until that thread finishes, ``active()`` hands out the NumPy reference kernels, which
 give the same results, only slower.
+
+Where the cache goes: numba writes it beside the kernels' source, which a system-wide or read-only
+install cannot; then the user's cache folder, else a folder of this user's own in the temp dir. With
+none writable, kernels compile in memory at every start, and the notice says why start-up is slower.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib
 import importlib.util
 import os
+import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -55,23 +63,65 @@ def _say(message: str) -> str:
     return message
 
 
-def use_user_cache_if_needed() -> None:
-    """Point ``NUMBA_CACHE_DIR`` at the user cache dir when the package dir is read-only.
-
-    numba writes its cache next to the source (``kernels/__pycache__``); in a read-only install
-    that fails, so redirect it. Must run before numba is imported (numba reads it once)."""
-    if "NUMBA_CACHE_DIR" in os.environ:
-        return
-    pycache = Path(__file__).parent / "kernels" / "__pycache__"
+def _writable(folder: Path) -> bool:
+    """Whether numba can keep its cache in `folder` (made if need be), tested as numba tests it: by writing there."""
     try:
-        pycache.mkdir(exist_ok=True)
-        writable = os.access(pycache, os.W_OK)
+        folder.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=folder).close()
+        return True
     except OSError:
-        writable = False
-    if not writable:
-        from platformdirs import user_cache_dir
+        return False
 
-        os.environ["NUMBA_CACHE_DIR"] = str(Path(user_cache_dir("dltui")) / "numba")
+
+def _private_temp_dir() -> Path | None:
+    """This user's cache folder in the shared temp dir. numba loads and runs what its cache holds, so a folder
+    another user made, or could write to, is refused."""
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    folder = Path(tempfile.gettempdir()) / f"dltui-numba-{uid if uid is not None else 'user'}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        info = folder.lstat()
+    except OSError:
+        return None
+    mine = uid is None or (info.st_uid == uid and not info.st_mode & 0o077)
+    return folder if stat.S_ISDIR(info.st_mode) and mine and _writable(folder) else None
+
+
+@functools.cache
+def numba_cache_notice() -> str | None:
+    """Choose where numba caches compiled kernels, once, before numba is imported (it reads ``NUMBA_CACHE_DIR``
+    once): a folder the user set, else beside the kernels, else the user's cache folder, else a private folder
+    in the temp dir. Returns why start-up is slower when none is writable (kernels then compile in memory)."""
+    if "NUMBA_CACHE_DIR" in os.environ or _writable(Path(__file__).parent / "kernels" / "__pycache__"):
+        return None
+    from platformdirs import user_cache_dir
+
+    user_cache = Path(user_cache_dir("dltui")) / "numba"
+    folder = user_cache if _writable(user_cache) else _private_temp_dir()
+    if folder is None:
+        return (f"No folder for numba's cache can be written (the install, {user_cache}, the temp dir): "
+                "kernels are compiled afresh at every start, so start-up is slower.")
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    return None
+
+
+def numba_cache_dir() -> Path | None:
+    """Where compiled kernels are cached, or None when they are not."""
+    if numba_cache_notice():
+        return None
+    return Path(os.environ.get("NUMBA_CACHE_DIR") or Path(__file__).parent / "kernels" / "__pycache__")
+
+
+def _import_kernels(name: str) -> ModuleType:
+    """``kernels.cpu`` or ``kernels.cuda``. Without a cache folder their ``cache=True`` kernels would fail to
+    decorate ("no locator available"), so caching is switched off first: they compile in memory instead."""
+    if numba_cache_notice():
+        if name == "cuda":
+            from numba.cuda.dispatcher import CUDADispatcher as Dispatcher
+        else:
+            from numba.core.dispatcher import Dispatcher
+        Dispatcher.enable_caching = lambda self: None
+    return importlib.import_module(f"dltui.engine.kernels.{name}")
 
 
 def _numba_installed() -> bool:
@@ -79,8 +129,8 @@ def _numba_installed() -> bool:
 
 
 def set_backend(name: str | None = None) -> str | None:
-    """Choose the backend (None: ``$DLTUI_BACKEND``, else ``numba``). Returns a notice string when
-    the choice had to fall back, else None. Raises ValueError for an unknown name."""
+    """Choose the backend (None: ``$DLTUI_BACKEND``, else ``numba``). Returns a notice when the choice had
+    to fall back or its kernels cannot be cached, else None. Raises ValueError for an unknown name."""
     name = (name or os.environ.get("DLTUI_BACKEND") or "numba").strip().lower()
     if name not in BACKENDS:
         raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKENDS)}")
@@ -91,16 +141,15 @@ def set_backend(name: str | None = None) -> str | None:
             _s.requested = "numpy"
             return _say(f"numba is not installed: using the NumPy backend instead of {name}.")
         _s.requested = name
-        if name == "cuda":  # asked for explicitly, so pay for the check now and say why not
-            reason = _cuda_problem()
-            if reason:
-                _s.requested = "numba"
-                return _say(f"CUDA backend unavailable ({reason}): using numba on the CPU.")
-    return None
+        if name != "numpy" and (why := numba_cache_notice()):
+            _say(why)
+        if name == "cuda" and (reason := _cuda_problem()):  # asked for explicitly, so pay for the check now
+            _s.requested = "numba"
+            _say(f"CUDA backend unavailable ({reason}): using numba on the CPU.")
+    return _s.notice
 
 
 def _cuda_problem() -> str | None:
-    use_user_cache_if_needed()
     try:
         from numba import cuda
 
@@ -132,18 +181,13 @@ def _load() -> object:
         name = backend_name()
         table: object = reference
         if name in ("numba", "cuda"):
-            use_user_cache_if_needed()
             try:
-                from dltui.engine.kernels import cpu
-
-                table = cpu
-            except ImportError as e:
+                table = _import_kernels("cpu")
+            except Exception as e:  # numba missing a piece, or refusing to compile: the reference still works
                 _s.requested = "numpy"
-                _say(f"numba failed to import ({e}): using the NumPy backend.")
+                _say(f"numba's kernels failed to load ({type(e).__name__}: {e}): using the NumPy backend.")
         if name == "cuda" and _s.requested == "cuda":
-            from dltui.engine.kernels import cuda
-
-            table = _merge(table, cuda)
+            table = _merge(table, _import_kernels("cuda"))
         _s.table = table
         _s.ready.set()
         return table
@@ -184,14 +228,9 @@ def warmup(progress: Callable[[str, int, int], None] | None = None) -> float:
     start = time.perf_counter()
     if backend_name() == "numpy" and not _numba_installed():
         return 0.0
-    use_user_cache_if_needed()
-    from dltui.engine.kernels import cpu
-
-    jobs = list(cpu.compile_jobs())
+    jobs = list(_import_kernels("cpu").compile_jobs())
     if backend_name() == "cuda":
-        from dltui.engine.kernels import cuda
-
-        jobs += cuda.compile_jobs()
+        jobs += _import_kernels("cuda").compile_jobs()
     for done, (label, compile_one) in enumerate(jobs):
         if progress:
             progress(label, done, len(jobs))
@@ -204,8 +243,9 @@ def warmup(progress: Callable[[str, int, int], None] | None = None) -> float:
 def _warm_in_background() -> None:
     cmd = [sys.executable, "-c", "from dltui.engine.backend import warmup; warmup()"]
     env = dict(os.environ, DLTUI_BACKEND=backend_name())
-    try:  # compile in a child: it fills the on-disk cache without holding our GIL
-        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    try:  # compile in a child: it fills the on-disk cache without holding our GIL (no cache: nothing to fill)
+        if not numba_cache_notice():
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     except OSError:
         pass  # then the in-process warmup below compiles instead of loading
     try:

@@ -121,7 +121,7 @@ class ArchitecturesLab(Lab):
 
     def status(self) -> Status:
         if not self.measurements:
-            return Status("info", "Press s to train both nets on the same batch, e to run to the end.")
+            return Status("info", "Press {step} to train both nets on the same batch, {run_all} to run to the end.")
         m = self.measurements[-1]
         text = (f"Step {m.step}: training accuracy plain {m.plain_accuracy:.0%}, residual {m.residual_accuracy:.0%}; "
                 f"first-layer gradient norm plain {m.plain_grad:.1e}, residual {m.residual_grad:.1e}.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -32,9 +33,9 @@ FORMULAS = {
 }
 
 
-@dataclass(frozen=True)
-class Heatmap:
-    """One matrix to draw, with what its rows and columns are (tokens, dimensions, heads)."""
+class Heatmap(NamedTuple):
+    """One matrix to draw, with what its rows and columns are (tokens, dimensions, heads); a plain
+    tuple, so it unpacks into whatever draws it."""
 
     title: str
     values: np.ndarray
@@ -143,6 +144,7 @@ class AttentionLab(Lab):
     actions = (Action("step", "s", "Step"), Action("focus_next", "f", "Row"),
                Action("column_next", "c", "Col"), Action("raise_entry", "plus", "+0.5"), Action("lower_entry", "minus", "−0.5"))
     run_action = "step"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
         p = self.params
@@ -219,7 +221,8 @@ class AttentionLab(Lab):
     def status(self, stage: str, rows: int, scores: np.ndarray, scaled: np.ndarray, weights: np.ndarray) -> Status:
         t, d = self.tokens, self.params["d_k"]
         if stage == "inputs":
-            return Status("info", "Press s to compute the scores Q·Kᵀ. f and c pick an entry of Q, + and - change it.")
+            return Status("info", "Press {step} to compute the scores Q·Kᵀ. {focus_next} and {column_next} pick an entry of Q, "
+                                  "{raise_entry} and {lower_entry} change it.")
         if stage in ("scores", "scale"):
             spread = float((scaled if stage == "scale" else scores).std())
             text = f"Scores spread (std) {spread:.2f}."

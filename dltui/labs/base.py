@@ -7,9 +7,10 @@ It never knows how it is drawn; the UI builds its inputs from `controls` and its
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
+
+from dltui.numbers import parse_number
 
 
 class ControlError(ValueError):
@@ -52,12 +53,12 @@ class Control:
             if text in ("0", "false", "no", "off"):
                 return False
             raise ControlError(f"{self.label}: {value!r} is not on/off")
-        try:
-            number = float(value) if not isinstance(value, bool) else math.nan
-        except (TypeError, ValueError):
-            raise ControlError(f"{self.label}: {value!r} is not a number") from None
-        if not math.isfinite(number):
-            raise ControlError(f"{self.label}: {value!r} is not a finite number")
+        if isinstance(value, bool):
+            raise ControlError(f"{self.label}: {value!r} is not a number")
+        try:  # typed text and a lesson file's numbers alike, read as the quiz's answer box reads them
+            number = parse_number(str(value))
+        except ValueError as error:
+            raise ControlError(f"{self.label}: {error}") from None
         if self.kind == "int":
             if number != int(number):
                 raise ControlError(f"{self.label}: {value!r} is not a whole number")
@@ -147,13 +148,15 @@ class Status:
 class Lab:
     """Base class: holds validated parameter values; subclasses build the model in `build`.
 
-    `run_action` names the action that free-running repeats (in a worker thread) until
-    `finished` turns true or the learner pauses.
+    `run_action` names the action that free-running repeats (in the runner's thread) until
+    `finished` turns true or the learner pauses. A free run goes as fast as the lab can; a lab
+    whose run is meant to be watched step by step sets `run_pace`, the seconds between steps.
     """
 
     controls: ClassVar[tuple[Control, ...]] = ()
     actions: ClassVar[tuple[Action, ...]] = ()
     run_action: ClassVar[str | None] = None
+    run_pace: ClassVar[float] = 0.0
 
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = {}
@@ -197,13 +200,17 @@ class Lab:
         raise NotImplementedError
 
     def perform(self, action: str, interrupted: Callable[[], bool] = lambda: False) -> Any:
-        """Run the named action and return the new snapshot. A long action polls `interrupted`
-        (the UI passes its worker's cancel flag) between chunks of work and stops early when it is true."""
+        """Run the named action and return the new snapshot."""
+        self.act(action, interrupted)
+        return self.snapshot()
+
+    def act(self, action: str, interrupted: Callable[[], bool] = lambda: False) -> None:
+        """Run the named action without building a snapshot (a free run builds one per frame, not per step).
+        A long action polls `interrupted` (the runner's cancel flag) between chunks of work and stops early."""
         if action not in {a.name for a in self.actions}:
             raise KeyError(action)
         self.interrupted = interrupted
         getattr(self, action)()
-        return self.snapshot()
 
     @property
     def finished(self) -> bool:

@@ -50,6 +50,15 @@ class CharLMSnapshot:
     status: Status
 
     @property
+    def epochs(self) -> float:
+        return self.batches / self.batches_per_epoch
+
+    @property
+    def uniform_bits(self) -> float:
+        """What guessing every character equally likely costs, the figure to beat."""
+        return math.log2(len(self.vocab))
+
+    @property
     def bits_per_char(self) -> float:
         recent = self.losses[-20:]
         return sum(recent) / len(recent) / math.log(2) if recent else math.nan
@@ -154,7 +163,7 @@ class CharLMLab(Lab):
         if not self.losses:
             uniform = math.log2(len(self.vocab))
             return Status("info", f"{len(self.vocab)} characters: guessing uniformly costs {uniform:.2f} bits per character. "
-                                  "Press s to train a batch, e for an epoch and a sample, r to run.")
+                                  "Press {step} to train a batch, {epoch} for an epoch and a sample, {run} to run.")
         epoch = self.batches / self.batches_per_epoch
         bits = sum(self.losses[-20:]) / len(self.losses[-20:]) / math.log(2)
         kind = "success" if self.finished else "info"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import zip_longest
 
 import numpy as np
 
@@ -133,6 +134,7 @@ class ConvolutionLab(Lab):
     actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"), Action("next_cell", "c", "Cell"),
                Action("raise_cell", "plus", "+1"), Action("lower_cell", "minus", "−1"))
     run_action = "step"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     @classmethod
     def validate_params(cls, params: dict) -> dict:
@@ -234,7 +236,7 @@ class ConvolutionLab(Lab):
 
     def status(self) -> Status:
         if self.last is None:
-            return Status("info", "Press s to place the kernel on the first window, e to fill the whole map.")
+            return Status("info", "Press {step} to place the kernel on the first window, {finish} to fill the whole map.")
         if self.finished:
             return Status("success", f"Feature map{'s' if len(self.kernels) > 1 else ''} complete: "
                                      f"{self.output.shape[1]}×{self.output.shape[2]} per kernel, {len(self.kernels)} kernel(s).")
@@ -254,8 +256,9 @@ class ConvolutionLab(Lab):
 
 
 CELL_PROMPT = {
-    "en": "Input (padding {p}, stride {s}):\n{x}\nKernel:\n{k}\nWhat is output[{i},{j}]? (No flip: the kernel is laid on the window as written.)",
-    "zh": "输入（填充 {p}，步幅 {s}）：\n{x}\n卷积核：\n{k}\n输出 output[{i},{j}] 是多少？（不翻转：卷积核按原样覆盖窗口。）",
+    "en": "The input (padding {p}, stride {s}) on the left, the kernel on the right:\n\n```\n{grids}\n```\n\n"
+          "What is output[{i},{j}]? (No flip: the kernel is laid on the window as written.)",
+    "zh": "左边是输入（填充 {p}，步幅 {s}），右边是卷积核：\n\n```\n{grids}\n```\n\n输出 output[{i},{j}] 是多少？（不翻转：卷积核按原样覆盖窗口。）",
 }
 SIZE_PROMPT = {
     "en": "A {w}×{w} input, a {k}×{k} kernel, padding {p}, stride {s}. How wide is the output?",
@@ -265,6 +268,13 @@ SIZE_PROMPT = {
 
 def grid(a: np.ndarray) -> str:
     return "\n".join("  " + " ".join(f"{num(v):>2}" for v in row) for row in a)
+
+
+def beside(left: str, right: str) -> str:
+    """Two grids side by side, tops aligned: a prompt's input and kernel fit an 80×24 screen together."""
+    rows, more = left.splitlines(), right.splitlines()
+    width = max(map(len, rows)) + 4
+    return "\n".join(f"{a:<{width}}{b}".rstrip() for a, b in zip_longest(rows, more, fillvalue=""))
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -284,7 +294,7 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
               f"{grid(cell.window[0])}\nProducts with the kernel:\n{grid(cell.products[0])}\n"
               f"Sum = {num(cell.value)}")
     prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(
-        p=lab.params["padding"], s=lab.params["stride"], x=grid(lab.image[0]), k=grid(lab.kernels[0, 0]), i=i, j=j)
+        p=lab.params["padding"], s=lab.params["stride"], grids=beside(grid(lab.image[0]), grid(lab.kernels[0, 0])), i=i, j=j)
     return GeneratedQuestion(prompt, cell.value, worked)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..engine import Tensor, no_grad
+from ..engine import Tensor, functional as F, no_grad
 from ..engine.data import load_digits, to_lenet
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 from .lenet import trained_lenet
@@ -59,6 +59,7 @@ class DrawSnapshot:
     image: np.ndarray  # (32, 32), the net's input
     probabilities: np.ndarray  # (10,)
     maps: dict[str, np.ndarray]  # C1 (6, 28, 28), C3 (16, 10, 10)
+    peaks: dict[str, np.ndarray]  # each map's peak activation
     firing: dict[str, tuple[int, ...]]  # map indices, strongest first (by peak activation)
     weights: str  # which trained net is used
     cursor: tuple[int, int]
@@ -133,26 +134,26 @@ class DrawDigitLab(Lab):
         x = to_lenet(digit[None])
         with no_grad():
             out = self.net.features(Tensor(x))
-        logits = out["logits"].data[0]
-        probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
+            probabilities = F.softmax(out["logits"], dim=1).data[0]
         maps = {name: out[name].data[0].copy() for name in ("C1", "C3")}
-        firing = {name: tuple(int(i) for i in np.argsort(-m.max(axis=(1, 2)), kind="stable")) for name, m in maps.items()}
+        peaks = {name: m.max(axis=(1, 2)) for name, m in maps.items()}
+        firing = {name: tuple(int(i) for i in np.argsort(-peak, kind="stable")) for name, peak in peaks.items()}
         if not self.canvas.any():
-            status = Status("info", "Space lowers the pen, w a s d draw, Space again lifts it; "
-                                    "c clears, n loads a test digit.")
+            status = Status("info", "{pen} lowers the pen, {up} {left} {down} {right} draw, {pen} again lifts it; "
+                                    "{clear} clears, {example} loads a test digit.")
         else:
             guess = int(probabilities.argmax())
             status = Status("success" if probabilities[guess] >= 0.8 else "warning",
                             f"{self.weights[0].upper()}{self.weights[1:]} reads a {guess} ({probabilities[guess]:.0%} sure); "
                             f"C1 map {firing['C1'][0] + 1} and C3 map {firing['C3'][0] + 1} fire hardest.")
-        return DrawSnapshot(self.canvas.copy(), seen, digit, x[0, 0], probabilities, maps, firing, self.weights,
+        return DrawSnapshot(self.canvas.copy(), seen, digit, x[0, 0], probabilities, maps, peaks, firing, self.weights,
                             self.cursor, self.pen_down, status)
 
 
 PIXEL_PROMPT = {
-    "en": "A 2×2 group of canvas cells (■ painted, · blank):\n{cells}\nWhat value does the 8×8 pixel it becomes get "
-          "(0–16), and what is that as LeNet's input (÷ 16)? Answer the input value.",
-    "zh": "画布上的一组 2×2 格子（■ 已涂，· 空白）：\n{cells}\n它变成的 8×8 像素值是多少（0–16）？除以 16 后作为 LeNet 的输入是多少？请回答输入值。",
+    "en": "A 2×2 group of canvas cells (■ painted, · blank):\n\n```\n{cells}\n```\n\nWhat value does the 8×8 pixel it "
+          "becomes get (0–16), and what is that as LeNet's input (÷ 16)? Answer the input value.",
+    "zh": "画布上的一组 2×2 格子（■ 已涂，· 空白）：\n\n```\n{cells}\n```\n\n它变成的 8×8 像素值是多少（0–16）？除以 16 后作为 LeNet 的输入是多少？请回答输入值。",
 }
 
 

@@ -29,6 +29,7 @@ GRID_1D, GRID_2D = 161, 41
 RUN_ROUNDS = 25  # rounds per call of the free-running action: one coverage check each
 WINDOW = 100  # rounds the status looks back over
 SWING_CHECKS = 8  # checks (200 rounds) over which the centre of G's samples must stay put
+FAINT_PUSH = 0.05  # 1-D: a push under this share of the largest is drawn as a dot, not a direction
 
 
 LINE = np.array([2.0, 1.0])  # direction and half-length of the "line" target
@@ -143,13 +144,23 @@ def mlp(sizes: list[int], activation) -> nn.Sequential:
     return nn.Sequential(*layers, nn.Linear(sizes[-2], sizes[-1]))
 
 
-def value_terms(d_real: np.ndarray, d_fake: np.ndarray) -> tuple[float, float]:
-    """V(D, G)'s two terms from D's outputs: mean log D(x) over real x, mean log(1 − D(G(z))) over fakes.
+def value_terms(real: np.ndarray, fake: np.ndarray, logits: bool = False) -> tuple[float, float]:
+    """V(D, G)'s two terms, mean log D(x) over real x and mean log(1 − D(G(z))) over fakes, from D's
+    outputs (or its logits): −BCE against label 1 and against label 0, by the engine."""
+    bce = F.binary_cross_entropy_with_logits if logits else F.binary_cross_entropy
+    return -bce(Tensor(real), np.ones_like(real)).item(), -bce(Tensor(fake), np.zeros_like(fake)).item()
 
-    Computed by the engine's binary cross-entropy (−BCE against label 1, and against label 0)."""
-    real = -F.binary_cross_entropy(Tensor(d_real), np.ones_like(d_real)).item()
-    fake = -F.binary_cross_entropy(Tensor(d_fake), np.zeros_like(d_fake)).item()
-    return real, fake
+
+def push_directions(arrows: np.ndarray) -> np.ndarray:
+    """Each push as an octant of "→↗↑↖←↙↓↘" (0 east, counter-clockwise), −1 where there is none to draw:
+    in 1-D a push under FAINT_PUSH of the largest, in 2-D a zero one."""
+    if arrows.shape[1] == 1:
+        dx = arrows[:, 0]
+        scale = np.abs(dx).max() if len(dx) else 0.0
+        return np.where((scale == 0) | (np.abs(dx) < FAINT_PUSH * scale), -1, np.where(dx > 0, 0, 4))
+    dx, dy = arrows.T
+    octants = np.round(np.arctan2(dy, dx) / (math.pi / 4)).astype(int) % 8
+    return np.where(np.hypot(dx, dy) > 0, octants, -1)
 
 
 def generator_loss(logits: Tensor, kind: str) -> Tensor:
@@ -185,6 +196,7 @@ class GanSnapshot:
     d_grid: np.ndarray  # D(x) over the grid: (len(xs),) or (len(ys), len(xs))
     arrows_at: np.ndarray  # (ARROWS, dim) fake samples
     arrows: np.ndarray  # −∂L_G/∂x at them: where G's update pushes each sample
+    pushes: np.ndarray  # each arrow's direction to draw (see push_directions)
     d_loss: np.ndarray  # per D step
     g_loss: np.ndarray  # per G step
     d_fake: np.ndarray  # mean D(G(z)) per G step
@@ -210,6 +222,25 @@ class GanSnapshot:
         real = np.histogram(np.clip(self.real[:, 0], lo, hi), edges, density=True)[0]
         fake = np.histogram(np.clip(np.nan_to_num(self.fake[:, 0]), lo, hi), edges, density=True)[0]
         return edges, real, fake
+
+    def profile(self, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """1-D data `columns` cells wide: each column's real and generated density as a share of the
+        tallest bar (two columns a bin, so 512 samples give smooth bars), and D(x) at its centre."""
+        _, real, fake = self.histogram(max(columns // 2, 4))
+        top = max(real.max(), fake.max(), 1e-12)
+        bin_of = np.minimum(np.arange(columns) * len(real) // columns, len(real) - 1)
+        lo, hi = self.bounds
+        d = np.interp(lo + (np.arange(columns) + 0.5) / columns * (hi - lo), self.grid[0], np.nan_to_num(self.d_grid, nan=0.5))
+        return real[bin_of] / top, fake[bin_of] / top, d
+
+    def d_cells(self, columns: int, rows: int) -> np.ndarray:
+        """2-D data `columns` × `rows` cells: D(x) at the grid point next to each cell's centre, top row
+        first (½ where D is NaN)."""
+        x_lo, x_hi, y_lo, y_hi = self.bounds
+        xs, ys = self.grid
+        ix = np.clip(np.searchsorted(xs, x_lo + (np.arange(columns) + 0.5) / columns * (x_hi - x_lo)), 0, len(xs) - 1)
+        iy = np.clip(np.searchsorted(ys, y_hi - (np.arange(rows) + 0.5) / rows * (y_hi - y_lo)), 0, len(ys) - 1)
+        return np.nan_to_num(self.d_grid[np.ix_(iy, ix)], nan=0.5)
 
 
 def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
@@ -249,9 +280,9 @@ class GanLab(Lab):
         Action("d_step", "d", "D step"),
         Action("g_step", "g", "G step"),
         Action("round", "s", "One round"),
-        Action("run", "e", f"{RUN_ROUNDS} rounds"),
+        Action("train", "e", f"{RUN_ROUNDS} rounds"),
     )
-    run_action = "run"
+    run_action = "train"
 
     def reset(self, **params):
         """Choosing a preset sets the controls it names; other params given in the same call win."""
@@ -301,8 +332,7 @@ class GanLab(Lab):
         self.opt_d.zero_grad()
         loss.backward()
         self.opt_d.step()
-        terms = -np.logaddexp(0, -logits.data[:n]).mean(), -np.logaddexp(0, logits.data[n:]).mean()
-        self.value = Value(float(terms[0]), float(terms[1]), "D")
+        self.value = Value(*value_terms(logits.data[:n], logits.data[n:], logits=True), "D")
         self.history["d_loss"].append(loss.item())
         self.d_updates += 1
         self.last = "D step"
@@ -321,12 +351,13 @@ class GanLab(Lab):
         grad = math.sqrt(sum(float((q.grad**2).sum()) for q in self.G.parameters()))
         self.opt_g.step()
         with no_grad():
-            real_logits = self.D(Tensor(self.real_batch)).data
-        self.value = Value(float(-np.logaddexp(0, -real_logits).mean()), float(-np.logaddexp(0, logits.data).mean()), "G")
+            real_logits = self.D(Tensor(self.real_batch))
+            d_fake, d_real = (float(F.sigmoid(z).data.mean()) for z in (logits, real_logits))
+        self.value = Value(*value_terms(real_logits.data, logits.data, logits=True), "G")
         h = self.history
         h["g_loss"].append(loss.item())
-        h["d_fake"].append(float((1 / (1 + np.exp(-logits.data))).mean()))
-        h["d_real"].append(float((1 / (1 + np.exp(-real_logits))).mean()))
+        h["d_fake"].append(d_fake)
+        h["d_real"].append(d_real)
         h["g_grad"].append(grad)
         self.g_updates += 1
         self.last = "G step"
@@ -343,7 +374,7 @@ class GanLab(Lab):
             if self.rounds % EVAL_EVERY == 0:
                 self.check()
 
-    def run(self) -> None:
+    def train(self) -> None:
         for _ in range(RUN_ROUNDS):
             if self.finished:
                 return
@@ -408,11 +439,12 @@ class GanLab(Lab):
     def verdict(self) -> Status:
         if self.diverged:
             return Status("error", f"Diverged after {self.rounds} rounds: {self.diverged}. Lower the learning rates "
-                                   "and reset (x).")
+                                   "and reset ({reset}).")
         h = self.history
         if not h["d_fake"]:
             why = PRESET_WHY[self.params["preset"]] if self.params_match_preset() else ""
-            return Status("info", f"{why} Press d for a D step, g for a G step, s for a round, r to run.".strip())
+            return Status("info", f"{why} Press {{d_step}} for a D step, {{g_step}} for a G step, {{round}} for a round, "
+                                  "{run} to run.".strip())
         recent = np.array(h["d_fake"][-WINDOW:])
         d_fake, d_real = recent.mean(), np.mean(h["d_real"][-WINDOW:])
         covered, modes = self.checks[-1][1], self.target.modes
@@ -443,12 +475,13 @@ class GanLab(Lab):
         fake = self.sample_fake()
         grid, d_grid = self.d_over_grid()
         arrows_at = fake[:ARROWS]
+        arrows = self.generator_arrows(arrows_at)
         checks = np.array(self.checks)
         h = {k: np.array(v) for k, v in self.history.items()}
         return GanSnapshot(
             data=self.params["data"], dim=self.target.dim, bounds=self.target.bounds,
             real=self.eval_real, fake=fake, grid=grid, d_grid=d_grid,
-            arrows_at=arrows_at, arrows=self.generator_arrows(arrows_at),
+            arrows_at=arrows_at, arrows=arrows, pushes=push_directions(arrows),
             d_loss=h["d_loss"], g_loss=h["g_loss"], d_fake=h["d_fake"], d_real=h["d_real"], g_grad=h["g_grad"],
             checks=checks[:, 0].astype(int), coverage=checks[:, 1].astype(int), distance=checks[:, 2],
             fake_mean=np.array(self.fake_means),

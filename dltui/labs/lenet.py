@@ -69,9 +69,10 @@ class LeNet5(nn.Module):
 
 
 def user_weights_path() -> Path:
-    from platformdirs import user_cache_dir
+    """The learner's own LeNet, kept with their progress: the data folder and user the command line chose."""
+    from ..progress import user_dir
 
-    return Path(user_cache_dir("dltui")) / SHIPPED_WEIGHTS
+    return user_dir() / SHIPPED_WEIGHTS
 
 
 def trained_lenet() -> tuple[LeNet5, str]:
@@ -109,6 +110,8 @@ class LeNetSnapshot:
     steps_per_epoch: int
     lr: float
     losses: tuple[float, ...]  # per batch
+    recent_loss: float  # mean over the last epoch's worth of batches (NaN before the first)
+    recent_batches: int  # how many batches that mean is over
     evaluations: tuple[Evaluation, ...]  # per completed epoch
     layers: tuple[Layer, ...]  # the shape table
     c1_kernels: np.ndarray  # (6, 1, 5, 5)
@@ -118,6 +121,7 @@ class LeNetSnapshot:
     image: np.ndarray  # (32, 32), the chosen test image as the net sees it
     maps: dict[str, np.ndarray]  # C1 (6, 28, 28), S2, C3 (16, 10, 10), S4
     probabilities: np.ndarray  # (10,) for the chosen image
+    prediction: int  # the digit the net reads there
     confusion: np.ndarray | None  # (10, 10) rows = true digit, columns = prediction; after an epoch
     worst: tuple[Miss, ...]
     status: Status
@@ -211,7 +215,7 @@ class LeNetLab(Lab):
             self.step()
 
     def save(self) -> None:
-        """Write the weights where Draw a digit looks first (the user cache dir)."""
+        """Write the weights where Draw a digit looks first (the learner's folder in the data folder)."""
         path = user_weights_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         self.net.save(path, self.params["activation"])
@@ -233,7 +237,7 @@ class LeNetLab(Lab):
             return Status(kind, f"Done: {self.completed} epochs, held-out accuracy {accuracy:.1%} "
                                 f"on {len(self.test_y)} test digits never used for training.")
         if not self.losses:
-            return Status("info", "Press s to train on one batch, e for an epoch, r to run.")
+            return Status("info", "Press {step} to train on one batch, {epoch} for an epoch, {run} to run.")
         tested = f", test accuracy {accuracy:.1%} after epoch {self.completed}" if accuracy is not None else ""
         return Status("info", f"Epoch {self.completed + 1}, batch {self.position // self.params['batch_size']}/"
                               f"{self.steps_per_epoch}: loss {self.losses[-1]:.3f}{tested}")
@@ -242,14 +246,16 @@ class LeNetLab(Lab):
         index = self.params["test_image"]
         with no_grad():
             out = self.net.features(Tensor(self.test_x[index : index + 1]))
+            probabilities = F.softmax(out["logits"], dim=1).data[0]
         maps = {name: out[name].data[0].copy() for name in ("C1", "S2", "C3", "S4")}
-        logits = out["logits"].data[0]
+        recent = self.losses[-self.steps_per_epoch:]
         return LeNetSnapshot(
             epoch=self.completed, step=self.step_count, steps_per_epoch=self.steps_per_epoch, lr=self.optimizer.lr,
-            losses=tuple(self.losses), evaluations=tuple(self.evaluations), layers=tuple(lenet5().layers),
+            losses=tuple(self.losses), recent_loss=float(np.mean(recent)) if recent else math.nan,
+            recent_batches=len(recent), evaluations=tuple(self.evaluations), layers=tuple(lenet5().layers),
             c1_kernels=self.net.conv1.weight.data.copy(), c3_kernels=self.net.conv2.weight.data.copy(),
             test_index=index, test_label=int(self.test_y[index]), image=self.test_x[index, 0], maps=maps,
-            probabilities=np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum(),
+            probabilities=probabilities, prediction=int(probabilities.argmax()),
             confusion=None if self.confusion is None else self.confusion.copy(), worst=self.worst, status=self.status(),
         )
 

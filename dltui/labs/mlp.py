@@ -99,13 +99,11 @@ class Nets:
         return K.mlp_grads(*self.arrays, x, y, activation, loss)
 
     def loss(self, x: np.ndarray, y: np.ndarray, activation: str, loss: str) -> np.ndarray:
-        """The batch-mean loss of each net (BCE's logs clamped at −100, as in the engine)."""
+        """The batch-mean loss of each net, as the engine's loss ops compute it."""
         p, t = self.forward(x, activation)[3], y.reshape(1, -1, 1)
         if loss == "mse":
             return ((p - t) ** 2).mean(axis=(1, 2))
-        with np.errstate(divide="ignore"):
-            log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
-        return -(t * log_p + (1 - t) * log_q).mean(axis=(1, 2))
+        return F.binary_cross_entropy_array(p, t, axis=(1, 2))
 
     def train(self, x: np.ndarray, y: np.ndarray, params: dict, start: int, count: int, active: np.ndarray) -> None:
         """`count` SGD updates of the nets still training (`active`), in place (see K.mlp_sgd)."""
@@ -467,7 +465,8 @@ class MLPLab(Lab):
             return Status("warning" if not run.corners_solved()[0] else "info",
                           f"Stopped after {epoch} epochs (the limit) at loss {loss:.4f}; {solved}.")
         if run.updates == 0:
-            return Status("info", "Press s for one update, e for an epoch, r to run, d to step through the backprop.")
+            return Status("info", "Press {step} for one update, {epoch} for an epoch, {run} to run, {debugger} to step "
+                                  "through the backprop.")
         return Status("info", f"Epoch {epoch}, {run.updates} updates, training loss {loss:.4f}.")
 
     def snapshot(self) -> MLPSnapshot:

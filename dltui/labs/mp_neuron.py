@@ -61,6 +61,7 @@ class MPNeuronLab(Lab):
     )
     actions = (Action("step", "s", "Next row"),)
     run_action = "step"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
         arity, _ = GATES[self.params["gate"]]

@@ -92,6 +92,11 @@ class MultiheadSnapshot:
     def d_model(self) -> int:
         return self.heads * self.d_head
 
+    @property
+    def progress(self) -> tuple[int, int]:
+        """Which stage this is, counting from 1, and how many there are."""
+        return STAGES.index(self.stage) + 1, len(STAGES)
+
     def heatmaps(self) -> tuple[Heatmap, ...]:
         """Matrices revealed so far; per-head ones titled "head h"."""
         t, reached = self.tokens, STAGES.index(self.stage)
@@ -120,6 +125,7 @@ class MultiheadLab(Lab):
     )
     actions = (Action("step", "s", "Step"), Action("reverse", "p", "Reverse"))
     run_action = "step"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
         p = self.params
@@ -166,7 +172,7 @@ class MultiheadLab(Lab):
     def status(self, stage: str, order: OrderCheck) -> Status:
         p = self.params
         if stage == "tokens":
-            return Status("info", "Each word becomes a vector; the same word always the same vector. Press s.")
+            return Status("info", "Each word becomes a vector; the same word always the same vector. Press {step}.")
         if stage == "positions":
             if p["positional"]:
                 return Status("info", "Sinusoidal PE added: position 0 gets sin 0 = 0 and cos 0 = 1 in alternate dimensions, "
@@ -184,7 +190,7 @@ class MultiheadLab(Lab):
                 i, j = order.twins
                 twins = f" Both {self.words[i]!r} rows are identical (gap {order.twin_gap:.2g})."
             return Status("warning", "Without positions, reversing the sentence just reverses the output rows: attention "
-                                     f"sees a bag of words.{twins} Press p to try, turn on positional encoding to fix it.")
+                                     f"sees a bag of words.{twins} Press {{reverse}} to try, turn on positional encoding to fix it.")
         why = "the causal mask makes order matter" if p["causal"] and not p["positional"] else "positional encoding makes order matter"
         return Status("success", f"Reversed input gives different outputs (up to {order.max_diff:.2f} apart): {why}.")
 

@@ -92,8 +92,20 @@ class PerceptronSnapshot:
         return (self.inputs @ self.weights + self.bias >= 0).astype(float)
 
     @property
+    def correct(self) -> np.ndarray:
+        """Per sample: is it on its own side of the line?"""
+        return self.predictions == self.labels
+
+    @property
     def accuracy(self) -> float:
-        return float(np.mean(self.predictions == self.labels))
+        return float(np.mean(self.correct))
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        """x_min, x_max, y_min, y_max around the data, with a margin of 15 % (at least 0.5) on each side."""
+        (x_lo, y_lo), (x_hi, y_hi) = self.inputs.min(axis=0), self.inputs.max(axis=0)
+        pad_x, pad_y = max((x_hi - x_lo) * 0.15, 0.5), max((y_hi - y_lo) * 0.15, 0.5)
+        return x_lo - pad_x, x_hi + pad_x, y_lo - pad_y, y_hi + pad_y
 
     def boundary(self, x_min: float, x_max: float, y_min: float, y_max: float) -> tuple[list, list] | None:
         """Two points of the line w·x + b = 0 clipped to the box, or None when there is no line."""
@@ -122,6 +134,7 @@ class PerceptronLab(Lab):
     )
     actions = (Action("step", "s", "Step one sample"), Action("epoch", "e", "Run one epoch"))
     run_action = "epoch"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
         p = self.params
@@ -198,7 +211,7 @@ class PerceptronLab(Lab):
             why = WHY_NOT.get(name, "Try more epochs or another learning rate.")
             return Status("warning", f"No mistake-free epoch in {self.completed} epochs. {why}")
         if self.last is None:
-            return Status("info", "Press s to show the perceptron one sample, e for a whole epoch, r to run.")
+            return Status("info", "Press {step} to show the perceptron one sample, {epoch} for a whole epoch, {run} to run.")
         u = self.last
         verdict = "correct, no change" if u.y == u.y_hat else f"wrong, w += {self.params['lr']:g}·({u.y}−{u.y_hat})·x"
         return Status("info", f"Epoch {u.epoch}, sample {u.index + 1}: ŷ = {u.y_hat}, y = {u.y} → {verdict}")

@@ -96,6 +96,7 @@ class PoolingLab(Lab):
     )
     actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"))
     run_action = "step"
+    run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     @classmethod
     def validate_params(cls, params: dict) -> dict:
@@ -153,7 +154,7 @@ class PoolingLab(Lab):
                                      f"{self.output.shape[0]}×{self.output.shape[1]}, flattened to {self.output.size} "
                                      f"values, then a linear layer and softmax (untrained weights: the mechanics only).")
         if self.last is None:
-            return Status("info", "Press s to pool the first window, e to pool them all.")
+            return Status("info", "Press {step} to pool the first window, {finish} to pool them all.")
         step = self.last
         how = f"max = {num(step.value)} at {step.winner}" if step.winner else f"mean = {num(step.value)}"
         return Status("info", f"Window at ({step.top}, {step.left}) of the padded input: {how} → output[{step.row},{step.col}]")
@@ -162,7 +163,7 @@ class PoolingLab(Lab):
         p = self.params
         flat = self.output.ravel().copy() if self.finished else np.empty(0)
         logits = self.fc_weight @ flat if self.finished else np.empty(0)
-        probabilities = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum() if self.finished else logits
+        probabilities = F.softmax(Tensor(logits)).data if self.finished else logits
         fc, fc_text = fc_params(p["fc_side"], p["hidden"], p["outputs"])
         conv, conv_text = conv_params(1, p["conv_kernels"], p["conv_size"])
         return PoolingSnapshot(
@@ -175,8 +176,8 @@ class PoolingLab(Lab):
 
 
 POOL_PROMPT = {
-    "en": "{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n{x}\nWhat is output[{i},{j}]?",
-    "zh": "{mode}池化，窗口 {k}×{k}，步幅 {s}，无填充，输入：\n{x}\n输出 output[{i},{j}] 是多少？",
+    "en": "{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n\n```\n{x}\n```\n\nWhat is output[{i},{j}]?",
+    "zh": "{mode}池化，窗口 {k}×{k}，步幅 {s}，无填充，输入：\n\n```\n{x}\n```\n\n输出 output[{i},{j}] 是多少？",
 }
 FC_PROMPT = {
     "en": "A fully connected net takes a {side}×{side} image, has {h} hidden units and {o} outputs (weights and biases in both layers). How many parameters?",

@@ -38,6 +38,9 @@ class RNNSnapshot:
     h: np.ndarray  # (T, H) hidden states of that sequence
     dh: np.ndarray  # (T, H) dL/dh_t of that sequence
     grad_norm: np.ndarray  # (T,) ‖dL/dh_t‖ over the whole batch
+    h_so_far: np.ndarray  # h as far as the stepped pass has got: NaN where it has not computed h_t yet
+    dh_so_far: np.ndarray  # dh likewise, NaN where BPTT has not reached dL/dh_t yet
+    log_norm_so_far: np.ndarray  # (T,) log₁₀ ‖dL/dh_t‖, NaN where BPTT has not reached it
     dW_steps: np.ndarray  # (T, H, 1) each step's share of dL/dW
     dU_steps: np.ndarray  # (T, H, H) each step's share of dL/dU
     W: np.ndarray  # (H, 1): the same at every step
@@ -182,23 +185,26 @@ class RNNLab(Lab):
         if len(self.losses) >= self.params["max_updates"]:
             return Status("info", f"{len(self.losses)} updates, last loss {self.losses[-1]:.3g}; {trend}.")
         text = {
-            "ready": f"This pass: {trend}. Press s to step through it, e to update, r to train.",
+            "ready": f"This pass: {trend}. Press {{step}} to step through it, {{epoch}} to update, {{run}} to train.",
             "forward": f"Forward: h_{t} = tanh(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as every step.",
             "loss": f"Loss {self.loss.item():.4g}: the mean of (ŷ − x_1)² over the batch. Next: back in time.",
             "backward": f"BPTT: dL/dh_{t} has norm {norms[t - 1]:.3g}; {trend} over the whole sequence.",
-            "summed": "Every step's share is summed into dW, dU, db (one set of weights). Press s to update.",
+            "summed": "Every step's share is summed into dW, dU, db (one set of weights). Press {step} to update.",
         }[phase]
         return Status("info", text)
 
     def snapshot(self) -> RNNSnapshot:
         phase, t, forward_done, backward_done = self.position()
         cells = self.cells
+        h, dh = np.stack([node.outputs[0][0] for node in cells]), np.stack([node.grad_out[0] for node in cells])
+        grad_norm = np.array([np.linalg.norm(node.grad_out) for node in cells])
+        steps = np.arange(len(cells))
+        waiting, unreached = steps >= forward_done, steps < len(cells) - backward_done
         return RNNSnapshot(
             seq_len=len(cells), phase=phase, t=t, forward_done=forward_done, backward_done=backward_done,
-            inputs=self.x[:, 0, 0].copy(), target=float(self.x[0, 0, 0]),
-            h=np.stack([node.outputs[0][0] for node in cells]),
-            dh=np.stack([node.grad_out[0] for node in cells]),
-            grad_norm=np.array([np.linalg.norm(node.grad_out) for node in cells]),
+            inputs=self.x[:, 0, 0].copy(), target=float(self.x[0, 0, 0]), h=h, dh=dh, grad_norm=grad_norm,
+            h_so_far=np.where(waiting[:, None], np.nan, h), dh_so_far=np.where(unreached[:, None], np.nan, dh),
+            log_norm_so_far=np.where(unreached, np.nan, np.log10(np.maximum(grad_norm, 1e-300))),
             dW_steps=np.stack([node.grads_in[2] for node in cells]),
             dU_steps=np.stack([node.grads_in[3] for node in cells]),
             W=cells[0].arrays[2].copy(), U=cells[0].arrays[3].copy(), b=cells[0].arrays[4].copy(),

@@ -228,7 +228,7 @@ class RaceLab(Lab):
 
     def race_status(self, runs: tuple[Run, ...]) -> Status:
         if self.batches == 0:
-            return Status("info", f"Press s to train one batch, e for {EPOCH}, r to run. Chance is {1 / SYMBOLS:.0%}.")
+            return Status("info", f"Press {{step}} to train one batch, {{epoch}} for {EPOCH}, {{run}} to run. Chance is {1 / SYMBOLS:.0%}.")
         if any(r.diverged for r in runs):
             names = ", ".join(r.name for r in runs if r.diverged)
             return Status("error", f"{names} diverged (loss is not a finite number): lower the learning rate or clip.")

@@ -35,10 +35,6 @@ def naive_softmax(z: np.ndarray) -> np.ndarray:
         return e / e.sum()
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    return np.exp(-np.logaddexp(0.0, -z))
-
-
 @dataclass(frozen=True)
 class SoftmaxSnapshot:
     classes: tuple[str, ...]
@@ -53,6 +49,11 @@ class SoftmaxSnapshot:
     sigmoid_probs: np.ndarray  # σ(z / T) per class, independent
     sigmoid_grad: np.ndarray  # ∂(Σ BCE)/∂z = (σ − y) / T for a one-hot y
     status: Status
+
+    @property
+    def sums(self) -> tuple[float, float]:
+        """Σ softmax (1) and Σ sigmoid (anything from 0 to the number of classes)."""
+        return float(self.probs.sum()), float(self.sigmoid_probs.sum())
 
     @property
     def grad_error(self) -> float:
@@ -91,7 +92,7 @@ class SoftmaxLab(Lab):
         t = self.params["temperature"]
         probs, loss, grad = softmax_pass(self.logits, t, self.target)
         onehot = np.eye(len(CLASSES))[self.target]
-        sig = _sigmoid(self.logits / t)
+        sig = F.sigmoid(Tensor(self.logits / t)).data
         naive = naive_softmax(self.logits / t)
         if not np.isfinite(naive).all():
             status = Status("warning", f"e^{self.logits.max() / t:g} overflows: the formula as written gives NaN. "

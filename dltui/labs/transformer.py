@@ -104,6 +104,7 @@ class TransformerSnapshot:
     token_accuracy: tuple[float, ...]  # held-out, per epoch; [0] is before training
     sequence_accuracy: tuple[float, ...]
     pattern: np.ndarray  # (epochs + 1, layers, heads): mean weight on the task's pattern, held-out
+    best_pattern: tuple[float, ...]  # per epoch, the weight of the head that puts most on the pattern
     target: np.ndarray  # bool (L, L): the pattern the task needs
     probe: Prediction  # a held-out sequence or the learner's own (set_probe), run now
     n_params: int
@@ -248,8 +249,8 @@ class TransformerLab(Lab):
                    else " Try a larger learning rate, more heads or more epochs.")
             return Status("warning", f"Stopped after {self.epoch_count} epochs: {seq:.1%} of sequences, {tok:.1%} of digits right.{why}")
         if not self.steps:
-            return Status("info", f"Untrained: {tok:.0%} of digits right (chance is 10%). s trains one batch, e one epoch "
-                                  f"of {EPOCH_STEPS} batches, r runs.")
+            return Status("info", f"Untrained: {tok:.0%} of digits right (chance is 10%). {{step}} trains one batch, {{epoch}} one "
+                                  f"epoch of {EPOCH_STEPS} batches, {{run}} runs.")
         return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {self.losses[-1]:.3f}; held-out "
                               f"{tok:.1%} of digits, {seq:.1%} of whole sequences right.")
 
@@ -259,6 +260,7 @@ class TransformerLab(Lab):
             task=p["task"], length=p["length"], layers=p["layers"], heads=p["heads"], epoch=self.epoch_count,
             steps=self.steps, losses=tuple(self.losses), token_accuracy=tuple(self.token_accuracy),
             sequence_accuracy=tuple(self.sequence_accuracy), pattern=np.array(self.pattern),
+            best_pattern=tuple(float(p.max()) for p in self.pattern),
             target=task_pattern(p["task"], p["length"]), probe=self.predict(self.probe),
             n_params=sum(q.size for q in self.model.parameters()),
             step_ms=1000 * self.train_time / self.steps if self.steps else 0.0,

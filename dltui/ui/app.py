@@ -7,22 +7,23 @@ from pathlib import Path
 from typing import ClassVar
 
 from textual import work
-from textual.app import App
 from textual.binding import Binding, BindingType
 
-from dltui.labs import ControlError, lab_class
+from dltui.labs import lab_class
 
-from dltui.lessons import Lesson, Problem, find_lesson
+from dltui.lessons import Lesson, Problem, find_lesson, param_problems
 from dltui.progress import Progress
+from dltui.text import printable
 
 from .commands import DltuiCommands
+from .keys import InOrderKeys
 from .messages import OpenLesson, OpenQuiz
 from .screens.home import HomeScreen
 
 MAX_PROBLEMS_SHOWN = 5
 
 
-class DltuiApp(App):
+class DltuiApp(InOrderKeys):
     """Opens on the lesson list (or straight into `start_lesson`); lesson-file problems are a warning, not a stop.
 
     Without `progress` (or with one that could not open) nothing is recorded and the app runs as usual.
@@ -31,7 +32,7 @@ class DltuiApp(App):
     TITLE = "dltui"
     SUB_TITLE = "a terminal deep-learning lab"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses (tests, benchmarks) find it too
-    COMMANDS = App.COMMANDS | {DltuiCommands}
+    COMMANDS = InOrderKeys.COMMANDS | {DltuiCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (24, "-tall-enough")]
 
@@ -65,7 +66,7 @@ class DltuiApp(App):
             more = len(self.problems) - MAX_PROBLEMS_SHOWN
             self.notify(shown + (f"\n… and {more} more (run `dltui check`)" if more > 0 else ""),
                         title=f"{len(self.problems)} problem(s) in lesson files; those lessons are left out",
-                        severity="warning", timeout=20)
+                        severity="warning", timeout=20, markup=False)  # lesson text is never markup
         self.check_lab_params()
         self.set_timer(1.0, self.warm_kernels)  # after the first frames; labs use NumPy kernels until then
         if self.start_lesson:
@@ -78,15 +79,11 @@ class DltuiApp(App):
     def check_lab_params(self) -> None:
         """Check each lesson's [params] against its lab after the first frame: it imports the labs and NumPy,
         which would otherwise delay start-up (and makes the first lesson open faster)."""
-        refused = []
-        for lesson in self.lessons:
-            try:
-                lab_class(lesson.lab).validate_params(lesson.params)
-            except ControlError as error:
-                refused.append(f"{lesson.path.name}: [params]: {error}")
+        refused = [printable(f"{lesson.path.name}: {message}")
+                   for lesson in self.lessons for _, message in param_problems(lesson.lab, lesson.params)]
         if refused:
             self.call_from_thread(self.notify, "\n".join(refused) + "\n(run `dltui check` for the lines)",
-                                  title="These lessons will not open", severity="warning", timeout=20)
+                                  title="These lessons will not open", severity="warning", timeout=20, markup=False)
 
     def warm_kernels(self) -> None:
         """Choose the kernel backend and compile it in a subprocess, off the UI's way (it imports the engine)."""
@@ -110,9 +107,9 @@ class DltuiApp(App):
         from .screens.lesson import LessonScreen  # numpy, the lab and its view load only now
 
         try:
-            screen = LessonScreen(lesson, self.progress)
+            screen = LessonScreen.for_lab(lab_class(lesson.lab))(lesson, self.progress)
         except Exception as error:
-            self.notify(f"{type(error).__name__}: {error}", title=f"Could not open {lesson.title}", severity="error")
+            self.notify(f"{type(error).__name__}: {error}", title=f"Could not open {lesson.title}", severity="error", markup=False)
             return
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)

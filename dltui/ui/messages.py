@@ -32,3 +32,16 @@ class AnswerSaved(Message):
         self.question_id = question_id
         self.attempt = attempt
         self.answer = answer
+
+
+class LabRequest(Message):
+    """A view asks its lab to run one of the lab's own methods (paint a cell, set a probe).
+
+    Views never call the screen or the lab: the lesson screen hands the request to its lab runner,
+    which runs it off the UI thread like any action, and the newest snapshot is drawn as usual.
+    """
+
+    def __init__(self, method: str, *args: object) -> None:
+        super().__init__()
+        self.method = method
+        self.args = args

@@ -1,8 +1,11 @@
 """Backend choice, fallbacks, cache location and background warm-up."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -55,13 +58,99 @@ def test_unavailable_cuda_falls_back_to_numba_with_a_reason(monkeypatch):
     assert active() is cpu
 
 
-def test_read_only_package_dir_moves_the_numba_cache(monkeypatch):
+@pytest.fixture
+def cache_choice(monkeypatch, tmp_path):
+    """A fresh cache choice, with only the folders a test names writable, and the temp dir in tmp_path."""
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setattr(os, "access", lambda path, mode: False)
-    backend.use_user_cache_if_needed()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    backend.numba_cache_notice.cache_clear()
+    yield
+    backend.numba_cache_notice.cache_clear()
+
+
+def test_a_read_only_install_caches_in_the_user_cache_then_a_private_temp_folder(cache_choice, monkeypatch, tmp_path):
     from platformdirs import user_cache_dir
 
-    assert os.environ["NUMBA_CACHE_DIR"].startswith(user_cache_dir("dltui"))
+    in_tree = Path(backend.__file__).parent / "kernels" / "__pycache__"
+    user_cache = Path(user_cache_dir("dltui")) / "numba"
+    writable = {in_tree, user_cache}
+    real = backend._writable
+    monkeypatch.setattr(backend, "_writable",
+                        lambda folder: folder in writable or (folder.parent == tmp_path and real(folder)))
+    assert backend.numba_cache_notice() is None and "NUMBA_CACHE_DIR" not in os.environ  # beside the kernels
+    for unwritable, expected in ((in_tree, user_cache), (user_cache, tmp_path / f"dltui-numba-{os.getuid()}")):
+        writable.discard(unwritable)
+        backend.numba_cache_notice.cache_clear()
+        assert backend.numba_cache_notice() is None and os.environ.pop("NUMBA_CACHE_DIR") == str(expected)
+    assert backend.numba_cache_dir() == in_tree  # NUMBA_CACHE_DIR popped: numba's default
+
+
+def test_a_temp_folder_someone_else_could_write_is_refused_and_no_cache_is_said(cache_choice, monkeypatch, tmp_path):
+    monkeypatch.setattr(backend, "_writable", lambda folder: folder.parent == tmp_path)
+    (tmp_path / f"dltui-numba-{os.getuid()}").mkdir(mode=0o777)
+    os.chmod(tmp_path / f"dltui-numba-{os.getuid()}", 0o777)  # the umask does not apply
+    assert "start-up is slower" in backend.numba_cache_notice() and "NUMBA_CACHE_DIR" not in os.environ
+    assert backend.numba_cache_dir() is None
+    with pytest.warns(BackendNotice, match="start-up is slower"):
+        assert "start-up is slower" in backend.set_backend("numba")
+
+
+READ_ONLY_RUN = """
+import sys, tempfile
+if sys.argv[1:]:
+    tempfile.tempdir = sys.argv[1]  # read-only too: nowhere to cache
+from dltui.engine import backend
+from dltui.labs.mlp import MLPLab
+print("notice:", backend.set_backend("numba"))
+MLPLab().perform("epoch")  # the lab that stopped at its first epoch
+print(backend.backend_name(), backend.numba_cache_dir())
+"""
+
+
+def drop_root_powers() -> None:
+    """Root writes anywhere; without these capabilities it is held to the file modes as anyone else is."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
+        if libc.prctl(24, capability, 0, 0, 0):  # PR_CAPBSET_DROP: gone after exec
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def test_warmup_and_the_mlp_lab_work_from_a_read_only_install_and_home(tmp_path):
+    """The package copied and made read-only, HOME read-only: the cache goes to a private temp folder; with the
+    temp dir read-only too, kernels compile uncached and the notice says so."""
+    pytest.importorskip("numba")
+    if sys.platform != "linux":
+        pytest.skip("drops root's file powers with Linux's prctl")
+    for name in ("dltui", "assets", "lessons"):  # as in a checkout: the package and the data it finds beside it
+        shutil.copytree(Path(backend.__file__).parents[2] / name, tmp_path / "site" / name,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("home", "temp", "read-only-temp"):
+        (tmp_path / folder).mkdir()
+    for path in [tmp_path / "site", tmp_path / "home", tmp_path / "read-only-temp", *(tmp_path / "site").rglob("*")]:
+        path.chmod(path.stat().st_mode & ~0o222)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path / "home"), "TMPDIR": str(tmp_path / "temp"),
+           "PYTHONPATH": str(tmp_path / "site"), "PYTHONDONTWRITEBYTECODE": "1"}
+    as_user = drop_root_powers if os.geteuid() == 0 else None
+    try:
+        subprocess.run([sys.executable, "-c", ""], preexec_fn=as_user, check=True)
+    except subprocess.SubprocessError as error:
+        pytest.skip(f"cannot drop root's powers, so nothing is read-only to this test: {error}")
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, timeout=300,
+                              cwd=tmp_path / "home", preexec_fn=as_user)
+
+    warm = run("-m", "dltui", "warmup")
+    cache = tmp_path / "temp" / f"dltui-numba-{os.getuid()}"
+    assert warm.returncode == 0 and f"cached in {cache}" in warm.stdout, warm.stderr[-3000:]
+    assert not (tmp_path / "site" / "dltui" / "engine" / "kernels" / "__pycache__").exists()
+    cached = run("-c", READ_ONLY_RUN)
+    assert cached.returncode == 0 and cached.stdout.splitlines() == ["notice: None", f"numba {cache}"], cached.stderr
+    uncached = run("-c", READ_ONLY_RUN, str(tmp_path / "read-only-temp"))
+    assert uncached.returncode == 0, uncached.stderr[-3000:]
+    assert "start-up is slower" in uncached.stdout and uncached.stdout.splitlines()[-1] == "numba None"
 
 
 def test_warmup_reports_progress_and_seconds():

@@ -19,6 +19,7 @@ def test_lenet_learns_in_one_epoch_and_reports_what_it_saw(tmp_path, monkeypatch
     assert sum(p.data.size for p in lab.net.parameters()) == lenet5().total == 61706
     first = lab.perform("step")
     assert first.step == 1 and len(first.losses) == 1 and first.confusion is None
+    assert (first.recent_batches, first.recent_loss) == (1, first.losses[0])
     snapshot = lab.perform("epoch")
     assert snapshot.epoch == 1 and snapshot.step == snapshot.steps_per_epoch == 45
     assert snapshot.test_accuracy >= 0.85
@@ -28,6 +29,8 @@ def test_lenet_learns_in_one_epoch_and_reports_what_it_saw(tmp_path, monkeypatch
     assert p == sorted(p) and all(m.label != m.predicted for m in snapshot.worst)
     assert snapshot.maps["C1"].shape == (6, 28, 28) and snapshot.maps["S4"].shape == (16, 5, 5)
     assert snapshot.c3_kernels.shape == (16, 6, 5, 5) and snapshot.probabilities.sum() == pytest.approx(1)
+    assert snapshot.prediction == snapshot.probabilities.argmax() and snapshot.recent_batches == 45
+    assert snapshot.recent_loss == pytest.approx(np.mean(snapshot.losses))
     assert [l.shape for l in snapshot.layers][:4] == [(6, 28, 28), (6, 14, 14), (16, 10, 10), (16, 5, 5)]
     other = lab.reset(test_image=7)
     assert other.step == 45 and other.test_index == 7  # showing another digit keeps the training

@@ -10,14 +10,14 @@ import pytest
 
 from dltui.labs import lab_class, question_generator
 from dltui.lessons import load_lessons
-from dltui.labs.gan import PRESETS, TARGETS, value_terms, wasserstein
+from dltui.labs.gan import PRESETS, TARGETS, push_directions, value_terms, wasserstein
 
 Gan = lab_class("gan")
 
 
 def train(lab, rounds):
     while lab.rounds < rounds and not lab.finished:
-        lab.run()
+        lab.train()
     return lab.snapshot()
 
 
@@ -116,7 +116,30 @@ def test_nan_is_a_status_not_an_exception():
         assert lab.finished and snapshot.diverged and snapshot.status.kind == "error"
         assert "Diverged" in snapshot.status.text
         rounds = snapshot.rounds
-        assert lab.perform("run").rounds == rounds  # nothing more happens
+        assert lab.perform("train").rounds == rounds  # nothing more happens
+
+
+def test_value_terms_from_logits_equal_those_from_d_outputs():
+    logits = np.array([-2.0, 0.0, 3.0])
+    d = 1 / (1 + np.exp(-logits))
+    np.testing.assert_allclose(value_terms(logits, logits, logits=True), value_terms(d, d), rtol=1e-12)
+
+
+def test_pushes_give_each_arrows_direction_and_leave_out_faint_ones():
+    assert push_directions(np.array([[2.0], [-1.0], [0.05], [0.0]])).tolist() == [0, 4, -1, -1]  # 0.05 < 5 % of 2
+    assert push_directions(np.zeros((3, 1))).tolist() == [-1, -1, -1]
+    arrows = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0], [0.0, 0.0], [1e-9, 0.0]])
+    assert push_directions(arrows).tolist() == [0, 2, 5, -1, 0]  # octants of →↗↑↖←↙↓↘; in 2-D only zero is left out
+
+
+def test_the_pictures_columns_come_from_the_histogram_and_d():
+    snapshot = Gan().perform("round")
+    real, fake, d = snapshot.profile(40)
+    _, real_bins, fake_bins = snapshot.histogram(20)  # two columns a bin
+    np.testing.assert_allclose(real[::2], real_bins / max(real_bins.max(), fake_bins.max()))
+    assert max(real.max(), fake.max()) == 1 and np.all((d > 0) & (d < 1))
+    shade = Gan(data="ring").perform("round").d_cells(10, 5)
+    assert shade.shape == (5, 10) and np.all((shade > 0) & (shade < 1))
 
 
 @pytest.mark.parametrize("name", sorted(TARGETS))
@@ -152,8 +175,8 @@ def test_steps_count_and_free_running_stops_at_max_rounds():
     lab = Gan(max_rounds=30, d_steps=2)
     lab.perform("d_step")
     lab.perform("g_step")
-    lab.perform("run")
-    snapshot = lab.perform("run")
+    lab.perform("train")
+    snapshot = lab.perform("train")
     assert lab.finished and snapshot.rounds == 30 and "Stopped at max_rounds = 30" in snapshot.status.text
     assert (snapshot.d_updates, snapshot.g_updates) == (1 + 2 * 30, 1 + 30)
 

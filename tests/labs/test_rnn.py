@@ -48,6 +48,10 @@ def test_bptt_stepped_through_the_unrolled_view_matches_the_engine(activation):
     assert [s.t for s in backward] == [6, 5, 4, 3, 2, 1]
     for k, s in enumerate(backward, start=1):
         assert s.backward_done == k
+        reached = np.arange(6) >= 6 - k  # what the view shows: dL/dh_t from the end back to the cursor
+        assert np.isnan(s.dh_so_far[~reached]).all() and np.isnan(s.log_norm_so_far[~reached]).all()
+        np.testing.assert_array_equal(s.dh_so_far[reached], s.dh[reached])
+        np.testing.assert_allclose(10 ** s.log_norm_so_far[reached], s.grad_norm[reached], rtol=1e-12)
         np.testing.assert_allclose(s.dh[s.t - 1], dhs[s.t - 1][0], rtol=1e-10, atol=1e-14)
         np.testing.assert_allclose(s.dU_steps[s.t - 1], dUs[s.t - 1], rtol=1e-10, atol=1e-14)
         assert s.grad_norm[s.t - 1] == pytest.approx(np.linalg.norm(dhs[s.t - 1]), rel=1e-10)
@@ -65,6 +69,7 @@ def test_the_cursor_goes_forward_then_the_loss_then_back_then_updates():
     assert [(s.phase, s.t, s.forward_done) for s in stops] == [
         ("forward", 1, 1), ("forward", 2, 2), ("forward", 3, 3), ("loss", 3, 3),
         ("backward", 3, 3), ("backward", 2, 3), ("backward", 1, 3), ("summed", 0, 3)]
+    assert [int(np.isfinite(s.h_so_far[:, 0]).sum()) for s in stops[:3]] == [1, 2, 3]  # h_t as the cursor reaches it
     U_before = lab.U.data.copy()
     after = lab.perform("step")
     assert after.phase == "ready" and after.updates == 1

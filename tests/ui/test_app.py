@@ -28,10 +28,6 @@ async def open_lesson(pilot, row: int) -> LessonScreen:
     return pilot.app.screen
 
 
-async def finish_run(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
 
 async def test_home_lists_lessons_in_order_and_q_quits(make_app, screen_text):
     app = make_app()
@@ -44,7 +40,7 @@ async def test_home_lists_lessons_in_order_and_q_quits(make_app, screen_text):
     assert app.return_code == 0
 
 
-async def test_every_lesson_step_run_back_and_quit(make_app, screen_text):
+async def test_every_lesson_step_run_back_and_quit(make_app, screen_text, idle):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         for row, title in enumerate(["The MP neuron", "The perceptron"]):
@@ -53,7 +49,7 @@ async def test_every_lesson_step_run_back_and_quit(make_app, screen_text):
             await pilot.press("s")
             assert screen.show_lab, "a lab key in the narrow layout brings the lab into view"
             await pilot.press("r")
-            await finish_run(pilot)
+            await idle(pilot)
             assert not screen.running
             assert screen.lab.finished
             assert screen.lab.snapshot().status.text.split(".")[0] in await screen_text(pilot)
@@ -92,32 +88,35 @@ async def test_filter_narrows_the_list_and_enter_opens_the_match(make_app, scree
 async def test_typed_out_of_range_value_is_refused_and_the_old_value_kept(make_app, screen_text):
     app = make_app("perceptron")
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("t", "down", "enter")  # lab, second control (learning rate), type a value
+        await pilot.press("o", "down", "enter")  # the controls, the second (learning rate), type a value
         control = app.screen.query_one("#param-lr", ParamControl)
         assert control.editing
         await pilot.press(*"50", "enter")
         await pilot.pause()
         assert control.value == 1.0 and app.screen.lab.params["lr"] == 1.0
         text = await screen_text(pilot)
-        assert "out of range 0.01–10" in text
-        assert "Learning rate η: 50 is out of range" in " ".join(n.message for n in app._notifications)
+        assert "Learning rate η: 50 is out of range 0.01–10" in text  # on the row itself, not in a pop-up
+        assert not app._notifications
         await pilot.press("enter", *"0.5", "enter")
         assert control.value == 0.5 and app.screen.lab.params["lr"] == 0.5
         assert "out of range" not in await screen_text(pilot)
 
 
-async def test_arrow_keys_change_a_value_and_restart_the_lab(make_app, screen_text):
+async def test_arrow_keys_change_a_value_and_restart_the_lab(make_app, screen_text, settle):
     app = make_app("mp-neuron")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("s")
+        await settle(pilot)
         assert app.screen.lab.snapshot().current == 0
-        await pilot.press("down", "down", "down", "right", "right")  # s brought the lab and its controls into focus
+        await pilot.press("o", "down", "down", "down", "right", "right")  # o opens the controls on the first
+        await settle(pilot)
         lab = app.screen.lab
         assert lab.params["threshold"] == 1.5 and lab.snapshot().current is None
         text = await screen_text(pilot)
         assert "Threshold θ = 1.5: the lab started over" in text
         assert "These settings compute AND" in text
         await pilot.press("up", "up", "up", "right")  # gate AND → OR, which θ = 1.5 does not compute
+        await settle(pilot)
         assert lab.params["gate"] == "OR" and "‹ OR ›" in await screen_text(pilot)
 
 
@@ -137,13 +136,13 @@ async def test_perceptron_shows_the_weights_the_lab_computed(make_app, screen_te
         assert f"Δb = {last.db + 0.0:+.2f}" in text
 
 
-async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text):
+async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text, idle):
     app = make_app("perceptron")
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.press("tab", "right", "right", "right")
         assert app.screen.lab.params["dataset"] == "XOR"
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         text = await screen_text(pilot)
         assert "Stuck in a cycle" in text and "Minsky & Papert" in text
         assert "x Reset" in text and "r Run" in text
@@ -202,60 +201,61 @@ async def test_params_a_lab_refuses_are_announced_after_start_and_the_lesson_doe
         assert any("Could not open The perceptron" in n.title for n in app._notifications)
 
 
-async def test_r_pauses_a_run_and_escape_stops_it_before_leaving(make_app, screen_text, monkeypatch):
-    monkeypatch.setattr(LessonScreen, "RUN_DELAY", 0.05)
+async def test_r_pauses_a_run_and_escape_stops_it_before_leaving(make_app, screen_text, settle, idle, monkeypatch):
+    monkeypatch.setattr(PerceptronLab, "run_pace", 0.05)
     app = make_app("perceptron")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        await pilot.press("t", *["right"] * 5)  # AND → … → overlapping: never converges
+        await pilot.press("o", *["right"] * 5, "escape")  # AND → … → overlapping: never converges
+        await settle(pilot)
         assert screen.lab.params["dataset"] == "overlapping"
         await pilot.press("r")
         assert screen.running and "r Pause" in await screen_text(pilot)
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         assert not screen.running and not screen.lab.finished
         epochs = screen.lab.snapshot().epoch
         assert f"Epoch {epochs + 1} ·" in await screen_text(pilot)
         await pilot.press("r")
         await pilot.press("escape")  # first escape stops the run, the second leaves
-        await finish_run(pilot)
+        await idle(pilot)
         assert isinstance(app.screen, LessonScreen) and not screen.running
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
 
 
-async def test_space_freezes_the_picture_while_the_run_goes_on(make_app, screen_text, monkeypatch):
-    monkeypatch.setattr(LessonScreen, "RUN_DELAY", 0.02)
+async def test_space_freezes_the_picture_while_the_run_goes_on(make_app, screen_text, settle, idle):
     app = make_app("gan")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen.call_lab(screen.lab.reset, max_rounds=100_000)  # the run outlasts the test: r is what stops it
+        screen.runner.call("reset", max_rounds=100_000)  # the run outlasts the test: r is what stops it
+        await settle(pilot)
         await pilot.press("r", "space")
         frozen_at = screen._drawn.rounds
         assert "space Follow" in await screen_text(pilot) and "Frozen" in await screen_text(pilot)
         await pilot.pause(0.5)
-        assert screen.running and screen._latest.rounds > frozen_at  # training went on
+        assert screen.running and screen.runner.latest.rounds > frozen_at  # training went on
         assert screen._drawn.rounds == frozen_at and f"Round {frozen_at} ·" in await screen_text(pilot)
         await pilot.press("space")
         assert screen._drawn.rounds > frozen_at and "space Freeze" in await screen_text(pilot)
         await pilot.press("space")
         assert screen.frozen and screen.running
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         assert screen.frozen and "space Follow" in await screen_text(pilot)  # paused, still frozen, still thawable
         await pilot.press("s")  # a key the learner presses shows its result
-        assert not screen.frozen and screen._drawn is screen._latest
+        assert not screen.frozen and screen._drawn is screen.runner.latest
 
 
-async def test_a_lab_error_in_the_worker_is_a_notification_not_a_crash(make_app, screen_text):
+async def test_a_lab_error_in_the_worker_is_a_notification_not_a_crash(make_app, screen_text, idle):
     app = make_app("perceptron")
     async with app.run_test(size=SIZE) as pilot:
         def broken(*_):
             raise RuntimeError("weights went missing")
 
-        app.screen.lab.perform = broken
+        app.screen.lab.act = broken
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         assert any("weights went missing" in n.message for n in app._notifications)
         assert not app.screen.running and "r Run" in await screen_text(pilot)
 

@@ -11,12 +11,8 @@ from dltui.ui.screens.home import HomeScreen
 SIZE = (80, 24)
 
 
-async def finish_run(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
-
-async def test_attention_steps_to_labelled_weights_and_edits_a_query_by_key(make_app, screen_text):
+async def test_attention_steps_to_labelled_weights_and_edits_a_query_by_key(make_app, screen_text, idle):
     expected = AttentionLab()
     for _ in range(4):  # scores, scale, mask, softmax row 1
         expected.step()
@@ -33,27 +29,27 @@ async def test_attention_steps_to_labelled_weights_and_edits_a_query_by_key(make
         assert (lab.focus, lab.column) == (1, 1) and lab.q[1, 1] == expected.q[1, 1] + 1.0
         assert "editing Q[cat, d1]" in await screen_text(pilot)
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         assert lab.finished and "Y = A·V" in await screen_text(pilot)
 
 
-async def test_attention_without_colour_still_shows_numbers_and_shades(make_app, screen_text, monkeypatch):
+async def test_attention_without_colour_still_shows_numbers_and_shades(make_app, screen_text, monkeypatch, idle):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app("attention")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t", "r")
-        await finish_run(pilot)
+        await idle(pilot)
         await pilot.press("tab")  # the view: scrolled by keys like any pane
         text = await screen_text(pilot)
         assert app.no_color and "A = softmax" in text
         assert any(glyph in text for glyph in "░▒▓█") and ".25░" in text
 
 
-async def test_multihead_shows_each_head_and_the_reversal_check(make_app, screen_text):
+async def test_multihead_shows_each_head_and_the_reversal_check(make_app, screen_text, idle):
     app = make_app("multihead")
     async with app.run_test(size=(80, 60)) as pilot:
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         text = await screen_text(pilot)
         assert "head 1 weights" in text and "head 2 weights" in text
         assert "reversing the sentence only reverses the output rows" in text
@@ -61,10 +57,11 @@ async def test_multihead_shows_each_head_and_the_reversal_check(make_app, screen
         await pilot.press("p")
         text = await screen_text(pilot)
         assert app.screen.lab.words[0] == "mat"
-        assert " mat   " in text.split("head 1 weights")[1].splitlines()[1]
+        header = text.split("head 1 weights")[1].splitlines()[1].split()  # head 1's columns (head 2's beside them)
+        assert header[:6] == ["mat", "the", "on", "sat", "cat", "the"]
 
 
-async def test_transformer_trains_by_key_and_runs_typed_digits(make_app, screen_text):
+async def test_transformer_trains_by_key_and_runs_typed_digits(make_app, screen_text, idle):
     app = make_app("transformer")
     async with app.run_test(size=(80, 50)) as pilot:
         await pilot.press("e")
@@ -80,7 +77,7 @@ async def test_transformer_trains_by_key_and_runs_typed_digits(make_app, screen_
         assert any("exactly 5 digits" in n.message for n in app._notifications)
         app.screen.set_focus(None)
         await pilot.press("r")
-        await finish_run(pilot)
+        await idle(pilot)
         lab = app.screen.lab
         assert lab.solved and "Solved" in await screen_text(pilot)
         assert lab.snapshot().probe.output == (5, 1, 4, 1, 3)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from dltui.ui.screens.lesson import LessonScreen
 
 TALL = (120, 50)
@@ -41,17 +39,20 @@ async def test_lenet_trains_a_batch_and_shows_its_maps(make_app, screen_text):
         assert "Epoch 1, batch 1/45" in text and "epoch 0 · batch 1" in text and "C1 map 1" in text
 
 
-async def test_draw_digit_draws_a_stroke_by_key(make_app, screen_text):
+async def test_draw_digit_draws_a_stroke_by_key(make_app, screen_text, settle):
     app = make_app("draw-a-digit")
     async with app.run_test(size=TALL) as pilot:
         await pilot.press("space", *["s"] * 6, "space")
+        await settle(pilot)
         lab = app.screen.lab
         assert lab.canvas.sum() == 7 and not lab.pen_down
         text = await screen_text(pilot)
         assert "reads a 1" in text and "pen up" in text and "C3 map" in text
         await pilot.click("#canvas", offset=(1 + 2 * 3, 1 + 2))  # padding 1, title line: cell (2, 3)
+        await settle(pilot)
         assert lab.canvas[2, 3] and lab.canvas.sum() == 8
         await pilot.click("#canvas", offset=(1 + 2 * 3, 1 + 2))
+        await settle(pilot)
         assert not lab.canvas[2, 3]
 
 
@@ -61,12 +62,3 @@ async def test_architectures_race_and_table(make_app, screen_text):
         await pilot.press(*["s"] * 25)  # the first measurement; the full race is tested headless
         text = await screen_text(pilot)
         assert "step 25: training accuracy" in text and "   25  plain" in text and "ResNet-18" in text
-
-
-@pytest.mark.parametrize("lesson", ["convolution", "pooling", "lenet", "draw-a-digit", "architectures"])
-async def test_80x24_keeps_every_lab_key_in_the_footer(make_app, screen_text, lesson):
-    app = make_app(lesson)
-    async with app.run_test(size=(80, 24)) as pilot:
-        footer = (await screen_text(pilot)).rstrip().splitlines()[-1]
-        for action in app.screen.lab.actions:
-            assert f"{action.description}" in footer, (action, footer)

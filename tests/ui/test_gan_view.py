@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
+
 from dltui.ui.screens.lesson import LessonScreen
+from dltui.ui.widgets.glyphs import downsample, signed, sparkline
 
 TALL = (100, 50)  # sixteen controls leave the plot only a few rows at 80×24
 
@@ -27,10 +30,11 @@ async def test_d_g_and_rounds_show_the_labs_own_value_and_counters(make_app, scr
         assert "D(G(z)) " in text and "two-modes · real vs generated" in text
 
 
-async def test_choosing_2d_data_draws_markers_and_arrows(make_app, screen_text):
+async def test_choosing_2d_data_draws_markers_and_arrows(make_app, screen_text, settle):
     app = make_app("gan")
     async with app.run_test(size=TALL) as pilot:
-        await pilot.press("s", "down", "right", "right")  # s focused the controls; Real data: two-modes → ring
+        await pilot.press("s", "o", "down", "right", "right", "escape")  # the controls; Real data: two-modes → ring
+        await settle(pilot)
         lab = app.screen.lab
         assert lab.params["data"] == "ring" and lab.rounds == 0
         await pilot.press("e")
@@ -48,3 +52,10 @@ async def test_80x24_keeps_every_lab_key_in_the_footer(make_app, screen_text):
         for label in ("D step", "G step", "One round", "25 rounds", "Run", "Reset"):
             assert label in text
         assert "Round 1" in text
+
+
+def test_every_view_draws_its_histories_with_the_same_sparkline():
+    assert sparkline(range(8), 8) == "▁▂▃▄▅▆▇█" and sparkline([5, 0, 10], 2) == "▁█"  # the newest, own range
+    assert sparkline([2.0, 2.0, math.nan, 2.0], 8) == "▁▁▁"  # flat: a line at the bottom; NaN left out
+    assert list(downsample(range(10), 5)) == [0.5, 2.5, 4.5, 6.5, 8.5]
+    assert signed(-0.0) == "0.000" and signed(-1.5, "+g") == "−1.5"

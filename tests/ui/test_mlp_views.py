@@ -25,12 +25,12 @@ async def test_mlp_view_shows_epoch_loss_weights_and_the_xor_corners(make_app, s
         text = await screen_text(pilot)
         assert "Epoch 2 · 8 updates" in text and f"train loss {snap.train_loss[-1]:.4f}" in text
         assert "xor · 2-2-1 sigmoid" in text and text.count("o") >= 2 and "x" in text
-        assert "fc2.bias" in text
+        assert "loss ⠉ train" in text  # the first page: regions, numbers and the loss curves
         text = await scrolled_to_end(pilot, screen_text)
-        assert "loss ⠉ train" in text and "Restarts: press m" in text
+        assert "fc2.bias" in text and "Restarts: press m" in text
 
 
-async def test_compare_runs_in_the_background_and_fills_the_restarts_table(make_app, screen_text):
+async def test_compare_runs_in_the_background_and_fills_the_restarts_table(make_app, screen_text, idle):
     app = make_app("mlp-backprop")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
@@ -50,8 +50,7 @@ async def test_compare_runs_in_the_background_and_fills_the_restarts_table(make_
         assert screen.show_lab != shown
         assert "Pause" in await screen_text(pilot)
         release.set()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await idle(pilot)
         assert not screen.running
         restarts = lab.snapshot().restarts
         assert len(restarts) == 8
@@ -62,17 +61,18 @@ async def test_compare_runs_in_the_background_and_fills_the_restarts_table(make_
         assert f"{stuck.seed:>5} ✗ {stuck.outcome:<11} {stuck.epochs:>6} {stuck.final_loss:>10.4f}" in text
 
 
-async def test_pause_stops_a_long_compare_and_the_lab_answers_again(make_app, screen_text):
+async def test_pause_stops_a_long_compare_and_the_lab_answers_again(make_app, screen_text, settle, idle):
     app = make_app("mlp-backprop")
     async with app.run_test(size=SIZE) as pilot:
         screen = app.screen
-        screen.call_lab(screen.lab.reset, dataset="noisy-xor", restart_count=16, epochs=20000)  # seconds of work
+        screen.runner.call("reset", dataset="noisy-xor", restart_count=16, epochs=20000)  # seconds of work
+        await settle(pilot)
         await pilot.press("m")
         await pilot.pause(0.5)  # the compare is under way
+        assert screen.running
         await pilot.press("r")
-        assert await asyncio.to_thread(screen._lock.acquire, True, 60)  # the worker lets go of the lab…
-        screen._lock.release()
-        assert screen.lab.compared == ()  # …because it stopped, not because it finished
+        await idle(pilot, timeout=5)  # the runner lets go of the lab within an epoch…
+        assert not screen.runner.busy and screen.lab.compared == ()  # …because it stopped, not because it finished
         await pilot.pause()
         assert not screen.running
         await pilot.press("e")

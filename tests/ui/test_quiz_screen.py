@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from dltui.lessons import Lesson, Question
+from dltui.lessons import Lesson, Question, load_lessons
 from dltui.progress import Progress
 from dltui.ui.app import DltuiApp
 from dltui.ui.screens.help import HelpScreen
@@ -76,7 +77,10 @@ async def test_quiz_from_the_lesson_screen_and_the_lab_settings_come_back(lesson
         assert isinstance(app.screen, QuizScreen) and app.screen.lesson.id == "perceptron"
         await pilot.press("q")
         assert isinstance(app.screen, LessonScreen)
-        await pilot.press("t", "down", "right")  # the lab, learning rate one step up
+        await pilot.press("o", "down", "right", "escape")  # the controls, learning rate one step up
+        await app.workers.wait_for_complete()
+        while app.screen.runner.busy:
+            await pilot.pause(0.01)
         changed = app.screen.lab.params["lr"]
         assert changed != 1.0
         await pilot.press("q", "down", "enter")
@@ -89,7 +93,8 @@ async def test_bad_input_is_a_message_and_digits_toggle_choices(lessons, progres
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("z", "tab", *"abc", "enter")  # tab: into the answer box, where letters type
         text = await screen_text(pilot)
-        assert "Not an answer: type a number" in text and "✓" not in text and "✗" not in text
+        assert "Not an answer: 'abc' is not a number" in text and "✓" not in text and "✗" not in text
+        assert app.screen.query_one("#answer").value == "abc"  # what was typed stays, to be corrected
         await answered(pilot)
         assert progress.export_rows() == []
         await pilot.press("escape", *"nnnn")  # out of the answer box, on to the multiple-select question
@@ -118,6 +123,97 @@ async def test_numeric_answer_with_a_unit_finishes_the_lesson(progress, screen_t
         text = await screen_text(pilot)
         assert "● done" in text and "quiz 1/1 · best 1/1" in text
     assert progress.export_rows()[0]["given"] == "3"
+
+
+def numeric(id: str, answer: float) -> Question:
+    return Question(id=id, kind="numeric", prompt=f"Type {id}.", explanation="", answer=answer)
+
+
+TYPED_LESSON = Lesson(
+    id="typed", title="Numbers as people type them", order=1, summary="", lab="mp_neuron", body="",
+    path=Path("01-typed.md"), quiz=(numeric("grouped", 589824), numeric("full-width", 123), numeric("fraction", 0.25),
+                                     numeric("never-right", 7)))
+
+
+@pytest.mark.parametrize("keys, given", [("589,824", "589824"), ("１２３", "123"), ("1/4", "0.25")])
+async def test_numbers_are_typed_as_people_write_them(progress, screen_text, keys, given):
+    index = {"589824": 0, "123": 1, "0.25": 2}[given]
+    app = DltuiApp([TYPED_LESSON], progress=progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", *"n" * index, *keys)  # a full-width digit opens the answer box as 0-9 do
+        assert app.screen.query_one("#answer").value == keys
+        await pilot.press("enter")
+        await answered(pilot)
+        assert f"✓ Right · attempt 1 · you answered {given}" in await screen_text(pilot)
+
+
+async def test_a_refused_number_says_why_and_stays_in_the_box(progress, screen_text):
+    app = DltuiApp([TYPED_LESSON], progress=progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", *"1,2,3", "enter")
+        text = await screen_text(pilot)
+        assert "Not an answer: '1,2,3' is not a number: a comma groups thousands" in text and "✗" not in text
+        assert app.screen.query_one("#answer").value == "1,2,3" and progress.export_rows() == []
+
+
+def grid_rows(markdown: str) -> list[str]:
+    """The lines of the first fenced block in a prompt."""
+    return markdown.split("```\n")[1].split("\n```")[0].splitlines()
+
+
+@pytest.mark.parametrize("order, number, lang", [(6, 7, "en"), (7, 7, "en"), (9, 6, "en"), (9, 7, "en"), (6, 7, "zh")])
+async def test_matrices_in_questions_are_aligned_grids(order, number, lang, progress, screen_text):
+    lesson = next(lesson for lesson in load_lessons(lang=lang)[0] if lesson.order == order)
+    app = DltuiApp([lesson], progress=progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", *"n" * (number - 1))
+        prompt = app.screen.posed.prompt
+        text = await screen_text(pilot)
+        lines, rows = text.splitlines(), grid_rows(prompt)
+        first = next(i for i, line in enumerate(lines) if rows[0] in line)
+        shown = lines[first:first + len(rows)]
+        assert all(row in line for row, line in zip(rows, shown))  # one screen line per row, in order…
+        assert len({line.index(row) for row, line in zip(rows, shown)}) == 1  # …and the columns line up
+        assert prompt.rsplit("\n\n", 1)[1][:16] in text  # the question below the grid is on screen too
+
+
+async def test_the_summary_names_questions_by_their_prompts_and_states_the_done_rule(lessons, progress, screen_text):
+    gan = next(lesson for lesson in lessons if lesson.id == "gan")
+    app = DltuiApp([gan], progress=progress)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("z", *"n" * len(gan.quiz))
+        text = await screen_text(pilot)
+        assert "4. Set d_steps to 5, reset with x" in text and "`" not in text  # Markdown code, not backticks
+        assert " 9. The value V(D, G) on two small batches." in text and "Fresh numbers" not in text
+        assert not any(f"{n}. {q.id}" in text for n, q in enumerate(gan.quiz, 1))
+        assert "Done when every question has been answered right once: 0 of 10 so far." in text
+
+
+async def test_an_engine_question_without_a_prompt_is_named_by_what_it_asks(progress, screen_text):
+    drill = Question(id="gate-drill", kind="engine", prompt="", explanation="", answer=None, generator="mp_neuron.gate")
+    app = DltuiApp([replace(TYPED_LESSON, quiz=(drill,))], progress=progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", "n")
+        text = await screen_text(pilot)
+        assert "1. An MP neuron has w1 = " in text and "gate-drill" not in text
+
+
+async def test_a_lesson_is_done_only_when_every_question_has_been_right_once(progress, screen_text):
+    app = DltuiApp([TYPED_LESSON], progress=progress)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("z", *"589824", "enter", "n", *"123", "enter", "n", *"0.25", "enter", "n", "8", "enter")
+        await answered(pilot)
+        await pilot.press("n")  # every question answered, one of them wrong: not done
+        assert "Done when every question has been answered right once: 3 of 4 so far." in await screen_text(pilot)
+        await pilot.press("q")
+        assert "◐ in progress" in await screen_text(pilot)
+        await pilot.press("z", *"nnn", "7", "enter")
+        await answered(pilot)
+        await pilot.press("n")
+        assert "✓ Done: every question has been answered right once." in await screen_text(pilot)
+        await pilot.press("q")
+        assert "● done" in await screen_text(pilot)
+    assert progress.lesson("typed").state == "done"
 
 
 async def test_engine_question_shows_its_working_and_a_retry_draws_new_numbers(lessons, progress, screen_text):

@@ -19,18 +19,25 @@ class MSELoss(Op):
         return d, -d
 
 
+def bce_elementwise(p: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """−(y·log p + (1 − y)·log(1 − p)) per element, and the two logs; they are clamped at −100 like
+    PyTorch so p = 0 or 1 stays finite."""
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
+    return -(y * log_p + (1.0 - y) * log_q), log_p, log_q
+
+
 class BCELoss(Op):
-    """On probabilities; logs are clamped at −100 like PyTorch so p = 0 or 1 stays finite."""
+    """On probabilities, clamped as in `bce_elementwise`."""
 
     name = "binary_cross_entropy"
     formula = "L = −mean(y·log p + (1 − y)·log(1 − p))"
     grad_formula = "dp = (p − y) / (p(1 − p)·n), dy = (log(1 − p) − log p)/n"
 
     def forward(self, p, y):
-        with np.errstate(divide="ignore"):
-            log_p, log_q = np.maximum(np.log(p), -100.0), np.maximum(np.log1p(-p), -100.0)
+        losses, log_p, log_q = bce_elementwise(p, y)
         self.save(log_p=log_p, log_q=log_q)
-        return -np.mean(y * log_p + (1.0 - y) * log_q)
+        return np.mean(losses)
 
     def backward(self, dl):
         p, y = self.arrays

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dltui.engine.stepper import Breakpoint
 from dltui.labs.base import num
@@ -25,6 +25,7 @@ from dltui.labs.base import num
 from ..widgets.matrix_grid import number
 from ..widgets.node_detail import MAX_ROWS, NodeDetail
 from ..widgets.tape_list import TapeList, shape_text
+from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 
@@ -121,7 +122,7 @@ class DebuggerScreen(Screen):
             with ScrollableContainer(id="detail-pane"):
                 yield NodeDetail()
         yield Static(id="where", markup=False)
-        yield Footer(compact=True)
+        yield KeyFooter()
         yield TooSmall()
 
     def on_mount(self) -> None:

@@ -9,13 +9,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList
+from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from dltui.lessons import Lesson
 from dltui.progress import DONE, IN_PROGRESS, NOT_STARTED, LessonProgress, Progress
 
 from ..messages import OpenLesson, OpenQuiz
+from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 STATE_MARKS = {NOT_STARTED: "○ not started", IN_PROGRESS: "◐ in progress", DONE: "● done"}
@@ -60,7 +61,7 @@ class HomeScreen(Screen):
         yield Header()
         yield Input(placeholder="Press / to filter lessons", id="filter")
         yield OptionList(id="lessons")
-        yield Footer()
+        yield KeyFooter()
         yield TooSmall()
 
     def on_mount(self) -> None:

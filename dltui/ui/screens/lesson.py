@@ -1,86 +1,111 @@
-"""A lesson: its text beside its live lab, the lab's controls, and a status line.
+"""A lesson: its text beside its live lab, the lab's controls folded to one line, and a status line.
 
-The lab runs on the UI thread for single actions and in a worker thread for free-running.
-The worker only stores the newest snapshot; a timer draws it at a capped frame rate, so a
-fast lab never floods the UI and a slow one never blocks it. One lock serialises every
-call into the lab.
+The screen never calls the lab: a `LabRunner` owns it and performs every action, free run, reset
+and view request on its own thread, in the order the keys came. The screen draws the runner's
+newest snapshot on a frame timer while it works (stale frames are skipped, never queued) and once
+more when each job ends, so the UI answers keys while an epoch trains.
 
-Where the learner was (the lab's settings, how far the text is scrolled) is kept in progress
-when the screen is left and restored when the lesson is opened again.
+At 80×24 the lab gets the whole pane: the controls show as one summary line (`o` opens them), a
+view taller than the pane is read a page at a time (`v`), and an action whose result lies on
+another page turns to it. Where the learner was (the lab's settings, the text's scroll) is kept in
+progress when the screen is left and restored when the lesson is opened again.
 """
 
 from __future__ import annotations
 
-import json
-import time
-from threading import Lock
+import re
 from typing import Any, ClassVar
 
-from textual import work
+from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from rich.markdown import Markdown
-from textual.widgets import Footer, Header, Static
-from textual.worker import Worker, WorkerState, get_current_worker
+from textual.widget import Widget
+from textual.widgets import Header, Input, Static
 
-from dltui.labs import lab_class
+from dltui.labs import ControlError, lab_class
+from dltui.labs.runner import Job, LabRunner
 from dltui.lessons import Lesson
-from dltui.progress import Progress
+from dltui.progress import Place, Progress
 
-from ..messages import OpenQuiz
+from ..messages import LabRequest, OpenQuiz
 from ..views import view_class
 from ..widgets.controls_panel import ControlsPanel
+from ..widgets.key_footer import KeyFooter
+from ..widgets.pages import Pages
 from ..widgets.param_control import ParamControl
 from ..widgets.too_small import TooSmall
 
 STATUS_MARKS = {"info": "›", "success": "✓", "warning": "!", "error": "✗"}
+ACTION_NAME = re.compile(r"\{(\w+)\}")
+TALL = 40
+"""From this many rows the controls stay open; below, they fold to one line so the lab fits."""
+
+
+def action_name(action: str) -> str:
+    """`lab('epoch')` → epoch, `freeze(True)` → freeze: the names a lab's status text may use."""
+    name, _, args = action.partition("(")
+    return args[1:-2] if name == "lab" else name
+
+
+class JobDone(Message):
+    """The runner finished a job (posted from its thread)."""
+
+    def __init__(self, job: Job) -> None:
+        super().__init__()
+        self.job = job
 
 
 class LessonScreen(Screen):
-    """Text and lab side by side; below 120 columns one at a time, switched with `t`."""
+    """Text and lab side by side; below 120 columns one at a time, switched with `t`.
 
-    RUN_DELAY: ClassVar[float] = 0.15
-    """Seconds between free-running steps (one epoch, one truth-table row), so the change is visible."""
-
-    BUSY_WAIT: ClassVar[float] = 0.5
-    """Seconds a call from the UI waits for a background action to let go of the lab (a free-run burst is shorter)."""
+    `LessonScreen.for_lab(lab)` makes the screen class for one lab, its action keys first.
+    """
 
     FRAME_INTERVAL: ClassVar[float] = 1 / 20
-    """How often the newest snapshot is drawn while a run is going (the timer sleeps otherwise)."""
+    """How often the newest snapshot is drawn while the runner works (the timer sleeps otherwise)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run", id="lesson.run"),
         Binding("r", "pause", "Pause", id="lesson.pause"),
+        Binding("escape", "leave_input", "Stop typing", show=False, id="lesson.leave_input"),
+        Binding("escape", "fold_controls", "Close controls", show=False, id="lesson.fold_controls"),
         Binding("escape", "pause", "Pause", show=False, id="lesson.pause_escape"),
         Binding("space", "freeze(True)", "Freeze", id="lesson.freeze"),
         Binding("space", "freeze(False)", "Follow", id="lesson.follow"),
         Binding("x", "reset", "Reset", id="lesson.reset"),
+        Binding("u", "undo", "Undo restart", id="lesson.undo"),
+        Binding("o", "controls", "Controls", show=False, id="lesson.controls"),  # both named on the lab's own line
+        Binding("v", "page", "Next page", show=False, id="lesson.page"),
+        Binding("i", "type_in", "Type", id="lesson.type_in"),
         Binding("t", "show_pane('lab')", "Lab", id="lesson.show_lab"),
         Binding("t", "show_pane('text')", "Text", id="lesson.show_text"),
-        Binding("z", "quiz(True)", "Quiz", id="lesson.quiz"),
-        Binding("z", "quiz(False)", "Quiz", show=False, id="lesson.quiz_narrow"),  # narrow: the lab's keys fill the Footer
+        Binding("z", "quiz", "Quiz", id="lesson.quiz"),
         Binding("q", "app.pop_screen", "Back", id="lesson.back"),
         Binding("escape", "app.pop_screen", "Back", show=False, id="lesson.back_escape"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
-    | (lab keys) | The lab's own actions, e.g. s Step, e Epoch. |
+    | (lab keys) | The lab's own actions, e.g. s Step, e Epoch; pressed fast, each one counts. |
     | d | Step through the next update's forward and backward pass (labs with a tape). |
     | r | Run the lab until it finishes; again (or escape) to pause. |
     | space | While it runs: freeze the picture to study it, training goes on; again to follow. |
     | x | Start the lab over with the current settings. |
-    | t | Switch between text and lab (narrow terminals). |
-    | z | The lesson's quiz (in the Footer from 120 columns; at 80 the lab's keys fill it). |
-    | tab | Move between the text and the controls. |
+    | u | Undo a restart: bring back the run a settings change threw away. |
+    | o | Open the controls (↑↓ choose, ←→ change, enter to type a value); o or escape closes them. |
+    | v | The lab's next page, when it is taller than the screen. |
+    | i | Type into the lab's input box (a lab that has one: your own digits); escape leaves it. |
+    | t | Switch between the text and the lab. |
+    | z | The lesson's quiz. |
     | q, escape | Back to the lessons. |
     """
 
     running: reactive[bool] = reactive(False, bindings=True, init=False)
-    """A free-run worker is going."""
+    """A free run or a long action is going."""
 
     dirty: reactive[bool] = reactive(False, bindings=True)
     """The lab has moved since its last (re)start, so Reset has something to do."""
@@ -91,29 +116,43 @@ class LessonScreen(Screen):
     frozen: reactive[bool] = reactive(False, bindings=True)
     """The picture stays as it is while the run goes on (memray's live view does the same)."""
 
+    controls_open: reactive[bool] = reactive(False, bindings=True)
+    """The controls show every row (else one summary line)."""
+
+    can_undo: reactive[bool] = reactive(False, bindings=True)
+    """A restart threw away a run that `u` can bring back."""
+
+    @classmethod
+    def for_lab(cls, lab: type) -> type[LessonScreen]:
+        """This screen with `lab`'s action keys bound first (they win over the screen's own)."""
+        keys = [Binding(a.key, f"lab('{a.name}')", a.description, id=f"lab.{a.name}") for a in lab.actions]
+        if hasattr(lab, "trace"):  # a lab that records its passes on a tape can be stepped through
+            keys.append(Binding("d", "debugger", "Debug", id="lesson.debugger"))
+        taken = {binding.key for binding in keys}
+        own = [binding for binding in (*Screen.BINDINGS, *cls.BINDINGS) if binding.key not in taken]
+        return type(f"{lab.__name__}Screen", (cls,), {"BINDINGS": keys + own, "_inherit_bindings": False})
+
     def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
         super().__init__()
         self.lesson = lesson
         self.progress = progress or Progress(None, "")
-        self._position = self.progress.position(lesson.id)
-        self._scroll = self._saved("scroll", 0)
-        saved = self._saved("params", {})
+        place = self.progress.place(lesson.id)
+        self._scroll = place.scroll
         try:
-            self.lab = lab_class(lesson.lab)(**{**lesson.params, **saved})
+            lab = lab_class(lesson.lab)(**{**lesson.params, **place.params})
         except Exception:  # settings saved by an older lab: start from the lesson's own
-            self.lab = lab_class(lesson.lab)(**lesson.params)
-        self.view_type = view_class(lesson.lab)
+            lab = lab_class(lesson.lab)(**lesson.params)
+        self.runner = LabRunner(lab, lambda job: self.post_message(JobDone(job)))
+        self.view = view_class(lesson.lab)(id="view")
+        self.pages = Pages(self.view)
         self.sub_title = f"{lesson.order}. {lesson.title}"
-        self._lock = Lock()
-        self._latest: Any = self.lab.snapshot()
         self._drawn: Any = None
         self._notice = ""
-        lab_keys = {action.key: [Binding(action.key, f"lab('{action.name}')", action.description, id=f"lab.{action.name}")]
-                    for action in self.lab.actions}
-        if hasattr(self.lab, "trace"):  # a lab that records its passes on a tape can be stepped through
-            lab_keys["d"] = [Binding("d", "debugger", "Debug", id="lesson.debugger")]
-        screen_keys = {key: bindings for key, bindings in self._bindings.key_to_bindings.items() if key not in lab_keys}
-        self._bindings.key_to_bindings = {**lab_keys, **screen_keys}  # the lab's keys first in the Footer, and they win
+        self._keys = {action_name(binding.action): binding for binding in reversed(self.BINDINGS)}
+
+    @property
+    def lab(self) -> Any:
+        return self.runner.lab
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,10 +160,13 @@ class LessonScreen(Screen):
             with VerticalScroll(id="text"):
                 yield Static(Markdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
             with Vertical(id="lab"):
-                yield self.view_type(id="view")
+                yield self.view
                 yield ControlsPanel(self.lab.controls, self.lab.params, id="controls")
+                with Horizontal(id="lab-bar"):
+                    yield Static(id="summary", markup=False)
+                    yield Static(id="page-info", markup=False)
         yield Static(id="status", markup=False)
-        yield Footer(compact=True)  # the lab's keys and the screen's all fit in 80 columns
+        yield KeyFooter()
         yield TooSmall()
 
     def on_mount(self) -> None:
@@ -135,41 +177,34 @@ class LessonScreen(Screen):
         if self._scroll:
             self.call_after_refresh(self.query_one("#text").scroll_to, y=self._scroll, animate=False)
 
-    def _saved(self, key: str, default: Any) -> Any:
-        """One field of the saved position; a position that is not ours (or not JSON) counts as none."""
-        try:
-            saved = json.loads(self._position or "{}")
-        except ValueError:
-            return default
-        return saved.get(key, default) if isinstance(saved, dict) else default
-
-    def _save_position(self) -> None:
-        """Keep the lab's settings and the text's scroll; written only when they changed."""
-        position = json.dumps({"params": self.lab.params, "scroll": self._scroll}, sort_keys=True, default=str)
-        if position != self._position and self.progress.set_position(self.lesson.id, position):
-            self._position = position
+    def _save_place(self) -> None:
+        self.progress.keep_place(self.lesson.id, Place(self.lab.params, self._scroll))
 
     def on_screen_suspend(self) -> None:
         self._scroll = round(self.query_one("#text").scroll_y)
-        self._save_position()  # leaving for the lessons, another lesson or the quiz
+        self._save_place()  # leaving for the lessons, another lesson or the quiz
 
     def on_unmount(self) -> None:
-        self._save_position()  # the app quitting from here (the text is gone by now: its last scroll is kept)
+        self.runner.close()
+        self._save_place()  # the app quitting from here (the text is gone by now: its last scroll is kept)
 
     def on_resize(self) -> None:
-        self.call_later(self._fit_width)  # after Screen's own handler has set the breakpoint classes
+        self.call_later(self._fit)  # after Screen's own handler has set the breakpoint classes
 
-    def _fit_width(self) -> None:
-        """Entering the narrow layout keeps the pane that has focus on screen; `t` applies only there.
-        The Footer then needs its width for keys: the palette's ^p (in the help) gives way."""
+    def _fit(self) -> None:
+        """Entering the narrow layout keeps the pane that has focus on screen; short screens fold the controls."""
         if self.narrow and self.focused is not None:
             self.show_lab = self.query_one("#lab") in self.focused.ancestors_with_self
-        self.query_one(Footer).show_command_palette = not self.narrow
+        self.watch_controls_open(self.controls_open)
         self.refresh_bindings()
 
     @property
     def narrow(self) -> bool:
         return self.has_class("-narrow")
+
+    @property
+    def tall(self) -> bool:
+        return self.size.height >= TALL
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "run":
@@ -177,49 +212,132 @@ class LessonScreen(Screen):
         if action == "pause":
             return self.running
         if action in ("lab", "debugger"):
-            return not self.running
+            return not self.running and (action == "lab" or not self.runner.busy)
         if action == "reset":
             return self.dirty
+        if action == "undo":
+            return self.can_undo
         if action == "freeze":
             return self.frozen if parameters[0] is False else self.running and not self.frozen
         if action == "quiz":
-            return bool(self.lesson.quiz) and parameters[0] != self.narrow
+            return bool(self.lesson.quiz)
         if action == "show_pane":
-            return self.narrow and self.show_lab == (parameters[0] == "text")
+            shown = self.show_lab if self.narrow else self._in_lab
+            return shown == (parameters[0] == "text")
+        if action == "leave_input":
+            return isinstance(self.focused, Input)
+        if action == "fold_controls":
+            return self._in_controls
+        if action == "type_in":
+            return bool(self.view.query(Input)) and not isinstance(self.focused, Input)
+        if action == "page":
+            return self.pages.count > 1 and (self.show_lab or not self.narrow)
         return True
+
+    @property
+    def _in_lab(self) -> bool:
+        return self.focused is not None and self.query_one("#lab") in self.focused.ancestors_with_self
+
+    @property
+    def _in_controls(self) -> bool:
+        return self.focused is not None and self.query_one("#controls") in self.focused.ancestors_with_self
+
+    def on_descendant_focus(self) -> None:
+        self.controls_open = self._in_controls
+        self._show_bar()
+        self.refresh_bindings()
 
     def watch_running(self, running: bool) -> None:
         if running:
             self._frames.resume()
-        else:
-            self._frames.pause()
 
     def watch_show_lab(self, show_lab: bool) -> None:
         self.set_class(show_lab, "-show-lab")
 
-    def action_quiz(self, _in_footer: bool) -> None:
+    def watch_controls_open(self, open_: bool) -> None:
+        self.set_class(open_ or self.tall, "-controls-open")
+
+    # Keys ------------------------------------------------------------------------------------------
+
+    def action_quiz(self) -> None:
         self.action_pause()
         self.post_message(OpenQuiz(self.lesson))
 
     def action_show_pane(self, pane: str) -> None:
         self.show_lab = pane == "lab"
-        self.set_focus(self.query_one(ParamControl) if self.show_lab else self.query_one("#text"))
+        self.set_focus(self._lab_focus() if self.show_lab else self.query_one("#text"))
+
+    def _lab_focus(self) -> Widget:
+        """The view itself (or its first focusable part): arrows scroll it, its own keys work."""
+        return next((w for w in self.view.walk_children(with_self=True) if w.focusable), self.view)
 
     def _reveal_lab(self) -> None:
         """A lab key pressed while the narrow layout shows the text brings the lab into view."""
         if self.narrow and not self.show_lab:
             self.action_show_pane("lab")
 
+    def action_controls(self) -> None:
+        """`o` opens the controls on their first row; again closes them."""
+        if self._in_controls:
+            self.action_fold_controls()
+            return
+        self._reveal_lab()
+        self.controls_open = True
+        rows = list(self.query(ParamControl))
+        self.set_focus(next((row for row in rows if row.has_class("-last")), rows[0]))
+
+    def action_fold_controls(self) -> None:
+        row = self.focused if isinstance(self.focused, ParamControl) else None
+        for each in self.query(ParamControl):
+            each.set_class(each is row, "-last")
+        self.controls_open = False
+        self.set_focus(self._lab_focus())
+
+    def action_leave_input(self) -> None:
+        self.set_focus(self._lab_focus() if self._in_lab else self.query_one("#text"))
+
+    def action_type_in(self) -> None:
+        self._reveal_lab()
+        box = self.view.query(Input).first()
+        self.set_focus(box)
+        self.call_after_refresh(self.view.scroll_to_widget, box, animate=False)
+
+    def action_page(self) -> None:
+        self.pages.next()
+        self._show_page_info()
+
+    def _reveal(self, section: str) -> None:
+        self.pages.reveal(section)
+        self._show_page_info()
+
     def action_lab(self, name: str) -> None:
         self._reveal_lab()
         self._notice = ""
-        if next(action for action in self.lab.actions if action.name == name).background:
-            self.frozen = False
-            self.running = True
-            self.run_lab(name, repeat=False)
-        else:
-            self.call_lab(self.lab.perform, name)
-        self.dirty = True
+        self.frozen = False
+        self.runner.perform(name)
+        self._started()
+
+    def action_run(self) -> None:
+        self._reveal_lab()
+        self._notice = ""
+        self.frozen = False
+        self.runner.perform(self.lab.run_action, repeat=True)
+        self._started()
+
+    def action_pause(self) -> None:
+        self.runner.stop()
+
+    def action_reset(self) -> None:
+        self.runner.stop()
+        self._notice = "Started over. "
+        self.runner.call("reset")
+        self._started(dirty=False)
+
+    def action_undo(self) -> None:
+        self.runner.stop()
+        self._notice = "The run before the restart is back. "
+        self.runner.undo_restart()
+        self._started()
 
     def action_debugger(self) -> None:
         from .debugger import DebuggerScreen
@@ -227,96 +345,109 @@ class LessonScreen(Screen):
         self.app.push_screen(DebuggerScreen(self.lab, self._apply_update))
 
     def _apply_update(self, trace: Any) -> None:
-        """The debugger's `u`: the lab takes the traced update as if `s` had been pressed."""
-        self.call_lab(self.lab.apply_update, trace)
+        """The debugger's `u`: the lab takes the traced update as if `s` had been pressed (the runner is idle)."""
+        self.runner.latest = self.lab.apply_update(trace)
         self.dirty = True
+        self._draw()
 
     def action_freeze(self, frozen: bool) -> None:
         self.frozen = frozen
         if frozen:
             status = self.query_one("#status", Static)
-            status.update(f"⏸ Frozen: the run goes on behind this picture; space to follow it. {status.content}")
+            status.update(f"⏸ Frozen: the run goes on behind this picture; {self._key('freeze')} to follow it. "
+                          f"{status.content}")
         else:
             self._drawn = None
             self._draw()
 
-    def action_run(self) -> None:
-        self._reveal_lab()
-        self._notice = ""
-        self.frozen = False
-        self.running = self.dirty = True
-        self.run_lab(self.lab.run_action, repeat=True)
-
-    def action_pause(self) -> None:
-        self.workers.cancel_group(self, "lab")
-
-    def action_reset(self) -> None:
-        self.workers.cancel_group(self, "lab")
-        self._notice = "Started over. "
-        self.call_lab(self.lab.reset)
-        self.dirty = False
-
     def on_param_control_changed(self, event: ParamControl.Changed) -> None:
         spec = event.control.spec
-        self._notice = f"{spec.label} = {spec.format(event.value)}" + (": the lab started over. " if spec.restarts else ". ")
+        self._notice = f"{spec.label} = {spec.format(event.value)}" + (
+            ": the lab started over. " if spec.restarts else ". ")
         if spec.restarts:
-            self.workers.cancel_group(self, "lab")
-        self.call_lab(self.lab.reset, **{event.name: event.value})
-        for row in self.query(ParamControl):  # one control may set others (a GAN preset)
+            self.runner.stop()
+        self.runner.call("reset", **{event.name: event.value})
+        self._started(dirty=not spec.restarts and self.dirty)
+
+    def on_lab_request(self, request: LabRequest) -> None:
+        request.stop()
+        self.frozen = False
+        self.runner.call(request.method, *request.args)
+        self._started()
+
+    # The runner's side -----------------------------------------------------------------------------
+
+    def _started(self, dirty: bool = True) -> None:
+        self.dirty = dirty
+        self.running = self.runner.running or self.running
+        self._frames.resume()
+
+    def on_job_done(self, message: JobDone) -> None:
+        if not self.is_attached:  # the learner has left; the lab went with the screen
+            return
+        job, error = message.job, message.job.error
+        if job.kind == "call":
+            self._settle_controls(job, error)
+        if isinstance(error, ControlError) and not job.kwargs:
+            self.notify(str(error), title="Not accepted", severity="warning", markup=False)
+        elif error is not None and not isinstance(error, ControlError):
+            self.notify(f"{type(error).__name__}: {error}", title="The lab stopped with an error",
+                        severity="error", timeout=10, markup=False)
+        self.running = self.runner.running
+        self.can_undo = self.runner.previous is not None
+        if job.kind == "action" and (section := self.view.SHOWS.get(job.name)):
+            self.call_after_refresh(self.call_after_refresh, self._reveal, section)  # once the snapshot is laid out
+        if not self.runner.busy:
+            self._frames.pause()
+        self._draw(status_only=True)
+
+    def _settle_controls(self, job: Job, error: BaseException | None) -> None:
+        """Rows show the lab's values (a preset sets several, an undo all); a refused value is explained on its row."""
+        for row in self.query(ParamControl):
             row.value = self.lab.params[row.spec.name]
-        if spec.restarts:
-            self.dirty = False
-
-    def call_lab(self, method, *args: Any, **kwargs: Any) -> None:
-        """Call into the lab on the UI thread and draw the result now; errors become notifications.
-
-        A background action still holding the lab after BUSY_WAIT makes the call a notice, not a frozen UI.
-        """
-        self.frozen = False  # what the learner just did should show
-        if not self._lock.acquire(timeout=self.BUSY_WAIT):
-            self.notify("The lab is still busy with its last action; try again when it is done.", severity="warning")
+            if isinstance(error, ControlError) and row.spec.name in job.kwargs:
+                row.error = str(error)
+        if not job.kwargs:
             return
-        try:
-            self._latest = method(*args, **kwargs)
-        except Exception as error:
-            self._report(error)
-        finally:
-            self._lock.release()
-        self._draw()
+        if error is not None:
+            self._notice = "Not changed: the control says why. "
+        elif self.runner.previous is not None and any(self.lab.control(n).restarts for n in job.kwargs):
+            self._notice += f"{self._key('undo')} brings the last run back. "
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="lab")
-    def run_lab(self, name: str, repeat: bool) -> None:
-        """Perform the action `name` once, or repeat it until the lab finishes or the run is cancelled."""
-        worker = get_current_worker()
-        while True:
-            with self._lock:
-                if worker.is_cancelled:
-                    return
-                self._latest = self.lab.perform(name, lambda: worker.is_cancelled)
-                if self.lab.finished or not repeat:
-                    return
-            time.sleep(self.RUN_DELAY)
+    def _key(self, action: str) -> str:
+        binding = self._keys.get(action)
+        return self.app.get_key_display(binding) if binding else action
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "lab":
+    def _status_text(self, text: str) -> str:
+        """A lab names actions as `{name}`; the learner reads the key bound to each."""
+        return ACTION_NAME.sub(lambda m: self._key(m[1]) if m[1] in self._keys else m[0], text)
+
+    def _draw(self, status_only: bool = False) -> None:
+        """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped.
+        A finished job may only have a notice to add: `status_only` rewrites the status line then."""
+        snapshot = self.runner.latest
+        if self.frozen or not self.is_attached or snapshot is self._drawn and not status_only:
             return
-        if event.state == WorkerState.ERROR:
-            self._report(event.worker.error)
-        self.running = any(worker.group == "lab" and worker.node is self and not worker.is_finished
-                           for worker in self.workers)
-        self._draw()
-
-    def _report(self, error: BaseException | None) -> None:
-        self.notify(f"{type(error).__name__}: {error}", title="The lab stopped with an error", severity="error", timeout=10)
-
-    def _draw(self) -> None:
-        """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped."""
-        snapshot = self._latest
-        if snapshot is self._drawn or self.frozen:
-            return
-        self._drawn = snapshot
         with self.app.batch_update():
-            self.query_one("#view").show(snapshot)
+            if snapshot is not self._drawn:
+                self._drawn = snapshot
+                self.view.show(snapshot)
             status = self.query_one("#status", Static)
-            status.update(f"{STATUS_MARKS[snapshot.status.kind]} {self._notice}{snapshot.status.text}")
+            status.update(f"{STATUS_MARKS[snapshot.status.kind]} {self._notice}{self._status_text(snapshot.status.text)}")
             status.set_classes(f"-{snapshot.status.kind}")
+        self._show_bar()
+        self.call_after_refresh(self._show_page_info)
+
+    def _show_bar(self) -> None:
+        """Under the lab: the controls' values on one line (or, while open, how to use them)."""
+        text = (f"Controls · ↑↓ choose · ←→ change · ⏎ type · {self._key('controls')} or esc closes"
+                if self._in_controls else
+                f"{self._key('controls')} Controls: {ControlsPanel.summary(self.lab.controls, self.lab.params)}")
+        self.query_one("#summary", Static).update(text)
+
+    def _show_page_info(self) -> None:
+        if self.is_attached:
+            self.pages.measure()
+            count = self.pages.count
+            self.query_one("#page-info", Static).update(
+                f" {self._key('page')} page {self.pages.current + 1}/{count}" if count > 1 else "")

@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from dltui.lessons import Lesson
 from dltui.progress import Progress
 
+from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 
@@ -55,7 +56,7 @@ class ProgressScreen(Screen):
         yield Header()
         with VerticalScroll():
             yield Static(self.report(), id="report")
-        yield Footer()
+        yield KeyFooter()
         yield TooSmall()
 
     def report(self) -> Group | Text:

@@ -14,20 +14,22 @@ from rich.console import Group
 from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
-from dltui.lessons import Lesson
-from dltui.progress import Progress
+from dltui.lessons import Lesson, Question
+from dltui.numbers import fold
+from dltui.progress import DONE_RULE, Progress
 from dltui.quiz import AnswerError, Posed, Result, Score, grade, pose
 
 from ..messages import AnswerSaved
+from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 KIND_NAMES = {"choice": "pick one", "multi": "pick every one that fits", "numeric": "a number"}
@@ -35,11 +37,31 @@ MARKS = (("( )", "(•)"), ("[ ]", "[x]"))
 """Unpicked / picked, for one choice and for several: they read without color."""
 PLACEHOLDERS = {"choice": "the choice's number, e.g. 2", "multi": "every choice that fits, e.g. 1, 3",
                 "numeric": "a number, e.g. 0.5 or 1/4"}
+CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
 def typed_picks(text: str) -> set[int]:
     """The choice numbers in what was typed so far, for the marks; grading parses strictly."""
     return {int(word) for word in re.findall(r"\d+", text)}
+
+
+def inline(text: str) -> Text:
+    """One line of lesson text shown outside a Markdown block (a choice, the summary): `code` styled as the
+    prompt's Markdown styles it, without its backticks; nothing else is read as markup."""
+    line = Text()
+    for index, part in enumerate(CODE_SPAN.split(text)):
+        line.append(part, style="markdown.code" if index % 2 else "")
+    return line
+
+
+def title(question: Question, lang: str) -> str:
+    """A question's name for the summary: its prompt's first paragraph on one line (an engine question without a
+    prompt of its own is named by a sample of the question it generates)."""
+    if not (prompt := question.prompt):
+        import numpy as np
+
+        prompt = pose(question, np.random.default_rng(0), lang).asked
+    return " ".join(prompt.strip().split("\n\n")[0].split())
 
 
 class QuizScreen(Screen):
@@ -65,7 +87,7 @@ class QuizScreen(Screen):
     | Key(s) | Description |
     | :- | :- |
     | 1-9 | Pick a choice (several: each digit toggles one). |
-    | 0-9, -, . | Start typing a numeric answer. |
+    | 0-9, -, . | Start typing a numeric answer (a Chinese input method's ０-９ too). |
     | enter | Submit the answer; after the verdict, the next question. |
     | tab | Move between the question and the answer box (type "1, 3" or a number there). |
     | r | Try the question again (an engine question draws new numbers). |
@@ -128,7 +150,7 @@ class QuizScreen(Screen):
             yield Input(id="answer", select_on_focus=False)
             yield Static(id="unit", markup=False)
         yield Static(id="message", markup=False)
-        yield Footer()
+        yield KeyFooter()
         yield TooSmall()
 
     def on_mount(self) -> None:
@@ -207,7 +229,7 @@ class QuizScreen(Screen):
         table.add_column(no_wrap=True)
         for number, text in enumerate(posed.choices, 1):
             mark = MARKS[posed.kind == "multi"][number in picked]
-            table.add_row(Text(f"{mark} {number}.", style="bold" if number in picked else ""), Text(text),
+            table.add_row(Text(f"{mark} {number}.", style="bold" if number in picked else ""), inline(text),
                           Text("← right" if number in right else "", style="bold"))
         choices.update(table)
 
@@ -222,7 +244,7 @@ class QuizScreen(Screen):
         attempt = self.score.attempts[result.question_id]
         verdict = Text("✓ Right" if result.correct else "✗ Wrong", style="bold")
         verdict.append(f" · attempt {attempt} · you answered {result.given}", style="")
-        parts: list[Any] = [verdict, Text(f"Expected: {result.expected}")]
+        parts: list[Any] = [verdict, inline(f"Expected: {result.expected}")]
         if result.explanation:
             parts.append(Markdown(result.explanation))
         if result.worked:
@@ -232,7 +254,11 @@ class QuizScreen(Screen):
     def _show_summary(self) -> None:
         score, quiz = self.score, self.lesson.quiz
         self.query_one("#heading", Static).update(f"Summary · {self.total} questions")
+        solved = len({q.id for q in quiz} & (score.solved | self.progress.solved(self.lesson.id)))
+        done = (("✓ Done", "bold"), f": {DONE_RULE}.") if solved == self.total else (
+            (f"Done when {DONE_RULE}", "bold"), f": {solved} of {self.total} so far.")
         summary = Text.assemble(
+            *done, "\n\n",
             ("This time\n", "bold underline"),
             ("First attempt  ", "bold"), f"{score.first_attempt} of {self.total} right\n",
             ("Best           ", "bold"), f"{score.best} of {self.total} right\n",
@@ -244,14 +270,21 @@ class QuizScreen(Screen):
                 ("First attempt  ", "bold"), f"{saved.first_correct} of {self.total} right\n",
                 ("Best           ", "bold"), f"{saved.best_correct} of {self.total} right"))
         self.query_one("#prompt", Static).update(summary)
-        rows = [Text(f"{'✓' if q.id in score.solved else '✗' if q.id in score.attempts else '·'} {number:>2}. "
-                     f"{q.prompt.splitlines()[0] if q.prompt else q.id}", no_wrap=True, overflow="ellipsis")
+        rows = [Text.assemble(f"{'✓' if q.id in score.solved else '✗' if q.id in score.attempts else '·'} {number:>2}. ",
+                              inline(title(q, self.lesson.lang)), no_wrap=True, overflow="ellipsis")
                 for number, q in enumerate(quiz, 1)]
         self.query_one("#choices", Static).update(Group(*rows))
         self.query_one("#choices").display = True
         self._show_feedback()
         self.query_one("#entry").display = False
         self.set_focus(self.query_one("#sheet"))
+
+    def on_key(self, event: events.Key) -> None:
+        """A Chinese input method's full-width digit, point or minus (or a `−`) starts an answer as 0-9 . - do."""
+        char = event.character or ""
+        if len(char) == 1 and fold(char) != char and fold(char) in "0123456789.-" and self.check_action("type", ()):
+            event.stop()
+            self.action_type(char)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.query_one("#message", Static).update("")
@@ -280,17 +313,16 @@ class QuizScreen(Screen):
         self.query_one("#entry").display = False  # room for the explanation; the verdict repeats the answer
         self._show_choices()
         self._show_feedback(saving=True)
-        finished = attempt == 1 and len(self.score.attempts) == self.total
-        self.save(result, attempt, finished)
+        self.save(result, attempt)
         self.set_focus(self.query_one("#sheet"))  # arrows and page keys scroll a long explanation
 
     @work(thread=True, exit_on_error=False, group="progress")
-    def save(self, result: Result, attempt: int, finished: bool) -> None:
-        """Commit the answer (and, with the quiz's last unanswered question, the lesson's completion)."""
+    def save(self, result: Result, attempt: int) -> None:
+        """Commit the answer; a right one may finish the lesson (DONE_RULE)."""
         saved = self.progress.record_answer(self.lesson.id, result.question_id, result.given, result.correct,
                                             result.expected, result.asked)
-        if saved and finished:
-            self.progress.lesson_finished(self.lesson.id)
+        if saved and result.correct:
+            self.progress.lesson_finished(self.lesson.id, [q.id for q in self.lesson.quiz])
         self.post_message(AnswerSaved(result.question_id, attempt, saved))
 
     def on_answer_saved(self, message: AnswerSaved) -> None:

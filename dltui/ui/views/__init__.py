@@ -1,4 +1,10 @@
-"""One view per lab, found by the lab's registered name; imported only when a lesson opens."""
+"""One view per lab, found by the lab's registered name; imported only when a lesson opens.
+
+A view is a widget with `show(snapshot)`, and two class attributes the lesson screen and the tests
+read: `ESSENTIAL`, selectors of the widgets that must be whole on screen on its first page at 80×24,
+and `SHOWS`, action name → selector of the view's section (a direct child) where that action's result
+appears, so the screen can turn to its page (tests/ui/test_fit.py holds every view to both).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ VIEWS = {
     "transformer": "dltui.ui.views.transformer:TransformerView",
     "rnn": "dltui.ui.views.rnn:RNNView",
     "lstm": "dltui.ui.views.lstm:LSTMView",
-    "gru": "dltui.ui.views.gru:GRUView",
+    "gru": "dltui.ui.views.lstm:GRUView",  # the same race as the LSTM's
     "char_lm": "dltui.ui.views.char_lm:CharLMView",
 }
 

@@ -4,6 +4,7 @@ in a deep net for sigmoid, tanh and ReLU on one log scale."""
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,13 +14,21 @@ from textual.widgets import Static
 from dltui.labs.activations import ActivationsSnapshot
 
 from ..widgets.bars import hbar
+from ..widgets.fitting import Fitted
 from ..widgets.line_plot import LinePlot, Series
 
 BAR = 10
+PLOT = (5, 12)  # the curve plot's least and most rows: it takes what the formula and the norms leave
 
 
-class ActivationsView(VerticalScroll):
-    """The curve plot on top, the per-layer gradient norms below; scrolls at 80×24."""
+class ActivationsView(Fitted, VerticalScroll):
+    """The formula, the curve plot, the per-layer gradient norms: one page at 80×24 (8 layers)."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "LinePlot", "#norms")
+    """The function, its derivative and what they do to the gradient layer by layer."""
+
+    SHOWS: ClassVar[dict[str, str]] = {"resample": "#norms"}
+    """New weights change the norms (on a later page only in a deep net)."""
 
     DEFAULT_CSS = """
     ActivationsView {
@@ -36,6 +45,7 @@ class ActivationsView(VerticalScroll):
 
     def show(self, snapshot: ActivationsSnapshot) -> None:
         s = snapshot
+        self.fit(s)
         curve = next(c for c in s.curves if c.name == s.selected)
         self.query_one("#formula", Static).update(
             f"{curve.name}: {curve.formula}\nbackward vs closed form: max |difference| {curve.max_error:.1e}")
@@ -44,7 +54,10 @@ class ActivationsView(VerticalScroll):
                   mark=0.5)
         plot.border_title = f"⠉ {curve.name}(x)  · {curve.name}′(x) (by backward)"
         plot.border_subtitle = f"x {s.x[0]:g}…{s.x[-1]:g}, ┊ x = 0".replace("-", "−")
-        self.query_one("#norms", Static).update(self._norms(s))
+        norms = self._norms(s)
+        self.query_one("#norms", Static).update(norms)
+        rest = 2 + len(norms.split("\n"))  # the formula's lines and the norms'
+        plot.styles.height = min(max(self.region.height - rest, PLOT[0]), PLOT[1])
 
     def _norms(self, s: ActivationsSnapshot) -> Text:
         """‖∂L/∂Wₗ‖ per layer as bars on one log scale: equal steps are equal factors."""
@@ -52,8 +65,8 @@ class ActivationsView(VerticalScroll):
         logs = [math.log10(v) for norms in s.grad_norms.values() for v in norms if v > 0]
         low, high = (min(logs), max(logs)) if logs else (0.0, 1.0)
         span = high - low or 1.0
-        lines = [f"Gradient norm ‖∂L/∂W‖ per layer, {s.depth} layers × {s.width} units, seed {s.seed}",
-                 f"log scale: bar empty at {10 ** low:.1e}, full at {10 ** high:.1e}",
+        lines = [f"‖∂L/∂W‖ per layer, {s.depth} layers × {s.width} units, seed {s.seed}; "
+                 f"log scale {10 ** low:.1e}…{10 ** high:.1e}",
                  "layer " + "".join(f"{name:<{BAR + 9}}" for name in names)]
         for layer in range(s.depth):
             cells = []

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.architectures import ArchitecturesSnapshot
@@ -13,20 +15,36 @@ from ..widgets.bars import Bars
 
 
 class ArchitecturesView(VerticalScroll):
+    """The race's last measurements and both accuracy charts side by side; then the explorer's table
+    and its note (the next page at 80×24)."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#race", "#plain", "#residual")
+    """The race that `s` and `e` drive: numbers and both charts."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Both actions extend the race, on the first page; the explorer follows a control."""
+
     DEFAULT_CSS = """
     ArchitecturesView {
         height: 1fr;
         padding: 0 1;
         & > Static { height: auto; margin: 0 0 1 0; }
-        & > Bars { height: 4; margin: 0 0 1 0; }
+        & > #charts { height: auto; margin: 0 0 1 0; }
+        & #charts > Vertical { width: 1fr; height: auto; }
+        & #charts > Vertical > Static { color: $text-muted; }
+        & Bars { height: 4; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="race", markup=False)
-        yield Bars(id="plain")
-        yield Bars(id="residual")
+        with Horizontal(id="charts"):
+            for kind in ("plain", "residual"):
+                with Vertical(id=kind):
+                    yield Static(f"{kind}: training accuracy %", markup=False)
+                    yield Bars()
         yield Static(id="table", markup=False)
+        yield Static(id="note", markup=False)
 
     def show(self, s: ArchitecturesSnapshot) -> None:
         lines = [f"step {s.step}: training accuracy (and first-layer gradient norm)"]
@@ -34,11 +52,11 @@ class ArchitecturesView(VerticalScroll):
                   f"residual {m.residual_accuracy:5.1%} ({m.residual_grad:.0e})" for m in s.measurements[-5:]]
         self.query_one("#race", Static).update(Text("\n".join(lines)))
         for kind in ("plain", "residual"):
-            bars = self.query_one(f"#{kind}", Bars)
-            bars.values = tuple(round(100 * getattr(m, f"{kind}_accuracy")) for m in s.measurements)
-            bars.border_title = f"{kind}: training accuracy %"
+            self.query_one(f"#{kind} Bars", Bars).values = tuple(round(100 * getattr(m, f"{kind}_accuracy"))
+                                                                for m in s.measurements)
         rows = [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in s.layers]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         table = [s.title, *(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d:>{widths[3]}}" for a, b, c, d in rows),
-                 f"total parameters: {s.total:,}", "", s.note]
+                 f"total parameters: {s.total:,}"]
         self.query_one("#table", Static).update(Text("\n".join(table)))
+        self.query_one("#note", Static).update(Text(s.note))

@@ -1,6 +1,10 @@
-"""The attention lab: the current formula, then every matrix computed so far as a labelled grid."""
+"""The attention lab: the current formula, the newest result beside Q, then every other matrix
+computed so far as a labelled grid."""
 
 from __future__ import annotations
+
+from itertools import zip_longest
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -9,14 +13,21 @@ from textual.widgets import Static
 
 from dltui.labs.attention import AttentionSnapshot
 
-from ..widgets.matrix_grid import MatrixGrid
+from ..widgets.matrix_grid import Grid, MatrixGrids
 
-GRIDS = ("A = softmax", "scores", "Y = A·V", "Q", "K", "V")
+RESULTS = ("Y = A·V", "A = softmax", "scores")  # newest first
+SQUARE = ("A = softmax", "scores")  # a column per token: two do not fit side by side at 80 columns
 
 
 class AttentionView(VerticalScroll):
-    """Newest results first (A, the latest scores, Y), then the inputs Q, K, V; the softmax
-    saturation table at the bottom. Focusable, so the keyboard can scroll it."""
+    """The newest result (Y, A or the latest scores) beside Q, which the keys edit; then the other
+    matrices, a wide one beside a narrow one; the softmax saturation table at the bottom."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "#now")
+    """The step's formula, its result and the Q the keys edit."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Every key's result is on the first page: the step's newest matrix or Q."""
 
     DEFAULT_CSS = """
     AttentionView {
@@ -29,8 +40,8 @@ class AttentionView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="formula", markup=False)
-        for name in GRIDS:
-            yield MatrixGrid(id=f"grid-{GRIDS.index(name)}")
+        yield MatrixGrids(id="now")
+        yield MatrixGrids(id="earlier")
         yield Static(id="sharpness", markup=False)
 
     def show(self, snapshot: AttentionSnapshot) -> None:
@@ -39,13 +50,19 @@ class AttentionView(VerticalScroll):
         chosen = {"A = softmax": maps.get("A = softmax"), "scores": scores[-1] if scores else None,
                   "Y = A·V": maps.get("Y = A·V"), "Q": maps["Q"], "K": maps["K"], "V": maps["V"]}
         focus = {"A = softmax": snapshot.focus, "scores": snapshot.focus, "Q": snapshot.focus}
-        for index, name in enumerate(GRIDS):
-            grid = self.query_one(f"#grid-{index}", MatrixGrid)
-            grid.display = chosen[name] is not None
-            if chosen[name] is not None:
-                bounds = (0.0, 1.0) if name == "A = softmax" else (None, None)
-                marks = {(snapshot.focus, snapshot.column)} if name == "Q" else set()
-                grid.show(chosen[name], low=bounds[0], high=bounds[1], marks=marks, focus=focus.get(name))
+
+        def grid(name: str) -> Grid:
+            bounds = (0.0, 1.0) if name == "A = softmax" else (None, None)
+            marks = {(snapshot.focus, snapshot.column)} if name == "Q" else set()
+            return Grid.of(*chosen[name], low=bounds[0], high=bounds[1], marks=marks, focus=focus.get(name))
+
+        results = [name for name in RESULTS if chosen[name] is not None]
+        older = results[1:]
+        square = [name for name in older if name in SQUARE]
+        narrow = [name for name in older if name not in SQUARE] + ["K", "V"]
+        self.query_one("#now", MatrixGrids).show([grid(name) for name in [*results[:1], "Q"]])
+        self.query_one("#earlier", MatrixGrids).show(
+            [grid(name) for pair in zip_longest(square, narrow) for name in pair if name is not None])
         stage = f"{snapshot.stage}" + (f" (row {snapshot.rows_done} of {len(snapshot.tokens)})" if snapshot.stage == "softmax" else "")
         self.query_one("#formula", Static).update(f"{stage}: {snapshot.formula}\n"
                                                   f"d_k = {snapshot.d_k}, scale {snapshot.scale:.3g}, mask {snapshot.mask}; "

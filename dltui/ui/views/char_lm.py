@@ -3,7 +3,7 @@ probabilities at the current temperature."""
 
 from __future__ import annotations
 
-import math
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from dltui.labs.char_lm import CharLMSnapshot
 
-from .rnn import sparkline
+from ..widgets.glyphs import sparkline
 
 
 def visible(char: str) -> str:
@@ -19,6 +19,14 @@ def visible(char: str) -> str:
 
 
 class CharLMView(VerticalScroll):
+    """Figures (bits per character, the loss, the next-character probabilities), then the sample."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#figures", "#sample")
+    """How well it predicts and what it writes: every key changes one of them."""
+
+    SHOWS: ClassVar[dict[str, str]] = {"sample": "#sample", "epoch": "#sample"}
+    """Both write a sample; a long one (Sample length) starts the next page in a short pane."""
+
     DEFAULT_CSS = """
     CharLMView {
         height: 1fr;
@@ -34,11 +42,10 @@ class CharLMView(VerticalScroll):
 
     def show(self, snapshot: CharLMSnapshot) -> None:
         s = snapshot
-        epoch = s.batches / s.batches_per_epoch
         bits = f"{s.bits_per_char:.2f} bits/char" if s.losses else "not trained yet"
         lines = [
             f"{s.cell.upper()} · {s.parameters:,} params · {len(s.vocab)} characters "
-            f"(uniform {math.log2(len(s.vocab)):.2f} bits) · epoch {epoch:.1f} · {bits}",
+            f"(uniform {s.uniform_bits:.2f} bits) · epoch {s.epochs:.1f} · {bits}",
             f"loss {sparkline(s.losses, 60)}" if s.losses else "",
             f"After ⏎ at τ = {s.temperature:g}: " + "  ".join(f"{visible(c)} {p:.0%}" for c, p in s.next_chars),
         ]

@@ -3,39 +3,42 @@ feature maps filling in, the products of the last step, the output-size formula 
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dltui.labs.attention import Heatmap
 from dltui.labs.convolution import ConvolutionSnapshot
 
-from ..widgets.matrix_grid import MatrixGrid, short
+from ..widgets.matrix_grid import Grid, MatrixGrids, short
 
-
-def heatmap(title: str, values, row0: int = 0, col0: int = 0) -> Heatmap:
-    return Heatmap(title, values, tuple(str(r + row0) for r in range(values.shape[0])),
-                   tuple(str(c + col0) for c in range(values.shape[1])))
+MAX_COLS = 12
 
 
 class ConvolutionView(VerticalScroll):
-    """Inputs and kernels on top (one grid per channel), feature maps below, then the arithmetic."""
+    """The output-size formula, then the inputs, the kernels and the feature maps side by side (one
+    grid per channel, wrapped to the width), then the arithmetic of the last step and the dice."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "#grids", "#worked")
+    """The window on the input, the kernel, the map filling in and the step's products."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Every action's result is on the first page (the dice follow a control, not a key)."""
 
     DEFAULT_CSS = """
     ConvolutionView {
         height: 1fr;
         padding: 0 1;
         & > #formula { text-style: bold; margin: 0 0 1 0; height: auto; }
-        & > Horizontal { height: auto; }
         & > #worked, & > #dice { height: auto; margin: 0 0 1 0; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="formula", markup=False)
-        yield Horizontal(id="inputs")
-        yield Horizontal(id="maps")
+        yield MatrixGrids(id="grids")
         yield Static(id="worked", markup=False)
         yield Static(id="dice", markup=False)
 
@@ -45,30 +48,20 @@ class ConvolutionView(VerticalScroll):
         window = {(last.top + i, last.left + j) for i in range(k) for j in range(k)} if last else set()
         where, index = snapshot.editing
         edit = {(index[-2] + pad, index[-1] + pad)} if where == "image" else {index[-2:]}
-        inputs = [(heatmap(f"input ch {c}" + (f" (padding {pad})" if pad else ""), snapshot.padded[c], -pad, -pad),
+        inputs = [(f"input ch {c}" + (f" (padding {pad})" if pad else ""), snapshot.padded[c], -pad,
                    window | (edit if where == "image" and index[0] == c else set())) for c in range(len(snapshot.padded))]
-        inputs += [(heatmap(f"kernel {o} ch {c}", snapshot.kernels[o, c]),
-                    edit if where == "kernel" and index[:2] == (o, c) else set())
+        inputs += [(f"kernel {o} ch {c}", snapshot.kernels[o, c], 0, edit if where == "kernel" and index[:2] == (o, c) else set())
                    for o in range(len(snapshot.kernels)) for c in range(snapshot.kernels.shape[1])]
-        maps = [(heatmap(f"feature map {o}", snapshot.output[o]), {(last.row, last.col)} if last and last.kernel == o else set())
+        maps = [(f"feature map {o}", snapshot.output[o], 0, {(last.row, last.col)} if last and last.kernel == o else set())
                 for o in range(len(snapshot.output))]
-        for container, grids in (("#inputs", inputs), ("#maps", maps)):
-            self._fill(self.query_one(container, Horizontal), grids)
+        self.query_one("#grids", MatrixGrids).show([Grid.of(title, values, first=first, marks=marks, max_cols=MAX_COLS)
+                                                    for title, values, first, marks in inputs + maps])
         cell = ",".join(map(str, index))
         rule, _, worked = snapshot.size_formula.partition(" = ")
         self.query_one("#formula", Static).update(f"output size {rule}\n  = {worked}\n"
                                                   f"c picks the cell + and − change: now {where}[{cell}]")
         self.query_one("#worked", Static).update(self._worked(snapshot))
         self.query_one("#dice", Static).update(f"1-D convolution, two dice: {snapshot.dice.worked()}")
-
-    def _fill(self, container: Horizontal, grids: list) -> None:
-        existing = list(container.query(MatrixGrid))
-        if len(existing) != len(grids):
-            container.remove_children()
-            existing = [MatrixGrid(max_cols=12) for _ in grids]
-            container.mount_all(existing)
-        for grid, (values, marks) in zip(existing, grids):
-            grid.show(values, marks=marks)
 
     def _worked(self, snapshot: ConvolutionSnapshot) -> Text:
         last = snapshot.last

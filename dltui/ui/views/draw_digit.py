@@ -3,66 +3,84 @@ feature maps that fire hardest."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.draw_digit import DrawSnapshot
 
+from ..messages import LabRequest
+from ..widgets.fitting import Fitted
 from ..widgets.shade_image import gallery, shade
 
-BAR = 20
+BAR = (8, 20)  # the probability bars' least and most cells
+CANVAS, INPUT = 36, 18  # the columns of the canvas and of the 8×8 input, padding included
 
 
-class DrawDigitView(Horizontal):
-    """Canvas on the left (the cursor in reverse video, ▣ while the pen is down); probabilities and
-    the strongest C1/C3 maps on the right."""
+class DrawDigitView(Fitted, VerticalScroll):
+    """The canvas (the cursor in reverse video), what the network sees and its ten probabilities side
+    by side; under them the C1 maps that fire hardest, then the two strongest C3 maps."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#canvas", "#input", "#probabilities")
+    """What is drawn, what the net is given and what it reads: every key changes all three."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Drawing keys change the first page; the maps after it follow along."""
 
     DEFAULT_CSS = """
     DrawDigitView {
         height: 1fr;
-        & > #canvas { width: 36; padding: 0 1; }
-        & > #side { width: 1fr; padding: 0 1; }
-        & #probabilities, & #maps { height: auto; margin: 0 0 1 0; }
+        & > #top { height: auto; }
+        & #canvas { width: 36; height: auto; padding: 0 1; }
+        & #input { width: 18; height: auto; padding: 0 1; }
+        & #probabilities { width: 1fr; height: auto; padding: 0 1; }
+        & > #c1, & > #c3 { height: auto; padding: 0 1; margin: 1 0 0 0; }
     }
     """
 
     canvas = None  # the canvas last shown, so a click knows what is under it
 
     def compose(self) -> ComposeResult:
-        yield Static(id="canvas", markup=False)
-        with Vertical(id="side"):
+        with Horizontal(id="top"):
+            yield Static(id="canvas", markup=False)
+            yield Static(id="input", markup=False)
             yield Static(id="probabilities", markup=False)
-            yield Static(id="maps", markup=False)
+        yield Static(id="c1", markup=False)
+        yield Static(id="c3", markup=False)
 
     def on_click(self, event: events.Click) -> None:
-        """A click on a canvas cell paints it, or erases it if it was painted (through the screen's lock)."""
+        """A click on a canvas cell paints it, or erases it if it was painted (the lab does it, asked by message)."""
         offset = event.get_content_offset(self.query_one("#canvas"))
         if offset is None or self.canvas is None:
             return
         row, col = offset.y - 1, offset.x // 2  # below the title line; cells are two glyphs wide
         if 0 <= row < len(self.canvas) and 0 <= col < len(self.canvas):
-            self.screen.call_lab(self.screen.lab.set_cell, row, col, not self.canvas[row, col])
+            self.post_message(LabRequest("set_cell", row, col, not self.canvas[row, col]))
 
     def show(self, snapshot: DrawSnapshot) -> None:
+        self.fit(snapshot)
         self.canvas = snapshot.canvas
         canvas = shade(snapshot.canvas, 0, 1, marks={snapshot.cursor}, blank="·")
         frame = Text(f"canvas 16×16 · pen {'down' if snapshot.pen_down else 'up'}\n", style="bold")
         frame.append_text(canvas)
-        frame.append("\n\nthe network's 8×8 input\n", style="bold")
-        frame.append_text(shade(snapshot.digit, 0, 16))
         self.query_one("#canvas", Static).update(frame)
+        seen = Text("net's input\n8×8\n", style="bold")
+        seen.append_text(shade(snapshot.digit, 0, 16, blank="·"))
+        self.query_one("#input", Static).update(seen)
+        bar = min(max(self.room - CANVAS - INPUT - 10, BAR[0]), BAR[1])
         lines = Text(f"{snapshot.weights}\n", style="bold")
         for digit, p in enumerate(snapshot.probabilities):
             style = "bold" if digit == snapshot.prediction else ""
-            lines.append(f"{digit} {'█' * round(p * BAR):<{BAR}} {p:5.1%}\n", style)
+            lines.append(f"{digit} {'█' * round(p * bar):<{bar}} {p:5.1%}\n", style)
+        lines.rstrip()
         self.query_one("#probabilities", Static).update(lines)
-        c1 = ", ".join(f"{i + 1} ({snapshot.maps['C1'][i].max():.2f})" for i in snapshot.firing["C1"][:3])
-        maps = Text(f"C1 maps firing hardest: {c1}\n")
+        c1 = ", ".join(f"{i + 1} ({snapshot.peaks['C1'][i]:.2f})" for i in snapshot.firing["C1"][:3])
+        self.query_one("#c1", Static).update(Text(f"C1 maps firing hardest: {c1}"))
         picks = snapshot.firing["C3"][:2]
-        maps.append_text(gallery([shade(snapshot.maps["C3"][i], -1, 1) for i in picks],
-                                 [f"C3 map {i + 1}, peak {snapshot.maps['C3'][i].max():.2f}" for i in picks],
-                                 max(self.query_one("#side").size.width - 2, 22)))
-        self.query_one("#maps", Static).update(maps)
+        self.query_one("#c3", Static).update(gallery(
+            [shade(snapshot.maps["C3"][i], -1, 1) for i in picks],
+            [f"C3 map {i + 1}, peak {snapshot.peaks['C3'][i]:.2f}" for i in picks], self.room))

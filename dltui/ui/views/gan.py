@@ -6,7 +6,6 @@ so it reads the same without color; tints only add to them.
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import numpy as np
@@ -18,33 +17,11 @@ from textual.widgets import Static
 
 from dltui.labs.gan import GanSnapshot
 
-EIGHTHS = " ▁▂▃▄▅▆▇█"
+from ..widgets.glyphs import downsample, signed, sparkline
+
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east
 LEGEND = {1: "░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample",
           2: "· real  o generated  ↗ G's push\nshade: D(x), darker = more real"}
-
-
-def signed(value: float, digits: int = 3) -> str:
-    return f"{value:.{digits}f}".replace("-", "−")
-
-
-def sparkline(values: np.ndarray, width: int) -> str:
-    """The newest `width` values as eighth-blocks between their own min and max."""
-    values = np.asarray(values, dtype=float)[-width:]
-    values = values[np.isfinite(values)]
-    if not len(values):
-        return ""
-    lo, hi = values.min(), values.max()
-    levels = np.zeros(len(values), int) if hi - lo < 1e-12 else np.round((values - lo) / (hi - lo) * 7).astype(int) + 1
-    return "".join(EIGHTHS[k] for k in levels)
-
-
-def downsample(values: np.ndarray, width: int) -> np.ndarray:
-    """Means of `width` equal slices, so a long history fits a short line."""
-    values = np.asarray(values, dtype=float)
-    if len(values) <= width:
-        return values
-    return np.array([chunk.mean() for chunk in np.array_split(values, width)])
 
 
 class SamplesPlot(Widget):
@@ -105,13 +82,9 @@ class SamplesPlot(Widget):
     def _one_d(self, width: int, height: int) -> Text:
         s = self.snapshot
         rows = height - 1  # the last row holds the arrows
-        _, real, fake = s.histogram(max(width // 2, 4))  # two columns a bin: 512 samples give smooth bars
-        top = max(real.max(), fake.max(), 1e-12)
-        bin_of = np.minimum(np.arange(width) * len(real) // width, len(real) - 1)
-        real_h, fake_h = real[bin_of] / top * rows, fake[bin_of] / top * rows
-        xs, = s.grid
-        centres = s.bounds[0] + (np.arange(width) + 0.5) / width * (s.bounds[1] - s.bounds[0])
-        d_rows = np.round((1 - np.interp(centres, xs, np.nan_to_num(s.d_grid, nan=0.5))) * (rows - 1)).astype(int)
+        real, fake, d = s.profile(width)
+        real_h, fake_h = real * rows, fake * rows
+        d_rows = np.round((1 - d) * (rows - 1)).astype(int)
         text = Text(no_wrap=True, overflow="crop")
         for row in range(rows):
             level = rows - row - 0.5  # a bar covers this cell when its height passes the cell's middle
@@ -129,11 +102,10 @@ class SamplesPlot(Widget):
             text.append("\n")
         pushes = [" "] * width
         lo, hi = s.bounds
-        scale = np.abs(s.arrows).max() if len(s.arrows) else 0.0
-        for (x,), (dx,) in zip(s.arrows_at, s.arrows):
+        for (x,), direction in zip(s.arrows_at, s.pushes):
             if np.isfinite(x) and lo <= x <= hi:
                 column = min(int((x - lo) / (hi - lo) * width), width - 1)
-                pushes[column] = "·" if scale == 0 or abs(dx) < 0.05 * scale else ">" if dx > 0 else "<"
+                pushes[column] = "·" if direction < 0 else ">" if direction == 0 else "<"
         text.append("".join(pushes), self._style("arrow"))
         return text
 
@@ -151,16 +123,10 @@ class SamplesPlot(Widget):
 
         marks: dict[tuple[int, int], tuple[str, str]] = {cell: ("·", "real") for cell in cells(s.real)}
         marks.update({cell: ("o", "fake") for cell in cells(s.fake)})
-        for cell, (dx, dy) in zip(cells(s.arrows_at), s.arrows):
-            if np.hypot(dx, dy) > 0:
-                marks[cell] = (ARROWS[round(math.atan2(dy, dx) / (math.pi / 4)) % 8], "arrow")
-        xs, ys = s.grid
-        column_x = x_lo + (np.arange(width) + 0.5) / width * (x_hi - x_lo)
-        row_y = y_hi - (np.arange(height) + 0.5) / height * (y_hi - y_lo)
-        ix = np.clip(np.searchsorted(xs, column_x), 0, len(xs) - 1)
-        iy = np.clip(np.searchsorted(ys, row_y), 0, len(ys) - 1)
-        shade = np.nan_to_num(s.d_grid[np.ix_(iy, ix)], nan=0.5)
-        levels = np.minimum((shade * 5).astype(int), 4)
+        for cell, direction in zip(cells(s.arrows_at), s.pushes):
+            if direction >= 0:
+                marks[cell] = (ARROWS[direction], "arrow")
+        levels = np.minimum((s.d_cells(width, height) * 5).astype(int), 4)
         text = Text(no_wrap=True, overflow="crop")
         for row in range(height):
             for column in range(width):
@@ -178,6 +144,12 @@ class SamplesPlot(Widget):
 
 class GanView(Horizontal):
     """The samples plot on the left; V(D, G), the counters and the histories on the right."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("SamplesPlot", "#numbers")
+    """Real vs generated with D(x), and V(D, G) with its histories: what every key changes."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """One page: nothing to turn to."""
 
     DEFAULT_CSS = """
     GanView {

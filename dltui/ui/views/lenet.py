@@ -1,71 +1,112 @@
-"""LeNet-5: training progress, the shape table, kernels and feature maps of a test digit, the
-confusion matrix and the worst mistakes. Everything scrolls; the newest numbers come first."""
+"""LeNet-5: training progress, the confusion matrix and the worst mistakes first, then a test digit
+with its C1 feature maps, the kernels and the shape table, and the C3 maps."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from dltui.labs.attention import Heatmap
 from dltui.labs.lenet import LeNetSnapshot
 
 from ..widgets.bars import Bars
-from ..widgets.matrix_grid import MatrixGrid
+from ..widgets.fitting import Fitted
+from ..widgets.glyphs import downsample, sparkline
+from ..widgets.matrix_grid import MatrixGrid, count
 from ..widgets.shade_image import gallery, shade
 
 DIGITS = tuple(str(d) for d in range(10))
+EVALUATIONS = 4  # epochs listed beside the accuracy chart
+SPARK = 30
+KERNELS_WIDTH = 36  # three kernels a row, the shape table beside them
 
 
-class LeNetView(VerticalScroll):
+class LeNetView(Fitted, VerticalScroll):
+    """Page 1 (at 80×24): loss and accuracy, the confusion matrix beside the worst mistakes. Then the
+    test digit and its C1 maps, the C1 kernels beside the shape table, the C3 maps. In a short pane the
+    pictures are drawn at a quarter of their resolution (the digits are 8×8 scans, so the digit loses
+    nothing) and the C3 maps at half."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#progress", "#evaluations", "#accuracy", "#confusion", "#worst")
+    """How training goes and what the net gets wrong: the first page."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Batch and epoch change the first page; the pictures after it follow along."""
+
     DEFAULT_CSS = """
     LeNetView {
         height: 1fr;
         padding: 0 1;
         & > Static { height: auto; margin: 0 0 1 0; }
-        & > Bars { height: 4; }
+        & > #progress { margin: 0; }
+        & > Horizontal { height: auto; }
+        & #evaluations { width: 38; height: auto; }
+        & #accuracy { width: 1fr; height: auto; }
+        & .chart-title { color: $text-muted; }
+        & Bars { height: 3; }
+        & > #results { margin: 1 0 1 0; }
+        & #confusion { margin: 0 2 0 0; }
+        & #worst { width: auto; height: auto; }
+        & #tables { margin: 0 0 1 0; }
+        & #kernels { width: auto; height: auto; margin: 0 2 0 0; }
+        & #shapes { width: auto; height: auto; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="progress", markup=False)
-        yield Bars()
+        with Horizontal(id="curves"):
+            yield Static(id="evaluations", markup=False)
+            with Vertical(id="accuracy"):
+                yield Static("test accuracy % per epoch", classes="chart-title", markup=False)
+                yield Bars()
+        with Horizontal(id="results"):
+            yield MatrixGrid(max_cols=10, cell=4, number=count, id="confusion")
+            yield Static(id="worst", markup=False)
         yield Static(id="digit", markup=False)
-        yield Static(id="kernels", markup=False)
+        with Horizontal(id="tables"):
+            yield Static(id="kernels", markup=False)
+            yield Static(id="shapes", markup=False)
         yield Static(id="c3", markup=False)
-        yield MatrixGrid(max_cols=10, id="confusion")
-        yield Static(id="worst", markup=False)
-        yield Static(id="shapes", markup=False)
 
     def show(self, s: LeNetSnapshot) -> None:
-        recent = s.losses[-s.steps_per_epoch:]
-        lines = [f"epoch {s.epoch} · batch {s.step} · lr {s.lr:.2g}"
-                 + (f" · loss (last {len(recent)} batches) {np.mean(recent):.3f}" if recent else "")]
-        lines += [f"epoch {e.epoch:>2}: train {e.train_accuracy:6.1%}   test {e.test_accuracy:6.1%}" for e in s.evaluations[-6:]]
-        self.query_one("#progress", Static).update(Text("\n".join(lines)))
-        bars = self.query_one(Bars)
-        bars.values = tuple(round(100 * e.test_accuracy) for e in s.evaluations)
-        bars.border_title = "test accuracy % per epoch"
-        width = max(self.size.width - 2, 40)
-        guess = int(s.probabilities.argmax())
-        # every other row and column: half resolution, so a 32×32 image fits a terminal pane
-        pictures = [shade(s.image[::2, ::2], 0, 1)] + [shade(m[::2, ::2], -1, 1) for m in s.maps["C1"]]
-        titles = [f"test #{s.test_index}: {s.test_label}, read {guess} ({s.probabilities[guess]:.0%})"]
-        self.query_one("#digit", Static).update(gallery(pictures, titles + [f"C1 map {i + 1}" for i in range(6)], width))
-        self.query_one("#kernels", Static).update(gallery(
-            [shade(k[0]) for k in s.c1_kernels], [f"C1 kernel {i + 1}" for i in range(len(s.c1_kernels))], width))
-        self.query_one("#c3", Static).update(gallery(
-            [shade(m, -1, 1) for m in s.maps["C3"]], [f"C3 map {i + 1}" for i in range(16)], width))
+        self.fit(s)
+        loss = f" · loss (last {s.recent_batches} batches) {s.recent_loss:.3f}" if s.recent_batches else ""
+        curve = f"\nloss per batch {sparkline(downsample(s.losses, SPARK), SPARK)}" if s.losses else ""
+        self.query_one("#progress", Static).update(Text(f"epoch {s.epoch} · batch {s.step} · lr {s.lr:.2g}{loss}{curve}"))
+        lines = [f"epoch {e.epoch:>2}: train {e.train_accuracy:6.1%}   test {e.test_accuracy:6.1%}"
+                 for e in s.evaluations[-EVALUATIONS:]]
+        self.query_one("#evaluations", Static).update(Text("\n".join(lines) or "accuracy: after the first epoch"))
+        self.query_one(Bars).values = tuple(round(100 * e.test_accuracy) for e in s.evaluations)
         grid = self.query_one("#confusion", MatrixGrid)
-        grid.display = s.confusion is not None
         if s.confusion is not None:
-            grid.show(Heatmap("confusion: rows true, columns predicted", s.confusion, DIGITS, DIGITS),
-                      marks={(d, d) for d in range(10)})
-        worst = ["worst mistakes (test #, true → read, p(true))"]
-        worst += [f"  #{m.index:<4} {m.label} → {m.predicted}   {m.p_label:.1%}" for m in s.worst]
-        self.query_one("#worst", Static).update(Text("\n".join(worst) if s.worst else "no mistakes listed yet"))
+            grid.show("confusion: rows true, columns read", s.confusion, DIGITS, DIGITS, marks={(d, d) for d in range(10)})
+        else:  # the same place, empty, so nothing moves when the first epoch ends
+            grid.show("confusion: after an epoch", np.full((10, 10), np.nan), DIGITS, DIGITS)
+        worst = ["worst mistakes", "test #  true → read  p(true)"]
+        worst += [f"  #{m.index:<4} {m.label} → {m.predicted}    {m.p_label:6.1%}" for m in s.worst]
+        self.query_one("#worst", Static).update(Text("\n".join(worst) if s.worst else "worst mistakes:\nnone listed yet"))
+        self._pictures(s)
         table = ["layer     output      params"] + [
             f"{l.name:<8}  {'×'.join(map(str, l.shape)):<10} {l.params:>7,}" for l in s.layers]
         self.query_one("#shapes", Static).update(Text("\n".join(table)))
+
+    def _pictures(self, s: LeNetSnapshot) -> None:
+        """The digit and the maps, smaller in a short pane so each gallery fits one page."""
+        width, step = self.room, 4 if self.short else 2
+        pictures = [shade(s.image[::step, ::step], 0, 1)] + [shade(m[::step, ::step], -1, 1) for m in s.maps["C1"]]
+        titles = [f"test #{s.test_index}: {s.test_label}, read {s.prediction} ({s.probabilities[s.prediction]:.0%})"]
+        self.query_one("#digit", Static).update(gallery(pictures, titles + [f"C1 map {i + 1}" for i in range(6)], width))
+        kernels = Text("C1 kernels (5×5)\n", "bold")
+        kernels.append_text(gallery([shade(k[0]) for k in s.c1_kernels], [str(i + 1) for i in range(len(s.c1_kernels))],
+                                    KERNELS_WIDTH))
+        self.query_one("#kernels", Static).update(kernels)
+        c3 = s.maps["C3"][:, ::2, ::2] if self.short else s.maps["C3"]
+        text = Text("C3 maps 1–16" + (" (every other row and column)" if self.short else "") + "\n", "bold")
+        text.append_text(gallery([shade(m, -1, 1) for m in c3], [str(i + 1) for i in range(len(c3))], width,
+                                 row_gap=0 if self.short else 1))
+        self.query_one("#c3", Static).update(text)

@@ -1,37 +1,49 @@
-"""The MLP lab: decision regions with the data, the numbers, the loss curves, the restarts side by side.
+"""The MLP lab: decision regions with the data beside the numbers, the loss curves, then the weights
+and the restarts side by side.
 
-A scrolling column (focus it with Tab, then ↑↓), so at 80×24 everything below the fold is
-still reachable.
+At 80×24 the regions, the numbers and the loss curves are the first page; the weights and the
+restarts table the next (`v`), which `m` turns to when its seeds are trained.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.mlp import MLPSnapshot
 
+from ..widgets.fitting import Fitted
+from ..widgets.glyphs import downsample, sparkline
 from ..widgets.line_plot import LinePlot, Series
 from ..widgets.matrix_grid import short
 from ..widgets.region_map import RegionMap
-from .gan import downsample, sparkline
 
 LEGEND = "o target 0   x target 1\nshade: output ·0 ░ ▒ ▓ █1"
 SPARK = 16
+PLOT = (4, 12)  # the loss plot's least and most rows: it fills the first page under the regions
 
 
-class MLPView(VerticalScroll):
-    """Regions and numbers side by side, then the loss plot, then the restarts table."""
+class MLPView(Fitted, VerticalScroll):
+    """Regions and numbers side by side, then the loss plot (as tall as the pane leaves it, 4 to 12
+    rows), then the weights and the restarts table."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("RegionMap", "#numbers", "LinePlot")
+    """What the net draws, how far it is, and its loss curves: the first page."""
+
+    SHOWS: ClassVar[dict[str, str]] = {"compare": "#restarts"}
+    """`m` trains the seeds for the restarts table, which may be on the next page."""
 
     DEFAULT_CSS = """
     MLPView {
         height: 1fr;
         & > #top { height: auto; }
         & #numbers { width: 1fr; min-width: 26; height: auto; padding: 0 1; }
-        & > LinePlot { height: 9; }
-        & > #restarts { height: auto; padding: 0 1; }
+        & > LinePlot { height: 5; }
+        & > #weights, & > #restarts { height: auto; padding: 0 1; margin: 0 0 1 0; }
     }
     """
 
@@ -40,15 +52,19 @@ class MLPView(VerticalScroll):
             yield RegionMap()
             yield Static(id="numbers", markup=False)
         yield LinePlot()
+        yield Static(id="weights", markup=False)
         yield Static(id="restarts", markup=False)
 
     def show(self, snapshot: MLPSnapshot) -> None:
         s = snapshot
+        self.fit(s)
         regions = self.query_one(RegionMap)
         regions.show(s.grid, s.grid_box, s.inputs, s.targets)
         regions.border_title = f"{s.dataset} · 2-{s.hidden}-1 {s.activation}"
         self.query_one("#numbers", Static).update(self._numbers(s))
+        self.query_one("#weights", Static).update(self._weights(s))
         plot = self.query_one(LinePlot)
+        plot.styles.height = min(max(self.region.height - regions.outer_size.height, PLOT[0]), PLOT[1])
         series = [Series(s.train_loss, None, "line-plot--a")]
         if s.val_loss is not None:
             series.append(Series(s.val_loss, "∘", "line-plot--b"))
@@ -65,12 +81,16 @@ class MLPView(VerticalScroll):
             lines += [f"val loss {s.val_loss[-1]:.4f} · acc {s.val_accuracy:.0%}", f"best val epoch {s.best_epoch}"]
         if s.stopped_epoch is not None:
             lines += [f"early-stopped at {s.stopped_epoch}"]
-        lines += [f"outcome: {s.outcome or 'training'}", ""]
+        lines += [f"outcome: {s.outcome or 'training'}"]
+        return Text("\n".join(lines + ["", LEGEND]))
+
+    def _weights(self, s: MLPSnapshot) -> Text:
+        lines = ["Weights and biases"]
         for name, value in s.weights.items():
             rows = value.reshape(-1, value.shape[-1]) if value.ndim > 1 else value.reshape(1, -1)
             for k, row in enumerate(rows):
                 lines.append(f"{name if k == 0 else '':<11}" + " ".join(f"{short(v):>4}" for v in row))
-        return Text("\n".join(lines + ["", LEGEND]))
+        return Text("\n".join(lines))
 
     def _restarts(self, s: MLPSnapshot) -> Text:
         if not s.restarts:

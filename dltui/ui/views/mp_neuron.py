@@ -14,8 +14,14 @@ from textual.widgets import Static
 from dltui.labs.mp_neuron import MPNeuronSnapshot
 
 
-class MPNeuronView(VerticalScroll, can_focus=False):
+class MPNeuronView(VerticalScroll):
     """Diagram (x → w → Σ ≥ θ → y), truth table with the current row marked, and its arithmetic."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#diagram", "#table", "#working")
+    """The neuron, its truth table and the stepped row's arithmetic: all of it, always."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """One page: nothing to turn to."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"mp-neuron-view--current", "mp-neuron-view--right", "mp-neuron-view--wrong"}
     """

@@ -3,16 +3,19 @@ sinusoidal encoding drawn as shade strips (one row per dimension, one column per
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from dltui.labs.multihead import STAGES, MultiheadSnapshot
+from dltui.labs.multihead import MultiheadSnapshot
 
-from ..widgets.matrix_grid import SHADES, MatrixGrid
+from ..widgets.glyphs import SHADES
+from ..widgets.matrix_grid import Grid, MatrixGrids
 
-MAX_HEADS = 4
+HEAD_CELL = 5  # no space before a weight, so two heads' maps sit side by side at 80 columns
 PE_ROWS = 8  # dimensions drawn in the encoding strip
 
 
@@ -27,7 +30,14 @@ def encoding_strips(snapshot: MultiheadSnapshot) -> Text:
 
 
 class MultiheadView(VerticalScroll):
-    """Per-head maps first, then inputs and output, the order check, and the encoding strips."""
+    """The stage, its newest result (the inputs, every head's map side by side, or the output), the
+    order check; then the matrices before it and the encoding strips."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#stage", "#now", "#order")
+    """What the step computed and what reversing the sentence does to it."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Both keys' results are on the first page."""
 
     DEFAULT_CSS = """
     MultiheadView {
@@ -41,30 +51,23 @@ class MultiheadView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Static(id="stage", markup=False)
-        for h in range(MAX_HEADS):
-            yield MatrixGrid(id=f"head-{h}")
-        yield MatrixGrid(id="inputs")
-        yield MatrixGrid(id="output")
+        yield MatrixGrids(id="now")
         yield Static(id="order", markup=False)
+        yield MatrixGrids(id="earlier")
         yield Static(id="strips", markup=False)
 
     def show(self, snapshot: MultiheadSnapshot) -> None:
         maps = {m.title: m for m in snapshot.heatmaps()}
-        for h in range(MAX_HEADS):
-            grid = self.query_one(f"#head-{h}", MatrixGrid)
-            heatmap = maps.get(f"head {h + 1} weights")
-            grid.display = heatmap is not None
-            if heatmap is not None:
-                grid.show(heatmap, low=0.0, high=1.0)
-        inputs = maps.get("X + PE") or maps.get("X (no PE)") or maps["X (embeddings)"]
-        self.query_one("#inputs", MatrixGrid).show(inputs)
-        output = self.query_one("#output", MatrixGrid)
-        output.display = "output" in maps
-        if "output" in maps:
-            output.show(maps["output"])
-        done = STAGES.index(snapshot.stage) + 1
+        heads = [Grid.of(*maps[title], low=0.0, high=1.0, cell=HEAD_CELL)
+                 for h in range(snapshot.heads) if (title := f"head {h + 1} weights") in maps]
+        inputs = [Grid.of(*(maps.get("X + PE") or maps.get("X (no PE)") or maps["X (embeddings)"]))]
+        output = [Grid.of(*maps["output"])] if "output" in maps else []
+        newest_first = [group for group in (output, heads, inputs) if group]
+        self.query_one("#now", MatrixGrids).show(newest_first[0])
+        self.query_one("#earlier", MatrixGrids).show([grid for group in newest_first[1:] for grid in group])
+        done, stages = snapshot.progress
         self.query_one("#stage", Static).update(
-            f"Stage {done} of {len(STAGES)}: {snapshot.stage} · {snapshot.heads} head{'s' if snapshot.heads > 1 else ''} × "
+            f"Stage {done} of {stages}: {snapshot.stage} · {snapshot.heads} head{'s' if snapshot.heads > 1 else ''} × "
             f"{snapshot.d_head} = d_model {snapshot.d_model} · causal {'on' if snapshot.causal else 'off'} · "
             f"positions {'on' if snapshot.positional else 'off'}")
         self.query_one("#order", Static).update(self._order(snapshot))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -24,6 +26,12 @@ def pair(values, spec: str = ".2f") -> str:
 class PerceptronView(Horizontal):
     """Scatter with the decision line on the left; numbers and the mistakes chart on the right."""
 
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("Scatter", "#numbers", "Bars")
+    """The points and the line, the last update, the mistakes per epoch: what every key changes."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """One page: nothing to turn to."""
+
     DEFAULT_CSS = """
     PerceptronView {
         height: 1fr;
@@ -45,14 +53,10 @@ class PerceptronView(Horizontal):
             yield Static(LEGEND, id="legend", markup=False)
 
     def show(self, snapshot: PerceptronSnapshot) -> None:
-        points = snapshot.inputs
-        x_lo, y_lo = points.min(axis=0)
-        x_hi, y_hi = points.max(axis=0)
-        pad_x, pad_y = max((x_hi - x_lo) * 0.15, 0.5), max((y_hi - y_lo) * 0.15, 0.5)
-        bounds = (x_lo - pad_x, x_hi + pad_x, y_lo - pad_y, y_hi + pad_y)
-        right = snapshot.predictions == snapshot.labels
+        bounds = snapshot.box
         scatter = self.query_one(Scatter)
-        scatter.plot([Point(x, y, *MARKERS[int(label), bool(ok)]) for (x, y), label, ok in zip(points, snapshot.labels, right)],
+        scatter.plot([Point(x, y, *MARKERS[int(label), bool(ok)])
+                      for (x, y), label, ok in zip(snapshot.inputs, snapshot.labels, snapshot.correct)],
                      snapshot.boundary(*bounds), bounds)
         scatter.border_title = f"{snapshot.dataset} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
         scatter.border_subtitle = f"x1 → {bounds[0]:.1f}…{bounds[1]:.1f}"

@@ -3,33 +3,42 @@ filling in, then flatten → linear → softmax, and the live parameter counts."
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.pooling import PoolingSnapshot
 
-from ..widgets.matrix_grid import MatrixGrid
-from .convolution import heatmap
+from ..widgets.matrix_grid import Grid, MatrixGrids
+
+MAX_COLS = 10
 
 
 class PoolingView(VerticalScroll):
+    """The output-size formula, the input beside the pooled map, flatten → linear → softmax, and the
+    parameter counts."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "#grids", "#tail")
+    """The window and its winner, the map filling in, and what the end of the CNN makes of it."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Every action's result is on the first page."""
+
     DEFAULT_CSS = """
     PoolingView {
         height: 1fr;
         padding: 0 1;
         & > #formula { text-style: bold; margin: 0 0 1 0; height: auto; }
-        & > Horizontal { height: auto; }
         & > Static { height: auto; margin: 0 0 1 0; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="formula", markup=False)
-        with Horizontal():
-            yield MatrixGrid(max_cols=10, id="input")
-            yield MatrixGrid(max_cols=10, id="output")
+        yield MatrixGrids(id="grids")
         yield Static(id="tail", markup=False)
         yield Static(id="counts", markup=False)
 
@@ -38,11 +47,10 @@ class PoolingView(VerticalScroll):
         last, k = s.last, s.kernel_size
         window = {(last.top + i, last.left + j) for i in range(k) for j in range(k)} if last else set()
         winner = {last.winner} if last and last.winner else set()
-        self.query_one("#input", MatrixGrid).show(
-            heatmap(f"input{f' (padding {pad})' if pad else ''}: window, {'winner' if s.mode == 'max' else 'mean'}",
-                    s.padded, -pad, -pad), marks=winner or window)
-        self.query_one("#output", MatrixGrid).show(heatmap(f"{s.mode} pool", s.output),
-                                                    marks={(last.row, last.col)} if last else set())
+        self.query_one("#grids", MatrixGrids).show([
+            Grid.of(f"input{f' (padding {pad})' if pad else ''}: window, {'winner' if s.mode == 'max' else 'mean'}",
+                    s.padded, first=-pad, marks=winner or window, max_cols=MAX_COLS),
+            Grid.of(f"{s.mode} pool", s.output, marks={(last.row, last.col)} if last else set(), max_cols=MAX_COLS)])
         same = " · padding keeps the size" if s.keeps_size else ""
         self.query_one("#formula", Static).update(f"output size: {s.size_formula}{same}")
         if len(s.flat):

@@ -9,7 +9,7 @@ from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
-EIGHTHS = " ▁▂▃▄▅▆▇█"
+from .glyphs import EIGHTHS
 
 
 class Bars(Widget):

@@ -16,8 +16,8 @@ from .param_control import ParamControl, widest_value
 class ControlsPanel(Vertical):
     """Builds its rows from a lab's `controls`; Up/Down move between them.
 
-    The rows' keys are written in the panel's border rather than the Footer, which the lab's
-    own keys already fill at 80 columns.
+    On a short screen the lesson shows `summary` in one line instead, and the rows only while
+    the learner is in them; the rows' keys are written on that line rather than in the Footer.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -33,24 +33,23 @@ class ControlsPanel(Vertical):
     DEFAULT_CSS = """
     ControlsPanel {
         height: auto;
-        max-height: 45%;
+        max-height: 60%;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
         border-top: hkey $border-blurred;
-        border-title-color: $text-muted;
-        &:focus-within { border-top: hkey $border; border-title-color: $text; }
+        &:focus-within { border-top: hkey $border; }
     }
     """
-
-    HINT = "Controls · ↑↓ choose · ←→ change · ⏎ type · the status line says what changed"
 
     def __init__(self, controls: tuple[Control, ...], values: dict[str, Any], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.controls = controls
         self.values = values
 
-    def on_mount(self) -> None:
-        self.border_title = self.HINT
+    @staticmethod
+    def summary(controls: tuple[Control, ...], values: dict[str, Any]) -> str:
+        """Every control's value on one line, in order: `Dataset xor · Hidden units 2 · …`."""
+        return " · ".join(f"{spec.label} {spec.format(values[spec.name])}" for spec in controls)
 
     def compose(self) -> ComposeResult:
         width = max(map(widest_value, self.controls))

@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
+from .glyphs import signed
 from .scatter import BRAILLE_BITS
 
 GUTTER = 7  # the y labels
@@ -20,10 +21,6 @@ class Series(NamedTuple):
     values: np.ndarray
     glyph: str | None  # None: a braille line; else this glyph in each column
     component: str  # one of LinePlot.COMPONENT_CLASSES
-
-
-def label(value: float) -> str:
-    return f"{value:.3g}".replace("-", "−")
 
 
 class LinePlot(Widget):
@@ -100,7 +97,7 @@ class LinePlot(Widget):
         axis, line = style("line-plot--axis"), style("line-plot--a")
         text = Text(no_wrap=True, overflow="crop")
         for row in range(height):
-            tag = label(high) if row == 0 else label(low) if row == height - 1 else ""
+            tag = signed(high, ".3g") if row == 0 else signed(low, ".3g") if row == height - 1 else ""
             text.append(f"{tag:>{GUTTER - 1}}│", axis)
             for column in range(columns):
                 if (row, column) in cells:

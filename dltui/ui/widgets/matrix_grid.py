@@ -1,4 +1,4 @@
-"""A labelled matrix drawn as text: a shade glyph and the number in every cell.
+"""Labelled matrices drawn as text: a shade glyph and the number in every cell.
 
 The glyph ( ░▒▓█) and the number carry the value by themselves, so the grid reads the same
 without color (NO_COLOR, monochrome terminals); the background tint only adds to them.
@@ -7,16 +7,16 @@ without color (NO_COLOR, monochrome terminals); the background tint only adds to
 from __future__ import annotations
 
 import math
-from typing import ClassVar
+from dataclasses import dataclass
+from typing import Callable, ClassVar, Sequence
 
 import numpy as np
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from dltui.labs.attention import Heatmap
-
-SHADES = " ░▒▓█"
+from .glyphs import SHADES, signed
+from .shade_image import flow
 
 
 def short(value: float) -> str:
@@ -39,9 +39,14 @@ def short(value: float) -> str:
     return text.replace("-", "−")
 
 
+def count(value: float) -> str:
+    """A whole number as digits (· for none yet)."""
+    return "·" if not math.isfinite(value) else f"{value:.0f}"
+
+
 def number(value: float) -> str:
     """Four decimals with a real minus sign: the precision the lessons' questions ask for."""
-    return f"{value + 0.0:.4f}".replace("-", "−")
+    return signed(value, ".4f")
 
 
 def number_grid(values: np.ndarray, levels: list, first_row: int = 0, rows: int | None = None) -> Text:
@@ -63,18 +68,100 @@ def number_grid(values: np.ndarray, levels: list, first_row: int = 0, rows: int 
     return text
 
 
-class MatrixGrid(Widget):
-    """One `Heatmap` from a lab snapshot: title, column labels, then a row label and cells per row.
+@dataclass(frozen=True)
+class Grid:
+    """One matrix to draw: `values` with its title and labels.
 
-    Shades run from `low` (blank) to `high` (█), after the number, by default the matrix's finite range. Columns
-    past `max_cols` are left out and counted in the title. `marks` are (row, col) cells drawn
-    emphasised; `focus` is a row marked with ▸.
+    Rows or columns without labels are numbered from `first` (negative in padding). Shades run from
+    `low` (blank) to `high` (█), by default the matrix's finite range. `marks` are (row, col) cells
+    drawn emphasised; `focus` is a row marked with ▸. Columns past `max_cols` are left out and
+    counted in the title. `cell` is the width of a cell, its glyph included: 6 leaves a space
+    before each number, 5 none (for matrices that must sit side by side at 80 columns), 4 fits
+    numbers of up to three characters (counts). `number` writes a value (`short`; `count` for counts).
+    Without `header` the column labels are left out (a grid stacked under one with the same columns).
     """
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "matrix-grid--title", "matrix-grid--label", "matrix-grid--mark", "matrix-grid--blocked",
-        "matrix-grid--level-1", "matrix-grid--level-2", "matrix-grid--level-3", "matrix-grid--level-4",
-    }
+    title: str
+    values: np.ndarray
+    rows: tuple[str, ...]
+    cols: tuple[str, ...]
+    low: float | None = None
+    high: float | None = None
+    marks: frozenset[tuple[int, int]] = frozenset()
+    focus: int | None = None
+    max_cols: int = 8
+    cell: int = 6
+    number: Callable[[float], str] = short
+    header: bool = True
+
+    @classmethod
+    def of(cls, title: str, values: np.ndarray, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
+           *, first: int = 0, low: float | None = None, high: float | None = None,
+           marks: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(), focus: int | None = None,
+           max_cols: int = 8, cell: int = 6, number: Callable[[float], str] = short, header: bool = True) -> Grid:
+        values = np.asarray(values, dtype=float)
+        return cls(title, values,
+                   tuple(rows) if rows is not None else tuple(str(first + k) for k in range(values.shape[0])),
+                   tuple(cols) if cols is not None else tuple(str(first + k) for k in range(values.shape[1])),
+                   low, high, frozenset(marks), focus, max_cols, cell, number, header)
+
+    def text(self, style: Callable[[str], object]) -> Text:
+        """The grid as lines of text; `style(name)` gives the Rich style of a `matrix-grid--name` part."""
+        values = self.values
+        shown = min(values.shape[1], self.max_cols)
+        finite = values[np.isfinite(values)]
+        low = self.low if self.low is not None else (float(finite.min()) if finite.size else 0.0)
+        high = self.high if self.high is not None else (float(finite.max()) if finite.size else 1.0)
+        span = high - low or 1.0
+        label, mark, blocked = style("label"), style("mark"), style("blocked")
+        levels = [None] + [style(f"level-{k}") for k in range(1, 5)]
+        digits, space = min(self.cell - 1, 4), " " * max(self.cell - 5, 0)
+        pad = max((len(r) for r in self.rows), default=0) + 2
+        hidden = values.shape[1] - shown
+        text = Text(no_wrap=True, overflow="crop")
+        text.append(self.title + (f"  (+{hidden} columns)" if hidden else ""), style("title"))
+        if self.header:
+            text.append("\n" + " " * pad + "".join(f"{space}{c[:digits]:>{digits}} " for c in self.cols[:shown]), label)
+        for i, row_label in enumerate(self.rows):
+            text.append("\n")
+            text.append(f"{'▸' if i == self.focus else ' '}{row_label:<{pad - 1}}", mark if i == self.focus else label)
+            for j in range(shown):
+                value = float(values[i, j])
+                text.append(space)
+                if math.isnan(value) or math.isinf(value):
+                    text.append(f"{self.number(value):>{digits}} ", blocked)
+                    continue
+                level = min(max(round(4 * (value - low) / span), 0), 4)
+                cell = Text(f"{self.number(value):>{digits}}{SHADES[level]}", levels[level] or "")
+                if (i, j) in self.marks:
+                    cell.stylize(mark)
+                text.append_text(cell)
+        return text
+
+
+COMPONENT_CLASSES = {
+    "matrix-grid--title", "matrix-grid--label", "matrix-grid--mark", "matrix-grid--blocked",
+    "matrix-grid--level-1", "matrix-grid--level-2", "matrix-grid--level-3", "matrix-grid--level-4",
+}
+PARTS_CSS = """
+        & > .matrix-grid--title { text-style: bold; }
+        & > .matrix-grid--label { color: $text-muted; }
+        & > .matrix-grid--mark { text-style: bold underline; }
+        & > .matrix-grid--blocked { color: $text-disabled; }
+        & > .matrix-grid--level-1 { background: $accent 15%; }
+        & > .matrix-grid--level-2 { background: $accent 35%; }
+        & > .matrix-grid--level-3 { background: $accent 55%; }
+        & > .matrix-grid--level-4 { background: $accent 80%; }
+"""
+
+
+class MatrixGrid(Widget):
+    """A matrix with its title and labels: the title, column labels, then a row label and cells per row.
+
+    `show` takes what `Grid.of` does; the widget is as wide as its text.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
     """
     | Class | Description |
     | :- | :- |
@@ -90,61 +177,66 @@ class MatrixGrid(Widget):
         width: auto;
         height: auto;
         margin: 0 2 1 0;
-        & > .matrix-grid--title { text-style: bold; }
-        & > .matrix-grid--label { color: $text-muted; }
-        & > .matrix-grid--mark { text-style: bold underline; }
-        & > .matrix-grid--blocked { color: $text-disabled; }
-        & > .matrix-grid--level-1 { background: $accent 15%; }
-        & > .matrix-grid--level-2 { background: $accent 35%; }
-        & > .matrix-grid--level-3 { background: $accent 55%; }
-        & > .matrix-grid--level-4 { background: $accent 80%; }
-    }
+        text-wrap: nowrap;
+        text-overflow: clip;""" + PARTS_CSS + """    }
     """
 
-    def __init__(self, *, max_cols: int = 8, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, max_cols: int = 8, cell: int = 6, number: Callable[[float], str] = short, header: bool = True,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.max_cols = max_cols
-        self.heatmap: Heatmap | None = None
-        self.low: float | None = None
-        self.high: float | None = None
-        self.marks: frozenset[tuple[int, int]] = frozenset()
-        self.focus: int | None = None
+        self.max_cols, self.cell, self.number, self.header = max_cols, cell, number, header
+        self.grid: Grid | None = None
 
-    def show(self, heatmap: Heatmap, *, low: float | None = None, high: float | None = None,
-             marks: frozenset[tuple[int, int]] | set[tuple[int, int]] = frozenset(), focus: int | None = None) -> None:
-        self.heatmap, self.low, self.high, self.marks, self.focus = heatmap, low, high, frozenset(marks), focus
+    def show(self, title: str, values: np.ndarray, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
+             **options) -> None:
+        """Draw the 2-D `values` (options as `Grid.of`: first, low, high, marks, focus)."""
+        self.grid = Grid.of(title, values, rows, cols, max_cols=self.max_cols, cell=self.cell, number=self.number,
+                            header=self.header, **options)
         self.refresh(layout=True)
 
     def render(self) -> RenderResult:
-        if self.heatmap is None:
+        if self.grid is None:
             return ""
-        h = self.heatmap
-        values = np.asarray(h.values, dtype=float)
-        shown = min(values.shape[1], self.max_cols)
-        finite = values[np.isfinite(values)]
-        low = self.low if self.low is not None else (float(finite.min()) if finite.size else 0.0)
-        high = self.high if self.high is not None else (float(finite.max()) if finite.size else 1.0)
-        span = high - low or 1.0
-        style = self.get_component_rich_style
-        label, mark, blocked = style("matrix-grid--label"), style("matrix-grid--mark"), style("matrix-grid--blocked")
-        levels = [None] + [style(f"matrix-grid--level-{k}") for k in range(1, 5)]
-        pad = max((len(r) for r in h.rows), default=0) + 2
-        hidden = values.shape[1] - shown
-        text = Text(no_wrap=True, overflow="crop")
-        text.append(h.title + (f"  (+{hidden} columns)" if hidden else ""), style("matrix-grid--title"))
-        text.append("\n" + " " * pad + "".join(f" {c[:4]:>4} " for c in h.cols[:shown]), label)
-        for i, row_label in enumerate(h.rows):
-            text.append("\n")
-            text.append(f"{'▸' if i == self.focus else ' '}{row_label:<{pad - 1}}", mark if i == self.focus else label)
-            for j in range(shown):
-                value = float(values[i, j])
-                text.append(" ")
-                if math.isnan(value) or math.isinf(value):
-                    text.append(f"{short(value):>4} ", blocked)
-                    continue
-                level = min(max(round(4 * (value - low) / span), 0), 4)
-                cell = Text(f"{short(value):>4}{SHADES[level]}", levels[level] or "")
-                if (i, j) in self.marks:
-                    cell.stylize(mark)
-                text.append_text(cell)
-        return text
+        return self.grid.text(lambda part: self.get_component_rich_style(f"matrix-grid--{part}"))
+
+
+class MatrixGrids(Widget):
+    """Several matrices side by side, wrapped into as many rows as the widget's width needs.
+
+    A section of a lab view: it is as wide as the view and as tall as its rows, so at 80 columns two
+    small matrices share a row and a third goes under them, never off the edge.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
+    """The same parts as `MatrixGrid`'s."""
+
+    DEFAULT_CSS = """
+    MatrixGrids {
+        width: 1fr;
+        height: auto;
+        margin: 0 0 1 0;
+        text-wrap: nowrap;
+        text-overflow: clip;""" + PARTS_CSS + """    }
+    """
+
+    GAP = 2
+    """Columns between two matrices in a row (and one blank line between rows)."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.grids: tuple[Grid, ...] = ()
+
+    def show(self, grids: Sequence[Grid]) -> None:
+        self.grids = tuple(grids)
+        self.display = bool(self.grids)
+        self.refresh(layout=True)
+
+    def _text(self, width: int) -> Text:
+        style = lambda part: self.get_component_rich_style(f"matrix-grid--{part}")  # noqa: E731
+        return flow([grid.text(style) for grid in self.grids], width, self.GAP)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        return len(self._text(width).split("\n")) if self.grids else 0
+
+    def render(self) -> RenderResult:
+        return self._text(self.content_size.width) if self.grids else ""

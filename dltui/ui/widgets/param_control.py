@@ -1,8 +1,9 @@
 """One lab parameter as a keyboard-driven row: label, value, range.
 
-Arrow keys nudge the value by the control's step; Enter opens inline entry for an exact
-value. Whatever the learner types is checked by the lab's own `Control.parse`, so the
-widget refuses exactly what the lab would refuse, with the lab's message.
+Left/Right nudge the value by the control's step; Enter opens inline entry for an exact value.
+Nothing else changes it (a page key meant to scroll must not restart a lab). Whatever the
+learner types is checked by the lab's own `Control.parse`, so the widget refuses exactly what
+the lab would refuse, and says why on its own row.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from textual.widgets import Input, Static
 from dltui.labs import Control, ControlError
 
 NUMBER_WIDTH = 10
+MAX_ERROR = 160
+"""A refusal longer than this (it may quote a whole paste) is cut, so it cannot cover the screen."""
 
 
 def value_text(spec: Control, value: Any) -> str:
@@ -37,8 +40,8 @@ class ParamControl(Widget, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left", "nudge(-1)", "Less", show=False, id="param.less"),
         Binding("right", "nudge(1)", "More", show=False, id="param.more"),
-        Binding("shift+left,pagedown", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
-        Binding("shift+right,pageup", "nudge(10)", "More ×10", show=False, id="param.more10"),
+        Binding("shift+left", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
+        Binding("shift+right", "nudge(10)", "More ×10", show=False, id="param.more10"),
         Binding("enter", "edit", "Type a value", show=False, id="param.edit"),
         Binding("escape", "cancel", "Cancel typing", show=False, id="param.cancel"),
     ]
@@ -46,7 +49,7 @@ class ParamControl(Widget, can_focus=True):
     | Key(s) | Description |
     | :- | :- |
     | left / right | Previous / next value (by the control's step; choices wrap around). |
-    | shift+left / shift+right, pagedown / pageup | Ten steps at once (numbers). |
+    | shift+left / shift+right | Ten steps at once (numbers). |
     | enter | Type an exact value; Enter accepts it (or shows why it is refused). |
     | escape | Cancel typing, keeping the old value. |
     """
@@ -54,12 +57,12 @@ class ParamControl(Widget, can_focus=True):
     DEFAULT_CSS = """
     ParamControl {
         layout: horizontal;
-        height: 1;
+        height: auto;
         width: 1fr;
         & > #label { width: 20; color: $text-muted; }
         & > #value { text-style: bold; }
         & > #entry { height: 1; border: none; padding: 0; background: $boost; display: none; }
-        & > #range { width: 1fr; color: $text-muted; }
+        & > #range { width: 1fr; height: auto; color: $text-muted; }
         &:focus {
             background: $block-cursor-background;
             & > #label, & > #value, & > #range { color: $block-cursor-foreground; }
@@ -124,7 +127,8 @@ class ParamControl(Widget, can_focus=True):
 
     def watch_error(self, error: str) -> None:
         self.set_class(bool(error), "-error")
-        self.query_one("#range", Static).update(error or self.spec.range_text)
+        shown = error if len(error) <= MAX_ERROR else error[:MAX_ERROR - 1] + "…"
+        self.query_one("#range", Static).update(shown or self.spec.range_text)
 
     def watch_editing(self, editing: bool) -> None:
         self.set_class(editing, "-editing")
@@ -163,7 +167,6 @@ class ParamControl(Widget, can_focus=True):
             value = self.spec.parse(event.value)
         except ControlError as refused:
             self.error = str(refused)
-            self.notify(str(refused), title="Value refused", severity="error")
         else:
             self._set(value)
         self.editing = False

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
-from .matrix_grid import SHADES
+from .glyphs import SHADES
 
 
 class RegionMap(Widget):

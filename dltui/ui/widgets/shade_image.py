@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from rich.text import Text
 
-SHADES = " ░▒▓█"
+from .glyphs import SHADES
 
 
 def shade(values: np.ndarray, low: float | None = None, high: float | None = None, width: int = 2,
@@ -35,37 +35,58 @@ def shade(values: np.ndarray, low: float | None = None, high: float | None = Non
     return text
 
 
-def side_by_side(blocks: list[Text], titles: list[str], gap: int = 2) -> Text:
-    """Several shade pictures next to each other, each under its title."""
+def titled(block: Text, title: str) -> Text:
+    """`block` under a bold title line."""
+    out = Text(title, "bold", no_wrap=True, overflow="crop")
+    out.append("\n")
+    out.append_text(block)
+    return out
+
+
+def beside(blocks: list[Text], gap: int = 2) -> Text:
+    """Blocks of lines next to each other, top-aligned, each padded to its own widest line."""
     lines = [b.split("\n") for b in blocks]
-    widths = [max(max((l.cell_len for l in ls), default=0), len(t)) for ls, t in zip(lines, titles)]
+    widths = [max((line.cell_len for line in ls), default=0) for ls in lines]
     out = Text(no_wrap=True, overflow="crop")
-    out.append((" " * gap).join(f"{t:<{w}}" for t, w in zip(titles, widths)), "bold")
-    for r in range(max(len(ls) for ls in lines)):
-        out.append("\n")
+    for r in range(max((len(ls) for ls in lines), default=0)):
+        if r:
+            out.append("\n")
         for k, (ls, w) in enumerate(zip(lines, widths)):
             if k:
                 out.append(" " * gap)
             piece = ls[r] if r < len(ls) else Text("")
             out.append_text(piece)
             out.append(" " * (w - piece.cell_len))
+    out.rstrip()
     return out
 
 
-def gallery(blocks: list[Text], titles: list[str], width: int, gap: int = 2) -> Text:
-    """Pictures side by side, wrapped into as many rows as `width` cells need."""
-    rows: list[list[int]] = [[]]
+def flow(blocks: list[Text], width: int, gap: int = 2, row_gap: int = 1) -> Text:
+    """Blocks side by side, wrapped into as many rows as `width` cells need, `row_gap` blank lines apart.
+
+    A block wider than `width` gets a row of its own (and is cut at the edge).
+    """
+    rows: list[list[Text]] = [[]]
     used = 0
-    for k, (block, title) in enumerate(zip(blocks, titles)):
-        w = max(max(line.cell_len for line in block.split("\n")), len(title)) + gap
-        if rows[-1] and used + w > width + gap:
+    for block in blocks:
+        w = max((line.cell_len for line in block.split("\n")), default=0)
+        if rows[-1] and used + gap + w > width:
             rows.append([])
-            used = 0
-        rows[-1].append(k)
-        used += w
+        used = (used + gap + w) if rows[-1] else w
+        rows[-1].append(block)
     out = Text(no_wrap=True, overflow="crop")
     for r, row in enumerate(rows):
         if r:
-            out.append("\n\n")
-        out.append_text(side_by_side([blocks[k] for k in row], [titles[k] for k in row], gap))
+            out.append("\n" * (1 + row_gap))
+        out.append_text(beside(row, gap))
     return out
+
+
+def side_by_side(blocks: list[Text], titles: list[str], gap: int = 2) -> Text:
+    """Several shade pictures next to each other, each under its title."""
+    return beside([titled(b, t) for b, t in zip(blocks, titles)], gap)
+
+
+def gallery(blocks: list[Text], titles: list[str], width: int, gap: int = 2, row_gap: int = 1) -> Text:
+    """Pictures side by side, each under its title, wrapped into as many rows as `width` cells need."""
+    return flow([titled(b, t) for b, t in zip(blocks, titles)], width, gap, row_gap)

@@ -1,0 +1,68 @@
+"""Keys handled one at a time, in the order they came, however fast they arrive.
+
+Textual hands each key read from the terminal to the widget focused *when it is read*. A burst (a
+paste, a slow SSH link, tmux's send-keys) is read in one go, so when its first key moves the focus
+(a quiz digit opening the answer box, `t` showing the lab) the keys behind it go to the old widget
+and are lost. `InOrderKeys` hands out the next key only once the previous one has been dealt with:
+a `KeyHandled` marker posted right behind the key goes up the same path, so it reaches the app
+after the key's bindings have run there (or after a widget on the way consumed the key).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from textual import events
+from textual.app import App
+from textual.message import Message
+from textual.widget import Widget
+
+WATCHDOG = 0.5
+"""Seconds between checks that the widget holding a key still exists (its marker dies with it)."""
+
+
+class KeyHandled(Message):
+    """Follows a key up the DOM; when it reaches the app, the key is done with."""
+
+
+class InOrderKeys(App):
+    """An App whose keys and pastes are dispatched strictly one after the other."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending_keys: deque[events.Key | events.Paste] = deque()
+        self._key_holder: Widget | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self._pending_keys.append(event)
+            await self._dispatch_keys()
+        else:
+            await super().on_event(event)
+
+    async def _dispatch_keys(self) -> None:
+        while self._pending_keys and self._key_holder is None:
+            if not self.screen.is_mounted:  # a screen just pushed: its focus is set when it mounts
+                self.set_timer(0.01, self._dispatch_keys)
+                return
+            await super().on_event(self._pending_keys.popleft())
+            self._key_holder = self.focused or self.screen
+            marker = KeyHandled()
+            marker.set_sender(self)  # bubbling stops at the app
+            self._key_holder.post_message(marker)
+            self.set_timer(WATCHDOG, lambda holder=self._key_holder: self._watch(holder))
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        message.stop()
+        self._key_holder = None
+        await self._dispatch_keys()
+
+    async def _watch(self, holder: Widget) -> None:
+        """A widget removed with the marker still in its queue would hold the keys back for good."""
+        if self._key_holder is not holder:
+            return
+        if holder.is_attached:
+            self.set_timer(WATCHDOG, lambda: self._watch(holder))
+        else:
+            self._key_holder = None
+            await self._dispatch_keys()

@@ -1,0 +1,114 @@
+"""The lesson screen at 80×24 as a learner drives it: the lab off the UI thread, controls that only
+change on ←/→ or Enter, refusals on their own row, Escape that leaves a box before the lesson, undo."""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Input
+
+from dltui.labs import runner as lab_runner
+from dltui.ui.screens.home import HomeScreen
+from dltui.ui.screens.lesson import LessonScreen
+from dltui.ui.widgets.param_control import ParamControl
+
+SIZE = (80, 24)
+
+
+async def test_the_screen_answers_keys_while_an_epoch_trains(make_app, idle):
+    """LeNet's `e` used to run a whole epoch on the UI thread; now `t` is answered while it trains."""
+    app = make_app("lenet")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        release = threading.Event()
+        epoch = screen.lab.epoch
+
+        def held_epoch() -> None:  # an epoch that lasts until the test has pressed its key
+            release.wait(10)
+            epoch()
+
+        screen.lab.epoch = held_epoch
+        await pilot.press("e")
+        assert screen.runner.busy
+        shown = screen.show_lab
+        await pilot.press("t")
+        assert screen.show_lab != shown and screen.runner.busy  # answered while the epoch still runs
+        release.set()
+        await idle(pilot)
+        assert screen.lab.snapshot().epoch == 1
+
+
+async def test_status_names_the_keys_bound_to_the_actions(make_app, screen_text):
+    app = make_app("mlp-backprop")
+    async with app.run_test(size=SIZE) as pilot:
+        text = await screen_text(pilot)
+        assert "{" not in text.splitlines()[-3] + text.splitlines()[-2]
+        assert "Press s for one update, e for an epoch, r to run" in text
+
+
+async def test_page_keys_never_change_a_control(make_app, settle):
+    """PageDown on a focused control restarted lesson 12 after 400 batches: only ←/→ and Enter change one."""
+    app = make_app("lstm")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("s", "o")
+        await settle(pilot)
+        before = dict(screen.lab.params)
+        await pilot.press("pagedown", "pageup", "pagedown")
+        await settle(pilot)
+        assert isinstance(screen.focused, ParamControl) and screen.lab.params == before
+        assert screen.runner.trained_seconds > 0 and screen.dirty  # the trained run is still there
+
+
+async def test_a_refused_combination_is_explained_on_its_row(make_app, screen_text, settle):
+    app = make_app("convolution")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("o", "down", "down", "enter", *"7", "enter")  # kernel size 7 on a 4×4 image
+        await settle(pilot)
+        row = screen.query_one("#param-kernel_size", ParamControl)
+        assert screen.lab.params["kernel_size"] == 2 and row.value == 2
+        assert row.error and "7" in row.error
+        text = await screen_text(pilot)
+        assert row.error[:30] in text.replace("\n", " ") or row.error[:20] in text
+        assert not [n for n in app._notifications if n.severity == "error"]
+        await pilot.press("right")  # a valid value clears the reason
+        await settle(pilot)
+        assert not row.error and screen.lab.params["kernel_size"] == 3
+
+
+async def test_escape_leaves_the_digit_box_not_the_lesson(make_app, settle):
+    app = make_app("transformer")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("i")
+        box = screen.query_one(Input)
+        assert screen.focused is box
+        await pilot.press(*"12", "escape")
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen) and screen.focused is not box
+        await pilot.press("i", "backspace", "backspace", *"31415", "enter")
+        await settle(pilot)
+        assert screen.lab.probe == (3, 1, 4, 1, 5) and box.value == ""  # the box is ready for the next try
+        await pilot.press("escape", "escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_a_restart_after_real_training_can_be_undone(make_app, screen_text, settle, monkeypatch):
+    monkeypatch.setattr(lab_runner, "UNDO_AFTER", 0.0)  # any training counts here; in use, 3 s of it
+    app = make_app("perceptron")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("e", "e", "e")
+        await settle(pilot)
+        trained = screen.lab.snapshot()
+        await pilot.press("o", "right", "escape")  # another dataset: the lab starts over
+        await settle(pilot)
+        assert screen.lab.snapshot().epoch == 0
+        assert "u brings the last run back" in await screen_text(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        back = screen.lab.snapshot()
+        assert back.epoch == trained.epoch and screen.lab.params["dataset"] == "AND"
+        assert screen.query_one("#param-dataset", ParamControl).value == "AND"
+        assert not screen.can_undo
