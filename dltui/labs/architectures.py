@@ -112,7 +112,7 @@ class ArchitecturesLab(Lab):
                                                  grads["plain"], grads["residual"]))
 
     def run_all(self) -> None:
-        while not self.finished:
+        while not self.finished and not self.interrupted():
             self.step()
 
     def accuracy(self, kind: str) -> float:

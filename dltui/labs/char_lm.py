@@ -130,7 +130,7 @@ class CharLMLab(Lab):
 
     def epoch(self) -> None:
         start = self.batches // self.batches_per_epoch
-        while self.batches // self.batches_per_epoch == start and not self.finished:
+        while self.batches // self.batches_per_epoch == start and not self.finished and not self.interrupted():
             self.step()
         self.sample()
 

@@ -211,7 +211,7 @@ class LeNetLab(Lab):
 
     def epoch(self) -> None:
         start = self.completed
-        while self.completed == start and not self.finished:
+        while self.completed == start and not self.finished and not self.interrupted():
             self.step()
 
     def save(self) -> None:

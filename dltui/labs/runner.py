@@ -37,6 +37,8 @@ class Job:
     repeat: bool = False
     cancelled: bool = False
     error: BaseException | None = None
+    changed: frozenset[str] = frozenset()
+    """The settings a `reset` or an undo changed (a preset changes several)."""
 
 
 class LabRunner:
@@ -142,14 +144,15 @@ class LabRunner:
                 started = time.perf_counter()
 
     def _call(self, job: Job) -> None:
+        before = dict(self.lab.params)
         if job.name == "__undo__":
-            if self.previous is None:
-                return None
-            (self.lab, self.trained_seconds), self.previous = self.previous, None
+            if self.previous is not None:
+                (self.lab, self.trained_seconds), self.previous = self.previous, None
         elif job.name == "reset":
             self._reset(*job.args, **job.kwargs)
         else:
             getattr(self.lab, job.name)(*job.args, **job.kwargs)
+        job.changed = frozenset(name for name, value in self.lab.params.items() if before.get(name) != value)
         self.latest = self.lab.snapshot()
 
     def _reset(self, **params: Any) -> None:

@@ -223,7 +223,7 @@ class RaceLab(Lab):
 
     def epoch(self) -> None:
         start = self.batches
-        while self.batches < start + EPOCH and not self.finished:
+        while self.batches < start + EPOCH and not self.finished and not self.interrupted():
             self.step()
 
     def race_status(self, runs: tuple[Run, ...]) -> Status:

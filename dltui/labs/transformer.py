@@ -197,7 +197,7 @@ class TransformerLab(Lab):
     def epoch(self) -> None:
         """Train up to the end of the current epoch (a whole one from a boundary)."""
         start = self.epoch_count
-        while self.epoch_count == start and not self.finished:
+        while self.epoch_count == start and not self.finished and not self.interrupted():
             self.step()
 
     def evaluate(self) -> None:

@@ -33,6 +33,11 @@ class InOrderKeys(App):
         self._pending_keys: deque[events.Key | events.Paste] = deque()
         self._key_holder: Widget | None = None
 
+    @property
+    def keys_waiting(self) -> bool:
+        """A key is being dealt with or waits its turn: a frame drawn now would only delay it."""
+        return self._key_holder is not None or bool(self._pending_keys)
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             self._pending_keys.append(event)

@@ -139,7 +139,8 @@ async def test_perceptron_shows_the_weights_the_lab_computed(make_app, screen_te
 async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text, idle):
     app = make_app("perceptron")
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.press("tab", "right", "right", "right")
+        await pilot.press("o", "right", "right", "right")
+        await idle(pilot)
         assert app.screen.lab.params["dataset"] == "XOR"
         await pilot.press("r")
         await idle(pilot)

@@ -112,3 +112,25 @@ async def test_a_restart_after_real_training_can_be_undone(make_app, screen_text
         assert back.epoch == trained.epoch and screen.lab.params["dataset"] == "AND"
         assert screen.query_one("#param-dataset", ParamControl).value == "AND"
         assert not screen.can_undo
+
+
+async def test_markup_typed_into_every_box_is_shown_as_typed(make_app, screen_text, settle):
+    """`[/` in the learning-rate box crashed the app (MarkupError); `[b]x[/b]` showed as a bold x."""
+    app = make_app("mlp-backprop")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", *["down"] * 4, "enter", "[", "/", "enter")  # the learning rate's box
+        await settle(pilot)
+        row = app.screen.query_one("#param-lr", ParamControl)
+        assert row.error and "[/" in await screen_text(pilot)
+        await pilot.press("enter", *"[b]x[/b]", "enter")
+        await settle(pilot)
+        assert "[b]x[/b]" in (await screen_text(pilot)).replace("\n", "")
+        await pilot.press("escape", "z", "tab", *"[/b]", "enter")  # the quiz's answer box
+        assert "[/b]" in await screen_text(pilot)
+        await pilot.press("escape", "q", "q", "slash", *"[/")  # the lesson list's filter
+        assert isinstance(app.screen, HomeScreen) and "[/" in await screen_text(pilot)
+        app.open_lesson(next(lesson for lesson in app.lessons if lesson.id == "transformer"))
+        await settle(pilot)
+        await pilot.press("i", *"[/]", "enter")  # the transformer's digit box keeps only digits
+        await settle(pilot)
+        assert isinstance(app.screen, LessonScreen)

@@ -14,6 +14,8 @@ The pictures must not depend on the machine or the clock, so every app here:
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -69,7 +71,12 @@ def keys(*pressed: str) -> Callable[[Pilot], Awaitable[None]]:
 
 
 async def settle(pilot: Pilot) -> None:
+    """Workers (progress writes) and the lab runner's jobs done, the result drawn."""
     await pilot.app.workers.wait_for_complete()
+    runner = getattr(pilot.app.screen, "runner", None)
+    while runner is not None and runner.busy:
+        await asyncio.sleep(0.002)
+    await pilot.pause()
     await pilot.pause()
 
 

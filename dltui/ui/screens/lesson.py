@@ -130,7 +130,7 @@ class LessonScreen(Screen):
             keys.append(Binding("d", "debugger", "Debug", id="lesson.debugger"))
         taken = {binding.key for binding in keys}
         own = [binding for binding in (*Screen.BINDINGS, *cls.BINDINGS) if binding.key not in taken]
-        return type(f"{lab.__name__}Screen", (cls,), {"BINDINGS": keys + own, "_inherit_bindings": False})
+        return type(f"{lab.__name__}Screen", (cls,), {"BINDINGS": keys + own}, inherit_bindings=False)
 
     def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
         super().__init__()
@@ -144,6 +144,7 @@ class LessonScreen(Screen):
             lab = lab_class(lesson.lab)(**lesson.params)
         self.runner = LabRunner(lab, lambda job: self.post_message(JobDone(job)))
         self.view = view_class(lesson.lab)(id="view")
+        self.view.can_focus = True  # `t` puts the focus on the lab, so it shows, even where the view has no part to focus
         self.pages = Pages(self.view)
         self.sub_title = f"{lesson.order}. {lesson.title}"
         self._drawn: Any = None
@@ -171,7 +172,7 @@ class LessonScreen(Screen):
 
     def on_mount(self) -> None:
         self._draw()
-        self._frames = self.set_interval(self.FRAME_INTERVAL, self._draw, pause=True)
+        self._frames = self.set_interval(self.FRAME_INTERVAL, self._frame, pause=True)
         self.set_focus(self.query_one("#text"))
         self.progress.lesson_opened(self.lesson.id)
         if self._scroll:
@@ -402,11 +403,15 @@ class LessonScreen(Screen):
         self._draw(status_only=True)
 
     def _settle_controls(self, job: Job, error: BaseException | None) -> None:
-        """Rows show the lab's values (a preset sets several, an undo all); a refused value is explained on its row."""
+        """Rows follow what the job changed besides the learner's own change (a preset sets several, an undo
+        all). The changed row itself may already be further on (keys of a burst wait their turn), so it is
+        only set back when its value was refused, and then says why."""
         for row in self.query(ParamControl):
-            row.value = self.lab.params[row.spec.name]
-            if isinstance(error, ControlError) and row.spec.name in job.kwargs:
-                row.error = str(error)
+            name = row.spec.name
+            if name in job.changed and name not in job.kwargs:
+                row.value = self.lab.params[name]
+            elif isinstance(error, ControlError) and job.kwargs.get(name, row) == row.value:
+                row.value, row.error = self.lab.params[name], str(error)
         if not job.kwargs:
             return
         if error is not None:
@@ -421,6 +426,11 @@ class LessonScreen(Screen):
     def _status_text(self, text: str) -> str:
         """A lab names actions as `{name}`; the learner reads the key bound to each."""
         return ACTION_NAME.sub(lambda m: self._key(m[1]) if m[1] in self._keys else m[0], text)
+
+    def _frame(self) -> None:
+        """The frame timer's tick: keys first (a frame drawn while one waits only delays it; the next tick is 1/20 s on)."""
+        if not getattr(self.app, "keys_waiting", False):
+            self._draw()
 
     def _draw(self, status_only: bool = False) -> None:
         """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped.
@@ -443,11 +453,17 @@ class LessonScreen(Screen):
         text = (f"Controls · ↑↓ choose · ←→ change · ⏎ type · {self._key('controls')} or esc closes"
                 if self._in_controls else
                 f"{self._key('controls')} Controls: {ControlsPanel.summary(self.lab.controls, self.lab.params)}")
-        self.query_one("#summary", Static).update(text)
+        self._set_line("#summary", text)
 
     def _show_page_info(self) -> None:
         if self.is_attached:
             self.pages.measure()
             count = self.pages.count
-            self.query_one("#page-info", Static).update(
-                f" {self._key('page')} page {self.pages.current + 1}/{count}" if count > 1 else "")
+            self._set_line("#page-info", f"{self._key('page')} page {self.pages.current + 1}/{count}" if count > 1 else "")
+
+    def _set_line(self, selector: str, text: str) -> None:
+        """A one-line Static of fixed size: rewritten only when its text changes, and without a new layout
+        (a layout per frame cost 10–40 ms of the UI thread)."""
+        line = self.query_one(selector, Static)
+        if line.content != text:
+            line.update(text, layout=False)

@@ -300,6 +300,12 @@ class QuizScreen(Screen):
         self.set_focus(answer)
         answer.insert_text_at_cursor(char)
 
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste while the question has focus is an answer typed at once: it goes into the answer box."""
+        if self.index < self.total and self.result is None and not self.typing:
+            event.stop()
+            self.action_type(event.text.strip())
+
     def action_submit(self) -> None:
         """Grade what is in the answer box; a non-answer only gets a message and is not counted."""
         answer = self.query_one("#answer", Input)

@@ -36,8 +36,7 @@ class ControlsPanel(Vertical):
         max-height: 60%;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
-        border-top: hkey $border-blurred;
-        &:focus-within { border-top: hkey $border; }
+        border-top: hkey $border;  /* no :focus-within: it restyled every row on each ↑↓ (17–57 ms a key) */
     }
     """
 
