@@ -15,6 +15,7 @@ from collections import deque
 from textual import events
 from textual.app import App
 from textual.message import Message
+from textual.timer import Timer
 from textual.widget import Widget
 
 WATCHDOG = 0.5
@@ -32,6 +33,7 @@ class InOrderKeys(App):
         super().__init__(*args, **kwargs)
         self._pending_keys: deque[events.Key | events.Paste] = deque()
         self._key_holder: Widget | None = None
+        self._watchdog: Timer | None = None
 
     @property
     def keys_waiting(self) -> bool:
@@ -55,19 +57,16 @@ class InOrderKeys(App):
             marker = KeyHandled()
             marker.set_sender(self)  # bubbling stops at the app
             self._key_holder.post_message(marker)
-            self.set_timer(WATCHDOG, lambda holder=self._key_holder: self._watch(holder))
+            if self._watchdog is None:  # one timer for the app's life, not one per key
+                self._watchdog = self.set_interval(WATCHDOG, self._watch)
 
     async def on_key_handled(self, message: KeyHandled) -> None:
         message.stop()
         self._key_holder = None
         await self._dispatch_keys()
 
-    async def _watch(self, holder: Widget) -> None:
+    async def _watch(self) -> None:
         """A widget removed with the marker still in its queue would hold the keys back for good."""
-        if self._key_holder is not holder:
-            return
-        if holder.is_attached:
-            self.set_timer(WATCHDOG, lambda: self._watch(holder))
-        else:
+        if self._key_holder is not None and not self._key_holder.is_attached:
             self._key_holder = None
             await self._dispatch_keys()
