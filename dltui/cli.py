@@ -8,19 +8,21 @@ import os
 import re
 import sys
 import warnings
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from dltui import __version__
 from dltui.lessons import Lesson, check, find_lesson, lessons_dir, load_lessons
-from dltui.progress import LessonProgress, Progress
-from dltui.text import cells, printable
+from dltui.progress import CLASS_COLUMNS, DONE, LessonProgress, Progress, os_user, write_table
+from dltui.text import cells, printable, shorten
 
 COMMANDS = {
     "list": "print the lessons as a plain-text table",
     "check [PATH...]": "validate lesson files or folders (default: the lessons the app loads); exit 1 on problems",
     "progress": "your progress per lesson as a plain-text table",
     "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
+    "class": "every learner's progress, for the teacher (--export csv|json, -o FILE)",
+    "serve ssh|web|add-user": "serve the lessons to a class over SSH or in browser tabs ('dltui serve --help')",
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
     "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet, resnet18/34/50",
 }
@@ -55,7 +57,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", metavar="DIR",
                    help="where progress and your own files are kept (default: $DLTUI_DATA_DIR, then your data folder)")
     p.add_argument("--user", help="whose progress (default: $DLTUI_USER, then your login name); for shared accounts")
-    p.add_argument("--export", choices=("csv", "json"), help="with 'progress': write the answers to a file")
+    p.add_argument("--export", choices=("csv", "json"), help="with 'progress' or 'class': write to a file")
     p.add_argument("--all-users", action="store_true", help="with --export: every user's answers, not only yours")
     p.add_argument("-o", "--output", metavar="FILE", help="with --export: the file to write (default: in this folder)")
     p.add_argument("--backend", choices=("numpy", "numba", "cuda"),
@@ -115,6 +117,77 @@ def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
             print(printable(f"dltui: cannot write {path}: {error.strerror}"), file=sys.stderr)
             return 1
     print(printable(f"wrote {count} answer{'s' * (count != 1)} to {path.resolve()}"))
+    return 0
+
+
+def spans(numbers: list[int]) -> str:
+    """[1, 2, 3, 5] as '1-3, 5'."""
+    runs: list[list[int]] = []
+    for n in sorted(numbers):
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
+
+
+def local_time(stamp: str) -> str:
+    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M") if stamp else ""
+
+
+def class_table(lessons: list[Lesson], progress: Progress, learners: list[str], missed: int = 5) -> str:
+    """A row per learner (lessons done by number, quiz questions right at the first try and at all, answers, last
+    activity), then the questions most of them got wrong at the first try."""
+    numbers = {lesson.id: str(lesson.order) for lesson in lessons}
+    rows = [("Learner", "Done", "Lessons done", "First try", "Best", "Answers", "Last active")]
+    for learner in learners:
+        found, totals = progress.lessons(learner), progress.totals(learner)
+        done = [lesson for lesson in found if found[lesson].state == DONE]
+        listed = spans([int(numbers[lesson]) for lesson in done if lesson in numbers])
+        rows.append((learner, f"{totals.lessons_done}/{len(lessons)}",
+                     ", ".join(filter(None, [listed, *(lesson for lesson in done if lesson not in numbers)])),
+                     f"{totals.first_correct}/{totals.questions}", f"{totals.best_correct}/{totals.questions}",
+                     str(totals.answers), local_time(totals.last_active)))
+    lines = table(rows)
+    questions = {(lesson.id, question.id): question for lesson in lessons for question in lesson.quiz}
+    if missed and (hardest := progress.missed(missed)):
+        rows = [("Missed first try", "Not yet right", "Lesson", "Question")]
+        for item in hardest:
+            question = questions.get((item.lesson, item.question))
+            prompt = f": {' '.join(question.prompt.split())}" if question else ""
+            rows.append((f"{item.missed_first} of {item.learners}", str(item.unsolved),
+                         numbers.get(item.lesson, item.lesson), shorten(item.question + prompt, 50)))
+        lines += ["", "the questions most learners missed:", *table(rows)]
+    return "\n".join(lines)
+
+
+def show_class(args: argparse.Namespace, lessons: list[Lesson]) -> int:
+    """`dltui class`: the teacher sees every learner; anyone else, only their own row (and is told why)."""
+    with Progress.open(args.data_dir, args.user) as progress:
+        if progress.notice:
+            print(f"dltui: {printable(progress.notice)}", file=sys.stderr)
+        if not progress.enabled:
+            return 1
+        teacher = progress.sees_the_class()
+        if not teacher:
+            print(printable(f"dltui class: only the teacher sees every learner (the account that owns "
+                            f"{progress.path.parent}, or one `dltui serve ssh --teacher` named); this is your own "
+                            f"progress, as {os_user()}"), file=sys.stderr)
+        learners = progress.learners() if teacher else [os_user()]
+        if not args.export:
+            if not progress.learners():
+                print(printable(f"no learner has opened a lesson in {progress.path} yet"))
+                return 0
+            print(class_table(lessons, progress, learners, missed=5 if teacher else 0))
+            return 0
+        rows = [row for row in progress.class_rows() if row["user"] in learners]
+        path = Path(args.output or f"dltui-class-{date.today():%Y%m%d}.{args.export}")
+        try:
+            write_table(path, args.export, CLASS_COLUMNS, rows)
+        except OSError as error:
+            print(printable(f"dltui: cannot write {path}: {error.strerror}"), file=sys.stderr)
+            return 1
+    print(printable(f"wrote {len(rows)} row{'s' * (len(rows) != 1)} (a learner and a lesson each) to {path.resolve()}"))
     return 0
 
 
@@ -179,14 +252,21 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # its own options; asyncssh is imported there, never on the app's way
+        from dltui.serve.command import main as serve
+
+        return serve(argv[1:])
     args = parser().parse_args(argv)
     if args.target == "check":
         checked, problems = check([Path(p) for p in args.paths] or lesson_folders(args))
         for problem in problems:
             print(problem)
-        print(f"checked {checked} lesson file{'s' * (checked != 1)}: "
-              f"{len(problems) or 'no'} problem{'s' * (len(problems) != 1)}", file=sys.stderr)
-        return 1 if problems else 0
+        errors = sum(not problem.warning for problem in problems)
+        warned = len(problems) - errors
+        print(f"checked {checked} lesson file{'s' * (checked != 1)}: {errors or 'no'} problem{'s' * (errors != 1)}"
+              + (f", {warned} warning{'s' * (warned != 1)}" if warned else ""), file=sys.stderr)
+        return 1 if errors else 0
     if args.target == "warmup":
         return warmup(args.backend)
     if args.target == "arch":
@@ -202,15 +282,19 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.paths:
         parser().error(f"unexpected arguments: {' '.join(args.paths)}")
-    if args.target != "progress" and (args.export or args.all_users or args.output):
-        parser().error("--export, --all-users and -o go with 'dltui progress'")
+    if args.target not in ("progress", "class") and (args.export or args.all_users or args.output):
+        parser().error("--export, --all-users and -o go with 'dltui progress' (--export and -o also with 'class')")
+    if args.target == "class" and args.all_users:
+        parser().error("'dltui class' is every learner already; --all-users goes with 'dltui progress'")
     if not args.export and (args.all_users or args.output):
         parser().error("--all-users and -o go with --export")
-    tui = args.target not in ("progress", "list")
+    tui = args.target not in ("progress", "list", "class")
     # The app checks [params] after its first frame.
     lessons, problems = load_lessons(lesson_folders(args), lang=args.lang, check_params=not tui)
     if args.target == "progress":
         return show_progress(args, lessons)
+    if args.target == "class":
+        return show_class(args, lessons)
     if args.target == "list":
         print(list_lessons(lessons))
         if problems:

@@ -1,9 +1,10 @@
 """Where each learner stands: lessons opened and finished, last position, every quiz answer.
 
 One SQLite file (WAL) in the user's data folder, shared by every session on the machine and
-keyed by user. Each write is its own transaction, committed (synchronous=FULL) before the call
-returns, so a dropped SSH connection or a killed process loses nothing acknowledged. Progress
-never stops the app: a damaged file is moved aside and a fresh one started; a folder that cannot
+keyed by user; a served class (`dltui serve`) is one such file for all its learners, and the
+teacher's view (`dltui class`) reads every user's rows. Each write is its own transaction,
+committed (synchronous=FULL) before the call returns, so a dropped SSH connection or a killed
+process loses nothing acknowledged. Progress never stops the app: a damaged file is moved aside and a fresh one started; a folder that cannot
 be written turns progress off, and every method then does nothing. `notice` says so, once.
 """
 
@@ -31,6 +32,8 @@ NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
 DONE_RULE = "every question has been answered right once"  # what makes a lesson done, as the learner reads it
 OFF = "Progress is off: {}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder."
 EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at", "asked")
+CLASS_COLUMNS = ("user", "lesson", "state", "questions", "first_correct", "best_correct", "answers", "opened_at",
+                 "finished_at", "last_active")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -49,6 +52,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ("ALTER TABLE answers ADD COLUMN expected TEXT NOT NULL DEFAULT ''",),
     # The question as asked: an engine question's numbers are drawn afresh for every attempt.
     ("ALTER TABLE answers ADD COLUMN asked TEXT NOT NULL DEFAULT ''",),
+    # A served class: when each learner last came back to a lesson, and the accounts that see the whole class.
+    ("ALTER TABLE lessons ADD COLUMN seen_at TEXT NOT NULL DEFAULT ''",
+     "CREATE TABLE teachers (name TEXT PRIMARY KEY, added_at TEXT NOT NULL)"),
 )
 
 
@@ -94,6 +100,7 @@ class LessonProgress:
     position: str = ""
     opened_at: str = ""
     finished_at: str = ""
+    last_active: str = ""  # the latest opening, move or answer
 
     @property
     def first_accuracy(self) -> float | None:
@@ -108,6 +115,19 @@ class Totals:
     questions: int = 0
     first_correct: int = 0
     best_correct: int = 0
+    last_active: str = ""
+
+
+@dataclass(frozen=True)
+class Missed:
+    """A question of the class's quizzes: how many learners answered it, got it wrong at their first attempt, and
+    have not answered it right yet."""
+
+    lesson: str
+    question: str
+    learners: int
+    missed_first: int
+    unsolved: int
 
 
 def now() -> str:
@@ -177,6 +197,20 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _is_damage(error: Exception) -> bool:
     code = getattr(error, "sqlite_errorcode", 0) & 0xFF
     return isinstance(error, Damaged) or code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+def write_table(path: str | Path, fmt: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """Rows as a CSV file a spreadsheet opens safely (Chinese included, no formula runs) or as JSON, exactly as
+    stored."""
+    if fmt == "csv":
+        with open(path, "w", newline="", encoding="utf-8-sig") as file:
+            writer = csv.DictWriter(file, columns)
+            writer.writeheader()
+            writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
+    elif fmt == "json":
+        Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r} (csv or json)")
 
 
 def _done(fields: dict[str, Any]) -> bool:
@@ -291,9 +325,12 @@ class Progress:
         return self._write(lambda db: db.execute(sql, args)) is not None
 
     def lesson_opened(self, lesson_id: str) -> bool:
-        """Mark the lesson started (the first opening's time is kept); True once saved."""
-        return self._execute("INSERT INTO lessons (user, lesson, opened_at) VALUES (?, ?, ?) "
-                             "ON CONFLICT (user, lesson) DO NOTHING", self.user, lesson_id, now())
+        """Mark the lesson started (the first opening's time is kept, the latest is the last activity); True once
+        saved."""
+        at = now()
+        return self._execute("INSERT INTO lessons (user, lesson, opened_at, seen_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (user, lesson) DO UPDATE SET seen_at = excluded.seen_at",
+                             self.user, lesson_id, at, at)
 
     def solved(self, lesson_id: str) -> set[str]:
         """The ids of the lesson's questions this user has answered right at least once, in any session."""
@@ -312,9 +349,10 @@ class Progress:
 
     def set_position(self, lesson_id: str, position: str) -> bool:
         """Remember where the learner is in a lesson (small text or JSON the UI gives back later)."""
-        return self._execute("INSERT INTO lessons (user, lesson, opened_at, position) VALUES (?, ?, ?, ?) "
-                             "ON CONFLICT (user, lesson) DO UPDATE SET position = excluded.position",
-                             self.user, lesson_id, now(), position)
+        at = now()
+        return self._execute("INSERT INTO lessons (user, lesson, opened_at, seen_at, position) VALUES (?, ?, ?, ?, ?) "
+                             "ON CONFLICT (user, lesson) DO UPDATE SET position = excluded.position, "
+                             "seen_at = excluded.seen_at", self.user, lesson_id, at, at, position)
 
     def position(self, lesson_id: str) -> str:
         rows = self._read("SELECT position FROM lessons WHERE user = ? AND lesson = ?", self.user, lesson_id)
@@ -353,30 +391,38 @@ class Progress:
 
         return self._write(insert)
 
-    def lessons(self) -> dict[str, LessonProgress]:
-        """Every lesson this user has opened or answered in, by id; absent ones are not started."""
+    def lessons(self, user: str | None = None) -> dict[str, LessonProgress]:
+        """Every lesson this user (or `user`, for the teacher's view) has opened or answered in, by id; absent ones
+        are not started."""
+        user = self.user if user is None else user
         found: dict[str, dict[str, Any]] = {}
-        for row in self._read("SELECT lesson, opened_at, finished_at, position FROM lessons WHERE user = ?", self.user):
+        for row in self._read("SELECT lesson, opened_at, finished_at, position, "
+                              "MAX(opened_at, seen_at, COALESCE(finished_at, '')) AS last_active "
+                              "FROM lessons WHERE user = ?", user):
             found[row["lesson"]] = {**row, "finished_at": row["finished_at"] or ""}
         for row in self._read(
             "SELECT lesson, COUNT(*) AS answers, COUNT(DISTINCT question) AS questions, "
             "SUM(attempt = 1 AND correct) AS first_correct, "
-            "COUNT(DISTINCT CASE WHEN correct THEN question END) AS best_correct "
-            "FROM answers WHERE user = ? GROUP BY lesson", self.user):
-            found.setdefault(row["lesson"], {"lesson": row["lesson"]}).update(row)
+            "COUNT(DISTINCT CASE WHEN correct THEN question END) AS best_correct, MAX(answered_at) AS answered_at "
+            "FROM answers WHERE user = ? GROUP BY lesson", user):
+            answered_at = row.pop("answered_at")
+            fields = found.setdefault(row["lesson"], {"lesson": row["lesson"]})
+            fields.update(row)
+            fields["last_active"] = max(fields.get("last_active", ""), answered_at)
         return {lesson: LessonProgress(state=DONE if _done(fields) else IN_PROGRESS, **fields)
                 for lesson, fields in found.items()}
 
     def lesson(self, lesson_id: str) -> LessonProgress:
         return self.lessons().get(lesson_id, LessonProgress(lesson_id))
 
-    def totals(self) -> Totals:
-        lessons = self.lessons().values()
+    def totals(self, user: str | None = None) -> Totals:
+        lessons = self.lessons(user).values()
         return Totals(
             lessons_started=len(lessons),
             lessons_done=sum(lesson.state == DONE for lesson in lessons),
             **{name: sum(getattr(lesson, name) for lesson in lessons)
                for name in ("answers", "questions", "first_correct", "best_correct")},
+            last_active=max((lesson.last_active for lesson in lessons), default=""),
         )
 
     def weakest(self, limit: int = 3) -> list[LessonProgress]:
@@ -395,13 +441,45 @@ class Progress:
         """Write the answers to a CSV (opens safely in a spreadsheet, Chinese included) or JSON file (exactly as
         stored); returns the count."""
         rows = self.export_rows(all_users)
-        if fmt == "csv":
-            with open(path, "w", newline="", encoding="utf-8-sig") as file:
-                writer = csv.DictWriter(file, EXPORT_COLUMNS)
-                writer.writeheader()
-                writer.writerows({key: spreadsheet_cell(value) for key, value in row.items()} for row in rows)
-        elif fmt == "json":
-            Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        else:
-            raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+        write_table(path, fmt, EXPORT_COLUMNS, rows)
         return len(rows)
+
+    # The class: every learner in this file. Only a teacher's account should be shown these (`sees_the_class`).
+
+    def learners(self) -> list[str]:
+        """Everyone who has opened a lesson or answered a question here, by name."""
+        return [row["user"] for row in self._read("SELECT user FROM lessons UNION SELECT user FROM answers ORDER BY 1")]
+
+    def missed(self, limit: int = 5) -> list[Missed]:
+        """The questions most learners got wrong at their first attempt (then those still unsolved by most)."""
+        rows = self._read(
+            "SELECT lesson, question, COUNT(*) AS learners, SUM(first_wrong) AS missed_first, "
+            "SUM(never_right) AS unsolved FROM (SELECT user, lesson, question, "
+            "MAX(attempt = 1 AND NOT correct) AS first_wrong, MAX(correct) = 0 AS never_right "
+            "FROM answers GROUP BY user, lesson, question) GROUP BY lesson, question HAVING missed_first > 0 "
+            "ORDER BY missed_first DESC, unsolved DESC, learners, lesson, question LIMIT ?", limit)
+        return [Missed(**row) for row in rows]
+
+    def class_rows(self) -> list[dict[str, Any]]:
+        """One dict with CLASS_COLUMNS per learner and lesson they started, for an export."""
+        return [{"user": user, **{name: getattr(lesson, name) for name in CLASS_COLUMNS[1:]}}
+                for user in self.learners() for lesson in sorted(self.lessons(user).values(), key=lambda l: l.lesson)]
+
+    def teachers(self) -> set[str]:
+        """The accounts named by `dltui serve` (the one serving, and its --teacher list)."""
+        return {row["name"] for row in self._read("SELECT name FROM teachers")}
+
+    def add_teachers(self, names: Iterable[str]) -> bool:
+        at = now()
+        return self._write(lambda db: db.executemany(
+            "INSERT INTO teachers (name, added_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            [(name, at) for name in names])) is not None
+
+    def sees_the_class(self) -> bool:
+        """Whether the account running this (its login, never a --user) may see every learner: it owns the data
+        folder (it made it: the account serving the class, or the teacher who set up a shared folder), or
+        `dltui serve` named it."""
+        if self.path is None:
+            return False
+        owns_folder = hasattr(os, "getuid") and self.path.parent.stat().st_uid == os.getuid()
+        return owns_folder or os_user() in self.teachers()

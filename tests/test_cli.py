@@ -46,6 +46,16 @@ def test_check_passes_on_the_bundled_lessons_and_fails_on_a_broken_file(tmp_path
     assert f"{tmp_path / 'missing.md'}:0: no such file or folder" in result.stdout
 
 
+def test_check_prints_warnings_but_passes(tmp_path):
+    lesson = tmp_path / "03-hint.md"
+    lesson.write_text('+++\nid = "hint"\ntitle = "H"\norder = 3\nsummary = "s"\nlab = "perceptron"\n\n[[quiz]]\n'
+                      'id = "q1"\nkind = "choice"\nprompt = "P"\nchoices = ["a", "b"]\nanswer = 1\n'
+                      'explanation = "Not choice 2."\n+++\nbody\n')
+    result = dltui("check", str(lesson))
+    assert result.returncode == 0 and result.stderr.strip() == "checked 1 lesson file: no problems, 1 warning"
+    assert result.stdout.startswith(f"{lesson}:8: warning: quiz question 1 says 'choice 2'")
+
+
 def test_version_and_help(capsys):
     assert dltui("--version").stdout.startswith("dltui ")
     text = dltui("--help").stdout
@@ -53,8 +63,9 @@ def test_version_and_help(capsys):
 
 
 def test_importing_the_cli_does_not_start_the_tui_or_load_textual():
-    code = "import sys, dltui.cli, dltui.lessons, dltui.labs.perceptron; print('textual' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    code = ("import sys, dltui.cli, dltui.lessons, dltui.labs.perceptron; "
+            "print('textual' in sys.modules, 'asyncssh' in sys.modules)")  # serving is imported by `serve` alone
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False False"
 
 
 def test_stray_arguments_are_an_error(capsys):

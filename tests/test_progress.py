@@ -324,3 +324,18 @@ def test_a_lessons_place_round_trips_and_a_foreign_position_counts_as_none(tmp_p
         for foreign in ("not json", "[1, 2]", '{"params": 3, "scroll": "x"}'):
             progress.set_position("mlp", foreign)
             assert progress.place("mlp") == Place({}, 0)
+
+
+def test_last_activity_is_the_latest_opening_move_or_answer_and_the_teacher_reads_anyones(tmp_path, monkeypatch):
+    clock = iter(f"2026-03-0{day}T09:00:00.000+00:00" for day in range(1, 10))
+    monkeypatch.setattr(progress_module, "now", lambda: next(clock))
+    with Progress.open(tmp_path, user="ada") as ada, Progress.open(tmp_path, user="teacher") as teacher:
+        ada.lesson_opened("perceptron")  # day 1
+        ada.record_answer("perceptron", "q", "1", False)  # day 2
+        assert teacher.lessons("ada")["perceptron"].last_active.startswith("2026-03-02")
+        ada.lesson_opened("perceptron")  # day 3: back to the lesson, first opening kept
+        ada.keep_place("mlp", Place({"lr": 0.5}))  # day 4
+        perceptron = teacher.lessons("ada")["perceptron"]
+        assert perceptron.opened_at.startswith("2026-03-01") and perceptron.last_active.startswith("2026-03-03")
+        assert teacher.totals("ada").last_active.startswith("2026-03-04") and teacher.lessons() == {}
+        assert teacher.learners() == ["ada"]
