@@ -36,18 +36,21 @@ CONTROL_IN_FILE = "control character {}: a lesson file is plain text (tab and ne
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 6  # quiz → question → choices → a choice is 4 deep; deeper is a slip or an attack on the parser
 ID_CHARS, TITLE_CELLS, SUMMARY_CELLS, MAX_ORDER = 40, 60, 80, 9999
+NUMBERED_CHOICE = re.compile(r"\b(?:choices?|options?) +\d+|选项 *\d+", re.IGNORECASE)
+"""'choice 2', '选项 2': true of the order a lesson file lists its choices, not of the order the quiz shows them."""
 
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with a lesson file, located to the line."""
+    """One thing wrong with a lesson file, located to the line. A warning is advice: the lesson still loads."""
 
     path: Path
     line: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
-        return printable(f"{self.path}:{self.line}: {self.message}")
+        return printable(f"{self.path}:{self.line}: {'warning: ' * self.warning}{self.message}")
 
 
 @dataclass(frozen=True)
@@ -511,9 +514,38 @@ def load_lessons(
     return sorted(lessons.values(), key=lambda lesson: lesson.order), problems
 
 
+def _longest(question: Question) -> bool:
+    """Whether the right choice is longer than every other one."""
+    widths = [cells(choice) for choice in question.choices]
+    return widths[question.answer - 1] > max(w for n, w in enumerate(widths, 1) if n != question.answer)
+
+
+def advice(lesson: Lesson) -> list[Problem]:
+    """Warnings on a lesson that loads: answers a learner could find without knowing them (every single-choice
+    answer is choice 1, or is the longest choice), and quiz text that names a choice by its number, which the
+    quiz screen does not keep (it shows the choices in a new order each attempt)."""
+    found: list[Problem] = []
+    single = [question for question in lesson.quiz if question.kind == "choice"]
+    which = ", ".join(question.id for question in single)
+    if len(single) >= 2 and all(question.answer == 1 for question in single):
+        found.append(Problem(lesson.path, single[0].line, f"every single-choice answer is choice 1 ({which}): "
+                                                          "put the right answers in different places", warning=True))
+    if len(single) >= 2 and all(_longest(question) for question in single):
+        found.append(Problem(lesson.path, single[0].line, f"every single-choice answer is its longest choice "
+                                                          f"({which}): a learner can pick by length; shorten the right "
+                                                          "answers or give the others their reasons too", warning=True))
+    for number, question in enumerate(lesson.quiz, 1):
+        text = "\n".join((question.prompt, question.explanation, *question.choices))
+        if match := NUMBERED_CHOICE.search(text):
+            found.append(Problem(lesson.path, question.line, f"quiz question {number} says {match[0]!r}, but the quiz "
+                                                             "shows the choices in a new order each attempt: name the "
+                                                             "choice by its words", warning=True))
+    return found
+
+
 def check(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
-    """Validate lesson files or folders as `dltui check` does: (files checked, problems). Folders are checked
-    together, as the app loads them (a later one's lesson replaces an earlier one's with the same id)."""
+    """Validate lesson files or folders as `dltui check` does: (files checked, problems, then warnings). Folders
+    are checked together, as the app loads them (a later one's lesson replaces an earlier one's with the same id)."""
     files: list[Path] = []
     folders: list[Path] = []
     problems: list[Problem] = []
@@ -531,6 +563,11 @@ def check(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
             problems.append(Problem(path, 0, "no such file or folder"))
     if folders:
         problems.extend(load_lessons(folders, lang="en")[1])
+    for path in files:
+        try:
+            problems.extend(advice(load_lesson(path, check_params=False)))
+        except LessonFileError:
+            pass  # reported above
     return len(files), problems
 
 

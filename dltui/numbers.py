@@ -5,6 +5,9 @@ spaces, and all of these typed with a Chinese input method's full-width forms (�
 Refused, with the reason: everything else, including what Python's float() takes but nobody types on purpose (1_0,
 digits of other scripts such as ٣, inf, nan), numbers beyond a float's range, and commas that do not group thousands:
 1,2,3 and 0,5 are refused rather than guessed at (a list, or a decimal comma?).
+
+Writing numbers back: `show_number` in a form the parser reads again, `fixed` for a model's numbers in a lab (losses,
+weights, V(D, G)), which switches to scientific notation where fixed decimals would mislead.
 """
 
 from __future__ import annotations
@@ -35,6 +38,20 @@ def show_number(value: float | int) -> str:
     others to 6 significant digits, a real minus sign."""
     whole = isinstance(value, int) or (math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15)
     return (f"{int(value):,}" if whole else f"{value:g}").replace("-", "−")
+
+
+def fixed(value: float, places: int = 3) -> str:
+    """A model's number for display: `places` decimals where they show it (0.256, 12.500), scientific notation where
+    they would not (3.26e+42 from 10⁵ up; 4.00e−05 where the decimals would round it to 0), and ∞, −∞ or NaN when it is
+    not finite, all with a real minus sign. Training can throw a loss or a weight anywhere, so no fixed format fits."""
+    value = float(value)
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"
+    if abs(value) >= 1e5 or 0 < abs(value) < 0.5 * 10**-places:
+        return f"{value:.{max(places - 1, 1)}e}".replace("-", "−")
+    return f"{value + 0.0:.{places}f}".replace("-", "−")
 
 
 def parse_number(text: str) -> float | int:

@@ -1,15 +1,18 @@
 """Quiz grading, independent of any screen: pose a question, parse what was typed, grade it.
 
-An engine question is posed afresh each attempt (the lab draws new numbers and computes
-the answer), so the UI keeps the `Posed` it showed and grades the typed answer against it.
-Input that is not an answer at all ("abc" for a number, choice 7 of 4) raises AnswerError
+Every attempt is posed afresh: an engine question gets new numbers (the lab draws them and
+computes the answer), and a question with choices shows them in a new order, so neither the right
+answer's place nor its length gives it away. The UI keeps the `Posed` it showed and grades the typed
+answer against it. What is recorded numbers the choices as the question does, whatever the order
+shown. Input that is not an answer at all ("abc" for a number, choice 7 of 4) raises AnswerError
 with a message to show; it is not counted as a wrong answer.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -26,7 +29,8 @@ class AnswerError(ValueError):
 
 @dataclass(frozen=True)
 class Posed:
-    """A question as shown for one attempt: for engine questions, with this attempt's numbers."""
+    """A question as shown for one attempt: for engine questions, with this attempt's numbers; choices in the
+    order shown, and the answer numbered as shown (1 = the choice on top)."""
 
     question: Question
     kind: str  # choice | multi | numeric
@@ -37,39 +41,71 @@ class Posed:
     unit: str = ""
     worked: str = ""
     asked: str = ""  # an engine question's generated prompt, kept with the answer (the lesson has the others')
+    order: tuple[int, ...] = ()
+    """The question's own number of each choice shown: (3, 1, 2) shows its third choice on top."""
+
+    @property
+    def right(self) -> tuple[int, ...]:
+        """The right choices, numbered as shown."""
+        return tuple(sorted(self.answer)) if self.kind == "multi" else (self.answer,)
+
+    def own(self, picks: Iterable[int]) -> tuple[int, ...]:
+        """Choices numbered as shown → as the question numbers them, sorted: what progress records."""
+        return tuple(sorted(self.order[pick - 1] if self.order else pick for pick in picks))
+
+    def shown(self, number: int) -> int:
+        """Where the question's own choice `number` is shown (1 = on top)."""
+        return self.order.index(number) + 1 if self.order else number
 
     @property
     def expected(self) -> str:
-        """The right answer as text, with the chosen choices spelled out."""
+        """The right answer as text, the choices numbered as the question numbers them (what progress records)."""
         if self.kind == "numeric":
             spread = f" ± {show_number(self.tolerance)}" if self.tolerance else ""
             return f"{show_number(self.answer)}{spread}{' ' + self.unit if self.unit else ''}"
-        picks = self.answer if self.kind == "multi" else (self.answer,)
-        return "; ".join(f"{pick}. {self.choices[pick - 1]}" for pick in picks)
+        return "; ".join(f"{own}. {self.choices[self.shown(own) - 1]}" for own in self.own(self.right))
+
+    @property
+    def expected_as_shown(self) -> str:
+        """The right answer as text, the choices numbered as shown."""
+        if self.kind == "numeric":
+            return self.expected
+        return "; ".join(f"{pick}. {self.choices[pick - 1]}" for pick in self.right)
 
 
 @dataclass(frozen=True)
 class Result:
     question_id: str
     correct: bool
-    given: str  # the answer as understood ("1, 3", "0.25"), what progress records
+    given: str  # the answer as understood ("1, 3", "0.25"), numbered as the question numbers its choices: recorded
     expected: str
     explanation: str
     worked: str = ""
     asked: str = ""
+    given_as_shown: str = ""  # given and expected with the choices numbered as the learner saw them
+    expected_as_shown: str = ""
 
 
 def pose(question: Question, rng: Any = None, lang: str = "en") -> Posed:
-    """The question ready to show; an engine question gets fresh numbers from `rng` (a numpy Generator)."""
-    if question.kind != "engine":
-        return Posed(question, question.kind, question.prompt, question.answer, question.choices,
-                     question.tolerance, question.unit)
+    """The question ready to show, drawn from `rng` (a numpy Generator; a fresh one when None): an engine
+    question's numbers, then the order of the choices."""
     import numpy as np
 
-    drawn = question_generator(question.generator)(rng if rng is not None else np.random.default_rng(), lang)
-    prompt = f"{question.prompt}\n\n{drawn.prompt}" if question.prompt else drawn.prompt
-    return Posed(question, drawn.kind, prompt, drawn.answer, drawn.choices, drawn.tolerance, drawn.unit, drawn.worked,
-                 drawn.prompt)
+    rng = rng if rng is not None else np.random.default_rng()
+    if question.kind == "engine":
+        drawn = question_generator(question.generator)(rng, lang)
+        prompt = f"{question.prompt}\n\n{drawn.prompt}" if question.prompt else drawn.prompt
+        posed = Posed(question, drawn.kind, prompt, drawn.answer, drawn.choices, drawn.tolerance, drawn.unit,
+                      drawn.worked, drawn.prompt)
+    else:
+        posed = Posed(question, question.kind, question.prompt, question.answer, question.choices, question.tolerance,
+                      question.unit)
+    if not posed.choices:
+        return posed
+    order = tuple(int(own) + 1 for own in rng.permutation(len(posed.choices)))
+    shown = {own: number for number, own in enumerate(order, 1)}
+    answer = tuple(sorted(shown[own] for own in posed.answer)) if posed.kind == "multi" else shown[posed.answer]
+    return replace(posed, answer=answer, choices=tuple(posed.choices[own - 1] for own in order), order=order)
 
 
 def read_answer(text: str, unit: str = "") -> float | int:
@@ -117,12 +153,14 @@ def grade(posed: Posed, text: str) -> Result:
         value = read_answer(text, posed.unit)
         correct = close_enough(value, posed.answer, posed.tolerance)
         given = format(value, ".12g")
+        said = given
     else:
         picks = parse_choices(text, len(posed.choices), many=posed.kind == "multi")
-        correct = picks == (tuple(sorted(posed.answer)) if posed.kind == "multi" else (posed.answer,))
-        given = ", ".join(map(str, picks))
+        correct = picks == posed.right
+        given, said = ", ".join(map(str, posed.own(picks))), ", ".join(map(str, picks))
     question = posed.question
-    return Result(question.id, correct, given, posed.expected, question.explanation, posed.worked, posed.asked)
+    return Result(question.id, correct, given, posed.expected, question.explanation, posed.worked, posed.asked,
+                  said, posed.expected_as_shown)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dltui.lessons import find_lesson, lessons_dir, load_lesson, load_lessons, LessonFileError
+from dltui.lessons import check, find_lesson, lessons_dir, load_lesson, load_lessons, LessonFileError
 
 GOOD = '''+++
 id = "demo"
@@ -220,3 +220,39 @@ def test_text_is_measured_in_cells_and_ids_are_plain(tmp_path):
     assert load_lesson(write(tmp_path, GOOD.replace('"One line"', '"' + "注" * 40 + '"'))).summary == "注" * 40
     assert "'summary' is 82 cells wide" in problems_of(tmp_path, GOOD.replace('"One line"', '"' + "注" * 41 + '"'))[0]
     assert "must be lowercase letters" in problems_of(tmp_path, GOOD.replace('id = "demo"', r'id = "demo\n"'))[0]
+
+
+GIVEAWAY = GOOD.replace('choices = ["a", "b"]\nanswer = 2\nexplanation = "b is right"', '''choices = ["the long right answer", "short"]
+answer = 1
+explanation = "Choice 2 is too short."
+
+[[quiz]]
+id = "q3"
+kind = "choice"
+prompt = "Pick another"
+choices = ["right again, and longest", "no", "nope"]
+answer = 1
+explanation = "Yes."''')
+
+
+def test_check_warns_when_the_answers_give_themselves_away(tmp_path):
+    """Every single-choice answer first, or the longest: a learner can pass without knowing. And the quiz shows the
+    choices in a new order each attempt, so an explanation that says "choice 2" points at the wrong one."""
+    path = write(tmp_path, GIVEAWAY)
+    assert load_lessons(tmp_path, lang="en")[1] == []  # advice, not an error: the lesson loads
+    checked, found = check([path])
+    assert checked == 1 and all(problem.warning for problem in found)
+    assert [str(problem) for problem in found] == [
+        f"{path}:11: warning: every single-choice answer is choice 1 (q1, q3): put the right answers in different places",
+        f"{path}:11: warning: every single-choice answer is its longest choice (q1, q3): a learner can pick by length; "
+        "shorten the right answers or give the others their reasons too",
+        f"{path}:11: warning: quiz question 1 says 'Choice 2', but the quiz shows the choices in a new order each "
+        "attempt: name the choice by its words"]
+    moved = GIVEAWAY.replace('["the long right answer", "short"]\nanswer = 1', '["short", "the long right answer"]\nanswer = 2')
+    assert [problem.message[:40] for problem in check([write(tmp_path, moved)])[1]] == [
+        "every single-choice answer is its longes", "quiz question 1 says 'Choice 2', but the"]
+
+
+def test_the_bundled_lessons_need_no_advice():
+    checked, found = check([lessons_dir()])
+    assert checked >= 36 and [str(problem) for problem in found] == []

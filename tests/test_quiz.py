@@ -9,7 +9,7 @@ import pytest
 
 from dltui.labs import QUESTION_GENERATORS, lab_class, question_generator
 from dltui.lessons import Question, load_lessons
-from dltui.quiz import AnswerError, Score, grade, pose, read_answer
+from dltui.quiz import AnswerError, Posed, Score, grade, pose, read_answer
 
 CHOICE = Question("pick", "choice", "Which?", "Because.", 3, choices=("a", "b", "c", "d"))
 MULTI = Question("many", "multi", "Which ones?", "Those.", (1, 2, 3, 5), choices=("A", "B", "C", "D", "E", "F"))
@@ -19,8 +19,14 @@ DECIMAL = Question("sum", "numeric", "0.1 + 0.2?", "", 0.3)
 ENGINE = Question("drill", "engine", "Practise:", "Predict, then update.", None, generator="perceptron.update")
 
 
+def as_written(question):
+    """The question posed with its choices in the order it lists them: these tests read what a learner types."""
+    return Posed(question, question.kind, question.prompt, question.answer, question.choices, question.tolerance,
+                 question.unit)
+
+
 def right(question, text):
-    return grade(pose(question), text).correct
+    return grade(as_written(question), text).correct
 
 
 @pytest.mark.parametrize("text, correct", [("3", True), (" 3. ", True), ("３", True), ("３．", True), ("2", False), ("4", False)])
@@ -58,7 +64,7 @@ def test_multi_choice_needs_exactly_the_right_set(text):
 ])
 def test_input_that_is_not_an_answer_is_a_message_not_a_wrong_answer(question, text, words):
     with pytest.raises(AnswerError, match=re.escape(words)):
-        grade(pose(question), text)
+        grade(as_written(question), text)
 
 
 @pytest.mark.parametrize("text, correct", [
@@ -77,18 +83,47 @@ def test_numeric_forms_learners_type():
 
 
 def test_result_carries_what_the_ui_shows_and_progress_records():
-    result = grade(pose(MULTI), "5 1 3 2")
+    result = grade(as_written(MULTI), "5 1 3 2")
     assert (result.question_id, result.correct, result.given) == ("many", True, "1, 2, 3, 5")
     assert result.expected == "1. A; 2. B; 3. C; 5. E" and result.explanation == "Those." and result.worked == result.asked == ""
-    assert grade(pose(NUMERIC), "−0.5").given == "-0.5"
-    assert pose(NUMERIC).expected == "1 ± 0.001" and pose(EPOCHS).expected == "6 epochs"
+    assert grade(pose(NUMERIC), "−0.5").given == grade(pose(NUMERIC), "−0.5").given_as_shown == "-0.5"
+    assert pose(NUMERIC).expected == "1 ± 0.001" and pose(EPOCHS).expected == pose(EPOCHS).expected_as_shown == "6 epochs"
     assert pose(CHOICE).expected == "3. c"
+
+
+def test_choices_come_in_an_order_drawn_per_attempt_and_the_same_seed_draws_the_same():
+    posings = [pose(CHOICE, np.random.default_rng(seed)) for seed in range(40)]
+    assert {posed.answer for posed in posings} == {1, 2, 3, 4}  # the right one is not always in the same place
+    assert all(posed.choices[posed.answer - 1] == "c" and sorted(posed.choices) == ["a", "b", "c", "d"] for posed in posings)
+    assert [pose(CHOICE, np.random.default_rng(7)).choices for _ in range(2)] == [posings[7].choices] * 2
+
+
+def test_a_reordered_question_is_graded_as_shown_and_recorded_as_the_question_numbers_it():
+    posed = next(p for p in (pose(MULTI, np.random.default_rng(seed)) for seed in range(20)) if p.order[0] != 1)
+    shown = [posed.shown(own) for own in (1, 2, 3, 5)]
+    assert [posed.choices[number - 1] for number in shown] == ["A", "B", "C", "E"] and posed.right == tuple(sorted(shown))
+    result = grade(posed, ", ".join(map(str, shown)))
+    assert result.correct and (result.given, result.expected) == ("1, 2, 3, 5", "1. A; 2. B; 3. C; 5. E")
+    assert result.given_as_shown == ", ".join(map(str, sorted(shown)))
+    assert result.expected_as_shown == "; ".join(f"{n}. {posed.choices[n - 1]}" for n in sorted(shown))
+    wrong = grade(posed, "1")  # the choice shown on top, which is not the question's first
+    assert not wrong.correct and wrong.given == str(posed.order[0]) and wrong.given_as_shown == "1"
+
+
+def test_an_engine_choice_question_is_reordered_too():
+    posings = [pose(Question("gate", "engine", "", "", None, generator="mp_neuron.gate"), np.random.default_rng(seed))
+               for seed in range(30)]
+    assert len({posed.choices for posed in posings}) > 1
+    for seed, posed in enumerate(posings):
+        drawn = question_generator("mp_neuron.gate")(np.random.default_rng(seed))
+        assert posed.choices[posed.answer - 1] == drawn.choices[drawn.answer - 1]
+        assert grade(posed, str(posed.answer)).given == str(drawn.answer)
 
 
 def test_score_counts_first_attempts_and_best():
     score = Score()
     for question, text in [(CHOICE, "1"), (CHOICE, "3"), (NUMERIC, "1"), (MULTI, "1"), (NUMERIC, "5")]:
-        score.add(grade(pose(question), text))
+        score.add(grade(as_written(question), text))
     assert (score.first_attempt, score.best) == (1, 2)
     assert score.attempts == {"pick": 2, "w1": 2, "many": 1}
 

@@ -117,8 +117,9 @@ class Inspection:
 
     node: Op
     inputs: list[np.ndarray | None]  # None where the producing node has not run yet
-    input_names: list[str]
+    input_names: list[str]  # by role, with the tensor's own name: "prediction ŷ (p)", "target y"
     outputs: list[np.ndarray] | None
+    output_names: list[str]  # by what they are: "loss L", "output Y"
     saved: dict[str, Any]
     grad_out: list[np.ndarray] | None
     grads_in: list[np.ndarray | None] | None
@@ -211,8 +212,9 @@ class Stepper:
         found = Inspection(
             node=node,
             inputs=[a if self._computed(t, view) else None for t, a in zip(node.inputs, node.arrays)],
-            input_names=[t.name or (t.node.name if t.node is not None else f"input{k}") for k, t in enumerate(node.inputs)],
+            input_names=node.input_names(),
             outputs=outputs,
+            output_names=node.output_names(),
             saved=dict(node.saved) if ran else {},
             grad_out=grad_out,
             grads_in=grads_in,

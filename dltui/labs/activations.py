@@ -13,6 +13,7 @@ layer; ReLU's derivative is 1 wherever a unit is active.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -147,23 +148,38 @@ class ActivationsLab(Lab):
 
 
 DERIVATIVE_PROMPT = {
-    "en": "What is the derivative {name}′(x) at x = {x}? (3 decimals)",
-    "zh": "{name} 在 x = {x} 处的导数 {name}′(x) 是多少？（保留 3 位小数）",
+    "en": "What is the derivative {name}′(x) at x = {x}?{defined} (3 decimals)",
+    "zh": "{name} 在 x = {x} 处的导数 {name}′(x) 是多少？{defined}（保留 3 位小数）",
 }
+DEFINITIONS = {
+    "leaky_relu": {"en": f" Here leaky_relu(x) = x for x > 0 and {LEAKY_SLOPE}·x otherwise.",
+                   "zh": f"这里 x > 0 时 leaky_relu(x) = x，否则为 {LEAKY_SLOPE}·x。"},
+    "elu": {"en": f" Here elu(x) = x for x > 0 and α(eˣ − 1) otherwise, with α = {num(ELU_ALPHA)}.",
+            "zh": f"这里 x > 0 时 elu(x) = x，否则为 α(eˣ − 1)，α = {num(ELU_ALPHA)}。"},
+}
+DRILL_POINTS = (*((name, x) for name in ("sigmoid", "tanh") for x in (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)),
+                *((name, x) for name in ("leaky_relu", "elu") for x in (-2.0, -1.0, -0.5)))
+"""Where a derivative takes some working: ReLU's is 0 or 1 and the others' is 1 for x > 0, guesses that pass."""
+
+
+@functools.cache
+def _slope(name: str, x: float) -> float:
+    """f′(x) by the engine's backward, computed once per drill point."""
+    return float(curve(name, np.array([x])).derivative[0])
 
 
 def derivative_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     """A function and a point; the answer is what the engine's backward gives there."""
-    name = str(rng.choice(["sigmoid", "tanh", "relu", "leaky_relu", "elu"]))
-    x = float(rng.choice([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0]))
-    answer = float(curve(name, np.array([x])).derivative[0])
+    name, x = DRILL_POINTS[rng.integers(len(DRILL_POINTS))]
+    answer = _slope(name, x)
     value = float(FUNCTIONS[name][1](np.array([x]))[0])
     worked = {
         "sigmoid": f"σ({num(x)}) = {value:.4f}; σ′ = σ(1 − σ) = {value:.4f}·{1 - value:.4f} = {answer:.4f}",
         "tanh": f"tanh({num(x)}) = {value:.4f}; tanh′ = 1 − tanh² = 1 − {value:.4f}² = {answer:.4f}",
-        "relu": f"x = {num(x)} is {'positive: slope 1' if x > 0 else 'negative: slope 0'}",
-        "leaky_relu": f"x = {num(x)} is {'positive: slope 1' if x > 0 else f'negative: slope {LEAKY_SLOPE}'}",
-        "elu": f"x = {num(x)} is " + ("positive: slope 1" if x > 0 else f"negative: slope eˣ = e^{num(x)} = {answer:.4f}"),
+        "leaky_relu": f"x = {num(x)} is negative: the slope there is {LEAKY_SLOPE}",
+        "elu": f"x = {num(x)} is negative: slope αeˣ = {num(ELU_ALPHA)}·e^{num(x)} = {answer:.4f}",
     }[name]
-    prompt = DERIVATIVE_PROMPT.get(lang, DERIVATIVE_PROMPT["en"]).format(name=name, x=num(x))
+    defined = DEFINITIONS.get(name, {})
+    prompt = DERIVATIVE_PROMPT.get(lang, DERIVATIVE_PROMPT["en"]).format(
+        name=name, x=num(x), defined=defined.get(lang, defined.get("en", "")))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.001)

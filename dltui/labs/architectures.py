@@ -2,13 +2,15 @@
 
 Both nets classify the 8×8 digits with the same width, depth, initial weights, batches and
 optimizer; the only difference is the shortcut h ← h + relu(W·h) instead of h ← relu(W·h).
-At 20 hidden layers the plain net stays at chance *on its own training data* — not
-overfitting but failing to optimize (the degradation problem) — while the residual net learns.
-The first hidden layer's gradient norm shows why: through a plain stack it all but vanishes.
+At 20 hidden layers the plain net (no normalisation) stays at chance *on its own training data* —
+not overfitting but failing to optimize — while the residual net learns. The first hidden layer's
+gradient norm shows why: through a plain stack it all but vanishes. (He et al.'s degradation is a
+different failure, seen even with batch norm; lesson 10 says so.)
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,9 @@ from ..engine.arch import NETWORKS, Layer, architecture
 from ..engine.data import load_digits
 from .base import Action, Control, GeneratedQuestion, Lab, Status
 
-EVERY = 25  # steps between measurements of training accuracy and gradient norms
+EVERY = 25
+"""Steps between measurements of training accuracy and gradient norms; the first step is measured too, so
+a single `s` already draws a point."""
 
 
 class DeepMLP(nn.Module):
@@ -41,7 +45,7 @@ class DeepMLP(nn.Module):
 @dataclass(frozen=True)
 class Measurement:
     step: int
-    plain_accuracy: float  # on the training set: degradation is about fitting it at all
+    plain_accuracy: float  # on the training set: the plain net fails to fit it at all
     residual_accuracy: float
     plain_grad: float  # ‖∂loss/∂W‖ of the first hidden layer
     residual_grad: float
@@ -58,6 +62,7 @@ class ArchitecturesSnapshot:
     layers: tuple[Layer, ...]  # the explorer's table (blocks collapsed unless expanded)
     total: int
     note: str
+    diverged: bool  # a net's loss broke the divergence rule (labs/base.py): training stopped
     status: Status
 
 
@@ -91,7 +96,7 @@ class ArchitecturesLab(Lab):
 
     @property
     def finished(self) -> bool:
-        return self.count >= self.params["steps"]
+        return self.count >= self.params["steps"] or self.diverged
 
     def step(self) -> None:
         if self.finished:
@@ -106,8 +111,9 @@ class ArchitecturesLab(Lab):
             grads[kind] = float(np.linalg.norm(first))
             self.optimizers[kind].step()
             self.losses[kind].append(loss.item())
+            self.watch(loss.item(), self.count + 1, "step", f"The {kind} net")
         self.count += 1
-        if self.count % EVERY == 0 or self.finished:
+        if self.count == 1 or self.count % EVERY == 0 or self.finished:
             self.measurements.append(Measurement(self.count, self.accuracy("plain"), self.accuracy("residual"),
                                                  grads["plain"], grads["residual"]))
 
@@ -120,14 +126,16 @@ class ArchitecturesLab(Lab):
             return float((self.nets[kind](Tensor(self.x)).data.argmax(1) == self.y).mean())
 
     def status(self) -> Status:
+        if self.diverged:
+            return self.divergence.status("Lower the learning rate and reset ({reset}).")
         if not self.measurements:
             return Status("info", "Press {step} to train both nets on the same batch, {run_all} to run to the end.")
         m = self.measurements[-1]
         text = (f"Step {m.step}: training accuracy plain {m.plain_accuracy:.0%}, residual {m.residual_accuracy:.0%}; "
                 f"first-layer gradient norm plain {m.plain_grad:.1e}, residual {m.residual_grad:.1e}.")
         if self.finished and m.residual_accuracy - m.plain_accuracy > 0.2:
-            return Status("success", text + " The deeper plain net fails on its own training data: degradation, "
-                                            "fixed by the shortcut.")
+            return Status("success", text + " The plain net fails on its own training data: its gradient "
+                                            "vanishes before the first layer; the shortcut carries it.")
         return Status("info", text)
 
     def snapshot(self) -> ArchitecturesSnapshot:
@@ -136,7 +144,7 @@ class ArchitecturesLab(Lab):
             step=self.count, plain_losses=tuple(self.losses["plain"]), residual_losses=tuple(self.losses["residual"]),
             measurements=tuple(self.measurements), network=a.name, title=a.title,
             layers=tuple(a.layers if self.params["expand"] else a.blocks()), total=a.total, note=a.note,
-            status=self.status(),
+            diverged=self.diverged, status=self.status(),
         )
 
 
@@ -146,15 +154,21 @@ LAYER_PROMPT = {
 }
 
 
+@functools.cache
+def _conv_layers(name: str) -> tuple[str, tuple[Layer, ...]]:
+    """A network's title and conv layers, laid out once (the ResNets and GoogLeNet have many)."""
+    a = architecture(name)
+    return a.title, tuple(layer for layer in a.layers if layer.kind.startswith("conv"))
+
+
 def layer_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     """A conv layer of a real network drawn at random: its parameter count from the explorer."""
-    a = architecture(str(rng.choice(list(NETWORKS))))
-    convs = [layer for layer in a.layers if layer.kind.startswith("conv")]
+    title, convs = _conv_layers(tuple(NETWORKS)[rng.integers(len(NETWORKS))])
     layer = convs[int(rng.integers(len(convs)))]
     c, out, k = layer.input_shape[0], layer.shape[0], int(layer.kind.split()[1].split("×")[0])
     bias = layer.params != c * out * k * k
     worked = f"{out}·{c}·{k}·{k}" + (f" + {out}" if bias else "") + f" = {layer.params:,}"
     words = {"en": ("yes", "no"), "zh": ("有", "无")}.get(lang, ("yes", "no"))
     prompt = LAYER_PROMPT.get(lang, LAYER_PROMPT["en"]).format(
-        net=a.title.split(" (")[0], layer=layer.name, kind=layer.kind, c=c, out=out, bias=words[0] if bias else words[1])
+        net=title.split(" (")[0], layer=layer.name, kind=layer.kind, c=c, out=out, bias=words[0] if bias else words[1])
     return GeneratedQuestion(prompt, layer.params, worked)

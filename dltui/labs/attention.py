@@ -52,6 +52,11 @@ def allowed_positions(mask: str, tokens: tuple[str, ...]) -> np.ndarray:
     return np.broadcast_to(keys, (n, n)).copy() if mask == "padding" else np.ones((n, n), dtype=bool)
 
 
+def token_vectors(rng: np.random.Generator, n: int, d_k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Q, K and V rows for `n` tokens, N(0, 1) to one decimal so they read in a heatmap."""
+    return (rng.normal(size=(n, d_k)).round(1), rng.normal(size=(n, d_k)).round(1), rng.normal(size=(n, D_V)).round(1))
+
+
 def softmax_rows(x: np.ndarray) -> np.ndarray:
     """Softmax of each row, max subtracted first (exp(−∞) is exactly 0, so blocked keys get 0)."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))
@@ -147,14 +152,15 @@ class AttentionLab(Lab):
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
+        """Q, K and V for the words, then for the two `<pad>`s from a generator of their own: the words' vectors are
+        the same under every mask, so comparing masks compares only the masks."""
         p = self.params
         words = tuple(p["sentence"].split())
-        self.tokens = words + (PAD, PAD) if p["mask"] == "padding" else words
-        rng = np.random.default_rng(p["seed"])
-        n = len(self.tokens)
-        self.q = rng.normal(size=(n, p["d_k"])).round(1)
-        self.k = rng.normal(size=(n, p["d_k"])).round(1)
-        self.v = rng.normal(size=(n, D_V)).round(1)
+        pads = (PAD, PAD) if p["mask"] == "padding" else ()
+        self.tokens = words + pads
+        self.q, self.k, self.v = (np.concatenate(pair) for pair in zip(
+            token_vectors(np.random.default_rng(p["seed"]), len(words), p["d_k"]),
+            token_vectors(np.random.default_rng([p["seed"], 1]), len(pads), p["d_k"])))
         self.allowed = allowed_positions(p["mask"], self.tokens)
         self.position = 0  # stages passed: 0 inputs … 3 mask, then one per softmax row, then output
         self.focus, self.column = 0, 0
@@ -266,14 +272,17 @@ WEIGHT_PROMPT = {
 
 
 def weight_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh q and K (d_k = 4, so √d_k = 2): one attention weight, computed by the lab's softmax."""
-    values = (-1.0, 0.0, 1.0, 2.0)
-    q, k = rng.choice(values, 4), rng.choice(values, (3, 4))
-    while len(set(k @ q)) == 1:  # three equal scores make every weight 1/3: draw again
-        k = rng.choice(values, (3, 4))
-    j = int(rng.integers(3))
-    scores = k @ q
-    weights = softmax_rows((scores / 2.0)[None])[0]
+    """Fresh q and K (d_k = 4, so √d_k = 2): one attention weight, computed by the lab's softmax.
+
+    A draw whose weight would show as about 0, ⅓ (equal scores) or 1 is redrawn whole, q and K together: redrawing
+    K alone never ended when q was all zeros."""
+    values = np.array((-1.0, 0.0, 1.0, 2.0))
+    while True:
+        q, k, j = values[rng.integers(4, size=4)], values[rng.integers(4, size=(3, 4))], int(rng.integers(3))
+        scores = k @ q
+        weights = softmax_rows((scores / 2.0)[None])[0]
+        if min(abs(weights[j] - guess) for guess in (0, 1 / 3, 1)) >= 0.02:
+            break
     vec = lambda v: ", ".join(num(x) for x in v)  # noqa: E731
     exps = np.exp(scores / 2.0)
     worked = "\n".join([
@@ -296,12 +305,17 @@ OUTPUT_PROMPT = {
 
 
 def output_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh weights and values: one entry of A·V, the weighted average of the value rows."""
-    rows = ((0.5, 0.25, 0.25), (0.2, 0.3, 0.5), (0.1, 0.6, 0.3), (0.7, 0.2, 0.1), (0.0, 0.5, 0.5))
-    a = np.array(rows[rng.integers(len(rows))])[rng.permutation(3)]
-    v = rng.choice((-2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0), (3, 2))
-    c = int(rng.integers(2))
-    y = a @ v
+    """Fresh weights and values: one entry of A·V, the weighted average of the value rows.
+
+    A draw whose entry is 0, or what the values' plain mean gives without the weights, is redrawn whole."""
+    rows = np.array(((0.5, 0.25, 0.25), (0.2, 0.3, 0.5), (0.1, 0.6, 0.3), (0.7, 0.2, 0.1), (0.0, 0.5, 0.5)))
+    while True:
+        a = rows[rng.integers(len(rows))][rng.permutation(3)]
+        v = rng.integers(-2, 5, (3, 2)).astype(float)
+        c = int(rng.integers(2))
+        y = a @ v
+        if abs(y[c]) > 0.01 and abs(y[c] - v[:, c].mean()) > 0.01:
+            break
     worked = " + ".join(f"{num(a[i])}·{factor(v[i, c])}" for i in range(3)) + f" = {num(round(y[c], 10))}"
     vec = lambda x: ", ".join(num(e) for e in x)  # noqa: E731
     prompt = OUTPUT_PROMPT.get(lang, OUTPUT_PROMPT["en"]).format(a=vec(a), v1=vec(v[0]), v2=vec(v[1]), v3=vec(v[2]), c=c + 1)

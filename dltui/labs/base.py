@@ -7,10 +7,11 @@ It never knows how it is drawn; the UI builds its inputs from `controls` and its
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
-from dltui.numbers import parse_number
+from dltui.numbers import fixed, parse_number
 
 
 class ControlError(ValueError):
@@ -107,6 +108,7 @@ class Action:
     key: str
     description: str
     background: bool = False
+    fresh: bool = False  # on fresh models of its own (the MLP's seed comparison): it still runs after a divergence
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,36 @@ class Status:
     text: str
 
 
+EXPLODED = 100
+"""The divergence rule every training lab shares: a run has diverged once a loss is not a finite number, or is more
+than EXPLODED times its first loss (taken as at least 1; each model's own, where a lab trains two). The losses here
+start near a blind guess's (ln 10 for ten classes, ln 4 for a GAN's discriminator, 1 for a ±1 target read as 0), and
+learning only lowers them: a hundredfold rise is a run thrown off by steps too large, never noise. (The MLP's sigmoid
+output bounds its loss, so it adds a rule of its own: every output pinned at 0 or 1, worse than at the start.)"""
+
+
+def exploded(loss: float, first: float) -> bool:
+    """`loss` breaks the divergence rule, measured against the run's `first` loss."""
+    return not math.isfinite(loss) or abs(loss) > EXPLODED * max(abs(first), 1.0)
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a run diverged: the update that broke the rule (counted in the lab's own `unit`: update, batch, round),
+    the value that broke it (`what`: the loss, or a gradient that overflowed), and the model where a lab trains two."""
+
+    at: int
+    value: float
+    unit: str = "update"
+    model: str = ""
+    what: str = "loss"
+
+    def status(self, advice: str) -> Status:
+        """The error status a diverged lab shows: where, the value, and what to change (`advice`, in its words)."""
+        who = f"{self.model} diverged" if self.model else "Diverged"
+        return Status("error", f"{who} at {self.unit} {self.at}: {self.what} {fixed(self.value, 3)}. {advice}")
+
+
 class Lab:
     """Base class: holds validated parameter values; subclasses build the model in `build`.
 
@@ -161,6 +193,8 @@ class Lab:
     def __init__(self, **params: Any) -> None:
         self.params: dict[str, Any] = {}
         self.interrupted: Callable[[], bool] = lambda: False
+        self.divergence: Divergence | None = None
+        self.first_loss: dict[str, float] = {}  # each model's first finite loss: what the divergence rule measures
         self.reset(**params)
 
     @classmethod
@@ -183,6 +217,7 @@ class Lab:
         if params and not any(self.control(name).restarts for name in changed):
             self.refresh(changed)
         else:
+            self.divergence, self.first_loss = None, {}
             self.build()
         return self.snapshot()
 
@@ -206,11 +241,31 @@ class Lab:
 
     def act(self, action: str, interrupted: Callable[[], bool] = lambda: False) -> None:
         """Run the named action without building a snapshot (a free run builds one per frame, not per step).
-        A long action polls `interrupted` (the runner's cancel flag) between chunks of work and stops early."""
-        if action not in {a.name for a in self.actions}:
+        A long action polls `interrupted` (the runner's cancel flag) between chunks of work and stops early.
+        A diverged lab does nothing until it restarts, except an action on fresh models of its own."""
+        named = next((a for a in self.actions if a.name == action), None)
+        if named is None:
             raise KeyError(action)
+        if self.diverged and not named.fresh:
+            return
         self.interrupted = interrupted
         getattr(self, action)()
+
+    def watch(self, loss: float, at: int, unit: str = "update", model: str = "", what: str = "loss") -> bool:
+        """Note the loss of update `at` (of `model`, in a lab that trains two); the first that breaks the divergence
+        rule (see EXPLODED) makes the lab diverged, with that update and loss in its status. Returns whether the lab
+        has diverged."""
+        if self.divergence is None:
+            if math.isfinite(loss):
+                self.first_loss.setdefault(model, loss)
+            if exploded(loss, self.first_loss.get(model, 1.0)):
+                self.divergence = Divergence(at, loss, unit, model, what)
+        return self.diverged
+
+    @property
+    def diverged(self) -> bool:
+        """The run has diverged: free runs stop, and steps do nothing until a restart or a changed setting."""
+        return self.divergence is not None
 
     @property
     def finished(self) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
+from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 from .sequence import CORES, one_hot
 
@@ -47,6 +48,7 @@ class CharLMSnapshot:
     sampled_after: int  # batches trained when it was written
     temperature: float
     next_chars: tuple[tuple[str, float], ...]  # the likeliest first characters after PRIME at τ, with probabilities
+    diverged: bool  # the loss broke the divergence rule (labs/base.py): training stopped
     status: Status
 
     @property
@@ -82,8 +84,9 @@ class CharLMLab(Lab):
     run_action = "epoch"
 
     def refresh(self, changed: set[str]) -> None:
-        """Temperature and sample length re-sample from the same trained model."""
-        self.sample()
+        """Temperature and sample length re-sample from the same trained model (not from a diverged one)."""
+        if not self.diverged:
+            self.sample()
 
     def build(self) -> None:
         p = self.params
@@ -101,10 +104,6 @@ class CharLMLab(Lab):
         self.batches = 0
         self.losses: list[float] = []
         self.text_sample, self.sampled_after, self.samples_drawn = "", 0, 0
-
-    @property
-    def diverged(self) -> bool:
-        return bool(self.losses) and not math.isfinite(self.losses[-1])
 
     @property
     def finished(self) -> bool:
@@ -127,12 +126,14 @@ class CharLMLab(Lab):
         self.opt.step()
         self.losses.append(loss.item())
         self.batches += 1
+        self.watch(self.losses[-1], self.batches, "batch")
 
     def epoch(self) -> None:
         start = self.batches // self.batches_per_epoch
         while self.batches // self.batches_per_epoch == start and not self.finished and not self.interrupted():
             self.step()
-        self.sample()
+        if not self.diverged:  # a diverged model's probabilities are not numbers to sample from
+            self.sample()
 
     def next_logits(self, code: int, state):
         out, state = self.core(Tensor(one_hot(np.array([[code]]), len(self.vocab))), state)
@@ -159,7 +160,8 @@ class CharLMLab(Lab):
 
     def status(self) -> Status:
         if self.diverged:
-            return Status("error", "Diverged: the loss is not a finite number. Lower the learning rate or clip.")
+            clip = "" if self.params["clip"] else ", or clip the gradient norm"
+            return self.divergence.status(f"Lower the learning rate{clip}.")
         if not self.losses:
             uniform = math.log2(len(self.vocab))
             return Status("info", f"{len(self.vocab)} characters: guessing uniformly costs {uniform:.2f} bits per character. "
@@ -167,7 +169,7 @@ class CharLMLab(Lab):
         epoch = self.batches / self.batches_per_epoch
         bits = sum(self.losses[-20:]) / len(self.losses[-20:]) / math.log(2)
         kind = "success" if self.finished else "info"
-        return Status(kind, f"Epoch {epoch:.1f}: {bits:.2f} bits per character (uniform guessing: "
+        return Status(kind, f"Epoch {epoch:.1f}: {fixed(bits, 2)} bits per character (uniform guessing: "
                             f"{math.log2(len(self.vocab)):.2f}). Sampling at τ = {num(self.params['temperature'])}.")
 
     def snapshot(self) -> CharLMSnapshot:
@@ -175,8 +177,8 @@ class CharLMLab(Lab):
             cell=self.params["cell"], vocab=self.vocab, text_length=len(self.text),
             parameters=sum(p.size for p in self.parameters), batches=self.batches,
             batches_per_epoch=self.batches_per_epoch, losses=tuple(self.losses), sample=self.text_sample,
-            sampled_after=self.sampled_after, temperature=self.params["temperature"], next_chars=self.next_chars(),
-            status=self.status(),
+            sampled_after=self.sampled_after, temperature=self.params["temperature"],
+            next_chars=() if self.diverged else self.next_chars(), diverged=self.diverged, status=self.status(),
         )
 
 
@@ -189,12 +191,17 @@ TEMPERATURE_PROMPT = {
 
 
 def temperature_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Three logits and τ: one character's sampling probability, by the engine's softmax."""
+    """Three logits and τ: one character's sampling probability, by the engine's softmax.
+
+    A draw is redrawn whole while the probability asked is within 0.01 of 0, ⅓ or 1 (a guess would pass)."""
     chars = ("e", "t", "a")
-    logits = rng.choice((-1.0, 0.0, 1.0, 2.0, 3.0), 3, replace=False)
-    tau = float(rng.choice((0.5, 1.0, 2.0)))
-    k = int(rng.integers(3))
-    probs = softmax_with_temperature(logits, tau)
+    while True:
+        logits = rng.permutation(np.arange(-1.0, 4.0))[:3]  # three different logits from −1, 0, 1, 2, 3
+        tau = (0.5, 1.0, 2.0)[rng.integers(3)]
+        k = int(rng.integers(3))
+        probs = softmax_with_temperature(logits, tau)
+        if min(abs(probs[k] - guess) for guess in (0, 1 / 3, 1)) >= 0.01:
+            break
     scaled = logits / tau
     exps = np.exp(scaled)
     shown = ", ".join(f"'{c}': {num(v)}" for c, v in zip(chars, logits))

@@ -14,6 +14,7 @@ from fractions import Fraction
 from itertools import zip_longest
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ..engine import Tensor
 from ..engine import functional as F
@@ -257,8 +258,10 @@ class ConvolutionLab(Lab):
 
 CELL_PROMPT = {
     "en": "The input (padding {p}, stride {s}) on the left, the kernel on the right:\n\n```\n{grids}\n```\n\n"
-          "What is output[{i},{j}]? (No flip: the kernel is laid on the window as written.)",
-    "zh": "左边是输入（填充 {p}，步幅 {s}），右边是卷积核：\n\n```\n{grids}\n```\n\n输出 output[{i},{j}] 是多少？（不翻转：卷积核按原样覆盖窗口。）",
+          "What is output[{i},{j}], rows and columns counted from 0? (No flip: the kernel is laid on the window "
+          "as written.)",
+    "zh": "左边是输入（填充 {p}，步幅 {s}），右边是卷积核：\n\n```\n{grids}\n```\n\n输出 output[{i},{j}]（行号和列号都从 0 开始数）"
+          "是多少？（不翻转：卷积核按原样覆盖窗口。）",
 }
 SIZE_PROMPT = {
     "en": "A {w}×{w} input, a {k}×{k} kernel, padding {p}, stride {s}. How wide is the output?",
@@ -278,18 +281,23 @@ def beside(left: str, right: str) -> str:
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """A small input and kernel; one output cell, computed by the lab's own stepping."""
-    lab = ConvolutionLab(image="ramp", kernel_size=int(rng.choice((2, 3))), stride=int(rng.integers(1, 3)),
-                         padding=int(rng.integers(0, 2)))
-    lab.image = rng.integers(0, 4, (1, 5, 5)).astype(float)
-    lab.kernels = rng.integers(-1, 2, lab.kernels.shape).astype(float)
-    lab.restart()
-    _, oh, ow = lab.output.shape
-    cells = [lab.cell(0, i, j) for i in range(oh) for j in range(ow)]
-    busy = [c for c in cells if np.count_nonzero(c.products) >= 2] or cells  # skip windows that are all padding
-    cell = busy[int(rng.integers(len(busy)))]
+    """A small input and kernel; one output cell, computed by the lab's own stepping.
+
+    The cell asked has at least two non-zero products and a sum that is not 0 (a guess would pass); a draw
+    with no such cell is redrawn whole."""
+    while True:
+        lab = ConvolutionLab(image="ramp", kernel_size=2 + int(rng.integers(2)), stride=int(rng.integers(1, 3)),
+                             padding=int(rng.integers(0, 2)))
+        lab.image = rng.integers(0, 4, (1, 5, 5)).astype(float)
+        lab.kernels = rng.integers(-1, 2, lab.kernels.shape).astype(float)
+        lab.restart()
+        k, s = lab.params["kernel_size"], lab.params["stride"]
+        products = sliding_window_view(lab.padded[0], (k, k))[::s, ::s] * lab.kernels[0, 0]  # every cell's at once
+        asked = np.argwhere((np.count_nonzero(products, axis=(2, 3)) >= 2) & (products.sum(axis=(2, 3)) != 0))
+        if len(asked):
+            break
+    cell = lab.cell(0, *(int(i) for i in asked[rng.integers(len(asked))]))
     i, j = cell.row, cell.col
-    k = lab.params["kernel_size"]
     worked = (f"Padded input rows {cell.top}–{cell.top + k - 1}, columns {cell.left}–{cell.left + k - 1}:\n"
               f"{grid(cell.window[0])}\nProducts with the kernel:\n{grid(cell.products[0])}\n"
               f"Sum = {num(cell.value)}")
@@ -299,10 +307,11 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
 
 
 def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """W, K, P, S drawn until they fit; the output width by the formula."""
+    """W, K, P, S drawn until they fit and the output is neither 1 wide nor as wide as the input (guesses that
+    would pass); the output width by the formula."""
     while True:
-        w, k, p, s = int(rng.integers(5, 33)), int(rng.choice((1, 3, 5, 7))), int(rng.integers(0, 4)), int(rng.integers(1, 4))
-        if size_problem(w, k, s, p) is None:
+        w, k, p, s = int(rng.integers(5, 33)), 1 + 2 * int(rng.integers(4)), int(rng.integers(0, 4)), int(rng.integers(1, 4))
+        if size_problem(w, k, s, p) is None and out_size(w, k, s, p) not in (1, w):
             break
     prompt = SIZE_PROMPT.get(lang, SIZE_PROMPT["en"]).format(w=w, k=k, p=p, s=s)
     return GeneratedQuestion(prompt, out_size(w, k, s, p), output_size_text(w, k, s, p))

@@ -67,6 +67,11 @@ class DrawSnapshot:
     status: Status
 
     @property
+    def empty(self) -> bool:
+        """Nothing is painted: the net's output is then its biases' opinion of a blank page, not a reading."""
+        return not self.canvas.any()
+
+    @property
     def prediction(self) -> int:
         return int(self.probabilities.argmax())
 
@@ -139,8 +144,8 @@ class DrawDigitLab(Lab):
         peaks = {name: m.max(axis=(1, 2)) for name, m in maps.items()}
         firing = {name: tuple(int(i) for i in np.argsort(-peak, kind="stable")) for name, peak in peaks.items()}
         if not self.canvas.any():
-            status = Status("info", "{pen} lowers the pen, {up} {left} {down} {right} draw, {pen} again lifts it; "
-                                    "{clear} clears, {example} loads a test digit.")
+            status = Status("info", "Nothing drawn yet, so nothing to read. {pen} lowers the pen, {up} {left} {down} "
+                                    "{right} draw, {pen} again lifts it; {clear} clears, {example} loads a test digit.")
         else:
             guess = int(probabilities.argmax())
             status = Status("success" if probabilities[guess] >= 0.8 else "warning",
@@ -158,8 +163,12 @@ PIXEL_PROMPT = {
 
 
 def pixel_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """A random 2×2 group of cells: the LeNet input value the lab's own conversion gives it."""
-    group = rng.random((2, 2)) < 0.5
+    """A random 2×2 group of cells: the LeNet input value the lab's own conversion gives it.
+
+    One to three of the four cells are painted: none or all would give 0 or 1, which a guess would pass."""
+    group = np.zeros(4, dtype=bool)
+    group[rng.permutation(4)[: rng.integers(1, 4)]] = True
+    group = group.reshape(2, 2)
     canvas = np.zeros((SIZE, SIZE), dtype=bool)
     canvas[:2, :2] = group
     value = to_digit(canvas)[0, 0]

@@ -35,6 +35,7 @@ class GRUSnapshot:
     runs: tuple[Run, ...]
     position: int  # the time step the answer is read at
     gates: dict[str, np.ndarray]  # r, z, n, h: (T, hidden) of the first model's GRU on a held-out sequence
+    diverged: bool  # a model broke the divergence rule (labs/base.py): the race stopped
     status: Status
 
 
@@ -43,7 +44,8 @@ class GRULab(RaceLab):
         Control("compare", "Compare", "choice", "GRU vs LSTM", choices=tuple(COMPARISONS)),
         *RaceLab.common,
         Control("memory_bias", "Memory-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
-                help="Initial bias of the GRU's z and the LSTM's f: near 1 they keep the state"),
+                help="Initial bias of the GRU's z and the LSTM's f: 3 starts them near 1, keeping the state; "
+                     "0 near ½, where PyTorch's random biases, U(±1/√H), put them on average"),
     )
 
     def task(self) -> str:
@@ -60,10 +62,10 @@ class GRULab(RaceLab):
         return SequenceModel("gru", **shared), SequenceModel(**other, **shared)
 
     def snapshot(self) -> GRUSnapshot:
-        runs = tuple(r.run() for r in self.runners)
+        runs = self.runs()
         return GRUSnapshot(self.params["compare"], self.task(), self.params["seq_len"], self.batches, runs,
                            self.at % self.params["seq_len"], trace(self.runners[0].model.core, self.held_out[0]),
-                           self.race_status(runs))
+                           self.diverged, self.race_status(runs))
 
 
 CELL_PROMPT = {
@@ -78,15 +80,19 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     """h, the update gate's pre-activation and the candidate n: the new state, by the engine's gru_cell.
 
     The cell gets weights that make its candidate exactly the shown n: zero weights, the reset
-    path switched off, and b_in = atanh(n)."""
+    path switched off, and b_in = atanh(n). A draw is redrawn whole while h' is within 0.01 of 0, ±1, h or n:
+    with n = h, for one, the gate would not matter."""
     from ..engine import Tensor, functional as F
 
-    h = float(rng.choice((-1.0, -0.5, 0.0, 0.5, 1.0)))
-    zz = float(rng.choice((-2.0, -1.0, 0.0, 1.0, 2.0)))
-    n = float(rng.choice((-0.8, -0.5, 0.2, 0.5, 0.9)))
     zero = Tensor(np.zeros((3, 1)))
-    b_ih = Tensor([0.0, zz, np.arctanh(n)])
-    h_new = F.gru_cell(Tensor([[0.0]]), Tensor([[h]]), zero, zero, b_ih).item()
+    while True:
+        h = (-1.0, -0.5, 0.0, 0.5, 1.0)[rng.integers(5)]
+        zz = float(rng.integers(-2, 3))
+        n = (-0.8, -0.5, 0.2, 0.5, 0.9)[rng.integers(5)]
+        b_ih = Tensor([0.0, zz, np.arctanh(n)])
+        h_new = F.gru_cell(Tensor([[0.0]]), Tensor([[h]]), zero, zero, b_ih).item()
+        if min(abs(h_new - guess) for guess in (0, 1, -1, h, n)) >= 0.01:
+            break
     z = 1.0 / (1.0 + np.exp(-zz))
     worked = (f"z = σ({num(zz)}) = {z:.4f}\n"
               f"h' = (1 − {z:.4f})·{factor(n)} + {z:.4f}·{factor(h)} = {h_new:.4f}")

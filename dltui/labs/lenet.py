@@ -21,6 +21,7 @@ from ..engine import Tensor, manual_seed, nn, no_grad, optim
 from ..engine import functional as F
 from ..engine.arch import Layer, lenet5, out_size
 from ..engine.data import assets_dir, load_digits, to_lenet
+from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status
 
 SHIPPED_WEIGHTS = "lenet-digits.npz"  # trained with this lab's defaults; see bench/lenet.py --save
@@ -108,6 +109,8 @@ class LeNetSnapshot:
     epoch: int  # completed epochs
     step: int  # batches so far
     steps_per_epoch: int
+    current_epoch: int  # what the learner reads, counted from 1: epoch 1, batch 12 of 45 is the twelfth batch trained
+    current_batch: int  # batches of the current epoch trained (0 just after an epoch ended)
     lr: float
     losses: tuple[float, ...]  # per batch
     recent_loss: float  # mean over the last epoch's worth of batches (NaN before the first)
@@ -124,6 +127,7 @@ class LeNetSnapshot:
     prediction: int  # the digit the net reads there
     confusion: np.ndarray | None  # (10, 10) rows = true digit, columns = prediction; after an epoch
     worst: tuple[Miss, ...]
+    diverged: bool  # the loss broke the divergence rule (labs/base.py): training stopped
     status: Status
 
     @property
@@ -159,7 +163,6 @@ class LeNetLab(Lab):
         self.correct_this_epoch = 0
         self.confusion: np.ndarray | None = None
         self.worst: tuple[Miss, ...] = ()
-        self.diverged = False
         self.saved_to: Path | None = None
         self.new_epoch()
 
@@ -188,9 +191,7 @@ class LeNetLab(Lab):
         self.correct_this_epoch += int((logits.data.argmax(1) == self.train_y[batch]).sum())
         self.step_count += 1
         self.position += len(batch)
-        if not math.isfinite(self.losses[-1]):
-            self.diverged = True
-        elif self.position >= len(self.train_y):
+        if not self.watch(self.losses[-1], self.step_count, "batch") and self.position >= len(self.train_y):
             self.end_epoch()
 
     def end_epoch(self) -> None:
@@ -228,8 +229,7 @@ class LeNetLab(Lab):
     def status(self) -> Status:
         accuracy = self.evaluations[-1].test_accuracy if self.evaluations else None
         if self.diverged:
-            return Status("error", f"Diverged: the loss became {self.losses[-1]} at step {self.step_count}. "
-                                   "Lower the learning rate and reset.")
+            return self.divergence.status("Lower the learning rate and reset ({reset}).")
         if self.saved_to is not None:
             return Status("success", f"Saved to {self.saved_to}; Draw a digit will use it.")
         if self.finished:
@@ -239,8 +239,13 @@ class LeNetLab(Lab):
         if not self.losses:
             return Status("info", "Press {step} to train on one batch, {epoch} for an epoch, {run} to run.")
         tested = f", test accuracy {accuracy:.1%} after epoch {self.completed}" if accuracy is not None else ""
-        return Status("info", f"Epoch {self.completed + 1}, batch {self.position // self.params['batch_size']}/"
-                              f"{self.steps_per_epoch}: loss {self.losses[-1]:.3f}{tested}")
+        epoch, batch = self.current()
+        return Status("info", f"Epoch {epoch}, batch {batch}/{self.steps_per_epoch}: "
+                              f"loss {fixed(self.losses[-1])}{tested}")
+
+    def current(self) -> tuple[int, int]:
+        """(epoch, batch within it) as the learner reads them, counted from 1; the last epoch once training is done."""
+        return min(self.completed + 1, self.params["epochs"]), math.ceil(self.position / self.params["batch_size"])
 
     def snapshot(self) -> LeNetSnapshot:
         index = self.params["test_image"]
@@ -249,14 +254,17 @@ class LeNetLab(Lab):
             probabilities = F.softmax(out["logits"], dim=1).data[0]
         maps = {name: out[name].data[0].copy() for name in ("C1", "S2", "C3", "S4")}
         recent = self.losses[-self.steps_per_epoch:]
+        epoch, batch = self.current()
         return LeNetSnapshot(
-            epoch=self.completed, step=self.step_count, steps_per_epoch=self.steps_per_epoch, lr=self.optimizer.lr,
+            epoch=self.completed, step=self.step_count, steps_per_epoch=self.steps_per_epoch,
+            current_epoch=epoch, current_batch=batch, lr=self.optimizer.lr,
             losses=tuple(self.losses), recent_loss=float(np.mean(recent)) if recent else math.nan,
             recent_batches=len(recent), evaluations=tuple(self.evaluations), layers=tuple(lenet5().layers),
             c1_kernels=self.net.conv1.weight.data.copy(), c3_kernels=self.net.conv2.weight.data.copy(),
             test_index=index, test_label=int(self.test_y[index]), image=self.test_x[index, 0], maps=maps,
             probabilities=probabilities, prediction=int(probabilities.argmax()),
-            confusion=None if self.confusion is None else self.confusion.copy(), worst=self.worst, status=self.status(),
+            confusion=None if self.confusion is None else self.confusion.copy(), worst=self.worst, diverged=self.diverged,
+            status=self.status(),
         )
 
 

@@ -26,7 +26,9 @@ class LSTMSnapshot:
     probe: np.ndarray  # (T,) the held-out sequence whose gates are shown
     answer: int  # its first symbol
     predictions: tuple[int, ...]  # what each model says now
+    position: int  # the time step the answer is read at (the last): its gates are shown as numbers
     gates: dict[str, np.ndarray]  # i, f, g, o, c, h: (T, hidden) on the probe
+    diverged: bool  # a model broke the divergence rule (labs/base.py): the race stopped
     status: Status
 
 
@@ -34,7 +36,8 @@ class LSTMLab(RaceLab):
     controls = (
         *RaceLab.common,
         Control("forget_bias", "Forget-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
-                help="Initial bias of f: σ(3) ≈ 0.95 keeps the cell state; 0 is PyTorch's default"),
+                help="Initial bias of f: σ(3) ≈ 0.95 keeps the cell state; 0 starts f near ½, where "
+                     "PyTorch's random biases, U(±1/√H), put it on average"),
     )
 
     def task(self) -> str:
@@ -46,13 +49,14 @@ class LSTMLab(RaceLab):
                 SequenceModel("lstm", inputs, p["hidden"], classes, memory_bias=p["forget_bias"]))
 
     def snapshot(self) -> LSTMSnapshot:
-        runs = tuple(r.run() for r in self.runners)
+        runs = self.runs()
         x, y = self.held_out
         probe = x[:, :1]
         with no_grad():
             predictions = tuple(int(r.model.logits(probe, -1).data.argmax()) for r in self.runners)
         return LSTMSnapshot(self.params["seq_len"], self.batches, runs, x[:, 0].argmax(axis=1), int(y[0]), predictions,
-                            trace(self.runners[1].model.core, probe), self.race_status(runs))
+                            self.at % self.params["seq_len"], trace(self.runners[1].model.core, probe), self.diverged,
+                            self.race_status(runs))
 
 
 def _sigmoid(v: float) -> float:
@@ -68,16 +72,21 @@ CELL_PROMPT = {
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Gate pre-activations and c_{t−1}: the new c_t, h_t or forget gate, computed by the engine's lstm_cell."""
+    """Gate pre-activations and c_{t−1}: the new c_t, h_t or forget gate, computed by the engine's lstm_cell.
+
+    A draw is redrawn whole while its answer is within 0.01 of 0, ±1 or ½ (σ(0)): those a guess would pass."""
     from ..engine import Tensor, functional as F
 
-    z = rng.choice((-2.0, -1.0, 0.0, 1.0, 2.0), 4)
-    c_prev = float(rng.choice((-1.0, -0.5, 0.5, 1.0, 2.0)))
     zero = Tensor(np.zeros((4, 1)))
-    h, c = F.lstm_cell(Tensor([[0.0]]), (Tensor([[0.0]]), Tensor([[c_prev]])), zero, zero, Tensor(z))
-    i, f, g, o = _sigmoid(z[0]), _sigmoid(z[1]), float(np.tanh(z[2])), _sigmoid(z[3])
-    target = ("c_t", "h_t", "f")[int(rng.integers(3))]
-    answer = {"c_t": c.item(), "h_t": h.item(), "f": f}[target]
+    while True:
+        z = rng.integers(-2, 3, 4).astype(float)
+        c_prev = (-1.0, -0.5, 0.5, 1.0, 2.0)[rng.integers(5)]
+        target = ("c_t", "h_t", "f")[int(rng.integers(3))]
+        h, c = F.lstm_cell(Tensor([[0.0]]), (Tensor([[0.0]]), Tensor([[c_prev]])), zero, zero, Tensor(z))
+        i, f, g, o = _sigmoid(z[0]), _sigmoid(z[1]), float(np.tanh(z[2])), _sigmoid(z[3])
+        answer = {"c_t": c.item(), "h_t": h.item(), "f": f}[target]
+        if min(abs(abs(answer) - guess) for guess in (0, 0.5, 1)) >= 0.01:
+            break
     lines = [f"f = σ({num(z[1])}) = {f:.4f}"]
     if target != "f":
         lines += [f"i = σ({num(z[0])}) = {i:.4f}, g = tanh({num(z[2])}) = {g:.4f}",

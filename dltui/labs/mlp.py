@@ -21,7 +21,8 @@ from ..engine import Stepper, Tensor, functional as F, no_grad, optim, recording
 from ..engine.gradcheck import numeric_grad, relative_error
 from ..engine.kernels import active as kernels, reference as K
 from ..engine.nn import Parameter
-from .base import Action, Control, GeneratedQuestion, Lab, Status, num
+from ..numbers import fixed
+from .base import Action, Control, GeneratedQuestion, Lab, Status, exploded, num
 
 XOR_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 XOR_TARGETS = np.array([0, 1, 1, 0], dtype=float)
@@ -36,6 +37,7 @@ MARGIN = 0.3  # XOR counts as solved when every corner's output is within this o
 STALL_WINDOW = 2000  # epochs: a run whose training loss moved less than STALL_TOL over them is stuck
 STALL_TOL = 1e-3
 PATIENCE = 200  # early stopping: epochs without a new best validation loss
+PINNED = 1e-6  # σ′ = p(1 − p) below this at every training input: the output is pinned at 0 or 1
 
 
 # ---------------------------------------------------------------------------------------- data
@@ -128,10 +130,14 @@ class Run:
 
     An epoch is one pass over the training set: one update per sample in standard BP
     ("per-sample"), one update with the averaged gradient in accumulated BP ("batch"). After
-    each epoch every net gets a verdict, or keeps training: diverged (NaN/Inf), solved, stuck
-    (the training loss fell by less than STALL_TOL over STALL_WINDOW epochs), early-stopped
-    (validation loss without a new best for PATIENCE epochs; the best weights come back), or
-    out of epochs.
+    each epoch every net gets a verdict, or keeps training: diverged, solved, stuck (the training
+    loss fell by less than STALL_TOL over STALL_WINDOW epochs), early-stopped (validation loss
+    without a new best for PATIENCE epochs; the best weights come back), or out of epochs.
+
+    Diverged is the labs' shared rule (labs/base.py: a loss not finite, or a hundred times the
+    first), and one of the MLP's own, because its sigmoid output bounds the loss (MSE ≤ 1): steps
+    too large throw the weights so far that every output is pinned at 0 or 1 (σ′ < PINNED), and the
+    loss is above where it started. No gradient can bring such a net back.
     """
 
     def __init__(self, params: dict, seeds: list[int]) -> None:
@@ -174,17 +180,19 @@ class Run:
             better = active & (val < self.best_val)
             self.best_val[better], self.best_epoch[better] = val[better], self.epoch
             self.best_nets.take(self.nets, better)
-        solved, finite = self.corners_solved(), self.nets.finite()
+        solved, finite, pinned = self.corners_solved(), self.nets.finite(), self.pinned()
         for k in np.flatnonzero(active):
-            verdict = self.verdict(k, solved[k], finite[k])
+            verdict = self.verdict(k, solved[k], finite[k] and not pinned[k])
             if verdict is not None:
                 self.outcome[k], self.ended_at[k] = verdict, self.epoch
                 if verdict == "early-stopped":
                     self.nets.take(self.best_nets, np.arange(len(self.seeds)) == k)
 
-    def verdict(self, k: int, solved: bool, finite: bool) -> str | None:
-        loss = self.train_loss[-1][k]
-        if not (np.isfinite(loss) and finite):
+    def verdict(self, k: int, solved: bool, sound: bool) -> str | None:
+        """Net k's outcome after this epoch, or None while it trains on; `sound`: its weights are finite and its
+        output is not pinned above its first loss."""
+        loss, first = self.train_loss[-1][k], self.train_loss[0][k]
+        if exploded(loss, first) or not sound:
             return "diverged"
         if self.p["dataset"] == "xor" and solved:
             return "solved"
@@ -195,6 +203,13 @@ class Run:
         if self.epoch >= self.p["epochs"]:
             return "out of epochs"
         return None
+
+    def pinned(self) -> np.ndarray:
+        """Each net's output is pinned at 0 or 1 on every training input (σ′ < PINNED) with its loss above the first:
+        how a net whose loss cannot blow up diverges."""
+        with np.errstate(all="ignore"):
+            p = self.nets.forward(self.x, self.p["activation"])[3][:, :, 0]
+        return (p * (1 - p) < PINNED).all(axis=1) & (self.train_loss[-1] > self.train_loss[0])
 
     def corners_solved(self) -> np.ndarray:
         """Each net's output at the four XOR corners is within MARGIN of the XOR target."""
@@ -285,6 +300,8 @@ class Trace:
 
     `samples` are the training-set indices in the pass (one in per-sample mode, all in batch
     mode); `update` is the lab's update count when it was recorded, so a stale trace is refused.
+    `loss` is this pass's, on its samples; `training_loss` the whole training set's with the same
+    weights (so, after the previous update).
     """
 
     stepper: Stepper
@@ -292,6 +309,7 @@ class Trace:
     x: np.ndarray
     y: np.ndarray
     loss: float
+    training_loss: float
     params: tuple[ParamGrad, ...]
     update: int
     epoch: int
@@ -313,6 +331,7 @@ class MLPSnapshot:
     position: int  # next sample within the epoch (per-sample mode)
     updates: int
     train_loss: np.ndarray  # after 0, 1, … epochs
+    loss_now: float  # the training loss after the latest update (mid-epoch too: one debugger update moves it)
     val_loss: np.ndarray | None
     best_epoch: int | None  # lowest validation loss so far
     stopped_epoch: int | None  # where early stopping stopped (the weights are the best epoch's)
@@ -363,7 +382,7 @@ class MLPLab(Lab):
         Action("step", "s", "Update"),
         Action("epoch", "e", "Epoch"),
         Action("train", "g", "Train", background=True),
-        Action("compare", "m", "Seeds", background=True),
+        Action("compare", "m", "Seeds", background=True, fresh=True),
     )
     run_action = "train"
 
@@ -374,6 +393,10 @@ class MLPLab(Lab):
     @property
     def finished(self) -> bool:
         return self.run.done
+
+    @property
+    def diverged(self) -> bool:
+        return self.run.outcome[0] == "diverged"
 
     def step(self) -> None:
         if not self.finished:
@@ -413,7 +436,7 @@ class MLPLab(Lab):
         for t in tensors:
             numeric = numeric_grad(value, t.data, [np.ones(())])
             grads.append(ParamGrad(t.name, t.data.copy(), t.grad.copy(), numeric, relative_error(t.grad, numeric)))
-        return Trace(Stepper(tape), tuple(int(i) for i in samples), x, y, loss.item(), tuple(grads),
+        return Trace(Stepper(tape), tuple(int(i) for i in samples), x, y, loss.item(), self.loss_now(), tuple(grads),
                      run.updates, run.epoch, tensors)
 
     def apply_update(self, trace: Trace) -> MLPSnapshot:
@@ -430,15 +453,25 @@ class MLPLab(Lab):
 
     # ------------------------------------------------------------------ the picture
     def saturated(self) -> bool:
-        """Every training output is within 1e-6 of 0 or 1: the output sigmoid's slope is gone."""
+        """Every training output is within PINNED of 0 or 1: the output sigmoid's slope is gone."""
         with np.errstate(all="ignore"):
             p = self.run.nets.forward(self.run.x, self.params["activation"])[3]
-        return bool((p * (1 - p) < 1e-6).all())
+        return bool((p * (1 - p) < PINNED).all())
+
+    def loss_now(self) -> float:
+        """The training-set loss with the weights as they are now: after the latest update, even mid-epoch."""
+        return float(self.run.loss(self.run.x, self.run.y)[0])
 
     def status(self) -> Status:
         run = self.run
         outcome, epoch = run.outcome[0], run.epoch
         loss = float(run.train_loss[-1][0])
+        if outcome == "diverged" and run.nets.finite()[0] and np.isfinite(loss):
+            return Status("error", f"Diverged at epoch {epoch} (update {run.updates}): every output is pinned at 0 or 1 "
+                                   f"and the loss, {fixed(loss, 4)}, is above where it started "
+                                   f"({fixed(run.train_loss[0][0], 4)}). η = {self.params['lr']:g} threw the weights so far "
+                                   "that σ′ ≈ 0: a sigmoid output cannot blow up, it saturates, and no gradient brings it "
+                                   "back. Lower η and reset ({reset}).")
         if outcome == "diverged":
             return Status("error", f"Diverged at epoch {epoch}: the loss or a weight became NaN/Inf. Each step overshot "
                                    f"further than the last; η = {self.params['lr']:g} is too large for this net.")
@@ -467,7 +500,8 @@ class MLPLab(Lab):
         if run.updates == 0:
             return Status("info", "Press {step} for one update, {epoch} for an epoch, {run} to run, {debugger} to step "
                                   "through the backprop.")
-        return Status("info", f"Epoch {epoch}, {run.updates} updates, training loss {loss:.4f}.")
+        return Status("info", f"Epoch {epoch}, {run.updates} updates, training loss {fixed(self.loss_now(), 4)} "
+                              "(after the latest update).")
 
     def snapshot(self) -> MLPSnapshot:
         run, p = self.run, self.params
@@ -480,7 +514,7 @@ class MLPLab(Lab):
             dataset=p["dataset"], hidden=p["hidden"], activation=p["activation"], mode=p["mode"],
             inputs=run.x, targets=run.y, val_inputs=run.xv, val_targets=run.yv,
             epoch=run.epoch, position=run.position, updates=run.updates,
-            train_loss=np.array([v[0] for v in run.train_loss]),
+            train_loss=np.array([v[0] for v in run.train_loss]), loss_now=self.loss_now(),
             val_loss=None if run.xv is None else np.array([v[0] for v in run.val_loss]),
             best_epoch=None if run.xv is None else int(run.best_epoch[0]),
             stopped_epoch=run.epoch if early else None,
@@ -493,24 +527,31 @@ class MLPLab(Lab):
 
 
 DELTA_PROMPT = {
-    "en": "A 2-2-1 net with sigmoid units and MSE loss L = (p − y)²: W1 = {w1}, b1 = ({b1}), W2 = ({w2}), b2 = {b2}. "
+    "en": "A 2-2-1 net with sigmoid units and MSE loss L = (p − y)²: W1 = {w1} (one row per hidden unit: "
+          "row i holds the weights into hidden unit i), b1 = ({b1}), W2 = ({w2}), b2 = {b2}. "
           "For the sample x = ({x}) with target y = {y}, what is ∂L/∂z2, the gradient at the output's pre-activation? (3 decimals)",
-    "zh": "一个 2-2-1 网络，sigmoid 单元，均方误差 L = (p − y)²：W1 = {w1}，b1 = ({b1})，W2 = ({w2})，b2 = {b2}。"
+    "zh": "一个 2-2-1 网络，sigmoid 单元，均方误差 L = (p − y)²：W1 = {w1}（每行对应一个隐藏单元：第 i 行是输入到"
+          "隐藏单元 i 的权重），b1 = ({b1})，W2 = ({w2})，b2 = {b2}。"
           "对样本 x = ({x})、目标 y = {y}，输出层净输入的梯度 ∂L/∂z2 是多少？（保留 3 位小数）",
 }
 
 
 def output_delta_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh weights and an XOR sample; the engine's backward gives ∂L/∂z2 = 2(p − y)·p(1 − p)."""
+    """Fresh weights and an XOR sample; the engine's backward gives ∂L/∂z2 = 2(p − y)·p(1 − p).
+
+    A draw whose ∂L/∂z2 is under 0.01 (a saturated or nearly right output: 0 would pass) is redrawn whole."""
     values = np.array([-2.0, -1.0, -0.5, 0.5, 1.0, 2.0])
-    arrays = [rng.choice(values, (2, 2)), rng.choice(values, 2), rng.choice(values, (1, 2)), rng.choice(values, 1)]
-    i = int(rng.integers(4))
-    x, y = XOR_INPUTS[i:i + 1], XOR_TARGETS[i:i + 1]
-    params = [Parameter(a) for a in arrays]
-    with recording() as tape:
-        engine_loss(Tensor(x), params, y, "sigmoid", "mse").backward()
-    z2, p = tape.nodes[2].outputs[0].item(), tape.nodes[3].outputs[0].item()
-    delta = float(tape.nodes[3].grads_in[0].item())
+    while True:
+        arrays = [values[rng.integers(6, size=shape)] for shape in ((2, 2), 2, (1, 2), 1)]
+        i = int(rng.integers(4))
+        x, y = XOR_INPUTS[i:i + 1], XOR_TARGETS[i:i + 1]
+        params = [Parameter(a) for a in arrays]
+        with recording() as tape:
+            engine_loss(Tensor(x), params, y, "sigmoid", "mse").backward()
+        z2, p = tape.nodes[2].outputs[0].item(), tape.nodes[3].outputs[0].item()
+        delta = float(tape.nodes[3].grads_in[0].item())
+        if abs(delta) >= 0.01:
+            break
     h = tape.nodes[1].outputs[0][0]
     worked = "\n".join([
         f"h = σ(W1·x + b1) = ({h[0]:.4f}, {h[1]:.4f})",

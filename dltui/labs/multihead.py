@@ -9,6 +9,7 @@ encoding of "Attention is all you need" and shows them break.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -214,10 +215,16 @@ ENCODING_PROMPT = {
 
 
 def encoding_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh position, dimension and width: one entry of the lab's `sinusoidal_encoding`."""
-    d = int(rng.choice((4, 8, 16)))
-    pos, dim = int(rng.integers(1, 10)), int(rng.integers(min(d, 6)))
-    value = float(sinusoidal_encoding(pos + 1, d)[pos, dim])
+    """Fresh position, dimension and width: one entry of the lab's `sinusoidal_encoding`.
+
+    A draw is redrawn whole while the entry is within 0.01 of 0 or ±1: a slow dimension's cosine at an early
+    position is 1.000, which a guess would pass."""
+    while True:
+        d = (4, 8, 16)[rng.integers(3)]
+        pos, dim = int(rng.integers(1, 10)), int(rng.integers(min(d, 6)))
+        value = float(sinusoidal_encoding(pos + 1, d)[pos, dim])
+        if min(abs(abs(value) - guess) for guess in (0, 1)) >= 0.01:
+            break
     pair = dim - dim % 2
     angle = pos / 10000.0 ** (pair / d)
     fn = "sin" if dim % 2 == 0 else "cos"
@@ -236,11 +243,17 @@ PARAMS_PROMPT = {
 }
 
 
+@functools.cache
+def _parameter_count(embed_dim: int, heads: int) -> int:
+    """A real module's parameter count, built once per size (building one draws its initial weights)."""
+    return sum(p.size for p in nn.MultiheadAttention(embed_dim, heads).parameters())
+
+
 def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     """Fresh width and head count; the answer counts a real module's parameters (heads don't matter)."""
-    h = int(rng.choice((1, 2, 3, 4, 6, 8)))
-    e = h * int(rng.choice((2, 3, 4, 5, 8, 16)))
-    count = sum(p.size for p in nn.MultiheadAttention(e, h).parameters())
+    h = (1, 2, 3, 4, 6, 8)[rng.integers(6)]
+    e = h * (2, 3, 4, 5, 8, 16)[rng.integers(6)]
+    count = _parameter_count(e, h)
     worked = (f"W_Q, W_K, W_V: 3 · {e}·{e} = {3 * e * e}, their biases 3 · {e} = {3 * e}\n"
               f"output projection: {e}·{e} + {e} = {e * e + e}\n"
               f"total 4·{e}² + 4·{e} = {num(count)}. The {h} heads only split the {e} dimensions; they add no weights.")

@@ -242,16 +242,21 @@ UPDATE_PROMPT = {
 
 
 def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Fresh weights, bias, η and sample: what is w1, w2 or b after one step of the lab's own rule?"""
-    values = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
-    weights, bias = rng.choice(values, 2), float(rng.choice(values))
-    x, y = rng.choice((-1.0, 0.0, 1.0, 2.0), 2), int(rng.integers(2))
-    lab = PerceptronLab(lr=float(rng.choice((0.5, 1.0, 2.0))))
-    lab.inputs, lab.labels = np.array([x]), np.array([float(y)])
-    lab.weights, lab.bias = weights.copy(), bias
-    lab.step()
+    """Fresh weights, bias, η and sample: what is w1, w2 or b after one step of the lab's own rule?
+
+    A draw whose asked parameter ends at 0 (a guess would pass) is redrawn whole."""
+    values = np.array((-1.0, -0.5, 0.0, 0.5, 1.0, 1.5))
+    while True:
+        weights, bias = values[rng.integers(6, size=2)], float(values[rng.integers(6)])
+        x, y = rng.integers(-1, 3, 2).astype(float), int(rng.integers(2))
+        lab = PerceptronLab(lr=(0.5, 1.0, 2.0)[rng.integers(3)])
+        lab.inputs, lab.labels = np.array([x]), np.array([float(y)])
+        lab.weights, lab.bias = weights.copy(), bias
+        lab.step()
+        target = int(rng.integers(3))
+        if (*lab.weights, lab.bias)[target] != 0:
+            break
     u, lr = lab.last, lab.params["lr"]
-    target = int(rng.integers(3))
     name = ("w1", "w2", "b")[target]
     before, after = (*weights, bias)[target], (*lab.weights, lab.bias)[target]
     through = f"·{factor(x[target])}" if target < 2 else ""

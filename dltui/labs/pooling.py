@@ -176,8 +176,10 @@ class PoolingLab(Lab):
 
 
 POOL_PROMPT = {
-    "en": "{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n\n```\n{x}\n```\n\nWhat is output[{i},{j}]?",
-    "zh": "{mode}池化，窗口 {k}×{k}，步幅 {s}，无填充，输入：\n\n```\n{x}\n```\n\n输出 output[{i},{j}] 是多少？",
+    "en": "{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n\n```\n{x}\n```\n\n"
+          "What is output[{i},{j}], rows and columns counted from 0?",
+    "zh": "{mode}池化，窗口 {k}×{k}，步幅 {s}，无填充，输入：\n\n```\n{x}\n```\n\n"
+          "输出 output[{i},{j}]（行号和列号都从 0 开始数）是多少？",
 }
 FC_PROMPT = {
     "en": "A fully connected net takes a {side}×{side} image, has {h} hidden units and {o} outputs (weights and biases in both layers). How many parameters?",
@@ -190,14 +192,26 @@ CONV_PROMPT = {
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """Max or average pooling of a random 4×4 or 6×6 grid: one output cell."""
-    mode = str(rng.choice(("max", "avg")))
-    k = int(rng.choice((2, 3)))
+    """Max or average pooling of a random 4×4 or 6×6 grid: one output cell.
+
+    The window asked is drawn apart from the rest of the grid: its largest value is 1–8, and a cell outside it is
+    larger. So the answer is never 0, never the grid's largest value, and for max pooling any one guess is right
+    1 time in 8."""
+    mode = ("max", "avg")[rng.integers(2)]
+    k = 2 + int(rng.integers(2))
     lab = PoolingLab(mode=mode, kernel_size=k, stride=k if rng.random() < 0.7 else 1)
-    lab.image = rng.integers(0, 10, (6, 6) if k == 3 else (4, 4)).astype(float)
-    lab.padded = lab.image  # no padding in these questions
-    size = out_size(len(lab.image), k, lab.params["stride"])
+    side, stride = (6 if k == 3 else 4), lab.params["stride"]
+    size = out_size(side, k, stride)
     i, j = int(rng.integers(size)), int(rng.integers(size))
+    image = rng.integers(0, 10, (side, side))
+    largest = int(rng.integers(1, 9))
+    window = rng.integers(0, largest + 1, k * k)
+    window[rng.integers(k * k)] = largest
+    image[i * stride : i * stride + k, j * stride : j * stride + k] = window.reshape(k, k)
+    outside = np.ones((side, side), dtype=bool)
+    outside[i * stride : i * stride + k, j * stride : j * stride + k] = False
+    image.flat[rng.choice(np.flatnonzero(outside))] = rng.integers(largest + 1, 10)
+    lab.image = lab.padded = image.astype(float)  # no padding in these questions
     step = lab.window(i, j)
     how = (f"largest of the window is {num(step.value)}" if mode == "max"
            else f"({' + '.join(num(v) for v in step.window.ravel())})/{k * k} = {num(round(step.value, 4))}")

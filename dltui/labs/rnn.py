@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Stepper, Tensor, functional as F, manual_seed, nn, recording
-from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
+from .base import Action, Control, Divergence, GeneratedQuestion, Lab, Status, factor, num
 
 BATCH = 16
 RUN_UPDATES = 10  # per free-running action: one update alone would spend most of the time in the UI's pause
@@ -52,6 +52,7 @@ class RNNSnapshot:
     updates: int
     losses: tuple[float, ...]  # per update
     norms: tuple[float, ...]  # total gradient norm per update, before clipping
+    diverged: bool  # the loss broke the divergence rule (labs/base.py) or the gradient overflowed: training stopped
     status: Status
 
 
@@ -122,10 +123,6 @@ class RNNLab(Lab):
         self.stepper.break_on(op="rnn_cell", phase="backward")
 
     @property
-    def diverged(self) -> bool:
-        return bool(self.losses) and not (math.isfinite(self.losses[-1]) and math.isfinite(self.norms[-1]))
-
-    @property
     def finished(self) -> bool:
         return self.diverged or len(self.losses) >= self.params["max_updates"]
 
@@ -153,7 +150,9 @@ class RNNLab(Lab):
         self.losses.append(self.loss.item())
         with np.errstate(all="ignore"):
             self.norms.append(nn.utils.clip_grad_norm_(self.parameters, self.params["clip"] or math.inf))
-        if self.diverged:
+        if not math.isfinite(self.norms[-1]) and math.isfinite(self.losses[-1]):
+            self.divergence = Divergence(len(self.losses), self.norms[-1], what="gradient norm")
+        if self.watch(self.losses[-1], len(self.losses)):
             return
         for p in self.parameters:
             p.data = p.data - self.params["lr"] * p.grad
@@ -177,8 +176,8 @@ class RNNLab(Lab):
 
     def status(self, phase: str, t: int) -> Status:
         if self.diverged:
-            return Status("error", f"Diverged at update {len(self.losses)}: the loss or the gradient overflowed. "
-                                   "Lower ρ or the learning rate, or turn on clipping.")
+            clip = "" if self.params["clip"] else ", or turn on clipping"
+            return self.divergence.status(f"Lower ρ or the learning rate{clip}.")
         norms = [float(np.linalg.norm(node.grad_out)) for node in self.cells]
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else math.nan
         trend = f"‖dL/dh_1‖ / ‖dL/dh_T‖ = {ratio:.2g}"
@@ -186,7 +185,8 @@ class RNNLab(Lab):
             return Status("info", f"{len(self.losses)} updates, last loss {self.losses[-1]:.3g}; {trend}.")
         text = {
             "ready": f"This pass: {trend}. Press {{step}} to step through it, {{epoch}} to update, {{run}} to train.",
-            "forward": f"Forward: h_{t} = tanh(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as every step.",
+            "forward": f"Forward: h_{t} = {self.params['activation']}(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as "
+                       "every step.",
             "loss": f"Loss {self.loss.item():.4g}: the mean of (ŷ − x_1)² over the batch. Next: back in time.",
             "backward": f"BPTT: dL/dh_{t} has norm {norms[t - 1]:.3g}; {trend} over the whole sequence.",
             "summed": "Every step's share is summed into dW, dU, db (one set of weights). Press {step} to update.",
@@ -209,7 +209,7 @@ class RNNLab(Lab):
             dU_steps=np.stack([node.grads_in[3] for node in cells]),
             W=cells[0].arrays[2].copy(), U=cells[0].arrays[3].copy(), b=cells[0].arrays[4].copy(),
             loss=self.loss.item(), formula=cells[0].formula, grad_formula=cells[0].grad_formula,
-            updates=len(self.losses), losses=tuple(self.losses), norms=tuple(self.norms),
+            updates=len(self.losses), losses=tuple(self.losses), norms=tuple(self.norms), diverged=self.diverged,
             status=self.status(phase, t),
         )
 
@@ -236,11 +236,18 @@ def _scalar_cell(w: float, u: float, b: float, x: float, h: float) -> tuple[Tens
 
 
 def next_hidden_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    """w, u, b, h_(t−1), x_t: the next hidden state, by the engine's rnn_cell."""
-    w, u, b = (float(rng.choice((-1.0, -0.5, 0.5, 1.0, 2.0))) for _ in range(3))
-    h, x = float(rng.choice((-0.5, 0.0, 0.5, 0.8))), float(rng.choice((-1.0, 1.0, 2.0)))
+    """w, u, b, h_(t−1), x_t: the next hidden state, by the engine's rnn_cell.
+
+    The draw is redrawn whole until the pre-activation a has 0.1 ≤ |a| ≤ 2.5: h_t is then neither 0 nor saturated
+    at ±1 (|h_t| ≤ 0.987), so no guess passes and the tanh has to be worked out."""
+    weights, states, inputs = (-1.0, -0.5, 0.5, 1.0, 2.0), (-0.5, 0.0, 0.5, 0.8), (-1.0, 1.0, 2.0)
+    while True:
+        w, u, b = (weights[i] for i in rng.integers(len(weights), size=3))
+        h, x = states[rng.integers(len(states))], inputs[rng.integers(len(inputs))]
+        a = w * x + u * h + b
+        if 0.1 <= abs(a) <= 2.5:
+            break
     h_new = _scalar_cell(w, u, b, x, h)[1].item()
-    a = w * x + u * h + b
     worked = (f"a = w·x + u·h + b = {factor(w)}·{factor(x)} + {factor(u)}·{factor(h)} + {factor(b)} = {num(a)}\n"
               f"h_t = tanh({num(a)}) = {h_new:.4f}")
     prompt = NEXT_PROMPT.get(lang, NEXT_PROMPT["en"]).format(w=num(w), u=num(u), b=num(b), h=num(h), x=num(x))

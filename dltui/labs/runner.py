@@ -3,9 +3,10 @@
 The lesson screen never calls the lab. It submits jobs (an action, a free run, a reset, a view's
 request) and the runner's thread performs them one after the other, so a key pressed while an epoch
 trains waits its turn instead of being lost or freezing the UI. A free run trains as fast as the lab
-allows and refreshes `latest` at most `FRAME_RATE` times a second; a lab that wants slow motion
-(the perceptron, sample by sample) sets its own `run_pace`. Nothing here knows about Textual: the
-screen passes `on_done`, which the worker calls (from its thread) when a job ends.
+allows, stops when the lab is finished or has diverged, and refreshes `latest` at most `FRAME_RATE`
+times a second; a lab that wants slow motion (the perceptron, sample by sample) sets its own
+`run_pace`. Nothing here knows about Textual: the screen passes `on_done`, which the worker calls
+(from its thread) when a job ends.
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ class LabRunner:
             now = time.perf_counter()
             self.trained_seconds += now - started
             started = now
-            done = not job.repeat or self.lab.finished
+            done = not job.repeat or self.lab.finished or self.lab.diverged
             if done or pace or now - published >= 1 / FRAME_RATE:
                 self.latest = self.lab.snapshot()
                 published = now

@@ -147,7 +147,8 @@ class _Runner:
         self.accuracy: list[float] = []
         self.seconds = 0.0
 
-    def train(self, x: np.ndarray, y: np.ndarray, at: int, clip: float) -> None:
+    def train(self, x: np.ndarray, y: np.ndarray, at: int, clip: float) -> float:
+        """One batch: forward, backward, clipping, Adam; returns the batch's loss."""
         start = time.perf_counter()
         with no_record():
             loss = F.cross_entropy(self.model.logits(x, at), y)
@@ -157,19 +158,16 @@ class _Runner:
         self.opt.step()
         self.seconds += time.perf_counter() - start
         self.losses.append(loss.item())
+        return self.losses[-1]
 
     def evaluate(self, x: np.ndarray, y: np.ndarray, at: int) -> None:
         with no_grad():
             self.accuracy.append(float(np.mean(self.model.logits(x, at).data.argmax(axis=1) == y)))
 
-    @property
-    def diverged(self) -> bool:
-        return bool(self.losses) and not math.isfinite(self.losses[-1])  # training stops at the first non-finite loss
-
-    def run(self) -> Run:
+    def run(self, diverged: bool) -> Run:
         steps = len(self.losses)
         return Run(self.model.name, self.model.parameter_count, tuple(self.losses), tuple(self.accuracy),
-                   1e3 * self.seconds / steps if steps else math.nan, self.diverged)
+                   1e3 * self.seconds / steps if steps else math.nan, diverged)
 
 
 class RaceLab(Lab):
@@ -208,14 +206,16 @@ class RaceLab(Lab):
 
     @property
     def finished(self) -> bool:
-        return (self.batches >= self.params["batches"] or all(r.diverged for r in self.runners)
+        return (self.batches >= self.params["batches"] or self.diverged
                 or all(r.accuracy and r.accuracy[-1] >= self.solved for r in self.runners))
 
     def step(self) -> None:
+        """One batch for each model; the race stops at the first model that diverges (the status names it)."""
         x, y = self.make_batch(self.rng, self.params["batch"], self.params["seq_len"])
         for runner in self.runners:
-            if not runner.diverged:
-                runner.train(x, y, self.at, self.params["clip"])
+            loss = runner.train(x, y, self.at, self.params["clip"])
+            if self.watch(loss, self.batches + 1, "batch", runner.model.name):
+                break
         self.batches += 1
         if self.batches % EPOCH == 0:
             for runner in self.runners:
@@ -226,12 +226,17 @@ class RaceLab(Lab):
         while self.batches < start + EPOCH and not self.finished and not self.interrupted():
             self.step()
 
+    def runs(self) -> tuple[Run, ...]:
+        """Each model's side of the race; a diverged one is marked."""
+        model = self.divergence.model if self.divergence else None
+        return tuple(r.run(r.model.name == model) for r in self.runners)
+
     def race_status(self, runs: tuple[Run, ...]) -> Status:
         if self.batches == 0:
             return Status("info", f"Press {{step}} to train one batch, {{epoch}} for {EPOCH}, {{run}} to run. Chance is {1 / SYMBOLS:.0%}.")
-        if any(r.diverged for r in runs):
-            names = ", ".join(r.name for r in runs if r.diverged)
-            return Status("error", f"{names} diverged (loss is not a finite number): lower the learning rate or clip.")
+        if self.diverged:
+            clip = "" if self.params["clip"] else ", or clip the gradient norm"
+            return self.divergence.status(f"The race stops here: lower the learning rate{clip}.")
         if not runs[0].accuracy:
             return Status("info", f"Batch {self.batches}: held-out accuracy is measured every {EPOCH} batches.")
         text = " vs ".join(f"{r.name} {r.last_accuracy:.0%}" for r in runs)

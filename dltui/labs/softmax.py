@@ -12,6 +12,7 @@ mathematically and keeps every exponent ≤ 0.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,14 +118,25 @@ PROMPTS = {
 }
 
 
-def _drawn(rng: np.random.Generator) -> tuple[np.ndarray, int, int]:
-    z = rng.choice([-1.0, 0.0, 0.5, 1.0, 2.0, 3.0], size=3)
-    return z, int(rng.integers(3)), int(rng.integers(3))
+def _drawn(rng: np.random.Generator) -> tuple[tuple[float, ...], int, int]:
+    """Three logits, redrawn while all are equal (every answer would be ⅓ or −⅔, a guess), and two classes."""
+    values = (-1.0, 0.0, 0.5, 1.0, 2.0, 3.0)
+    while True:
+        z = tuple(values[i] for i in rng.integers(len(values), size=3))
+        if min(z) < max(z):
+            return z, int(rng.integers(3)), int(rng.integers(3))
+
+
+@functools.cache
+def _engine_pass(z: tuple[float, ...], target: int) -> tuple[np.ndarray, np.ndarray]:
+    """The engine's probabilities and gradient, computed once per logits and target (there are 630 in all)."""
+    probs, _, grad = softmax_pass(np.array(z), 1.0, target)
+    return probs, grad
 
 
 def probability_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     z, _, k = _drawn(rng)
-    probs, _, _ = softmax_pass(z, 1.0, 0)
+    probs, _ = _engine_pass(z, 0)
     e = np.exp(z)
     worked = (f"e^z = ({', '.join(f'{v:.3f}' for v in e)}), sum {e.sum():.3f}; "
               f"p{k + 1} = {e[k]:.3f} / {e.sum():.3f} = {probs[k]:.4f}")
@@ -135,7 +147,7 @@ def probability_question(rng: np.random.Generator, lang: str = "en") -> Generate
 
 def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     z, t, k = _drawn(rng)
-    probs, _, grad = softmax_pass(z, 1.0, t)
+    probs, grad = _engine_pass(z, t)
     y = int(k == t)
     worked = (f"p = softmax(z) = ({', '.join(f'{v:.4f}' for v in probs)}); ∂loss/∂z{k + 1} = p{k + 1} − y{k + 1} "
               f"= {probs[k]:.4f} − {y} = {num(round(grad[k], 4))}")

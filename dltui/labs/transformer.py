@@ -10,6 +10,7 @@ maps turning from uniform to the pattern. Sequences in the held-out set are neve
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
 from .attention import Heatmap
+from ..numbers import fixed
 from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status, num
 from .multihead import self_attention, sinusoidal_encoding
 
@@ -146,7 +148,7 @@ class TransformerLab(Lab):
         self.test_codes = np.random.default_rng([p["seed"], 1]).choice(
             DIGITS ** p["length"], min(TEST_SIZE, DIGITS ** p["length"] // 4), replace=False)
         self.test = self.test_codes[:, None] // self.place % DIGITS  # distinct sequences, each read as a number
-        self.steps, self.train_time, self.diverged = 0, 0.0, False
+        self.steps, self.train_time = 0, 0.0
         self.losses: list[float] = []
         self.token_accuracy: list[float] = []
         self.sequence_accuracy: list[float] = []
@@ -183,8 +185,7 @@ class TransformerLab(Lab):
         with no_record():
             logits, _ = self.model(x)
             loss = F.cross_entropy(logits.reshape(-1, DIGITS), task_target(self.params["task"], x).reshape(-1))
-        if not np.isfinite(loss.item()):
-            self.diverged = True
+        if self.watch(loss.item(), self.steps + 1, "batch"):
             return
         loss.backward()
         self.optimizer.step()
@@ -237,7 +238,7 @@ class TransformerLab(Lab):
         p = self.params
         seq, tok = self.sequence_accuracy[-1], self.token_accuracy[-1]
         if self.diverged:
-            return Status("error", f"Diverged: the loss became NaN or infinite at step {self.steps + 1}. Lower the learning rate and reset.")
+            return self.divergence.status("Lower the learning rate and reset ({reset}).")
         if self.solved:
             best = np.unravel_index(int(self.pattern[-1].argmax()), self.pattern[-1].shape)
             return Status("success", f"Solved: {seq:.1%} of {len(self.test)} held-out sequences right after {self.steps} batches "
@@ -246,13 +247,24 @@ class TransformerLab(Lab):
         if self.epoch_count >= p["max_epochs"]:
             why = (" Without positional encoding every position sees the same bag of digits, so no position knows which "
                    "digit is its own to output: the task is impossible, not just hard." if not p["positional"]
-                   else " Try a larger learning rate, more heads or more epochs.")
+                   else self.advice())
             return Status("warning", f"Stopped after {self.epoch_count} epochs: {seq:.1%} of sequences, {tok:.1%} of digits right.{why}")
         if not self.steps:
             return Status("info", f"Untrained: {tok:.0%} of digits right (chance is 10%). {{step}} trains one batch, {{epoch}} one "
                                   f"epoch of {EPOCH_STEPS} batches, {{run}} runs.")
-        return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {self.losses[-1]:.3f}; held-out "
+        return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {fixed(self.losses[-1])}; held-out "
                               f"{tok:.1%} of digits, {seq:.1%} of whole sequences right.")
+
+    def advice(self) -> str:
+        """What to try after a run that stopped unsolved, led by the learning rate against the one that solves the
+        default task: above it, Adam's steps (up to about the learning rate per weight) overshoot."""
+        lr, usual = self.params["lr"], self.control("lr").default
+        if lr > usual:
+            return (f" A learning rate of {num(lr)} overshoots: Adam moves each weight by up to about that much a step. "
+                    f"Try a smaller one ({num(usual)} solves the default task).")
+        if lr < usual:
+            return " Try a larger learning rate, more heads or more epochs."
+        return " Try more heads or more epochs."
 
     def snapshot(self) -> TransformerSnapshot:
         p = self.params
@@ -276,12 +288,18 @@ PARAMS_PROMPT = {
 }
 
 
+@functools.cache
+def _parameter_count(d_model: int, heads: int, feed_forward: int) -> int:
+    """The lab's own Block's parameter count, built once per size (building one draws its initial weights)."""
+    return sum(q.size for q in Block(d_model, heads, feed_forward).parameters())
+
+
 def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     """Fresh sizes; the answer counts the parameters of the lab's own Block."""
-    h = int(rng.choice((1, 2, 3, 4)))
-    d = h * int(rng.choice((2, 3, 4, 8)))
-    f = d * int(rng.choice((2, 4)))
-    count = sum(q.size for q in Block(d, h, f).parameters())
+    h = (1, 2, 3, 4)[rng.integers(4)]
+    d = h * (2, 3, 4, 8)[rng.integers(4)]
+    f = d * (2, 4)[rng.integers(2)]
+    count = _parameter_count(d, h, f)
     worked = (f"attention: 4·{d}² + 4·{d} = {4 * d * d + 4 * d} (W_Q, W_K, W_V, W_O and their biases; heads add none)\n"
               f"two LayerNorms: 2 · 2·{d} = {4 * d} (γ and β each)\n"
               f"feed-forward: {d}·{f} + {f} + {f}·{d} + {d} = {2 * d * f + f + d}\n"

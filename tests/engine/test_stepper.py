@@ -1,5 +1,7 @@
 """The tape and the stepper: order, step back, breakpoints, accumulation, inspection, expansion."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -130,7 +132,7 @@ def test_inspect_gives_values_saved_tensors_stats_and_a_local_check():
     s = Stepper(tape)
     s.seek(len(s.steps) - 1)
     seen = s.inspect(0)
-    assert seen.input_names == ["image"]
+    assert seen.input_names == ["input x (image)"] and seen.output_names == ["pooled y"]  # roles, and the tensor's name
     np.testing.assert_array_equal(seen.saved["argmax"][0, 0], [[5, 7], [13, 15]])
     np.testing.assert_array_equal(seen.grad_out[0][0, 0], 2 * np.array([[5.0, 7.0], [13.0, 15.0]]))
     st = seen.stats["output0"]
@@ -264,3 +266,41 @@ def test_local_derivative_times_upstream_is_the_gradient_sent_down():
                 if grad is not None:
                     np.testing.assert_allclose(factor * node.grad_out, grad, rtol=1e-12, atol=1e-15)
     assert kinds == {"linear": False, "sigmoid": True, "mse_loss": True}
+
+
+def all_ops():
+    from dltui.engine.ops.base import Op
+
+    found, todo = [], list(Op.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+@pytest.mark.parametrize("op", all_ops(), ids=lambda cls: cls.name)
+def test_every_op_says_what_its_inputs_and_outputs_are_in_its_formulas_symbols(op):
+    """Each role is words then the symbol its formulas use (`prediction ŷ`), and that symbol is in the formulas
+    (as itself or as the gradient dŷ): the debugger's names and formulas speak of the same things."""
+    node = op()
+    formulas = f"{node.formula} {node.grad_formula}"
+    for role in (*op.inputs_are, *op.outputs_are):
+        *words, symbol = role.split()
+        assert words, role
+        assert re.search(rf"(?<![A-Za-ce-z]){re.escape(symbol)}(?![A-Za-z])", formulas), (role, formulas)
+
+
+def test_the_stepper_names_inputs_by_role_and_outputs_by_what_they_are():
+    """mse_loss showed `in input1` for its target and `out y` for the loss; now the target is a target, the output
+    the loss, and a tensor's own name stands beside its role."""
+    tape, *_ = mlp_pass()
+    s = Stepper(tape)
+    s.seek(len(s.steps) - 1)
+    linear, mse = s.inspect(0), s.inspect(3)
+    assert linear.input_names == ["input X (x)", "weight W (W1)"] and linear.output_names == ["output Y"]
+    assert mse.input_names == ["prediction ŷ (linear)", "target y"] and mse.output_names == ["loss L"]
+    parts = [Tensor(np.ones(2), requires_grad=True) for _ in range(3)]
+    with recording() as tape:
+        F.stack(parts)
+    assert tape.nodes[0].input_names() == ["part x₁", "part x₂", "part x₃"]

@@ -10,6 +10,7 @@ import pytest
 from dltui.engine import Tensor, functional as F, manual_seed, nn
 from dltui.labs import ControlError, lab_class, question_generator
 from dltui.labs.attention import PAD
+from dltui.labs.base import num
 from dltui.labs.transformer import TransformerLab
 from dltui.lessons import find_lesson, load_lessons
 from dltui.labs.multihead import self_attention, sinusoidal_encoding
@@ -247,3 +248,38 @@ def test_the_lessons_numeric_answers_are_what_the_labs_compute():
     check(("multihead", "weights-count"), run_to_end(Multihead(heads=4)).weights.size)
     check(("transformer", "default-params"), TransformerLab().snapshot().n_params)
     check(("transformer", "sequence-accuracy"), 0.9**5)
+
+
+def test_masks_differ_only_in_the_mask():
+    """The `<pad>` tokens' vectors come from a generator of their own, so the words keep their Q, K and V under every
+    mask, and the padding mask (which blocks only the pads) leaves the words' rows of A exactly as without one.
+    Before, padding redrew everything: row 'the' read .12 .10 .15 .19 .19 .25 unmasked, .14 .18 .18 .25 .15 .09 padded."""
+    plain, padded, causal = (run_to_end(Attention(mask=mask)) for mask in ("none", "padding", "causal"))
+    words = len(plain.tokens)
+    assert padded.tokens[:words] == plain.tokens and padded.tokens[words:] == (PAD, PAD)
+    for s in (padded, causal):
+        for name in ("q", "k", "v"):
+            np.testing.assert_array_equal(getattr(s, name)[:words], getattr(plain, name))
+    np.testing.assert_allclose(padded.weights[:words, :words], plain.weights, rtol=1e-15)  # the sum adds two zeros
+    np.testing.assert_array_equal(causal.scores, plain.scores)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lesson_16_quotes_the_numbers_the_lab_shows(lang):
+    """Answers agree with the lab to the digits it shows (two decimals), and the explanations' numbers are the lab's."""
+    lessons, _ = load_lessons(lang=lang)
+    lesson = find_lesson(lessons, "attention")
+    quiz = {q.id: q for q in lesson.quiz}
+    s = run_to_end(Attention(**lesson.params))
+    mat = s.weights[0, s.tokens.index("mat")]
+    assert quiz["first-row"].answer == round(mat, 2) and quiz["first-row"].tolerance < 0.01
+    said = quiz["first-row"].explanation
+    assert f"({', '.join(num(round(v, 2)) for v in s.scores[0])})" in said
+    assert f"({', '.join(num(round(v, 3)) for v in s.scaled[0])})" in said
+    assert f"{mat:.4f}" in said
+    others = np.delete(s.weights[0], s.tokens.index("mat"))
+    assert f"{others.min():.2f}" in said and f"{others.max():.2f}" in said
+    second = run_to_end(Attention(mask="causal")).weights[1, :2]
+    assert all(f"{w:.2f}" in quiz["causal-first"].explanation for w in second)
+    table = {row.d_k: row for row in s.sharpness}
+    assert f"{table[1].peak_raw:.2f}" in lesson.body and f"{table[256].peak_raw:.2f}" in lesson.body

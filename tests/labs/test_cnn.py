@@ -95,7 +95,8 @@ def test_dice_is_a_convolution():
 
 
 @pytest.mark.parametrize("mode", ["max", "avg"])
-@pytest.mark.parametrize("name,k,s,p", [("grid", 2, 2, 0), ("grid", 3, 1, 1), ("cross", 3, 2, 1), ("ramp", 2, 1, 1)])
+@pytest.mark.parametrize("name,k,s,p", [("grid", 2, 2, 0), ("grid", 3, 1, 1), ("cross", 3, 2, 1), ("ramp", 2, 1, 1),
+                                        ("edge map", 2, 1, 0)])
 def test_stepped_pooling_equals_the_engine(mode, name, k, s, p):
     lab = Pooling(input=name, mode=mode, kernel_size=k, stride=s, padding=p)
     while not lab.finished:
@@ -105,6 +106,12 @@ def test_stepped_pooling_equals_the_engine(mode, name, k, s, p):
     snapshot = lab.snapshot()
     np.testing.assert_allclose(snapshot.output, lab.engine_output())
     assert snapshot.probabilities.sum() == pytest.approx(1) and len(snapshot.flat) == snapshot.output.size
+
+
+def test_the_pooling_labs_edge_map_is_the_convolution_labs_feature_map():
+    """Lesson 7 pools lesson 6's result: the pooling lab's copy must be what the convolution lab computes."""
+    feature_map = Convolution(image="edges", kernels="vertical", kernel_size=2, padding=0, stride=1).perform("finish")
+    assert np.array_equal(Pooling(input="edge map").image, feature_map.output[0])
 
 
 def test_padding_keeps_the_size_and_the_counts_are_right():

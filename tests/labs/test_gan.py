@@ -47,10 +47,25 @@ def test_default_preset_matches_the_two_modes_and_balances():
     assert snapshot.status.kind == "success" and "Balanced" in snapshot.status.text
 
 
-def test_mode_collapse_preset_covers_fewer_modes_than_balanced_training():
-    collapsed = train(Gan(preset="mode-collapse"), 500)
-    assert collapsed.modes == 3 and collapsed.coverage[4:].max() < 3 and np.median(collapsed.coverage) == 1
-    assert "Mode collapse" in collapsed.status.text
+PROMISES = {"mode-collapse": "Mode collapse", "d-wins": "D wins too fast", "oscillation": "Oscillating"}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("preset", sorted(PROMISES))
+def test_a_preset_shows_what_its_name_promises_for_most_seeds(preset, seed):
+    """Checked here on seeds 0–2 over the first 200 rounds (d-wins runs 300, oscillation 1500, the others 3000).
+    Over each preset's whole run and seeds 0–9 (measured when the presets were set): mode-collapse ends collapsed 10 of 10 and never covers all three
+    modes after round 100 in 8, the default seed among them (G 10× faster used to recover to 3 of 3 by round 900
+    and end balanced on 9 of 10); d-wins ends with D winning 10 of 10 (7 with G's old learning rate, 4× larger);
+    oscillation ends oscillating 10 of 10 (the old one, with a 32-unit D, blew its losses past the divergence rule on
+    4 seeds); balanced ends balanced 10 of 10."""
+    snapshot = train(Gan(preset=preset, seed=seed), 200)
+    assert PROMISES[preset] in snapshot.status.text and not snapshot.diverged
+    if preset == "mode-collapse":
+        assert snapshot.modes == 3 and snapshot.coverage[4:].max() < 3 and np.median(snapshot.coverage[4:]) <= 1
+
+
+def test_the_same_networks_with_equal_learning_rates_cover_all_three_modes():
     healthy = train(Gan(data="three-modes"), 300)
     assert healthy.coverage[-1] == 3
 
@@ -65,11 +80,6 @@ def test_strong_d_starves_the_minimax_generator_but_not_the_non_saturating_one()
     saturating = train(Gan(preset="d-wins-ns"), 150)
     assert saturating.d_fake[-50:].mean() > 0.2
     assert saturating.g_grad[-50:].mean() > 20 * minimax.g_grad[-50:].mean()
-
-
-def test_oscillation_preset_swings():
-    snapshot = train(Gan(preset="oscillation"), 400)
-    assert snapshot.status.kind == "warning" and "Oscillating" in snapshot.status.text
 
 
 def test_value_terms_equal_a_hand_computation():

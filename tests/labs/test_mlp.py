@@ -110,10 +110,16 @@ def test_early_stopping_restores_the_best_validation_weights():
     assert snapshot.val_accuracy > 0.8
 
 
-def test_a_huge_learning_rate_saturates_instead_of_overflowing():
-    snapshot = run_to_end(MLP(**{**LESSON, "lr": 100, "activation": "tanh", "hidden": 4}))
-    assert snapshot.outcome == "stuck" and "Saturated" in snapshot.status.text
-    assert np.isfinite(snapshot.train_loss).all()
+def test_a_huge_learning_rate_diverges_by_saturating_not_overflowing():
+    """The sigmoid output bounds the loss (MSE ≤ 1), so η = 100 cannot blow it up: it pins every output at 0 or 1 on
+    the wrong side within an epoch, the loss above its start and σ′ < 10⁻⁶. The lab calls that diverged at once
+    instead of waiting 2000 epochs to call it stuck."""
+    lab = MLP(**{**LESSON, "lr": 100, "activation": "tanh", "hidden": 4})
+    snapshot = run_to_end(lab)
+    assert snapshot.outcome == "diverged" and snapshot.epoch <= 2 and snapshot.status.kind == "error"
+    assert np.isfinite(snapshot.train_loss).all() and snapshot.train_loss[-1] > snapshot.train_loss[0]
+    assert (snapshot.outputs * (1 - snapshot.outputs) < 1e-6).all() and "pinned at 0 or 1" in snapshot.status.text
+    assert not run_to_end(MLP(**LESSON)).diverged  # the lesson's η = 2 solves XOR
 
 
 def test_a_non_finite_weight_is_a_diverged_status_not_an_exception():

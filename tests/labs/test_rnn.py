@@ -109,3 +109,13 @@ def test_it_learns_the_first_input_over_a_short_sequence():
     assert np.mean(snapshot.losses[-20:]) < 0.01 < snapshot.losses[0]
     assert lab.stepper is None, "free-running never records a tape"
     assert snapshot.phase == "ready" and snapshot.backward_done == 5, "the whole last pass is shown"
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_formulas_shown_follow_the_activation(activation):
+    """Lesson 11's header said tanh with relu chosen: the cell's formulas come from the cell's own nonlinearity."""
+    lab = RNN(activation=activation)
+    snapshot = lab.snapshot()
+    assert snapshot.formula.startswith(f"h' = {activation}(") and f"{activation}'(a)" in snapshot.grad_formula
+    stepped = lab.perform("step")  # the first cell, forward
+    assert stepped.phase == "forward" and f"h_1 = {activation}(W·x_1" in stepped.status.text

@@ -24,9 +24,9 @@ async def test_convolution_steps_show_the_window_arithmetic(make_app, screen_tex
 async def test_pooling_shows_the_winner_and_the_counts(make_app, screen_text):
     app = make_app("pooling")
     async with app.run_test(size=TALL) as pilot:
-        await pilot.press("s")
+        await pilot.press("s", "s")  # the lesson starts on lesson 6's edge map, 2×2 windows at stride 1
         text = await screen_text(pilot)
-        assert "max = 9 at (1, 1)" in text and "= 11,935" in text
+        assert "max = 2 at (0, 2)" in text and "= 11,935" in text
         await pilot.press("e")
         assert "softmax: class 0" in await screen_text(pilot)
 
@@ -36,7 +36,7 @@ async def test_lenet_trains_a_batch_and_shows_its_maps(make_app, screen_text):
     async with app.run_test(size=TALL) as pilot:
         await pilot.press("s")
         text = await screen_text(pilot)
-        assert "Epoch 1, batch 1/45" in text and "epoch 0 · batch 1" in text and "C1 map 1" in text
+        assert "Epoch 1, batch 1/45" in text and "epoch 1 · batch 1/45" in text and "C1 map 1" in text
 
 
 async def test_draw_digit_draws_a_stroke_by_key(make_app, screen_text, settle):

@@ -31,8 +31,10 @@ async def test_n_and_p_move_the_highlight_and_the_values_are_the_steppers(make_a
         assert s.position == 4
         text = await screen_text(pilot)
         assert "▶   4 → mse_loss" in text
-        seen = s.inspect(4)
-        assert f"out y = {number(seen.outputs[0].item())}" in text  # 0.3475, the lesson's first question
+        seen = s.inspect(4)  # mse_loss names its inputs and its output by role
+        assert f"in  prediction ŷ (p) = {number(seen.inputs[0].item())}" in text
+        assert f"in  target y = {number(seen.inputs[1].item())}" in text
+        assert f"out loss L = {number(seen.outputs[0].item())}" in text  # 0.3475, the lesson's first question
         await pilot.press(*"nn")  # the output sigmoid's backward
         text = await screen_text(pilot)
         assert "▶   6 ← sigmoid" in text
@@ -86,12 +88,30 @@ async def test_u_applies_the_update_and_records_the_next_pass(make_app, screen_t
         assert abs(w - expected).max() < 1e-12
         await pilot.press("n")
         text = await screen_text(pilot)
-        assert "in  fc1.bias  2" in text and number(w[0]) in text and number(w[1]) in text
+        assert "in  bias b (fc1.bias)  2" in text and number(w[0]) in text and number(w[1]) in text
         assert number(first.params[1].value[0]) not in text
         assert "update 2 · sample 1: x = (0, 1), y = 1" in text
+        assert f"training loss now {number(lesson.lab.loss_now())}" in app.screen.sub_title  # after the update
+        assert number(lesson.lab.loss_now()) != number(first.training_loss)
         await pilot.press("q")
         assert app.screen is lesson
-        assert "Epoch 0 · 1 updates" in await screen_text(pilot)
+        text = await screen_text(pilot)
+        assert "Epoch 0 · 1 updates" in text and f"train loss {number(lesson.lab.loss_now())}" in text
+
+
+async def test_nothing_is_cut_at_80_columns(make_app, screen_text):
+    """Every clause of every node's formulas is on screen whole when its node is shown: they wrap in the node pane,
+    and the tape list leaves them out rather than cut them (before, the list showed `Y = X·Wᵀ +`)."""
+    app = make_app("mlp-backprop")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_debugger(pilot)
+        for _ in screen.stepper.steps:
+            await pilot.press("n")
+            node = screen.stepper.current.node
+            text = " ".join(line.strip() for line in (await screen_text(pilot)).splitlines())
+            for formula in (node.formula, node.grad_formula):
+                for clause in formula.split(", "):
+                    assert " ".join(clause.split()) in text, (node.name, clause)
 
 
 async def test_keys_are_in_the_footer_and_the_palette_and_stepping_is_fast(make_app, screen_text):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from dltui.ui.screens.lesson import LessonScreen
+from dltui.ui.views.gan import ARROWS, SamplesPlot
 from dltui.ui.widgets.glyphs import downsample, signed, sparkline
 
 TALL = (100, 50)  # sixteen controls leave the plot only a few rows at 80×24
@@ -30,7 +31,9 @@ async def test_d_g_and_rounds_show_the_labs_own_value_and_counters(make_app, scr
         assert "D(G(z)) " in text and "two-modes · real vs generated" in text
 
 
-async def test_choosing_2d_data_draws_markers_and_arrows(make_app, screen_text, settle):
+async def test_choosing_2d_data_draws_markers_and_arrows_that_show_without_color(make_app, screen_text, settle,
+                                                                                 monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
     app = make_app("gan")
     async with app.run_test(size=TALL) as pilot:
         await pilot.press("s", "o", "down", "right", "right", "escape")  # the controls; Real data: two-modes → ring
@@ -42,6 +45,13 @@ async def test_choosing_2d_data_draws_markers_and_arrows(make_app, screen_text, 
         assert "ring · real vs generated" in text and "y −3…3" in text
         assert "·" in text and "o" in text and any(arrow in text for arrow in "→↗↑↖←↙↓↘")
         assert f"Round {lab.rounds}" in text
+        plot = app.screen.query_one(SamplesPlot)
+        marks = [segment for strip in plot.render_lines(plot.region.reset_offset) for segment in strip
+                 if set(segment.text) & set("·o" + ARROWS)]
+        assert app.no_color and {"·", "o"} <= {ch for segment in marks for ch in segment.text}
+        for segment in marks:  # grey on grey, but far apart (the generated o was grey 237 on 233)
+            fg, bg = segment.style.color.get_truecolor(), segment.style.bgcolor.get_truecolor()
+            assert abs(sum(fg) - sum(bg)) / 3 > 100, (segment.text, fg, bg)
 
 
 async def test_80x24_keeps_every_lab_key_in_the_footer(make_app, screen_text):
@@ -54,7 +64,7 @@ async def test_80x24_keeps_every_lab_key_in_the_footer(make_app, screen_text):
         assert "Round 1" in text
 
 
-def test_every_view_draws_its_histories_with_the_same_sparkline():
+def test_the_restarts_table_sparkline_and_signed_numbers():
     assert sparkline(range(8), 8) == "▁▂▃▄▅▆▇█" and sparkline([5, 0, 10], 2) == "▁█"  # the newest, own range
     assert sparkline([2.0, 2.0, math.nan, 2.0], 8) == "▁▁▁"  # flat: a line at the bottom; NaN left out
     assert list(downsample(range(10), 5)) == [0.5, 2.5, 4.5, 6.5, 8.5]

@@ -47,13 +47,16 @@ async def test_quiz_from_home_records_right_and_wrong_answers(lessons, progress,
         await answered(pilot)
         text = await screen_text(pilot)
         assert "✓ Right" in text and "Expected: 1 ± 0.001" in text and "Recorded" in text
-        await pilot.press("n", "1", "enter")  # choice: 1 is wrong, 3 is right
+        await pilot.press("n")  # choice: the lesson's choice 1 is wrong, its choice 3 right, wherever they are shown
+        await pilot.press(str(app.screen.posed.shown(1)), "enter")
         await answered(pilot)
         text = await screen_text(pilot)
-        assert "✗ Wrong" in text and "Expected: 3." in text and "includes equality" in text
+        assert "✗ Wrong" in text and f"Expected: {app.screen.posed.shown(3)}. 1, because" in text
+        assert "includes equality" in text
         await pilot.press("end")  # the rest of a long explanation, scrolled into view
         assert "Recorded" in await screen_text(pilot)
-        await pilot.press("r", "3", "enter")
+        await pilot.press("r")
+        await pilot.press(str(app.screen.posed.shown(3)), "enter")
         await answered(pilot)
         assert "✓ Right · attempt 2" in await screen_text(pilot)
         rows = progress.export_rows()
@@ -98,14 +101,17 @@ async def test_bad_input_is_a_message_and_digits_toggle_choices(lessons, progres
         await answered(pilot)
         assert progress.export_rows() == []
         await pilot.press("escape", *"nnnn")  # out of the answer box, on to the multiple-select question
-        assert app.screen.posed.kind == "multi"
-        await pilot.press("1", "3", "3", "2", "7", "enter")  # toggles to 1, 2, 7: no choice 7
+        posed = app.screen.posed
+        assert posed.kind == "multi" and posed.own(posed.right) == (1, 2)
+        one, two, three = (str(posed.shown(own)) for own in (1, 2, 3))
+        await pilot.press(one, three, three, two, "7", "enter")  # toggles to the right two and 7: no choice 7
         assert "Not an answer: there is no choice 7" in await screen_text(pilot)
         await pilot.press("7", "enter")
         await answered(pilot)
         text = await screen_text(pilot)
-        assert "[x] 1." in text and "[x] 2." in text and "✓ Right · attempt 1 · you answered 1, 2" in text
-        assert [row["given"] for row in progress.export_rows()] == ["1, 2"]
+        assert f"[x] {one}." in text and f"[x] {two}." in text and f"[ ] {three}." in text
+        assert f"✓ Right · attempt 1 · you answered {', '.join(sorted((one, two)))}" in text
+        assert [row["given"] for row in progress.export_rows()] == ["1, 2"]  # as the lesson numbers its choices
 
 
 async def test_numeric_answer_with_a_unit_finishes_the_lesson(progress, screen_text):
@@ -264,3 +270,50 @@ async def test_help_and_palette_know_the_new_keys(lessons, progress):
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ProgressScreen)
+
+
+MARKUP = "<pad> [b]bold[/b] [/]"
+MARKUP_LESSON = Lesson(
+    id="markup", title=f"Brackets {MARKUP}", order=1, summary=f"Kept {MARKUP}", lab="mp_neuron",
+    body=f"The body names {MARKUP} and `{MARKUP}`.", path=Path("01-markup.md"),
+    quiz=(Question(id="tokens", kind="choice", prompt=f"Which token is {MARKUP}?",
+                   explanation=f"Because {MARKUP} pads.", answer=2, choices=(f"Not {MARKUP}", f"Right {MARKUP}")),),
+)
+
+
+async def test_lesson_text_that_looks_like_html_or_markup_shows_as_written(progress, screen_text):
+    """Lesson 16's `<pad>` was dropped (read as HTML); `[b]` or `[/]` would be read as Rich markup."""
+    app = DltuiApp([MARKUP_LESSON], progress=progress)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("z")
+        text = await screen_text(pilot)
+        assert f"Which token is {MARKUP}?" in text and f"Not {MARKUP}" in text and f"Right {MARKUP}" in text
+        await pilot.press(str(app.screen.posed.shown(2)), "enter")
+        await answered(pilot)
+        text = await screen_text(pilot)
+        assert f"Because {MARKUP} pads." in text and f"Expected: {app.screen.posed.shown(2)}. Right {MARKUP}" in text
+        await pilot.press("n")
+        assert f"1. Which token is {MARKUP}?" in await screen_text(pilot)
+        await pilot.press("q", "enter")
+        assert isinstance(app.screen, LessonScreen)
+        text = await screen_text(pilot)  # below 120 columns the lesson opens on its text
+        assert f"The body names {MARKUP} and {MARKUP}." in text and f"Brackets {MARKUP}" in text
+
+
+async def test_the_choice_order_is_drawn_per_attempt_from_a_seed_and_holds_while_shown(lessons, progress):
+    lesson = next(lesson for lesson in lessons if lesson.id == "mp-neuron")
+    orders = []
+    for _ in range(2):
+        app = DltuiApp([lesson], progress=progress)
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(QuizScreen(lesson, progress, seed=4))
+            await pilot.press("n")
+            shown = app.screen.posed.order
+            await pilot.press("1", "2")  # picks redraw the marks, not the order
+            assert app.screen.posed.order == shown
+            attempts = [shown]
+            for _ in range(5):
+                await pilot.press("enter", "r", "1")
+                attempts.append(app.screen.posed.order)
+            orders.append(attempts)
+    assert orders[0] == orders[1] and len(set(orders[0])) > 1  # the same seed draws the same; attempts differ

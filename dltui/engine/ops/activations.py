@@ -61,6 +61,7 @@ class Tanh(Op):
 
 class Softmax(Op):
     name, formula, grad_formula = "softmax", "yᵢ = eˣⁱ / Σⱼ eˣʲ", "dx = y ⊙ (dy − Σ dy⊙y)"
+    inputs_are, outputs_are = ("scores x",), ("probabilities y",)
 
     def forward(self, x, axis):
         e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -73,6 +74,7 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     name, formula, grad_formula = "log_softmax", "yᵢ = xᵢ − log Σⱼ eˣʲ", "dx = dy − softmax(x)·Σ dy"
+    inputs_are, outputs_are = ("scores x",), ("log-probabilities y",)
 
     def forward(self, x, axis):
         shifted = x - x.max(axis=axis, keepdims=True)

@@ -18,13 +18,20 @@ class Op:
     where not needed).
 
     Subclasses write `forward(*arrays, **params)` on NumPy arrays and `backward(*grads_out)`
-    returning one gradient per input. `formula` and `grad_formula` are one line each for the UI.
-    Fused ops also write `composite(*tensors)` from primitive ops, which `expanded()` records.
+    returning one gradient per input. `formula` and `grad_formula` are one line each for the UI;
+    `inputs_are` and `outputs_are` say what each input and output is, by its role and the symbol
+    the formulas use ("prediction ŷ", "target y" → "loss L"), so the debugger names a loss's target
+    a target and its output the loss. Fused ops also write `composite(*tensors)` from primitive
+    ops, which `expanded()` records.
     """
 
     name: ClassVar[str] = "op"
     formula: ClassVar[str] = ""
     grad_formula: ClassVar[str] = ""
+    inputs_are: ClassVar[tuple[str, ...]] = ("input x",)
+    """Each input's role and symbol, in call order; an op taking any number of inputs (stack, cat) names one role,
+    numbered per input (part x₁, part x₂, …)."""
+    outputs_are: ClassVar[tuple[str, ...]] = ("output y",)
 
     def __init__(self) -> None:
         self.params: dict[str, Any] = {}
@@ -95,6 +102,15 @@ class Op:
             backward(list(outputs), list(grads))
         return Expansion(tape, inputs, outputs)
 
+    def input_names(self) -> list[str]:
+        """Each input by its role, with the tensor's own name (or the op that made it) beside it where that says more:
+        `weight W (fc1.weight)`, `prediction ŷ (p)`, `target y`."""
+        return [_named(role, t.name or (t.node.name if t.node is not None else ""))
+                for role, t in zip(_roles(self.inputs_are, len(self.inputs)), self.inputs)]
+
+    def output_names(self) -> list[str]:
+        return _roles(self.outputs_are, len(self.outputs))
+
     @property
     def label(self) -> str:
         shapes = ", ".join("×".join(map(str, t.shape)) or "scalar" for t in self.inputs)
@@ -103,6 +119,20 @@ class Op:
 
     def __repr__(self) -> str:
         return f"<{self.label}>"
+
+
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _roles(roles: tuple[str, ...], count: int) -> list[str]:
+    """`count` roles: as declared, or one role numbered per value (part x₁, part x₂) for an op that takes any number."""
+    if count <= len(roles):
+        return list(roles[:count])
+    return [f"{roles[0]}{str(k + 1).translate(SUBSCRIPTS)}" for k in range(count)]
+
+
+def _named(role: str, own: str) -> str:
+    return f"{role} ({own})" if own and own != role.split()[-1] else role
 
 
 class Expansion:

@@ -9,6 +9,7 @@ from .base import Op, unbroadcast
 
 class Add(Op):
     name, formula, grad_formula = "add", "y = a + b", "da = dy, db = dy (summed over broadcast axes)"
+    inputs_are, outputs_are = ("term a", "term b"), ("sum y",)
 
     def forward(self, a, b):
         self.save(a_shape=a.shape, b_shape=b.shape)
@@ -20,6 +21,7 @@ class Add(Op):
 
 class Sub(Op):
     name, formula, grad_formula = "sub", "y = a − b", "da = dy, db = −dy"
+    inputs_are, outputs_are = ("minuend a", "subtrahend b"), ("difference y",)
 
     def forward(self, a, b):
         self.save(a_shape=a.shape, b_shape=b.shape)
@@ -31,6 +33,7 @@ class Sub(Op):
 
 class Mul(Op):
     name, formula, grad_formula = "mul", "y = a ⊙ b", "da = dy ⊙ b, db = dy ⊙ a"
+    inputs_are, outputs_are = ("factor a", "factor b"), ("product y",)
 
     def forward(self, a, b):
         return a * b
@@ -42,6 +45,7 @@ class Mul(Op):
 
 class Div(Op):
     name, formula, grad_formula = "div", "y = a / b", "da = dy / b, db = −dy ⊙ a / b²"
+    inputs_are, outputs_are = ("numerator a", "denominator b"), ("quotient y",)
 
     def forward(self, a, b):
         return a / b
@@ -63,6 +67,7 @@ class Neg(Op):
 
 class Pow(Op):
     name, formula, grad_formula = "pow", "y = xᵖ", "dx = dy ⊙ p·xᵖ⁻¹"
+    inputs_are, outputs_are = ("base x",), ("power y",)
 
     def forward(self, x, exponent):
         return x**exponent
@@ -96,6 +101,7 @@ class MatMul(Op):
     """Matrix product with NumPy's rules: batch dims broadcast, 1-D operands become a row/column."""
 
     name, formula, grad_formula = "matmul", "Y = A·B", "dA = dY·Bᵀ, dB = Aᵀ·dY"
+    inputs_are, outputs_are = ("left matrix A", "right matrix B"), ("product Y",)
 
     def forward(self, a, b):
         return a @ b
@@ -115,6 +121,7 @@ class MatMul(Op):
 
 class Sum(Op):
     name, formula, grad_formula = "sum", "y = Σ x", "dx = dy broadcast back over the summed axes"
+    outputs_are = ("sum y",)
 
     def forward(self, x, axis, keepdims):
         return np.sum(x, axis=axis, keepdims=keepdims)
@@ -126,6 +133,7 @@ class Sum(Op):
 
 class Mean(Op):
     name, formula, grad_formula = "mean", "y = (1/n) Σ x", "dx = dy / n broadcast back"
+    outputs_are = ("mean y",)
 
     def forward(self, x, axis, keepdims):
         return np.mean(x, axis=axis, keepdims=keepdims)
@@ -180,6 +188,7 @@ class Index(Op):
 
 class Stack(Op):
     name, formula, grad_formula = "stack", "y = [x₁; x₂; …] along a new axis", "dxₖ = dy[k]"
+    inputs_are, outputs_are = ("part x",), ("stack y",)
 
     def forward(self, *xs, axis):
         return np.stack(xs, axis=axis)
@@ -190,6 +199,7 @@ class Stack(Op):
 
 class Concat(Op):
     name, formula, grad_formula = "cat", "y = [x₁ x₂ …] along an axis", "dxₖ = dy's slice for xₖ"
+    inputs_are, outputs_are = ("part x",), ("joined y",)
 
     def forward(self, *xs, axis):
         return np.concatenate(xs, axis=axis)

@@ -17,6 +17,7 @@ def _with_bias(grads, inputs):
 
 class Linear(Op):
     name, formula, grad_formula = "linear", "Y = X·Wᵀ + b", "dX = dY·W, dW = dYᵀ·X, db = Σ dY"
+    inputs_are, outputs_are = ("input X", "weight W", "bias b"), ("output Y",)
 
     def forward(self, x, w, b=None):
         y = x @ w.T
@@ -35,6 +36,7 @@ class Linear(Op):
 class Conv2d(Op):
     name = "conv2d"
     formula = "y[n,o] = b[o] + Σ_c x[n,c] ⋆ w[o,c]"
+    inputs_are, outputs_are = ("input x", "kernels w", "bias b"), ("feature maps y",)
     grad_formula = "dx = dy ⋆ᵀ w (scatter back), dW[o,c] = Σ_n x[n,c] ⋆ dy[n,o], db = Σ dy"
 
     def forward(self, x, w, b=None, *, stride, padding):
@@ -67,6 +69,7 @@ class Conv2d(Op):
 class ConvTranspose2d(Op):
     name = "conv_transpose2d"
     formula = "y = Σ_c x[n,c] scattered through w[c,o] at stride s (conv2d's input gradient)"
+    inputs_are, outputs_are = ("input x", "kernels w", "bias b"), ("output y",)
     grad_formula = "dx = dy ⋆ w (an ordinary conv), dW = Σ_n x ⋆ dy, db = Σ dy"
 
     def forward(self, x, w, b=None, *, stride, padding, output_padding):
@@ -82,6 +85,7 @@ class ConvTranspose2d(Op):
 
 class MaxPool2d(Op):
     name, formula, grad_formula = "max_pool2d", "y = max over each window", "dx[argmax] += dy, 0 elsewhere"
+    outputs_are = ("pooled y",)
 
     def forward(self, x, kernel_size, stride, padding):
         y, argmax = active().max_pool2d_forward(x, kernel_size, stride, padding)
@@ -94,6 +98,7 @@ class MaxPool2d(Op):
 
 class AvgPool2d(Op):
     name, formula, grad_formula = "avg_pool2d", "y = mean over each window", "dx = dy / (kh·kw) spread over the window"
+    outputs_are = ("pooled y",)
 
     def forward(self, x, kernel_size, stride, padding):
         return active().avg_pool2d_forward(x, kernel_size, stride, padding)
@@ -121,6 +126,7 @@ class BatchNorm(Op):
 
     name = "batch_norm"
     formula = "x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β"
+    inputs_are = ("input x", "scale γ", "shift β")
     grad_formula = "dx = (γ/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), dγ = Σ dy⊙x̂, dβ = Σ dy"
 
     def forward(self, x, gamma, beta, *, training, running_mean, running_var, eps):
@@ -153,6 +159,7 @@ class BatchNorm(Op):
 class LayerNorm(Op):
     name = "layer_norm"
     formula = "x̂ = (x − μ)/√(σ² + ε) over the last dims, y = γ·x̂ + β"
+    inputs_are = ("input x", "scale γ", "shift β")
     grad_formula = "dx = (1/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), dγ = Σ dy⊙x̂, dβ = Σ dy"
 
     def forward(self, x, gamma, beta, *, ndim, eps):
@@ -178,6 +185,7 @@ class LayerNorm(Op):
 
 class Embedding(Op):
     name, formula, grad_formula = "embedding", "y = W[indices]", "dW[indices] += dy (repeats add up)"
+    inputs_are, outputs_are = ("table W",), ("vectors y",)
 
     def forward(self, weight, indices):
         return weight[indices]

@@ -9,6 +9,7 @@ from .base import Op
 
 class MSELoss(Op):
     name, formula, grad_formula = "mse_loss", "L = mean((ŷ − y)²)", "dŷ = 2(ŷ − y)/n, dy = −dŷ"
+    inputs_are, outputs_are = ("prediction ŷ", "target y"), ("loss L",)
 
     def forward(self, pred, target):
         return np.mean((pred - target) ** 2)
@@ -32,6 +33,7 @@ class BCELoss(Op):
 
     name = "binary_cross_entropy"
     formula = "L = −mean(y·log p + (1 − y)·log(1 − p))"
+    inputs_are, outputs_are = ("probability p", "target y"), ("loss L",)
     grad_formula = "dp = (p − y) / (p(1 − p)·n), dy = (log(1 − p) − log p)/n"
 
     def forward(self, p, y):
@@ -49,6 +51,7 @@ class BCELoss(Op):
 class BCEWithLogitsLoss(Op):
     name = "binary_cross_entropy_with_logits"
     formula = "L = mean(max(z, 0) − z·y + log(1 + e^−|z|))  (= BCE of σ(z), without overflow)"
+    inputs_are, outputs_are = ("logit z", "target y"), ("loss L",)
     grad_formula = "dz = (σ(z) − y)/n, dy = −z/n"
 
     def forward(self, z, y):
@@ -65,6 +68,7 @@ class CrossEntropyLoss(Op):
 
     name = "cross_entropy"
     formula = "L = mean_n(−log softmax(z_n)[t_n])"
+    inputs_are, outputs_are = ("logits z",), ("loss L",)
     grad_formula = "dz = (softmax(z) − onehot(t)) / N"
 
     def forward(self, logits, target):

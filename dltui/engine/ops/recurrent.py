@@ -12,8 +12,17 @@ from .base import Op
 
 class RNNCell(Op):
     name = "rnn_cell"
-    formula = "h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)"
-    grad_formula = "da = dh' ⊙ tanh'(a), dx = da·W_ih, dh = da·W_hh, dW_ih = daᵀ·x, dW_hh = daᵀ·h"
+    inputs_are = ("input x", "state h", "weight W_ih", "weight W_hh", "bias b_ih", "bias b_hh")
+    outputs_are = ("new state h'",)
+
+    @property
+    def formula(self) -> str:  # the cell's own nonlinearity, tanh or relu
+        return f"h' = {self.params.get('nonlinearity', 'tanh')}(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh)"
+
+    @property
+    def grad_formula(self) -> str:
+        return (f"da = dh' ⊙ {self.params.get('nonlinearity', 'tanh')}'(a), dx = da·W_ih, dh = da·W_hh, "
+                "dW_ih = daᵀ·x, dW_hh = daᵀ·h")
 
     def forward(self, x, h, w_ih, w_hh, b_ih, b_hh, *, nonlinearity):
         pre = x @ w_ih.T + b_ih + h @ w_hh.T + b_hh
@@ -33,6 +42,8 @@ class RNNCell(Op):
 
 class LSTMCell(Op):
     name = "lstm_cell"
+    inputs_are = ("input x", "state h", "cell c", "weights W_ih", "weights W_hh", "biases b_ih", "biases b_hh")
+    outputs_are = ("new state h'", "new cell c'")
     formula = "i,f,o = σ(·), g = tanh(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh; c' = f⊙c + i⊙g; h' = o⊙tanh c'"
     grad_formula = "dc' += dh'⊙o⊙(1 − tanh²c'); di = dc'⊙g, df = dc'⊙c, dg = dc'⊙i, do = dh'⊙tanh c'; dc = dc'⊙f"
 
@@ -64,7 +75,10 @@ class LSTMCell(Op):
 
 class GRUCell(Op):
     name = "gru_cell"
-    formula = "r,z = σ(·); n = tanh(x·W_inᵀ + b_in + r⊙(h·W_hnᵀ + b_hn)); h' = (1 − z)⊙n + z⊙h"
+    inputs_are = ("input x", "state h", "weights W_ih", "weights W_hh", "biases b_ih", "biases b_hh")
+    outputs_are = ("new state h'",)
+    formula = ("r,z = σ(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh (their blocks); "
+               "n = tanh(x·W_inᵀ + b_in + r⊙(h·W_hnᵀ + b_hn)); h' = (1 − z)⊙n + z⊙h")
     grad_formula = "dn = dh'⊙(1 − z), dz = dh'⊙(h − n), dr = dn⊙(1 − n²)⊙(h·W_hnᵀ + b_hn); dh = dh'⊙z + dgh·W_hh"
 
     def forward(self, x, h, w_ih, w_hh, b_ih, b_hh):

@@ -198,7 +198,8 @@ class DebuggerScreen(Screen):
         where = f"sample {trace.samples[0]}: x = ({', '.join(num(v) for v in trace.x[0])}), y = {num(trace.y[0])}" \
             if len(trace.samples) == 1 else f"batch of {len(trace.samples)}"
         self.query_one("#where", Static).update(
-            f"Step {s.position + 1}/{len(s.steps)} · update {trace.update + 1} · {where} · loss {number(trace.loss)}")
-        self.sub_title = f"Backprop debugger · {len(s.steps)} steps"
+            f"Step {s.position + 1}/{len(s.steps)} · update {trace.update + 1} · {where} · this pass's loss "
+            f"{number(trace.loss)}")
+        self.sub_title = f"Backprop debugger · training loss now {number(trace.training_loss)}"  # after `u`: the new
         if step is not None:
             self.query_one("#tape-pane").scroll_to(y=max(step.position - 4, 0), animate=False)

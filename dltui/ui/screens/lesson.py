@@ -14,9 +14,9 @@ progress when the screen is left and restored when the lesson is opened again.
 from __future__ import annotations
 
 import re
+from time import monotonic
 from typing import Any, ClassVar
 
-from rich.markdown import Markdown
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -35,6 +35,7 @@ from ..messages import LabRequest, OpenQuiz
 from ..views import view_class
 from ..widgets.controls_panel import ControlsPanel
 from ..widgets.key_footer import KeyFooter
+from ..widgets.lesson_markdown import LessonMarkdown
 from ..widgets.pages import Pages
 from ..widgets.param_control import ParamControl
 from ..widgets.too_small import TooSmall
@@ -67,6 +68,10 @@ class LessonScreen(Screen):
 
     FRAME_INTERVAL: ClassVar[float] = 1 / 20
     """How often the newest snapshot is drawn while the runner works (the timer sleeps otherwise)."""
+
+    FRAME_SHARE: ClassVar[float] = 0.25
+    """The most of the UI thread's time frames may take: a view that is slow to draw is drawn less often,
+    so a key never waits behind frame after frame (issue 14, §7)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "run", "Run", id="lesson.run"),
@@ -148,6 +153,7 @@ class LessonScreen(Screen):
         self.pages = Pages(self.view)
         self.sub_title = f"{lesson.order}. {lesson.title}"
         self._drawn: Any = None
+        self._next_frame = 0.0  # monotonic time the frame timer may draw again
         self._notice = ""
         self._keys = {action_name(binding.action): binding for binding in reversed(self.BINDINGS)}
 
@@ -159,7 +165,7 @@ class LessonScreen(Screen):
         yield Header()
         with Horizontal(id="panes"):
             with VerticalScroll(id="text"):
-                yield Static(Markdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
+                yield Static(LessonMarkdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
             with Vertical(id="lab"):
                 yield self.view
                 yield ControlsPanel(self.lab.controls, self.lab.params, id="controls")
@@ -428,9 +434,14 @@ class LessonScreen(Screen):
         return ACTION_NAME.sub(lambda m: self._key(m[1]) if m[1] in self._keys else m[0], text)
 
     def _frame(self) -> None:
-        """The frame timer's tick: keys first (a frame drawn while one waits only delays it; the next tick is 1/20 s on)."""
-        if not getattr(self.app, "keys_waiting", False):
+        """The frame timer's tick: keys first (a frame drawn while one waits only delays it), and after a
+        frame that took c seconds to draw and paint, rest c·(1/FRAME_SHARE − 1) before the next."""
+        if not getattr(self.app, "keys_waiting", False) and monotonic() >= self._next_frame:
             self._draw()
+
+    def _frame_painted(self, started: float) -> None:
+        now = monotonic()
+        self._next_frame = now + (now - started) * (1 / self.FRAME_SHARE - 1)
 
     def _draw(self, status_only: bool = False) -> None:
         """Draw the newest snapshot if it is not on screen yet; older ones are simply skipped.
@@ -442,6 +453,7 @@ class LessonScreen(Screen):
             if snapshot is not self._drawn:
                 self._drawn = snapshot
                 self.view.show(snapshot)
+                self.call_after_refresh(self._frame_painted, monotonic())
             status = self.query_one("#status", Static)
             status.update(f"{STATUS_MARKS[snapshot.status.kind]} {self._notice}{self._status_text(snapshot.status.text)}")
             status.set_classes(f"-{snapshot.status.kind}")

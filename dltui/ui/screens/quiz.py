@@ -1,17 +1,19 @@
 """A lesson's quiz: one question at a time, graded on Enter, with the explanation right after.
 
-Engine questions are posed afresh on every show and every retry, so the numbers change; the
-screen grades against the `Posed` it showed. Each answer is written to progress in a worker
-thread and the screen says "Recorded" only once the write has committed.
+Every question is posed afresh on every show and every retry: engine questions get new numbers,
+choices a new order (drawn from the screen's seeded generator); the screen grades against the
+`Posed` it showed. Each answer is written to progress in a worker thread and the screen says
+"Recorded" only once the write has committed. Lesson text is shown as written, never as markup.
 """
 
 from __future__ import annotations
 
 import re
+import zlib
 from typing import Any, ClassVar
 
+import numpy as np
 from rich.console import Group
-from rich.markdown import Markdown
 from rich.table import Table
 from rich.text import Text
 from textual import events, work
@@ -30,6 +32,7 @@ from dltui.quiz import AnswerError, Posed, Result, Score, grade, pose
 
 from ..messages import AnswerSaved
 from ..widgets.key_footer import KeyFooter
+from ..widgets.lesson_markdown import LessonMarkdown
 from ..widgets.too_small import TooSmall
 
 KIND_NAMES = {"choice": "pick one", "multi": "pick every one that fits", "numeric": "a number"}
@@ -58,8 +61,6 @@ def title(question: Question, lang: str) -> str:
     """A question's name for the summary: its prompt's first paragraph on one line (an engine question without a
     prompt of its own is named by a sample of the question it generates)."""
     if not (prompt := question.prompt):
-        import numpy as np
-
         prompt = pose(question, np.random.default_rng(0), lang).asked
     return " ".join(prompt.strip().split("\n\n")[0].split())
 
@@ -130,21 +131,25 @@ class QuizScreen(Screen):
     result: reactive[Result | None] = reactive(None, bindings=True, init=False)
     """The verdict on the current question, once answered (cleared by a retry)."""
 
-    def __init__(self, lesson: Lesson, progress: Progress | None = None) -> None:
+    def __init__(self, lesson: Lesson, progress: Progress | None = None, seed: int | None = None) -> None:
+        """`seed` draws the numbers and choice orders; by default it follows the lesson and how many answers the
+        learner has recorded in it, so each session draws anew and the same progress draws the same (tests)."""
         super().__init__()
         self.lesson = lesson
         self.progress = progress or Progress(None, "")
         self.score = Score()
         self.posed: Posed | None = None
+        self.rng = np.random.default_rng(
+            seed if seed is not None else (zlib.crc32(lesson.id.encode()), self.progress.lesson(lesson.id).answers))
         self.sub_title = f"Quiz · {lesson.order}. {lesson.title}"
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="sheet"):
             yield Static(id="heading", markup=False)
-            yield Static(id="prompt")
+            yield Static(id="prompt", markup=False)
             yield Static(id="choices", markup=False)
-            yield Static(id="feedback")
+            yield Static(id="feedback", markup=False)
             yield Static(id="saved", markup=False)
         with Horizontal(id="entry"):
             yield Input(id="answer", select_on_focus=False)
@@ -199,13 +204,13 @@ class QuizScreen(Screen):
             self._show_summary()
             return
         question = self.lesson.quiz[self.index]
-        self.posed = posed = pose(question, lang=self.lesson.lang)
+        self.posed = posed = pose(question, self.rng, self.lesson.lang)
         fresh = " · fresh numbers each attempt" if question.kind == "engine" else ""
         attempts = self.score.attempts.get(question.id, 0)
         tried = f" · tried {attempts}×" if attempts else ""
         self.query_one("#heading", Static).update(
             f"Question {self.index + 1} of {self.total} · {KIND_NAMES[posed.kind]}{fresh}{tried}")
-        self.query_one("#prompt", Static).update(Markdown(posed.prompt))
+        self.query_one("#prompt", Static).update(LessonMarkdown(posed.prompt))
         answer = self.query_one("#answer", Input)
         answer.value = ""
         answer.placeholder = PLACEHOLDERS[posed.kind]
@@ -222,7 +227,7 @@ class QuizScreen(Screen):
         if not choices.display:
             return
         picked = typed_picks(self.query_one("#answer", Input).value)
-        right = set(posed.answer if posed.kind == "multi" else (posed.answer,)) if self.result else set()
+        right = set(posed.right) if self.result else set()
         table = Table.grid(padding=(0, 1))
         table.add_column(no_wrap=True)
         table.add_column(ratio=1)
@@ -243,10 +248,10 @@ class QuizScreen(Screen):
             return
         attempt = self.score.attempts[result.question_id]
         verdict = Text("✓ Right" if result.correct else "✗ Wrong", style="bold")
-        verdict.append(f" · attempt {attempt} · you answered {result.given}", style="")
-        parts: list[Any] = [verdict, inline(f"Expected: {result.expected}")]
+        verdict.append(f" · attempt {attempt} · you answered {result.given_as_shown}", style="")
+        parts: list[Any] = [verdict, inline(f"Expected: {result.expected_as_shown}")]
         if result.explanation:
-            parts.append(Markdown(result.explanation))
+            parts.append(LessonMarkdown(result.explanation))
         if result.worked:
             parts += [Text("Worked computation:", style="bold"), Text(result.worked)]
         feedback.update(Group(*parts))

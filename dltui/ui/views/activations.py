@@ -14,17 +14,17 @@ from textual.widgets import Static
 from dltui.labs.activations import ActivationsSnapshot
 
 from ..widgets.bars import hbar
+from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
-from ..widgets.line_plot import LinePlot, Series
 
 BAR = 10
-PLOT = (5, 12)  # the curve plot's least and most rows: it takes what the formula and the norms leave
+PLOT = (6, 12)  # the curve chart's least and most rows: it takes what the formula and the norms leave
 
 
 class ActivationsView(Fitted, VerticalScroll):
-    """The formula, the curve plot, the per-layer gradient norms: one page at 80×24 (8 layers)."""
+    """The formula, the curve chart, the per-layer gradient norms: one page at 80×24 (8 layers)."""
 
-    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "LinePlot", "#norms")
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#formula", "Chart", "#norms")
     """The function, its derivative and what they do to the gradient layer by layer."""
 
     SHOWS: ClassVar[dict[str, str]] = {"resample": "#norms"}
@@ -33,14 +33,14 @@ class ActivationsView(Fitted, VerticalScroll):
     DEFAULT_CSS = """
     ActivationsView {
         height: 1fr;
-        & > LinePlot { height: 10; }
+        & > Chart { height: 10; padding: 0 1; }
         & > Static { height: auto; padding: 0 1; }
     }
     """
 
     def compose(self) -> ComposeResult:
         yield Static(id="formula", markup=False)
-        yield LinePlot()
+        yield Chart()
         yield Static(id="norms", markup=False)
 
     def show(self, snapshot: ActivationsSnapshot) -> None:
@@ -49,15 +49,14 @@ class ActivationsView(Fitted, VerticalScroll):
         curve = next(c for c in s.curves if c.name == s.selected)
         self.query_one("#formula", Static).update(
             f"{curve.name}: {curve.formula}\nbackward vs closed form: max |difference| {curve.max_error:.1e}")
-        plot = self.query_one(LinePlot)
-        plot.plot([Series(curve.f, None, "line-plot--a"), Series(curve.derivative, "·", "line-plot--b")],
-                  mark=0.5)
-        plot.border_title = f"⠉ {curve.name}(x)  · {curve.name}′(x) (by backward)"
-        plot.border_subtitle = f"x {s.x[0]:g}…{s.x[-1]:g}, ┊ x = 0".replace("-", "−")
+        chart = self.query_one(Chart)
+        chart.show(curve.name, [Series(f"{curve.name}(x)", curve.f, s.x),
+                                Series(f"{curve.name}′(x) by backward", curve.derivative, s.x)],
+                   x_label="x", y_label="y", log=False, x_range=(float(s.x[0]), float(s.x[-1])), mark=0.0)
         norms = self._norms(s)
         self.query_one("#norms", Static).update(norms)
         rest = 2 + len(norms.split("\n"))  # the formula's lines and the norms'
-        plot.styles.height = min(max(self.region.height - rest, PLOT[0]), PLOT[1])
+        chart.styles.height = min(max(self.region.height - rest, PLOT[0]), PLOT[1])
 
     def _norms(self, s: ActivationsSnapshot) -> Text:
         """‖∂L/∂Wₗ‖ per layer as bars on one log scale: equal steps are equal factors."""

@@ -6,12 +6,12 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.architectures import ArchitecturesSnapshot
 
-from ..widgets.bars import Bars
+from ..widgets.chart import Chart, Series
 
 
 class ArchitecturesView(VerticalScroll):
@@ -29,10 +29,7 @@ class ArchitecturesView(VerticalScroll):
         height: 1fr;
         padding: 0 1;
         & > Static { height: auto; margin: 0 0 1 0; }
-        & > #charts { height: auto; margin: 0 0 1 0; }
-        & #charts > Vertical { width: 1fr; height: auto; }
-        & #charts > Vertical > Static { color: $text-muted; }
-        & Bars { height: 4; }
+        & > #charts { height: 8; margin: 0 0 1 0; }
     }
     """
 
@@ -40,9 +37,7 @@ class ArchitecturesView(VerticalScroll):
         yield Static(id="race", markup=False)
         with Horizontal(id="charts"):
             for kind in ("plain", "residual"):
-                with Vertical(id=kind):
-                    yield Static(f"{kind}: training accuracy %", markup=False)
-                    yield Bars()
+                yield Chart(id=kind)
         yield Static(id="table", markup=False)
         yield Static(id="note", markup=False)
 
@@ -51,9 +46,11 @@ class ArchitecturesView(VerticalScroll):
         lines += [f"{m.step:>5}  plain {m.plain_accuracy:5.1%} ({m.plain_grad:.0e})   "
                   f"residual {m.residual_accuracy:5.1%} ({m.residual_grad:.0e})" for m in s.measurements[-5:]]
         self.query_one("#race", Static).update(Text("\n".join(lines)))
+        steps = [m.step for m in s.measurements]
         for kind in ("plain", "residual"):
-            self.query_one(f"#{kind} Bars", Bars).values = tuple(round(100 * getattr(m, f"{kind}_accuracy"))
-                                                                for m in s.measurements)
+            accuracy = [100 * getattr(m, f"{kind}_accuracy") for m in s.measurements]
+            self.query_one(f"#{kind}", Chart).show(f"{kind} net: training accuracy", [Series(kind, accuracy, steps)],
+                                                   x_label="step", y_label="%", y_range=(0, 100), bars=True)
         rows = [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in s.layers]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         table = [s.title, *(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d:>{widths[3]}}" for a, b, c, d in rows),

@@ -12,6 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.draw_digit import DrawSnapshot
+from dltui.numbers import fixed
 
 from ..messages import LabRequest
 from ..widgets.fitting import Fitted
@@ -73,14 +74,18 @@ class DrawDigitView(Fitted, VerticalScroll):
         self.query_one("#input", Static).update(seen)
         bar = min(max(self.room - CANVAS - INPUT - 10, BAR[0]), BAR[1])
         lines = Text(f"{snapshot.weights}\n", style="bold")
-        for digit, p in enumerate(snapshot.probabilities):
-            style = "bold" if digit == snapshot.prediction else ""
-            lines.append(f"{digit} {'█' * round(p * bar):<{bar}} {p:5.1%}\n", style)
+        if snapshot.empty:  # a blank page's probabilities are the biases talking, not a reading
+            lines.append("Nothing drawn yet: nothing to read.\nDraw a digit (or load an example) and the ten "
+                         "probabilities appear here.")
+        else:
+            for digit, p in enumerate(snapshot.probabilities):
+                style = "bold" if digit == snapshot.prediction else ""
+                lines.append(f"{digit} {'█' * round(p * bar):<{bar}} {p:5.1%}\n", style)
         lines.rstrip()
         self.query_one("#probabilities", Static).update(lines)
-        c1 = ", ".join(f"{i + 1} ({snapshot.peaks['C1'][i]:.2f})" for i in snapshot.firing["C1"][:3])
+        c1 = ", ".join(f"{i + 1} ({fixed(snapshot.peaks['C1'][i], 2)})" for i in snapshot.firing["C1"][:3])
         self.query_one("#c1", Static).update(Text(f"C1 maps firing hardest: {c1}"))
         picks = snapshot.firing["C3"][:2]
         self.query_one("#c3", Static).update(gallery(
             [shade(snapshot.maps["C3"][i], -1, 1) for i in picks],
-            [f"C3 map {i + 1}, peak {snapshot.peaks['C3'][i]:.2f}" for i in picks], self.room))
+            [f"C3 map {i + 1}, peak {fixed(snapshot.peaks['C3'][i], 2)}" for i in picks], self.room))

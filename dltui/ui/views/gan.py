@@ -1,4 +1,5 @@
-"""The GAN lab: real and generated samples with D(x) behind them, then the numbers and their histories.
+"""The GAN lab: real and generated samples with D(x) behind them, then the numbers and two charts of
+their history: D's mean verdicts on real and generated samples, and the modes G covers.
 
 Every picture carries its meaning in glyphs (░ real, ▓ generated, * D(x), arrows for G's push),
 so it reads the same without color; tints only add to them.
@@ -16,8 +17,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from dltui.labs.gan import GanSnapshot
+from dltui.numbers import fixed
 
-from ..widgets.glyphs import downsample, signed, sparkline
+from ..widgets.chart import Chart, Series
 
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east
 LEGEND = {1: "░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample",
@@ -55,6 +57,9 @@ class SamplesPlot(Widget):
         & > .samples-plot--level-2 { background: $accent 20%; }
         & > .samples-plot--level-3 { background: $accent 35%; }
         & > .samples-plot--level-4 { background: $accent 55%; }
+        &:nocolor > .samples-plot--real, &:nocolor > .samples-plot--fake, &:nocolor > .samples-plot--arrow {
+            color: $foreground;  /* in grey the tints are dark: the marks stay bright on every shade */
+        }
     }
     """
 
@@ -83,70 +88,74 @@ class SamplesPlot(Widget):
         s = self.snapshot
         rows = height - 1  # the last row holds the arrows
         real, fake, d = s.profile(width)
-        real_h, fake_h = real * rows, fake * rows
-        d_rows = np.round((1 - d) * (rows - 1)).astype(int)
-        text = Text(no_wrap=True, overflow="crop")
-        for row in range(rows):
-            level = rows - row - 0.5  # a bar covers this cell when its height passes the cell's middle
-            for column in range(width):
-                if d_rows[column] == row:
-                    text.append("*", self._style("d"))
-                elif real_h[column] > level and fake_h[column] > level:
-                    text.append("█", self._style("fake"))
-                elif fake_h[column] > level:
-                    text.append("▓", self._style("fake"))
-                elif real_h[column] > level:
-                    text.append("░", self._style("real"))
-                else:
-                    text.append(" ")
-            text.append("\n")
-        pushes = [" "] * width
+        level = (rows - np.arange(rows) - 0.5)[:, None]  # a bar covers a cell when its height passes the cell's middle
+        real_in, fake_in = real * rows > level, fake * rows > level
+        d_in = np.round((1 - d) * (rows - 1)).astype(int) == np.arange(rows)[:, None]
+        glyphs = np.select([d_in, real_in & fake_in, fake_in, real_in], ["*", "█", "▓", "░"], " ")
+        kinds = np.select([d_in, fake_in, real_in], [1, 2, 3], 0)
+        pushes = np.full(width, " ")
         lo, hi = s.bounds
-        for (x,), direction in zip(s.arrows_at, s.pushes):
-            if np.isfinite(x) and lo <= x <= hi:
-                column = min(int((x - lo) / (hi - lo) * width), width - 1)
-                pushes[column] = "·" if direction < 0 else ">" if direction == 0 else "<"
-        text.append("".join(pushes), self._style("arrow"))
-        return text
+        x = s.arrows_at[:, 0]
+        inside = np.isfinite(x) & (x >= lo) & (x <= hi)
+        columns = np.minimum(((x[inside] - lo) / (hi - lo) * width).astype(int), width - 1)
+        pushes[columns] = np.select([s.pushes[inside] < 0, s.pushes[inside] == 0], ["·", ">"], "<")
+        styles = [None, self._style("d"), self._style("fake"), self._style("real")]
+        return painted(np.vstack([glyphs, pushes]), np.vstack([kinds, np.full(width, 4)]),
+                       styles + [self._style("arrow")])
 
     def _two_d(self, width: int, height: int) -> Text:
         s = self.snapshot
         x_lo, x_hi, y_lo, y_hi = s.bounds
 
-        def cells(points: np.ndarray) -> list[tuple[int, int]]:
+        def cells(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            """The rows and columns of the points inside the bounds, and which points those are."""
             ok = np.isfinite(points).all(axis=1) & (points[:, 0] >= x_lo) & (points[:, 0] <= x_hi) \
                 & (points[:, 1] >= y_lo) & (points[:, 1] <= y_hi)
             p = points[ok]
             columns = np.minimum(((p[:, 0] - x_lo) / (x_hi - x_lo) * width).astype(int), width - 1)
             rows = np.minimum(((y_hi - p[:, 1]) / (y_hi - y_lo) * height).astype(int), height - 1)
-            return list(zip(rows.tolist(), columns.tolist()))
+            return rows, columns, ok
 
-        marks: dict[tuple[int, int], tuple[str, str]] = {cell: ("·", "real") for cell in cells(s.real)}
-        marks.update({cell: ("o", "fake") for cell in cells(s.fake)})
-        for cell, direction in zip(cells(s.arrows_at), s.pushes):
-            if direction >= 0:
-                marks[cell] = (ARROWS[direction], "arrow")
+        glyphs = np.full((height, width), " ")
+        kinds = np.zeros((height, width), dtype=int)  # 0 none, 1 real, 2 generated, 3 G's push
+        for points, glyph, kind in ((s.real, "·", 1), (s.fake, "o", 2)):
+            rows, columns, _ = cells(points)
+            glyphs[rows, columns], kinds[rows, columns] = glyph, kind
+        rows, columns, ok = cells(s.arrows_at)
+        push = s.pushes[ok] >= 0
+        glyphs[rows[push], columns[push]] = np.array(list(ARROWS))[s.pushes[ok][push]]
+        kinds[rows[push], columns[push]] = 3
         levels = np.minimum((s.d_cells(width, height) * 5).astype(int), 4)
-        text = Text(no_wrap=True, overflow="crop")
-        for row in range(height):
-            for column in range(width):
-                glyph, kind = marks.get((row, column), (" ", ""))
-                style = self._style(kind) if kind else None
-                level = levels[row, column]
-                if level:
-                    background = self._style(f"level-{level}")
-                    style = background if style is None else background + style
-                text.append(glyph, style)
-            if row < height - 1:
-                text.append("\n")
-        return text
+        marks = [None] + [self._style(kind) for kind in ("real", "fake", "arrow")]
+        backgrounds = [None] + [self._style(f"level-{level}") for level in range(1, 5)]
+        styles = [mark if background is None else background if mark is None else background + mark
+                  for mark in marks for background in backgrounds]
+        return painted(glyphs, kinds * 5 + levels, styles)
+
+
+def painted(glyphs: np.ndarray, codes: np.ndarray, styles: list) -> Text:
+    """Rows of glyphs as one Text, each run of equal `codes` in a row styled `styles[code]`: a span per
+    run rather than a Python step per cell."""
+    rows, width = glyphs.shape
+    text = Text("\n".join("".join(row) for row in glyphs.tolist()), no_wrap=True, overflow="crop")
+    breaks = np.ones((rows, width + 1), dtype=bool)
+    breaks[:, 1:-1] = codes[:, 1:] != codes[:, :-1]
+    for row in range(rows):
+        offset = row * (width + 1)
+        edges = np.flatnonzero(breaks[row])
+        for start, end in zip(edges[:-1].tolist(), edges[1:].tolist()):
+            if (style := styles[codes[row, start]]) is not None:
+                text.stylize(style, offset + start, offset + end)
+    return text
 
 
 class GanView(Horizontal):
-    """The samples plot on the left; V(D, G), the counters and the histories on the right."""
+    """The samples plot and its legend on the left; V(D, G), the counters and the two history charts
+    on the right."""
 
-    ESSENTIAL: ClassVar[tuple[str, ...]] = ("SamplesPlot", "#numbers")
-    """Real vs generated with D(x), and V(D, G) with its histories: what every key changes."""
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("SamplesPlot", "#numbers", "#verdicts", "#coverage")
+    """Real vs generated with D(x), V(D, G), and how D's verdicts and G's coverage went: what every key
+    changes."""
 
     SHOWS: ClassVar[dict[str, str]] = {}
     """One page: nothing to turn to."""
@@ -154,39 +163,48 @@ class GanView(Horizontal):
     DEFAULT_CSS = """
     GanView {
         height: 1fr;
-        & > SamplesPlot { width: 1fr; min-width: 30; }
+        & > #samples { width: 1fr; min-width: 30; }
+        & SamplesPlot { height: 1fr; }
         & > #side { width: 36; padding: 0 1; }
         & #numbers { height: auto; }
-        & #legend { color: $text-muted; margin: 1 0 0 0; height: auto; }
+        & #side > Chart { height: 1fr; min-height: 6; }
+        & #legend { color: $text-muted; height: auto; padding: 0 1; }
     }
     """
 
     def compose(self) -> ComposeResult:
-        yield SamplesPlot()
+        with Vertical(id="samples"):
+            yield SamplesPlot()
+            yield Static(id="legend", markup=False)
         with Vertical(id="side"):
             yield Static(id="numbers", markup=False)
-            yield Static(id="legend", markup=False)
+            yield Chart(id="verdicts")
+            yield Chart(id="coverage")
 
     def show(self, snapshot: GanSnapshot) -> None:
-        self.query_one(SamplesPlot).show(snapshot)
-        self.query_one("#numbers", Static).update(self._numbers(snapshot))
-        self.query_one("#legend", Static).update(LEGEND[snapshot.dim])
+        s = snapshot
+        self.query_one(SamplesPlot).show(s)
+        self.query_one("#numbers", Static).update(self._numbers(s))
+        self.query_one("#legend", Static).update(LEGEND[s.dim])
+        steps = np.arange(1, len(s.d_fake) + 1)
+        self.query_one("#verdicts", Chart).show(
+            "mean D", [Series("D(x)", s.d_real, steps), Series("D(G(z))", s.d_fake, steps)], x_label="G step",
+            y_label="D", y_range=(0, 1), diverged=s.diverged)
+        self.query_one("#coverage", Chart).show(
+            f"modes covered, of {s.modes}", [Series("modes", s.coverage, s.checks)], x_label="round",
+            y_label="modes", y_range=(0, s.modes), bars=True, diverged=s.diverged)
 
     def _numbers(self, s: GanSnapshot) -> Text:
         lines = [f"Round {s.rounds} · updates D {s.d_updates}, G {s.g_updates}"]
         if v := s.value:
-            lines += [f"V(D,G) = {signed(v.total)} ({v.step}-step batch)",
-                      f"  E log D(x)        {signed(v.real)}",
-                      f"  E log(1−D(G(z)))  {signed(v.fake)}"]
+            lines += [f"V(D,G) = {fixed(v.total)} ({v.step}-step batch)",
+                      f"  E log D(x)        {fixed(v.real)}",
+                      f"  E log(1−D(G(z)))  {fixed(v.fake)}"]
         else:
             lines += ["V(D,G): no step yet"]
         if len(s.d_fake):
             lines += [f"mean D(x) {s.d_real[-1]:.2f} · D(G(z)) {s.d_fake[-1]:.2f}"]
-        lines += [f"modes covered {s.coverage[-1]}/{s.modes} · W1 {s.distance[-1]:.2f}"]
-        span = 20
-        for label, values in (("D(G(z))", s.d_fake), ("D loss", s.d_loss), ("G loss", s.g_loss),
-                              ("|∇G|", s.g_grad), ("cover", s.coverage), ("G mean", s.fake_mean[:, 0])):
-            if len(values):
-                shown = downsample(values, span)
-                lines += [f"{label:<8}{sparkline(shown, span)} {shown[-1]:.2g}".replace("-", "−")]
+        lines += [f"modes covered {s.coverage[-1]}/{s.modes} · W1 {fixed(s.distance[-1], 2)}"]
+        if len(s.g_grad):
+            lines += [f"|∇G| {fixed(s.g_grad[-1], 2)} · G's centre x {fixed(s.fake_mean[-1, 0], 2)}"]
         return Text("\n".join(lines))

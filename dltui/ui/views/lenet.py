@@ -8,30 +8,29 @@ from typing import ClassVar
 import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.lenet import LeNetSnapshot
+from dltui.numbers import fixed
 
-from ..widgets.bars import Bars
+from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
-from ..widgets.glyphs import downsample, sparkline
 from ..widgets.matrix_grid import MatrixGrid, count
 from ..widgets.shade_image import gallery, shade
 
 DIGITS = tuple(str(d) for d in range(10))
-EVALUATIONS = 4  # epochs listed beside the accuracy chart
-SPARK = 30
+CHARTS = (6, 10)  # the charts' least and most rows: they take what the confusion matrix leaves on page 1
 KERNELS_WIDTH = 36  # three kernels a row, the shape table beside them
 
 
 class LeNetView(Fitted, VerticalScroll):
-    """Page 1 (at 80×24): loss and accuracy, the confusion matrix beside the worst mistakes. Then the
-    test digit and its C1 maps, the C1 kernels beside the shape table, the C3 maps. In a short pane the
+    """Page 1 (at 80×24): the loss and test-accuracy charts, the confusion matrix beside the worst
+    mistakes. Then the test digit and its C1 maps, the C1 kernels beside the shape table, the C3 maps. In a short pane the
     pictures are drawn at a quarter of their resolution (the digits are 8×8 scans, so the digit loses
     nothing) and the C3 maps at half."""
 
-    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#progress", "#evaluations", "#accuracy", "#confusion", "#worst")
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#progress", "#loss", "#accuracy", "#confusion", "#worst")
     """How training goes and what the net gets wrong: the first page."""
 
     SHOWS: ClassVar[dict[str, str]] = {}
@@ -44,11 +43,8 @@ class LeNetView(Fitted, VerticalScroll):
         & > Static { height: auto; margin: 0 0 1 0; }
         & > #progress { margin: 0; }
         & > Horizontal { height: auto; }
-        & #evaluations { width: 38; height: auto; }
-        & #accuracy { width: 1fr; height: auto; }
-        & .chart-title { color: $text-muted; }
-        & Bars { height: 3; }
-        & > #results { margin: 1 0 1 0; }
+        & > #curves { height: 6; }
+        & > #results { margin: 0 0 1 0; }
         & #confusion { margin: 0 2 0 0; }
         & #worst { width: auto; height: auto; }
         & #tables { margin: 0 0 1 0; }
@@ -60,10 +56,8 @@ class LeNetView(Fitted, VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="progress", markup=False)
         with Horizontal(id="curves"):
-            yield Static(id="evaluations", markup=False)
-            with Vertical(id="accuracy"):
-                yield Static("test accuracy % per epoch", classes="chart-title", markup=False)
-                yield Bars()
+            yield Chart(id="loss")
+            yield Chart(id="accuracy")
         with Horizontal(id="results"):
             yield MatrixGrid(max_cols=10, cell=4, number=count, id="confusion")
             yield Static(id="worst", markup=False)
@@ -75,13 +69,10 @@ class LeNetView(Fitted, VerticalScroll):
 
     def show(self, s: LeNetSnapshot) -> None:
         self.fit(s)
-        loss = f" · loss (last {s.recent_batches} batches) {s.recent_loss:.3f}" if s.recent_batches else ""
-        curve = f"\nloss per batch {sparkline(downsample(s.losses, SPARK), SPARK)}" if s.losses else ""
-        self.query_one("#progress", Static).update(Text(f"epoch {s.epoch} · batch {s.step} · lr {s.lr:.2g}{loss}{curve}"))
-        lines = [f"epoch {e.epoch:>2}: train {e.train_accuracy:6.1%}   test {e.test_accuracy:6.1%}"
-                 for e in s.evaluations[-EVALUATIONS:]]
-        self.query_one("#evaluations", Static).update(Text("\n".join(lines) or "accuracy: after the first epoch"))
-        self.query_one(Bars).values = tuple(round(100 * e.test_accuracy) for e in s.evaluations)
+        loss = f" · loss (last {s.recent_batches} batches) {fixed(s.recent_loss)}" if s.recent_batches else ""
+        self.query_one("#progress", Static).update(
+            Text(f"epoch {s.current_epoch} · batch {s.current_batch}/{s.steps_per_epoch} · lr {s.lr:.2g}{loss}"))
+        self._charts(s)
         grid = self.query_one("#confusion", MatrixGrid)
         if s.confusion is not None:
             grid.show("confusion: rows true, columns read", s.confusion, DIGITS, DIGITS, marks={(d, d) for d in range(10)})
@@ -94,6 +85,19 @@ class LeNetView(Fitted, VerticalScroll):
         table = ["layer     output      params"] + [
             f"{l.name:<8}  {'×'.join(map(str, l.shape)):<10} {l.params:>7,}" for l in s.layers]
         self.query_one("#shapes", Static).update(Text("\n".join(table)))
+
+    def _charts(self, s: LeNetSnapshot) -> None:
+        """Loss per batch and test accuracy per epoch, as tall as the confusion matrix leaves them on page 1."""
+        rest = self.query_one("#progress").outer_size.height + self.query_one("#results").outer_size.height
+        self.query_one("#curves").styles.height = min(max(self.region.height - rest, CHARTS[0]), CHARTS[1])
+        self.query_one("#loss", Chart).show("loss per batch", [Series("loss", s.losses)], x_label="batch",
+                                            y_label="cross-entropy", diverged=s.diverged)
+        last = s.evaluations[-1] if s.evaluations else None
+        title = (f"test accuracy {last.test_accuracy:.1%} (train {last.train_accuracy:.1%})" if last
+                 else "test accuracy: after an epoch")
+        self.query_one("#accuracy", Chart).show(
+            title, [Series("test", [100 * e.test_accuracy for e in s.evaluations], [e.epoch for e in s.evaluations])],
+            x_label="epoch", y_label="%", y_range=(0, 100), bars=True)
 
     def _pictures(self, s: LeNetSnapshot) -> None:
         """The digit and the maps, smaller in a short pane so each gallery fits one page."""

@@ -7,31 +7,34 @@ restarts table the next (`v`), which `m` turns to when its seeds are trained.
 
 from __future__ import annotations
 
-from rich.text import Text
 from typing import ClassVar
+
+import numpy as np
+from rich.text import Text
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
 from dltui.labs.mlp import MLPSnapshot
+from dltui.numbers import fixed
 
+from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
 from ..widgets.glyphs import downsample, sparkline
-from ..widgets.line_plot import LinePlot, Series
 from ..widgets.matrix_grid import short
 from ..widgets.region_map import RegionMap
 
 LEGEND = "o target 0   x target 1\nshade: output ·0 ░ ▒ ▓ █1"
 SPARK = 16
-PLOT = (4, 12)  # the loss plot's least and most rows: it fills the first page under the regions
+PLOT = (5, 12)  # the loss chart's least and most rows: it fills the first page under the regions
 
 
 class MLPView(Fitted, VerticalScroll):
-    """Regions and numbers side by side, then the loss plot (as tall as the pane leaves it, 4 to 12
+    """Regions and numbers side by side, then the loss chart (as tall as the pane leaves it, 5 to 12
     rows), then the weights and the restarts table."""
 
-    ESSENTIAL: ClassVar[tuple[str, ...]] = ("RegionMap", "#numbers", "LinePlot")
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("RegionMap", "#numbers", "Chart")
     """What the net draws, how far it is, and its loss curves: the first page."""
 
     SHOWS: ClassVar[dict[str, str]] = {"compare": "#restarts"}
@@ -42,7 +45,7 @@ class MLPView(Fitted, VerticalScroll):
         height: 1fr;
         & > #top { height: auto; }
         & #numbers { width: 1fr; min-width: 26; height: auto; padding: 0 1; }
-        & > LinePlot { height: 5; }
+        & > Chart { height: 5; padding: 0 1; }
         & > #weights, & > #restarts { height: auto; padding: 0 1; margin: 0 0 1 0; }
     }
     """
@@ -51,7 +54,7 @@ class MLPView(Fitted, VerticalScroll):
         with Horizontal(id="top"):
             yield RegionMap()
             yield Static(id="numbers", markup=False)
-        yield LinePlot()
+        yield Chart()
         yield Static(id="weights", markup=False)
         yield Static(id="restarts", markup=False)
 
@@ -63,22 +66,22 @@ class MLPView(Fitted, VerticalScroll):
         regions.border_title = f"{s.dataset} · 2-{s.hidden}-1 {s.activation}"
         self.query_one("#numbers", Static).update(self._numbers(s))
         self.query_one("#weights", Static).update(self._weights(s))
-        plot = self.query_one(LinePlot)
-        plot.styles.height = min(max(self.region.height - regions.outer_size.height, PLOT[0]), PLOT[1])
-        series = [Series(s.train_loss, None, "line-plot--a")]
+        chart = self.query_one(Chart)
+        chart.styles.height = min(max(self.region.height - regions.outer_size.height, PLOT[0]), PLOT[1])
+        epochs = np.arange(len(s.train_loss))
+        series = [Series("train", s.train_loss, epochs)]
         if s.val_loss is not None:
-            series.append(Series(s.val_loss, "∘", "line-plot--b"))
-        mark = None if s.best_epoch is None or len(s.train_loss) < 2 else s.best_epoch / (len(s.train_loss) - 1)
-        plot.plot(series, mark)
-        plot.border_title = "loss ⠉ train" + (" ∘ validation ┊ best" if s.val_loss is not None else "")
-        plot.border_subtitle = f"epoch 0…{s.epoch}" if s.epoch else "epoch 0: press e or r to train"
+            series.append(Series("validation", s.val_loss, epochs))
+        best = s.best_epoch is not None and len(s.train_loss) > 1
+        chart.show("loss" + (" · │ best" if best else ""), series, x_label="epoch", y_label="loss",
+                   mark=s.best_epoch if best else None, diverged=s.diverged)
         self.query_one("#restarts", Static).update(self._restarts(s))
 
     def _numbers(self, s: MLPSnapshot) -> Text:
         lines = [f"Epoch {s.epoch} · {s.updates} updates", f"mode {s.mode}",
-                 f"train loss {s.train_loss[-1]:.4f}", f"accuracy {s.accuracy:.0%}"]
+                 f"train loss {fixed(s.loss_now, 4)}", f"accuracy {s.accuracy:.0%}"]
         if s.val_loss is not None:
-            lines += [f"val loss {s.val_loss[-1]:.4f} · acc {s.val_accuracy:.0%}", f"best val epoch {s.best_epoch}"]
+            lines += [f"val loss {fixed(s.val_loss[-1], 4)} · acc {s.val_accuracy:.0%}", f"best val epoch {s.best_epoch}"]
         if s.stopped_epoch is not None:
             lines += [f"early-stopped at {s.stopped_epoch}"]
         lines += [f"outcome: {s.outcome or 'training'}"]
@@ -100,6 +103,6 @@ class MLPView(Fitted, VerticalScroll):
                  f"{'seed':>5} {'outcome':<13} {'epochs':>6} {'final loss':>10}  loss curve"]
         for r in s.restarts:
             mark = "✓" if r.solved else "✗"
-            lines.append(f"{r.seed:>5} {mark} {r.outcome:<11} {r.epochs:>6} {r.final_loss:>10.4f}  "
+            lines.append(f"{r.seed:>5} {mark} {r.outcome:<11} {r.epochs:>6} {fixed(r.final_loss, 4):>10}  "
                          f"{sparkline(downsample(r.loss_curve, SPARK), SPARK)}")
         return Text("\n".join(lines))

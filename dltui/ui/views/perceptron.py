@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from dltui.labs.perceptron import PerceptronSnapshot
 
-from ..widgets.bars import Bars
+from ..widgets.chart import Chart, Series
 from ..widgets.scatter import Point, Scatter
 
 MARKERS = {(0, True): ("o", "scatter--class-0"), (1, True): ("x", "scatter--class-1"),
@@ -26,7 +26,7 @@ def pair(values, spec: str = ".2f") -> str:
 class PerceptronView(Horizontal):
     """Scatter with the decision line on the left; numbers and the mistakes chart on the right."""
 
-    ESSENTIAL: ClassVar[tuple[str, ...]] = ("Scatter", "#numbers", "Bars")
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("Scatter", "#numbers", "Chart")
     """The points and the line, the last update, the mistakes per epoch: what every key changes."""
 
     SHOWS: ClassVar[dict[str, str]] = {}
@@ -39,8 +39,7 @@ class PerceptronView(Horizontal):
         & > #side { width: 38; padding: 0 1; }
         & #numbers { height: auto; }
         & #legend { color: $text-muted; margin: 1 0 0 0; height: auto; }
-        & #mistakes-title { color: $text-muted; margin: 1 0 0 0; }
-        & Bars { height: 1fr; min-height: 2; max-height: 6; }
+        & Chart { height: 1fr; min-height: 6; max-height: 10; margin: 1 0 0 0; }
     }
     """
 
@@ -48,8 +47,7 @@ class PerceptronView(Horizontal):
         yield Scatter()
         with Vertical(id="side"):
             yield Static(id="numbers")
-            yield Static(id="mistakes-title")
-            yield Bars()
+            yield Chart()
             yield Static(LEGEND, id="legend", markup=False)
 
     def show(self, snapshot: PerceptronSnapshot) -> None:
@@ -61,9 +59,10 @@ class PerceptronView(Horizontal):
         scatter.border_title = f"{snapshot.dataset} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
         scatter.border_subtitle = f"x1 → {bounds[0]:.1f}…{bounds[1]:.1f}"
         self.query_one("#numbers", Static).update(self._numbers(snapshot))
-        self.query_one("#mistakes-title", Static).update(
-            f"Mistakes per epoch (last: {snapshot.mistakes[-1]})" if snapshot.mistakes else "Mistakes per epoch")
-        self.query_one(Bars).values = snapshot.mistakes
+        self.query_one(Chart).show(
+            f"Mistakes per epoch (last: {snapshot.mistakes[-1]})" if snapshot.mistakes else "Mistakes per epoch",
+            [Series("mistakes", snapshot.mistakes)], x_label="epoch", y_label="mistakes",
+            y_range=(0, len(snapshot.labels)), bars=True)
 
     def _numbers(self, snapshot: PerceptronSnapshot) -> Text:
         if snapshot.converged or snapshot.gave_up:

@@ -1,5 +1,6 @@
 """The RNN lab: the unrolled strip of cells — h_t, then dL/dh_t filling in from the end — the
-gradient norm per time step on a log scale, and the one set of weights every step shares."""
+gradient norm per time step on a log scale, the loss per update, and the one set of weights every
+step shares."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from textual.widgets import Static
 
 from dltui.labs.rnn import RNNSnapshot
 
+from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
-from ..widgets.glyphs import signed, sparkline
+from ..widgets.glyphs import signed
 from ..widgets.matrix_grid import MatrixGrid
 
 CELL = 6  # a time step's column in the strips
@@ -22,7 +24,7 @@ PHASES = {"ready": "ready", "forward": "forward", "loss": "loss", "backward": "B
 
 class RNNView(Fitted, VerticalScroll):
     """Figures, then three strips over time (h, dL/dh, log norm) under one row of time labels, then
-    the shared weights (the next page at 80×24). A sequence longer than the width holds shows a
+    the loss per update and the shared weights (the next page at 80×24). A sequence longer than the width holds shows a
     window of steps that follows the current one."""
 
     ESSENTIAL: ClassVar[tuple[str, ...]] = ("#figures", "#h", "#dh", "#norm")
@@ -38,6 +40,7 @@ class RNNView(Fitted, VerticalScroll):
         & > Static { height: auto; }
         & > #figures { margin: 0 0 1 0; }
         & > MatrixGrid { margin: 0; }
+        & > Chart { height: 8; margin: 1 0 0 0; }
         & > #weights { color: $text-muted; margin: 1 0 0 0; }
     }
     """
@@ -46,6 +49,7 @@ class RNNView(Fitted, VerticalScroll):
         for name in ("figures", "h", "dh", "norm"):
             yield Static(id=name, markup=False) if name == "figures" else MatrixGrid(
                 max_cols=10_000, header=name == "h", id=name)  # the view picks the steps that fit
+        yield Chart(id="losses")
         yield Static(id="weights", markup=False)
 
     def show(self, snapshot: RNNSnapshot) -> None:
@@ -69,12 +73,15 @@ class RNNView(Fitted, VerticalScroll):
                                                          marks={(i, j) for i in range(len(rows)) for j in column})
         loss = f"loss {s.loss:.4g}" if s.phase in ("loss", "backward", "summed") else "loss: after the forward pass"
         lines = [
-            f"Update {s.updates + 1} · {PHASES[s.phase]}" + (f" · step {s.t}" if s.t else ""),
+            (f"Update {s.updates} · diverged" if s.diverged else
+             f"Update {s.updates + 1} · {PHASES[s.phase]}" + (f" · step {s.t}" if s.t else "")),
             s.formula,
             "x: " + " ".join(signed(v, "+g") for v in s.inputs) + f"   target x_1 = {signed(s.target, '+g')}",
-            loss + (f" · updates {s.updates}, last {s.losses[-1]:.3g}  {sparkline(s.losses, 40)}" if s.losses else ""),
+            loss + (f" · updates {s.updates}, last {s.losses[-1]:.3g}" if s.losses else ""),
         ]
         self.query_one("#figures", Static).update("\n".join(lines))
+        self.query_one("#losses", Chart).show("loss per update", [Series("loss", s.losses)], x_label="update",
+                                              y_label="loss", diverged=s.diverged)
         with np.printoptions(precision=2, suppress=True):
             self.query_one("#weights", Static).update(
                 f"The same weights at every step\nW = {s.W.ravel()}\nU =\n{s.U}\nb = {s.b}\n{s.grad_formula}")

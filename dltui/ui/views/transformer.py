@@ -5,22 +5,27 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+import numpy as np
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
 
 from dltui.labs.transformer import TransformerSnapshot
+from dltui.numbers import fixed
 
 from ..messages import LabRequest
-from ..widgets.bars import Bars
-from ..widgets.glyphs import sparkline
+from ..widgets.chart import Chart, Series
+from ..widgets.fitting import Fitted
 from ..widgets.matrix_grid import Grid, MatrixGrids
 
+CHARTS = (6, 12)  # the charts' least and most rows: they take what is left of the first page
 
-class TransformerView(VerticalScroll):
+
+class TransformerView(Fitted, VerticalScroll):
     """Figures, the probe sequence and every head's map on it (side by side as the width allows), the
-    two charts side by side, then the input. Enter in the input runs the model on the typed digits
-    and follows them as training goes on (`i` reaches it from anywhere in the lesson)."""
+    loss and per-epoch percentage charts side by side (as tall as the first page leaves them), then the
+    input. Enter in the input runs the model on the typed digits and follows them as training goes on
+    (`i` reaches it from anywhere in the lesson)."""
 
     ESSENTIAL: ClassVar[tuple[str, ...]] = ("#figures", "#probe", "#maps", "#charts")
     """How training goes, what the model does with the probe, its heads' maps and both charts."""
@@ -34,10 +39,7 @@ class TransformerView(VerticalScroll):
         padding: 0 1;
         & > #figures { height: auto; }
         & > #probe { text-style: bold; margin: 0 0 1 0; height: auto; }
-        & > #charts { height: auto; }
-        & #charts > Vertical { width: 1fr; height: auto; }
-        & .chart-title { color: $text-muted; }
-        & Bars { height: 3; }
+        & > #charts { height: 6; }
         & > #typed { width: 40; margin: 1 0 0 0; }
     }
     """
@@ -47,12 +49,8 @@ class TransformerView(VerticalScroll):
         yield Static(id="probe", markup=False)
         yield MatrixGrids(id="maps")
         with Horizontal(id="charts"):
-            with Vertical():
-                yield Static("held-out sequences right, %", classes="chart-title")
-                yield Bars(id="sequences")
-            with Vertical():
-                yield Static("best head on the needed pattern, %", classes="chart-title")
-                yield Bars(id="pattern")
+            yield Chart(id="loss")
+            yield Chart(id="percentages")
         yield Input(placeholder="your digits, then Enter", restrict=r"[0-9 ,]*", id="typed", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -63,14 +61,22 @@ class TransformerView(VerticalScroll):
 
     def show(self, snapshot: TransformerSnapshot) -> None:
         s = snapshot
-        loss = f"{s.losses[-1]:.3f}" if s.losses else "–"
+        self.fit(s)
+        loss = fixed(s.losses[-1]) if s.losses else "–"
         self.query_one("#figures", Static).update(
             f"{s.task} {s.length} digits · {s.n_params:,} parameters · epoch {s.epoch} · {s.steps} batches"
             + (f", {s.step_ms:.1f} ms each" if s.steps else "")
-            + f"\nheld-out: digits {s.token_accuracy[-1]:.1%}, sequences {s.sequence_accuracy[-1]:.1%} · loss {loss}"
-            + (f"\nloss {sparkline(s.losses, 60)}" if s.losses else ""))
-        self.query_one("#sequences", Bars).values = tuple(round(100 * a) for a in s.sequence_accuracy)
-        self.query_one("#pattern", Bars).values = tuple(round(100 * p) for p in s.best_pattern)
+            + f"\nheld-out: digits {s.token_accuracy[-1]:.1%}, sequences {s.sequence_accuracy[-1]:.1%} · loss {loss}")
+        charts = self.query_one("#charts")
+        charts.styles.height = min(max(self.scrollable_content_region.height - charts.virtual_region.y, CHARTS[0]),
+                                   CHARTS[1])
+        self.query_one("#loss", Chart).show("loss per batch", [Series("loss", s.losses)], x_label="batch",
+                                            y_label="cross-entropy", diverged=s.diverged)
+        epochs = np.arange(len(s.sequence_accuracy))  # epoch 0: before training
+        self.query_one("#percentages", Chart).show(
+            "held-out", [Series("sequences", 100 * np.array(s.sequence_accuracy), epochs),
+                         Series("head on pattern", 100 * np.array(s.best_pattern), epochs)],
+            x_label="epoch", y_label="%", y_range=(0, 100), diverged=s.diverged)
         p = s.probe
         mark = "✓" if p.correct else f"✗ (should be {' '.join(map(str, p.expected))})"
         self.query_one("#probe", Static).update(

@@ -1,15 +1,20 @@
 """One tape node as the stepper sees it: values in, value out, saved values, and in the backward
 pass the upstream gradient, the local derivative and their product written out with numbers.
 
-Matrices are numeric grids with a shade glyph per cell; one too big to read (more than
-MAX_ROWS rows or MAX_COLS columns) is a summary line, and `zoom` shows MAX_ROWS of its rows.
+Inputs and outputs are named by what they are (the op's `inputs_are`, `outputs_are`): a loss's
+`prediction ŷ` and `target y`, its `loss L`. Matrices are numeric grids with a shade glyph per
+cell; one too big to read (more than MAX_ROWS rows or MAX_COLS columns) is a summary line, and
+`zoom` shows MAX_ROWS of its rows. Formulas and notes wrap to the pane, so nothing is cut off at
+80 columns.
 """
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
@@ -21,6 +26,22 @@ from .tape_list import shape_text
 
 MAX_ROWS, MAX_COLS = 8, 6
 MAX_PRODUCTS = 8  # elementwise products written out one per line
+
+
+def wrapped(line: str, width: int, indent: str = "  ") -> str:
+    """`line` in lines of at most `width` cells, the later ones indented: broken after a clause (", ", "; ") where
+    one fits, else at a space (a word longer than the width stays whole)."""
+    lines, current = [], ""
+    for clause in re.split(r"(?<=[,;]) ", line):
+        pieces = [clause] if cell_len(indent + clause) <= width else clause.split(" ")
+        for piece in pieces:
+            longer = f"{current} {piece}" if current else piece
+            if current.strip() and cell_len(longer) > width:
+                lines.append(current)
+                current = indent + piece
+            else:
+                current = longer
+    return "\n".join([*lines, current])
 
 
 class NodeDetail(Widget):
@@ -59,44 +80,58 @@ class NodeDetail(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.content = Text()
+        self.shown: tuple = (None, None, None, None)
+        self.room = 10_000  # the pane's width, learnt at layout: prose wraps to it
 
     def _style(self, name: str):
         return self.get_component_rich_style(f"node-detail--{name}")
 
     def show(self, step: Step | None, seen: Inspection | None, local: list | None, zoom: int | None) -> None:
-        """Draw `step` (None: before the first step) as of the stepper's position; `zoom` is the first row shown of big matrices."""
-        self.zoom = zoom
+        """Draw `step` (None: before the first step) as of the stepper's position; `zoom` is the first row shown of
+        big matrices."""
+        self.shown = (step, seen, local, zoom)
+        self.content = self._build()
+        self.refresh(layout=True)
+
+    def _build(self) -> Text:
+        step, seen, local, self.zoom = self.shown
         self.levels = [None] + [self._style(f"level-{k}") for k in range(1, 5)]
         text = Text(no_wrap=True)
         if step is None or seen is None:
-            text.append("Before the first op. n steps forward; G runs the whole pass.", self._style("muted"))
+            self._prose(text, "Before the first op. n steps forward; G runs the whole pass.", "muted", first=True)
         elif step.accumulation is not None:
             self._accumulation(text, step)
         else:
             self._node(text, step, seen, local)
-        self.content = text
-        self.refresh(layout=True)
+        return text
 
     def get_content_width(self, container, viewport) -> int:
+        if container.width != self.room:  # a new pane width: wrap the prose again
+            self.room = container.width
+            self.content = self._build()
         return max((line.cell_len for line in self.content.split()), default=0)
+
+    def _prose(self, text: Text, line: str, style: str, first: bool = False, lead: str = "") -> None:
+        """A line of words (a title, a formula, a note) wrapped to the pane (20 cells at least), each line after `lead`."""
+        lines = wrapped(line, max(self.room - len(lead), 20)).split("\n")
+        text.append(("" if first else "\n") + "\n".join(lead + part for part in lines), self._style(style))
 
     def render(self) -> RenderResult:
         return self.content
 
     # ------------------------------------------------------------------ parts
     def _matrix(self, text: Text, label: str, value: np.ndarray | None) -> None:
-        text.append("\n")
         if value is None:
-            text.append(label, self._style("label"))
-            text.append("  not computed yet", self._style("muted"))
+            self._prose(text, f"{label}: not computed yet", "label")
             return
+        text.append("\n")
         value = np.asarray(value, dtype=float)
         if value.size == 1:
-            text.append(label, self._style("label"))
+            text.append(wrapped(label, max(self.room - 10, 20)), self._style("label"))
             text.append(f" = {number(float(value.reshape(-1)[0]))}")
             return
         grid = value.reshape(1, -1) if value.ndim < 2 else value.reshape(-1, value.shape[-1])
-        text.append(f"{label}  {shape_text(value.shape)}", self._style("label"))
+        text.append(wrapped(f"{label}  {shape_text(value.shape)}", max(self.room, 20)), self._style("label"))
         if grid.shape[0] <= MAX_ROWS and grid.shape[1] <= MAX_COLS:
             text.append("\n")
             text.append_text(number_grid(grid, self.levels))
@@ -118,28 +153,34 @@ class NodeDetail(Widget):
 
     def _node(self, text: Text, step: Step, seen: Inspection, local: list | None) -> None:
         node = seen.node
-        text.append(f"{seen.label} · {step.phase}", self._style("title"))
-        text.append(f"\n{node.formula}\n{node.grad_formula}", self._style("muted"))
+        self._prose(text, f"{seen.label} · {step.phase}", "title", first=True)
+        self._prose(text, node.formula, "muted")
+        self._prose(text, node.grad_formula, "muted")
         self._section(text, "Forward")
         for name, value in zip(seen.input_names, seen.inputs):
             self._matrix(text, f"in  {name}", value)
-        for k, value in enumerate(seen.outputs or [None]):
-            self._matrix(text, f"out {'y' if len(node.outputs) == 1 else f'y{k}'}", value)
+        for name, value in zip(seen.output_names, seen.outputs or [None] * len(seen.output_names)):
+            self._matrix(text, f"out {name}", value)
         for name, value in seen.saved.items():
             if isinstance(value, np.ndarray) and value.dtype.kind == "f":
                 self._matrix(text, f"saved {name}", value)
         self._section(text, "Backward")
         if seen.grad_out is None:
-            text.append("\nnot reached yet (the backward pass runs from the loss down)", self._style("muted"))
+            self._prose(text, "not reached yet (the backward pass runs from the loss down)", "muted")
             return
         upstream = seen.grad_out[0]
-        self._matrix(text, "upstream dy", upstream)
+        self._matrix(text, f"upstream d{seen.output_names[0].split()[-1]}", upstream)
         parts = node.grad_formula.split(", ")
         for k, (name, grad) in enumerate(zip(seen.input_names, seen.grads_in)):
             if grad is None:
                 continue
             rule = parts[k] if len(parts) == len(node.inputs) else node.grad_formula
-            text.append(f"\n\n→ {name}: {rule}", self._style("label"))
+            text.append("\n")
+            if cell_len(f"→ {name}: {rule}") <= self.room:
+                self._prose(text, f"→ {name}: {rule}", "label")
+            else:  # the rule on lines of its own
+                self._prose(text, f"→ {name}:", "label")
+                self._prose(text, rule, "label", lead="  ")
             if local is not None and local[k] is not None:
                 self._matrix(text, "  local ∂y/∂x", local[k])
                 self._products(text, local[k], upstream, grad)
@@ -152,12 +193,12 @@ class NodeDetail(Widget):
         for l, u, g in list(zip(flat_local, flat_up, flat_grad))[:MAX_PRODUCTS]:
             text.append(f"\n  {number(l)} × {number(u)} = {number(g)}")
         if grad.size > MAX_PRODUCTS:
-            text.append(f"\n  … {grad.size - MAX_PRODUCTS} more (the grids above hold all of them)", self._style("muted"))
+            self._prose(text, f"  … {grad.size - MAX_PRODUCTS} more (the grids above hold all of them)", "muted")
 
     def _accumulation(self, text: Text, step: Step) -> None:
         event = step.accumulation
-        text.append(step.label, self._style("title"))
-        text.append("\nA reused tensor's gradients add up: before + incoming = after", self._style("muted"))
+        self._prose(text, step.label, "title", first=True)
+        self._prose(text, "A reused tensor's gradients add up: before + incoming = after", "muted")
         self._matrix(text, "before", event.before)
         self._matrix(text, "incoming", event.incoming)
         self._matrix(text, "after", event.after)

@@ -1,7 +1,9 @@
 """The recorded tape as a list: one row per step of the pass, forward rows then backward rows.
 
 The current row is marked ▶ and breakpoint rows ●, so both read without color; the highlight
-only adds to them.
+only adds to them. Each row ends with its formula where the pane is wide enough for every one;
+in a narrower pane (80 columns) the rows stop at the shape rather than show formulas cut short,
+and the node pane beside the list gives the current node's formulas in full.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ class TapeList(Widget):
     """Rows `▶● 7 ← linear  1×2  dX = dY·W, …`: position, phase, op, output shape, formula.
 
     Forward rows show the op's formula, backward rows its gradient formula, accumulation rows
-    the sum they perform.
+    the sum they perform; all of them, or (in a pane too narrow for the longest) none.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"tape-list--current", "tape-list--break", "tape-list--done",
@@ -63,20 +65,26 @@ class TapeList(Widget):
     def __init__(self, steps: list[Step], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.steps = steps
+        self.formulas = True  # the pane holds every row with its formula
 
     def set_steps(self, steps: list[Step]) -> None:
         self.steps = steps
         self.refresh(layout=True)
 
     def get_content_width(self, container, viewport) -> int:
-        """As wide as the longest row, so a narrow pane scrolls sideways instead of wrapping rows."""
+        """As wide as the longest row; formulas only where every row fits the pane with its own."""
+        self.formulas = True
+        self.formulas = self._width() <= container.width
+        return self._width()
+
+    def _width(self) -> int:
         return max((line.cell_len for line in self.render().split()), default=0)
 
     def render(self) -> RenderResult:
         style = self.get_component_rich_style
         current, mark, done, pending = (style(f"tape-list--{name}") for name in ("current", "break", "done", "pending"))
         text = Text(no_wrap=True)
-        text.append("    #  op                shape  formula", style("tape-list--header"))
+        text.append("    #  op                shape" + ("  formula" if self.formulas else ""), style("tape-list--header"))
         for step in self.steps:
             here = step.position == self.position
             row = Text(no_wrap=True)
@@ -86,7 +94,8 @@ class TapeList(Widget):
             formula = (f"{step.label.split(' (from')[0]}" if step.accumulation is not None
                        else node.formula if step.phase == "forward" else node.grad_formula)
             shape = shape_text(node.outputs[0].shape) if node.outputs else ""
-            row.append(f"{step.position:>3} {PHASE_MARKS[step.phase]} {node.name:<14} {shape:>6}  {formula}")
+            row.append(f"{step.position:>3} {PHASE_MARKS[step.phase]} {node.name:<14} {shape:>6}"
+                       + (f"  {formula}" if self.formulas else ""))
             row.stylize(current if here else done if step.position <= self.position else pending, 2)
             text.append("\n")
             text.append_text(row)

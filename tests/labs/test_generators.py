@@ -1,0 +1,166 @@
+"""Every engine-question generator, drawn for seeds 0–1999: each draw ends at once, its answer is finite and is
+not one a learner could type without the computation the question teaches (0, or a guess named below per
+generator), and a choice question's choices are distinct. The Chinese prompts ask the same numbers."""
+
+from __future__ import annotations
+
+import math
+import re
+import signal
+from collections import Counter
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pytest
+
+from dltui.labs import QUESTION_GENERATORS, GeneratedQuestion, question_generator
+from dltui.quiz import close_enough
+
+SEEDS = range(2000)
+ZH_SEEDS = range(0, 2000, 20)
+SLOWEST_DRAW_S = 5.0  # a draw is a handful of small computations (a millisecond); longer is a loop that does not end
+FIRST_DRAW_S = 60.0  # the first may also load the engine's kernels
+
+
+def numbers(text: str) -> list[float]:
+    return [float(v.replace("−", "-")) for v in re.findall(r"[−-]?\d+(?:\.\d+)?", text)]
+
+
+def after(name: str) -> Callable[[str], float]:
+    """The number written after `name = ` in a prompt."""
+    return lambda prompt: numbers(re.search(re.escape(name) + r" = ([−-]?[\d.]+)", prompt)[1])[0]
+
+
+def grid_max(prompt: str) -> float:
+    return max(numbers(prompt.split("```")[1]))
+
+
+def unweighted_mean(prompt: str) -> float:
+    """The value column's plain mean: the answer of someone who ignores the attention weights."""
+    c = int(re.search(r"entry (\d)", prompt)[1]) - 1
+    return float(np.mean([numbers(re.search(rf"v{i} = \(([^)]*)\)", prompt)[1])[c] for i in (1, 2, 3)]))
+
+
+def guesses(*values: float, read: Iterable[Callable[[str], float]] = ()) -> Callable[[str], Iterable[float]]:
+    """Fixed guesses, and guesses read from the prompt (a number it shows)."""
+    return lambda prompt: (*values, *(number(prompt) for number in read))
+
+
+def first_number(prompt: str) -> float:
+    return numbers(prompt)[0]
+
+
+# Guesses that need none of the computation. Besides 0: 1 (and −1) where a value is bounded by it, 1/3 for three
+# equal logits or keys, the value that does not move (an unchanged state, an unchanged size), the grid's largest
+# entry for pooling, −log 4 for the GAN's value at D = ½ everywhere, a mean that ignores the weights.
+GUESSES: dict[str, Callable[[str], Iterable[float]]] = {
+    "mp_neuron.output": guesses(),  # its answer is an output, 0 or 1 by definition: balance is checked instead
+    "mp_neuron.gate": guesses(),  # a choice: its answers' spread is checked instead
+    "perceptron.update": guesses(0),
+    "mlp.output_delta": guesses(0),
+    "activations.derivative": guesses(0, 1),
+    "softmax.probability": guesses(0, 1, 1 / 3),
+    "softmax.gradient": guesses(0, 1, -1, 1 / 3, -2 / 3),
+    "convolution.cell": guesses(0),
+    "convolution.size": guesses(0, 1, read=[first_number]),  # the input's width: nothing changes
+    "pooling.cell": guesses(0, read=[grid_max]),
+    "pooling.params": guesses(0, 1),
+    "architectures.layer": guesses(0, 1),
+    "lenet.shape": guesses(0, 1, read=[first_number]),
+    "draw_digit.pixel": guesses(0, 1),
+    "rnn.next_hidden": guesses(0, 1, -1),
+    "rnn.bptt": guesses(0),
+    "lstm.cell": guesses(0, 1, -1, 0.5),
+    "gru.cell": guesses(0, 1, -1, read=[after("h"), after("n")]),
+    "char_lm.temperature": guesses(0, 1, 1 / 3),
+    "gan.value": guesses(0, -math.log(4)),
+    "gan.g_grad": guesses(0, -1),
+    "attention.weight": guesses(0, 1, 1 / 3),
+    "attention.output": guesses(0, read=[unweighted_mean]),
+    "multihead.encoding": guesses(0, 1, -1),
+    "multihead.params": guesses(0, 1),
+    "transformer.params": guesses(0, 1),
+}
+
+
+class TooSlow(Exception):
+    pass
+
+
+def draw_all(name: str, seeds: Iterable[int], lang: str = "en") -> dict[int, GeneratedQuestion]:
+    """Each seed's question; a draw that runs past SLOWEST_DRAW_S fails the test, naming its seed."""
+    generate = question_generator(name)
+
+    def stop(signum, frame):
+        raise TooSlow
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    drawn = {}
+    try:
+        for seed in seeds:
+            limit = SLOWEST_DRAW_S if drawn else FIRST_DRAW_S
+            signal.setitimer(signal.ITIMER_REAL, limit, 0.1)  # again every 0.1 s: a raise inside a callback is lost
+            try:
+                drawn[seed] = generate(np.random.default_rng(seed), lang)
+            except TooSlow:
+                pytest.fail(f"{name}: the draw for seed {seed} did not end within {limit} s")
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)
+    return drawn
+
+
+def graded_right(guess: float, q: GeneratedQuestion) -> bool:
+    """Whether the grader would accept `guess`; its exact arithmetic is asked only when the floats are close."""
+    near = abs(guess - q.answer) <= q.tolerance + 1e-6 * max(1.0, abs(q.answer))
+    return near and close_enough(guess, q.answer, q.tolerance)
+
+
+def test_every_generator_is_listed_here():
+    assert set(GUESSES) == set(QUESTION_GENERATORS)
+
+
+@pytest.mark.parametrize("name", sorted(QUESTION_GENERATORS))
+def test_no_draw_can_be_answered_by_a_guess(name):
+    trivial, answers = [], Counter()
+    for seed, q in draw_all(name, SEEDS).items():
+        assert math.isfinite(q.answer) and q.prompt and q.worked, (seed, q)
+        if q.kind == "choice":
+            assert len(set(q.choices)) == len(q.choices) >= 2 and 1 <= q.answer <= len(q.choices), (seed, q.choices)
+        trivial += [(seed, q.answer, guess) for guess in GUESSES[name](q.prompt) if graded_right(guess, q)]
+        answers[q.answer] += 1
+    assert not trivial, f"{len(trivial)} of {len(SEEDS)} draws a guess answers, e.g. (seed, answer, guess) {trivial[:3]}"
+    if name in FEW_ANSWERS:  # always typing one of them wins at most about its fair share
+        assert max(answers.values()) <= 1.3 * len(SEEDS) / len(answers), answers
+
+
+FEW_ANSWERS = {"mp_neuron.output", "mp_neuron.gate"}
+"""Answers that are one of a few by nature: an output 0 or 1; AND, OR or neither."""
+
+
+@pytest.mark.parametrize("name", sorted(QUESTION_GENERATORS))
+def test_the_chinese_prompt_asks_the_same_numbers(name):
+    english = draw_all(name, ZH_SEEDS)
+    for seed, q in draw_all(name, ZH_SEEDS, "zh").items():
+        assert re.search("[\u4e00-\u9fff]", q.prompt), q.prompt
+        assert (q.answer, q.tolerance, len(q.choices)) == (english[seed].answer, english[seed].tolerance,
+                                                           len(english[seed].choices))
+        assert sorted(numbers(q.prompt)) == sorted(numbers(english[seed].prompt)), (q.prompt, english[seed].prompt)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_prompts_state_the_conventions_their_answers_depend_on(lang):
+    """Indices from 0, which of W1's dimensions is the hidden unit, leaky ReLU's negative side and ELU's α."""
+    said = {"en": ("rows and columns counted from 0", "row i holds the weights into hidden unit i"),
+            "zh": ("行号和列号都从 0 开始数", "第 i 行是输入到隐藏单元 i 的权重")}[lang]
+    cell, pool, delta = (question_generator(name)(np.random.default_rng(0), lang).prompt
+                         for name in ("convolution.cell", "pooling.cell", "mlp.output_delta"))
+    assert said[0] in cell and said[0] in pool and said[1] in delta
+    asked = set()
+    for seed in range(40):
+        prompt = question_generator("activations.derivative")(np.random.default_rng(seed), lang).prompt
+        name = re.match(r"(?:What is the derivative )?(\w+)", prompt)[1]
+        asked.add(name)
+        assert {"leaky_relu": "0.01·x", "elu": "α = 1"}.get(name, "") in prompt, prompt
+    assert {"leaky_relu", "elu"} <= asked
