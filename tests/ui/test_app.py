@@ -292,30 +292,3 @@ async def test_lesson_fits_each_size_with_every_key_in_the_footer(make_app, scre
             assert "Rosenblatt" not in text
             await pilot.press("t")
             assert "Rosenblatt" in await screen_text(pilot)
-
-
-async def test_every_bundled_lesson_opens_its_view_and_its_first_key_works(lessons, screen_text):
-    """All of them, at 80×24: a lesson whose lab or view fails would show an error notification, and
-    every Footer fits (its last key, help, is not cut)."""
-    from dltui.labs import LABS
-    from dltui.ui.views import VIEWS
-
-    assert set(VIEWS) == set(LABS), "every lab has a view"
-    app = DltuiApp(lessons)
-    async with app.run_test(size=SIZE) as pilot:
-        for lesson in lessons:
-            app.open_lesson(lesson)
-            await pilot.pause()
-            screen = app.screen
-            assert isinstance(screen, LessonScreen) and screen.lesson.id == lesson.id
-            first = screen.lab.actions[0]
-            await pilot.press(first.key)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            text = await screen_text(pilot)
-            assert first.description in text, lesson.id
-            assert "? Help" in text.rstrip().splitlines()[-1], (lesson.id, "the Footer is cut short")
-            errors = [n.message for n in app._notifications if n.severity == "error"]
-            assert not errors, (lesson.id, errors)
-            await pilot.press("q")
-            assert isinstance(app.screen, HomeScreen)

@@ -1,10 +1,11 @@
-"""Every lab fits the lesson screen (issue 14, §3).
+"""Every lab fits the lesson screen (issue 14, §3), and every lesson opens cleanly.
 
 Each view marks the widgets a learner must see without pressing anything (`ESSENTIAL`) and the
 section where an action's result lands when that may be a later page (`SHOWS`). For every bundled
 lesson, at 80×24 (the lab pane after `t`) and at 160×50 (text and lab side by side): after the lab's
 first key every essential widget is whole on screen, inside the view, on its first page; and each
-SHOWS action, once done, leaves its section whole on screen.
+SHOWS action, once done, leaves its section whole on screen. The same tour checks what every lesson
+must do at 80 columns: open without an error, and keep Quiz, Back and Help in the footer on both panes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import pytest
 from textual.widget import Widget
 
-from dltui.labs import lab_class
+from dltui.labs import LABS, lab_class
 from dltui.ui.app import DltuiApp
 from dltui.ui.screens.lesson import LessonScreen
 from dltui.ui.views import VIEWS, view_class
@@ -54,6 +55,7 @@ async def open_lab(app: DltuiApp, pilot, lesson, settle) -> LessonScreen:
 
 
 def test_every_view_declares_its_essentials_and_where_actions_show():
+    assert set(VIEWS) == set(LABS), "every lab has a view"
     for name in VIEWS:
         view, lab = view_class(name), lab_class(name)
         assert isinstance(view.ESSENTIAL, tuple) and view.ESSENTIAL, name
@@ -62,7 +64,7 @@ def test_every_view_declares_its_essentials_and_where_actions_show():
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda size: "{}x{}".format(*size))
-async def test_every_lab_shows_its_essentials_whole_on_its_first_page(lessons, settle, size):
+async def test_every_lab_shows_its_essentials_whole_on_its_first_page(lessons, settle, screen_text, size):
     app = DltuiApp(lessons)
     async with app.run_test(size=size) as pilot:
         problems = []
@@ -74,6 +76,15 @@ async def test_every_lab_shows_its_essentials_whole_on_its_first_page(lessons, s
                 widgets = list(view.query(selector))
                 assert widgets, (lesson.id, selector, "matches nothing")
                 problems += [(lesson.id, selector, why) for w in widgets if (why := unseen(view, w))]
+            errors = [n.message for n in app._notifications if n.severity == "error"]
+            assert not errors, (lesson.id, errors)
+            if screen.narrow:  # the lab pane, then the text pane: the footer keeps the keys that leave
+                for pane in ("lab", "text"):
+                    text = await screen_text(pilot)
+                    footer = text.rstrip("\n").splitlines()[-1]
+                    assert all(key in footer for key in ("z Quiz", "q Back", "? Help")), (lesson.id, pane, footer)
+                    assert pane == "text" or screen.lab.actions[0].description in text, (lesson.id, "first key")
+                    await pilot.press("t")
             await pilot.press("q")
         assert not problems, problems
 

@@ -40,7 +40,7 @@ from dltui.ui.widgets.param_control import ParamControl
 from burst_keys import key_event  # tests/ui/burst_keys.py
 
 SIZE = (80, 24)
-KEYS_PER_SEED = int(os.environ.get("DLTUI_WALK_KEYS", "800"))
+KEYS_PER_SEED = int(os.environ.get("DLTUI_WALK_KEYS", "400"))
 SEEDS = tuple(int(seed) for seed in os.environ.get("DLTUI_WALK_SEEDS", "1,2").split(","))
 """Longer walks on demand: `DLTUI_WALK_KEYS=5000 DLTUI_WALK_SEEDS=1,2,3,4 pytest tests/ui/test_random_walk.py`.
 The default keeps the file near a minute on two busy cores; each seed's steering opens its share of the lessons."""
