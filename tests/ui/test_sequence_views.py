@@ -28,3 +28,12 @@ async def test_sequence_lessons_step_and_draw(make_app, screen_text, lesson, key
         footer = text.rstrip().splitlines()[-1]
         assert all(f"{a.key} {a.description}" in footer for a in screen.lab.actions), footer
         assert screen.lab.snapshot().status.text.split(".")[0][:30] in (await screen_text(pilot)).replace("\n", "")
+
+
+def test_a_grid_number_fits_its_column_however_far_a_run_blows_up():
+    from dltui.ui.widgets.matrix_grid import short
+
+    for exponent in range(-3, 120):
+        for value in (3.7 * 10.0**exponent, -3.7 * 10.0**exponent):
+            room = 4 + (value <= -99.5) + (abs(value) >= 1e100)
+            assert len(short(value)) <= room, (value, short(value))

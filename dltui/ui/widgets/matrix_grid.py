@@ -20,7 +20,8 @@ from .shade_image import flow
 
 
 def short(value: float) -> str:
-    """A number in at most four characters: .25, −.43, 1.0, −2.1, 12, 1e2, −∞, · for not yet computed."""
+    """A number in four characters (one more when negative and 100 or more, one more from 10¹⁰⁰): .25, −.43,
+    1.0, −2.1, 12, 1e2, 4e65, −∞, · for not yet computed. A run that blows up still fits its column."""
     if math.isnan(value):
         return "·"
     if math.isinf(value):
@@ -35,7 +36,8 @@ def short(value: float) -> str:
     elif size < 99.5:
         text = f"{value:.0f}"
     else:
-        text = f"{value:.0e}".replace("e+0", "e")
+        mantissa, exponent = f"{value:.0e}".split("e")
+        text = f"{mantissa}e{int(exponent)}"
     return text.replace("-", "−")
 
 
