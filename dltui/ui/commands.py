@@ -1,4 +1,7 @@
-"""The command palette: open any lesson from anywhere, and run whatever the current screen's keys do."""
+"""The command palette: open any lesson from anywhere, and run whatever the current screen's keys do.
+
+Lesson titles and summaries are a teacher's text: the palette shows them as written, never as markup.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from functools import partial
 from typing import Callable, Iterator
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+from textual.markup import escape
 
 PALETTE_ACTIONS = {"command_palette", "app.command_palette"}
 
@@ -28,10 +33,10 @@ class DltuiCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, command, help in self._commands():
-            yield DiscoveryHit(name, command, help=help)
+            yield DiscoveryHit(Content(name), command, text=name, help=Content(help))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, command, help in self._commands():
             if (score := matcher.match(name)) > 0:
-                yield Hit(score, matcher.highlight(name), command, help=help)
+                yield Hit(score, matcher.highlight(escape(name)), command, text=name, help=Content(help))

@@ -292,3 +292,18 @@ async def test_lesson_fits_each_size_with_every_key_in_the_footer(make_app, scre
             assert "Rosenblatt" not in text
             await pilot.press("t")
             assert "Rosenblatt" in await screen_text(pilot)
+
+
+async def test_the_palette_shows_a_teachers_markup_as_written(lessons, screen_text):
+    from dataclasses import replace
+
+    first = replace(lessons[0], title="[b]Gates[/b] [/] by hand", summary="[red]x[/red] < y")
+    app = DltuiApp([first, *lessons[1:]])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p", *"open lesson 1")
+        await pilot.pause(0.3)
+        text = await screen_text(pilot)
+        assert "[b]Gates[/b] [/] by hand" in text and "[red]x[/red] < y" in text, text
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson is first
