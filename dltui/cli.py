@@ -8,6 +8,8 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -100,11 +102,19 @@ def progress_table(lessons: list[Lesson], progress: Progress) -> str:
     return "\n".join(lines)
 
 
-def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
+@contextmanager
+def usable_progress(args: argparse.Namespace) -> Iterator[Progress | None]:
+    """The learner's progress for a command that reads it, after saying its notice (a database moved aside…)
+    on stderr; None when there is none to read."""
     with Progress.open(args.data_dir, args.user) as progress:
         if progress.notice:
             print(f"dltui: {printable(progress.notice)}", file=sys.stderr)
-        if not progress.enabled:
+        yield progress if progress.enabled else None
+
+
+def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
+    with usable_progress(args) as progress:
+        if progress is None:
             return 1
         if not args.export:
             print(progress_table(lessons, progress))
@@ -163,10 +173,8 @@ def class_table(lessons: list[Lesson], progress: Progress, learners: list[str], 
 
 def show_class(args: argparse.Namespace, lessons: list[Lesson]) -> int:
     """`dltui class`: the teacher sees every learner; anyone else, only their own row (and is told why)."""
-    with Progress.open(args.data_dir, args.user) as progress:
-        if progress.notice:
-            print(f"dltui: {printable(progress.notice)}", file=sys.stderr)
-        if not progress.enabled:
+    with usable_progress(args) as progress:
+        if progress is None:
             return 1
         teacher = progress.sees_the_class()
         if not teacher:
