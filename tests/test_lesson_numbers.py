@@ -247,3 +247,44 @@ def test_two_gru_layers_need_the_batches_the_lesson_says(lang, gru_depth_race):
     assert (deep, shallow) == (passes(two.accuracy), passes(one.accuracy))
     ratio, = stated(lang, "gru", {"en": rf"it has {NUM} times the parameters", "zh": rf"它的参数是 {NUM} 倍"})
     assert ratio == round(two.parameters / one.parameters, 1)
+
+
+# ---------------------------------------------------------------------------- lesson 21
+
+
+def regularization_run(epochs: int, **params):
+    """The lesson's lab with `params` changed, trained `epochs` epochs (or until it stops)."""
+    lab = lab_class("regularization")(**{**LESSONS["en"]["regularization"].params, **params})
+    while lab.epoch < epochs and not lab.finished:
+        lab.step()
+    return lab.snapshot()
+
+
+@pytest.fixture(scope="module")
+def regularization_runs():
+    """The 600 epochs the lesson reads the overfit and weight decay from, L1's 200, and early stopping's run."""
+    return {"plain": regularization_run(600), "l2": regularization_run(600, weight_decay=0.01),
+            "l1": regularization_run(200, l1=0.001), "early": regularization_run(10_000, patience=100)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_regularization_numbers_are_what_the_lab_computes(lang, regularization_runs):
+    plain, l2, l1, early = (regularization_runs[k] for k in ("plain", "l2", "l1", "early"))
+    best, best_val, train, val = stated(lang, "regularization", {
+        "en": rf"lowest at epoch {NUM}, at {NUM} .*?by epoch 600 the training loss has fallen to {NUM} while the "
+              rf"validation loss has risen to {NUM}",
+        "zh": rf"验证损失在第 {NUM} 轮最低，为 {NUM}，.*?到第 600 轮，训练损失降到 {NUM}，而验证损失升到 {NUM}"})
+    assert (best, best_val) == (plain.best_epoch, round(plain.best_val, 4))
+    assert (train, val) == (round(plain.train_loss[600], 4), round(plain.val_loss[600], 4))
+    val, train = stated(lang, "regularization", {
+        "en": rf"With λ = 0.01 the validation loss at epoch 600 is {NUM} and the training loss {NUM}",
+        "zh": rf"λ = 0.01 时，第 600 轮的验证损失是 {NUM}，训练损失是 {NUM}"})
+    assert (val, train) == (round(l2.val_loss[600], 3), round(l2.train_loss[600], 3))
+    small, total = stated(lang, "regularization", {"en": rf"by epoch 200 {NUM} of the {NUM} weights are below 0.001",
+                                                   "zh": rf"到第 200 轮，{NUM} 个权重中有 {NUM} 个小于 0.001"})[::{"en": 1, "zh": -1}[lang]]
+    assert (small, total) == (l1.sizes[0], l1.sizes.sum())
+    stop, kept = stated(lang, "regularization", {"en": rf"the lab stops at epoch {NUM} and puts back epoch {NUM}'s",
+                                                 "zh": rf"实验在第 {NUM} 轮停下，并放回第 {NUM} 轮的权重"})
+    answer = next(q.answer for q in LESSONS[lang]["regularization"].quiz if q.id == "early-stop")
+    assert early.outcome == "early-stopped" and (stop, kept) == (early.epoch, early.best_epoch) and answer == stop
+    assert early.best_epoch == plain.best_epoch  # the same run up to its minimum

@@ -30,6 +30,7 @@ LABS = {
     "attention": "dltui.labs.attention:AttentionLab",
     "multihead": "dltui.labs.multihead:MultiheadLab",
     "transformer": "dltui.labs.transformer:TransformerLab",
+    "regularization": "dltui.labs.regularization:RegularizationLab",
 }
 
 QUESTION_GENERATORS = {
@@ -59,6 +60,8 @@ QUESTION_GENERATORS = {
     "multihead.encoding": "dltui.labs.multihead:encoding_question",
     "multihead.params": "dltui.labs.multihead:params_question",
     "transformer.params": "dltui.labs.transformer:params_question",
+    "regularization.dropout": "dltui.labs.regularization:dropout_question",
+    "regularization.decay": "dltui.labs.regularization:decay_question",
 }
 
 

@@ -31,6 +31,11 @@ def after(name: str) -> Callable[[str], float]:
     return lambda prompt: numbers(re.search(re.escape(name) + r" = ([−-]?[\d.]+)", prompt)[1])[0]
 
 
+def vector(prompt: str, name: str) -> list[float]:
+    """The numbers of `name = (a, b, …)` in a prompt."""
+    return numbers(re.search(re.escape(name) + r" = \(([^)]*)\)", prompt)[1])
+
+
 def grid_max(prompt: str) -> float:
     return max(numbers(prompt.split("```")[1]))
 
@@ -80,6 +85,10 @@ GUESSES: dict[str, Callable[[str], Iterable[float]]] = {
     "multihead.encoding": guesses(0, 1, -1),
     "multihead.params": guesses(0, 1),
     "transformer.params": guesses(0, 1),
+    "regularization.dropout": lambda prompt: (0, sum(vector(prompt, "h")),  # no dropout; kept, not scaled:
+                                              sum(h * m for h, m in zip(vector(prompt, "h"), vector(prompt, "m")))),
+    "regularization.decay": lambda prompt: (0, after("w")(prompt),  # unchanged; the step without its decay term:
+                                            after("w")(prompt) - after("η")(prompt) * after("∂L/∂w")(prompt)),
 }
 
 

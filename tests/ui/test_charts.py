@@ -179,3 +179,21 @@ async def test_lesson_10_draws_its_first_measurement_after_one_step(make_app, sc
         assert plain.figure.series[0].y.size == residual.figure.series[0].y.size == 1
         assert "plain net: training accuracy" in text and "residual net: training accuracy" in text
         assert text.count("█") >= 2 and re.search(r"^ *% +step +% +step *$", text, re.M)
+
+
+async def test_data_points_are_drawn_one_by_one_beside_a_curve(screen_text):
+    """A scatter's points keep their own glyph where they are (never joined, never averaged); the curve
+    through them is a line, and the legend names both."""
+    x = np.array([-0.8, -0.2, 0.4, 0.9])
+    y = np.array([-1.5, 1.5, -1.5, 1.5])
+    curve_x = np.linspace(-1, 1, 200)
+    app = ChartApp()
+    async with app.run_test(size=SIZE) as pilot:
+        lines = await drawn(app, pilot, screen_text, "fit", [Series("net", np.sin(3 * curve_x), curve_x),
+                                                              Series("data", y, x, points=True)],
+                            x_label="x", y_label="y", y_range=(-2, 2), x_range=(-1, 1))
+        rows = plot_rows(lines)
+        assert sum(row.count("o") for row in rows) == 4, rows  # four points, no line between them
+        assert "⠤ net" in lines[0] and "o data" in lines[0]
+        tops = [row for row, line in enumerate(rows) if "o" in line]
+        assert tops[0] < len(rows) / 3 and tops[-1] > 2 * len(rows) / 3  # y = ±1.5 near the top and the bottom

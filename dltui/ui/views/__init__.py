@@ -31,6 +31,7 @@ VIEWS = {
     "lstm": "dltui.ui.views.lstm:LSTMView",
     "gru": "dltui.ui.views.lstm:GRUView",  # the same race as the LSTM's
     "char_lm": "dltui.ui.views.char_lm:CharLMView",
+    "regularization": "dltui.ui.views.regularization:RegularizationView",
 }
 
 

@@ -1,4 +1,4 @@
-"""Line and bar charts that say what they show: a title, ticks on both axes, axis labels with units.
+"""Line, scatter and bar charts that say what they show: a title, ticks on both axes, axis labels with units.
 
 Every lab draws its histories and curves here (plotext, through textual-plotext), so one set of
 rules holds everywhere:
@@ -10,7 +10,8 @@ rules holds everywhere:
   first and last value kept as they are), never cut to the newest;
 - NaN and ±inf are left out, and `diverged=True` says in the title that the run diverged;
 - series differ by glyph, not only by color (braille, quarter blocks, x, o; • for a line of few
-  points; bars █ then ▒), so `NO_COLOR` loses nothing; the legend is in the title.
+  points; o, x, + for data points (`Series(points=True)`, drawn unjoined and never averaged); bars █
+  then ▒), so `NO_COLOR` loses nothing; the legend is in the title.
 
 plotext takes milliseconds to draw a chart (4–25 ms at the sizes the labs use), so a chart is drawn
 again only when its picture changes: the same numbers again, or a new value that moves no dot, draw
@@ -38,10 +39,12 @@ LINE_MARKERS = ("braille", "hd", "x", "o")
 """Each line's glyph, in order: braille dots (2×4 a cell), quarter blocks (2×2), then letters."""
 SPARSE_MARKERS = ("•", "x", "o", "+")
 """The glyphs of a line with fewer points than half the columns: a lone braille dot is hard to see."""
+POINT_MARKERS = ("o", "x", "+", "•")
+"""The glyphs of data points, drawn one by one and never joined."""
 BAR_MARKERS = ("█", "▒", "░")
 LEGEND_GLYPHS = {"braille": "⠤", "hd": "▄"}
 GLYPHS = {"braille": re.compile("[\u2801-\u28ff]+"), "hd": re.compile("[▖▗▘▙▚▛▜▝▞▟▀▄▌▐█]+"),
-          **{m: re.compile(re.escape(m) + "+") for m in {*SPARSE_MARKERS, *LINE_MARKERS[2:], *BAR_MARKERS}}}
+          **{m: re.compile(re.escape(m) + "+") for m in {*SPARSE_MARKERS, *POINT_MARKERS, *LINE_MARKERS[2:], *BAR_MARKERS}}}
 """What each marker draws in the plot, to color it by series."""
 RESET = "\x1b[0m"  # all plotext writes with no colors: one reset per line
 DIVERGED = "DIVERGED · "
@@ -51,11 +54,13 @@ SERIES_CLASSES = ("chart--series-1", "chart--series-2", "chart--series-3", "char
 
 @dataclass(frozen=True, eq=False)
 class Series:
-    """One line (or one set of bars): `values` over `x` (1, 2, … when not given)."""
+    """One line (or one set of bars): `values` over `x` (1, 2, … when not given); `points`: data points,
+    each drawn where it is, not joined and not averaged (a scatter)."""
 
     label: str
     values: Sequence[float] | np.ndarray
     x: Sequence[float] | np.ndarray | None = None
+    points: bool = False
     y: np.ndarray = field(init=False, repr=False)
     xs: np.ndarray = field(init=False, repr=False)
 
@@ -66,7 +71,7 @@ class Series:
         object.__setattr__(self, "xs", xs)
 
     def same(self, other: Series) -> bool:
-        return (self.label == other.label and np.array_equal(self.y, other.y, equal_nan=True)
+        return (self.label == other.label and self.points == other.points and np.array_equal(self.y, other.y, equal_nan=True)
                 and np.array_equal(self.xs, other.xs))
 
 
@@ -111,6 +116,7 @@ class Plan:
     x_limits: tuple[float, float]
     x_ticks: list[float]
     lines: tuple[tuple[np.ndarray, np.ndarray], ...]
+    scattered: tuple[bool, ...]  # per line: data points, drawn unjoined
     markers: list[str]
     bars: bool
     bar_floor: float
@@ -192,7 +198,9 @@ class Chart(PlotextPlot):
             half = 0.5 * bar_slot([x for x, _ in points])
             x_low, x_high = x_low - half, x_high + half
         markers = self._markers([len(y) for _, y in points], columns)
-        lines = tuple(downsample(x, y, columns if f.bars else 2 * columns) for x, y in points)
+        scattered = tuple(s.points for s in f.series)
+        lines = tuple((x, y) if scatter else downsample(x, y, columns if f.bars else 2 * columns)
+                      for (x, y), scatter in zip(points, scattered))
         y_map = (math.log10(low), math.log10(high)) if log else (low, high)
         dots = tuple(raster(x, np.log10(y) if log else y, (x_low, x_high), y_map, 2 * columns, 4 * rows)
                      for x, y in lines)
@@ -204,7 +212,7 @@ class Chart(PlotextPlot):
                  f.mark, tuple(markers), dots),
             width=width, height=height, title=title, x_label=f.x_label, y_label=f.y_label + (" (log)" if log else ""),
             log=log, y_limits=y_map, y_ticks=y_ticks, y_labels=y_labels, x_limits=(x_low, x_high), x_ticks=x_ticks,
-            lines=lines, markers=markers, bars=f.bars, bar_floor=low, mark=f.mark,
+            lines=lines, scattered=scattered, markers=markers, bars=f.bars, bar_floor=low, mark=f.mark,
             gutter=max(map(len, y_labels), default=0),
         )
 
@@ -216,10 +224,12 @@ class Chart(PlotextPlot):
         plt._set_size(plan.width, plan.height)  # as PlotextPlot.render does: plotext needs both to resize
         plt.theme(self.theme)
         columns = plan.width - plan.gutter
-        for (x, y), marker in zip(plan.lines, plan.markers):
+        for (x, y), marker, scatter in zip(plan.lines, plan.markers, plan.scattered):
             if not len(y):
                 continue
-            if plan.bars:
+            if scatter:
+                plt.scatter(x.tolist(), y.tolist(), marker=marker, color="default")
+            elif plan.bars:
                 plt.bar(x.tolist(), y.tolist(), marker=marker, color="default", width=bar_width(len(y), columns),
                         reset_ticks=False, minimum=plan.bar_floor)
             else:
@@ -266,7 +276,10 @@ class Chart(PlotextPlot):
         if self.figure.bars:
             return [BAR_MARKERS[k % len(BAR_MARKERS)] for k in range(len(lengths))]
         markers: list[str] = []
-        for k, length in enumerate(lengths):
+        for k, (length, series) in enumerate(zip(lengths, self.figure.series)):
+            if series.points:  # data points: the first glyph not taken, o before x
+                markers.append(next((m for m in POINT_MARKERS if m not in markers), POINT_MARKERS[0]))
+                continue
             choices = SPARSE_MARKERS if length < columns / 2 else LINE_MARKERS
             markers.append(next((m for m in choices[k:] + choices[:k] if m not in markers), choices[k % len(choices)]))
         return markers
