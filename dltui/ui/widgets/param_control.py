@@ -183,4 +183,4 @@ class ParamControl(Widget, can_focus=True):
 
     def _mark(self, focused: bool) -> None:
         """A pointer at the focused row, so focus shows without color too."""
-        self.query_one("#label", Static).update(f"{'▸' if focused else ' '} {self.spec.label}")
+        self.query_one("#label", Static).update(f"{'▸' if focused else ' '} {self.spec.label}", layout=False)  # same width
