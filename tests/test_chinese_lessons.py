@@ -1,7 +1,6 @@
 """The Chinese lessons use the one glossary's terms, and a hard-wrapped Chinese paragraph reads as written."""
 
 import re
-import unicodedata
 
 import pytest
 from rich.console import Console
@@ -9,8 +8,8 @@ from rich.console import Console
 from dltui.lessons import load_lessons
 from rich.cells import cell_len
 
-from dltui.ui.widgets.lesson_markdown import (NO_LINE_END, NO_LINE_START, PARSER, LessonMarkdown, break_offsets,
-                                              join_wide_breaks)
+from dltui.ui.widgets.lesson_markdown import PARSER, LessonMarkdown, join_wide_breaks
+from dltui.ui.widgets.wide_text import NO_LINE_END, NO_LINE_START, break_offsets, wide
 
 CHINESE = load_lessons(lang="zh")[0]
 REPLACED = {"批归一化": "批量规范化", "层归一化": "层规范化", "小批次": "小批量", "隐层": "隐藏层", "实验室": "实验",
@@ -18,13 +17,10 @@ REPLACED = {"批归一化": "批量规范化", "层归一化": "层规范化", "
 """Terms the lessons once used, and the glossary's (../shared/glossary-zh.md) word for each."""
 
 
-def wide(char: str) -> bool:
-    return unicodedata.east_asian_width(char) in ("W", "F")
-
-
-def rendered(markdown: str, width: int = 200) -> str:
+def rendered(markdown, width: int = 200) -> str:
+    """Lesson Markdown (or any Rich renderable) as the terminal shows it."""
     console = Console(width=width, record=True, file=open("/dev/null", "w"))  # noqa: SIM115 (closed with the console)
-    console.print(LessonMarkdown(markdown))
+    console.print(LessonMarkdown(markdown) if isinstance(markdown, str) else markdown)
     return console.export_text()
 
 
@@ -77,3 +73,13 @@ def test_a_chinese_paragraph_fills_its_lines_and_latin_stays_whole():
     assert lines[0].rstrip() == "按九次 s。每一步之"  # Rich left "按九次" alone; "前，" cannot be parted
     assert all(not line.lstrip().startswith(tuple(NO_LINE_START)) for line in lines)
     assert any(line.strip() == "Schmidhuber）。" or "Schmidhuber）。" in line for line in lines)
+
+
+def test_a_chinese_summary_in_the_lesson_list_wraps_and_is_never_cut():
+    """The list at 80×24 gives a row 76 cells; the summary's column wraps it whole, as it does an English one."""
+    from dltui.progress import LessonProgress
+    from dltui.ui.screens.home import HomeScreen
+
+    for lesson in CHINESE:
+        shown = iter(rendered(HomeScreen.entry(lesson, LessonProgress(lesson.id)), 76))
+        assert all(char in shown for char in lesson.summary if not char.isspace()), lesson.id  # all of it, in order

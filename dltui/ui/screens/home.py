@@ -18,6 +18,7 @@ from dltui.progress import DONE, IN_PROGRESS, NOT_STARTED, LessonProgress, Progr
 from ..messages import OpenLesson, OpenQuiz
 from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
+from ..widgets.wide_text import WideText
 
 STATE_MARKS = {NOT_STARTED: "○ not started", IN_PROGRESS: "◐ in progress", DONE: "● done"}
 """Shapes and words, so the state reads without color."""
@@ -83,7 +84,7 @@ class HomeScreen(Screen):
                  else f"quiz: {total} question{'s' * (total != 1)}" if total else "")
         grid.add_row(Text(f"{lesson.order}.", style="bold"), Text(lesson.title, style="bold"),
                      Text(STATE_MARKS[state.state], style="dim" if state.state == NOT_STARTED else ""))
-        grid.add_row("", Text(lesson.summary, style="dim"), Text(score, style="dim"))
+        grid.add_row("", WideText(Text(lesson.summary, style="dim")), Text(score, style="dim"))
         return grid
 
     def show_lessons(self, query: str) -> None:
