@@ -38,6 +38,7 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.lesson_markdown import LessonMarkdown
 from ..widgets.pages import Pages
 from ..widgets.param_control import ParamControl
+from ..widgets.readout import Readout
 from ..widgets.too_small import TooSmall
 
 STATUS_MARKS = {"info": "›", "success": "✓", "warning": "!", "error": "✗"}
@@ -172,7 +173,7 @@ class LessonScreen(Screen):
                 with Horizontal(id="lab-bar"):
                     yield Static(id="summary", markup=False)
                     yield Static(id="page-info", markup=False)
-        yield Static(id="status", markup=False)
+        yield Readout(id="status", markup=False)
         yield KeyFooter()
         yield TooSmall()
 
@@ -361,8 +362,7 @@ class LessonScreen(Screen):
         self.frozen = frozen
         if frozen:
             status = self.query_one("#status", Static)
-            status.update(f"⏸ Frozen: the run goes on behind this picture; {self._key('freeze')} to follow it. "
-                          f"{status.content}")
+            status.update(f"⏸ Frozen ({self._key('freeze')} follows) · {status.content}")  # short: no new line, no layout
         else:
             self._drawn = None
             self._draw()

@@ -16,6 +16,7 @@ from dltui.labs.activations import ActivationsSnapshot
 from ..widgets.bars import hbar
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
+from ..widgets.readout import Readout
 
 BAR = 10
 PLOT = (6, 12)  # the curve chart's least and most rows: it takes what the formula and the norms leave
@@ -39,9 +40,9 @@ class ActivationsView(Fitted, VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="formula", markup=False)
+        yield Readout(id="formula", markup=False)
         yield Chart()
-        yield Static(id="norms", markup=False)
+        yield Readout(id="norms", markup=False)
 
     def show(self, snapshot: ActivationsSnapshot) -> None:
         s = snapshot

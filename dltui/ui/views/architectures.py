@@ -12,6 +12,7 @@ from textual.widgets import Static
 from dltui.labs.architectures import ArchitecturesSnapshot
 
 from ..widgets.chart import Chart, Series
+from ..widgets.readout import Readout
 
 
 class ArchitecturesView(VerticalScroll):
@@ -34,12 +35,12 @@ class ArchitecturesView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="race", markup=False)
+        yield Readout(id="race", markup=False)
         with Horizontal(id="charts"):
             for kind in ("plain", "residual"):
                 yield Chart(id=kind)
-        yield Static(id="table", markup=False)
-        yield Static(id="note", markup=False)
+        yield Readout(id="table", markup=False)
+        yield Readout(id="note", markup=False)
 
     def show(self, s: ArchitecturesSnapshot) -> None:
         lines = [f"step {s.step}: training accuracy (and first-layer gradient norm)"]

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from dltui.labs.attention import AttentionSnapshot
 
 from ..widgets.matrix_grid import Grid, MatrixGrids
+from ..widgets.readout import Readout
 
 RESULTS = ("Y = A·V", "A = softmax", "scores")  # newest first
 SQUARE = ("A = softmax", "scores")  # a column per token: two do not fit side by side at 80 columns
@@ -39,10 +40,10 @@ class AttentionView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="formula", markup=False)
+        yield Readout(id="formula", markup=False)
         yield MatrixGrids(id="now")
         yield MatrixGrids(id="earlier")
-        yield Static(id="sharpness", markup=False)
+        yield Readout(id="sharpness", markup=False)
 
     def show(self, snapshot: AttentionSnapshot) -> None:
         maps = {m.title: m for m in snapshot.heatmaps()}

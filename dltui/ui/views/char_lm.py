@@ -15,6 +15,7 @@ from dltui.labs.char_lm import CharLMSnapshot
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
+from ..widgets.readout import Readout
 
 CHART_ROWS = (7, 10)  # in a short pane and otherwise
 
@@ -44,8 +45,8 @@ class CharLMView(Fitted, VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="figures", markup=False)
-        yield Static(id="sample", markup=False)
+        yield Readout(id="figures", markup=False)
+        yield Readout(id="sample", markup=False)
         yield Chart()
 
     def show(self, snapshot: CharLMSnapshot) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from dltui.labs.convolution import ConvolutionSnapshot
 
 from ..widgets.matrix_grid import Grid, MatrixGrids, short
+from ..widgets.readout import Readout
 
 MAX_COLS = 12
 
@@ -37,10 +38,10 @@ class ConvolutionView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="formula", markup=False)
+        yield Readout(id="formula", markup=False)
         yield MatrixGrids(id="grids")
-        yield Static(id="worked", markup=False)
-        yield Static(id="dice", markup=False)
+        yield Readout(id="worked", markup=False)
+        yield Readout(id="dice", markup=False)
 
     def show(self, snapshot: ConvolutionSnapshot) -> None:
         last, pad = snapshot.last, snapshot.padding

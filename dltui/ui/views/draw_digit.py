@@ -17,6 +17,7 @@ from dltui.numbers import fixed
 from ..messages import LabRequest
 from ..widgets.fitting import Fitted
 from ..widgets.shade_image import gallery, shade
+from ..widgets.readout import Readout
 
 BAR = (8, 20)  # the probability bars' least and most cells
 CANVAS, INPUT = 36, 18  # the columns of the canvas and of the 8×8 input, padding included
@@ -47,11 +48,11 @@ class DrawDigitView(Fitted, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
-            yield Static(id="canvas", markup=False)
-            yield Static(id="input", markup=False)
-            yield Static(id="probabilities", markup=False)
-        yield Static(id="c1", markup=False)
-        yield Static(id="c3", markup=False)
+            yield Readout(id="canvas", markup=False)
+            yield Readout(id="input", markup=False)
+            yield Readout(id="probabilities", markup=False)
+        yield Readout(id="c1", markup=False)
+        yield Readout(id="c3", markup=False)
 
     def on_click(self, event: events.Click) -> None:
         """A click on a canvas cell paints it, or erases it if it was painted (the lab does it, asked by message)."""

@@ -20,6 +20,7 @@ from dltui.labs.gan import GanSnapshot
 from dltui.numbers import fixed
 
 from ..widgets.chart import Chart, Series
+from ..widgets.readout import Readout
 
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east
 LEGEND = {1: "░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample",
@@ -175,9 +176,9 @@ class GanView(Horizontal):
     def compose(self) -> ComposeResult:
         with Vertical(id="samples"):
             yield SamplesPlot()
-            yield Static(id="legend", markup=False)
+            yield Readout(id="legend", markup=False)
         with Vertical(id="side"):
-            yield Static(id="numbers", markup=False)
+            yield Readout(id="numbers", markup=False)
             yield Chart(id="verdicts")
             yield Chart(id="coverage")
 

@@ -18,6 +18,7 @@ from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
 from ..widgets.matrix_grid import MatrixGrid, count
 from ..widgets.shade_image import gallery, shade
+from ..widgets.readout import Readout
 
 DIGITS = tuple(str(d) for d in range(10))
 CHARTS = (6, 10)  # the charts' least and most rows: they take what the confusion matrix leaves on page 1
@@ -54,18 +55,18 @@ class LeNetView(Fitted, VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="progress", markup=False)
+        yield Readout(id="progress", markup=False)
         with Horizontal(id="curves"):
             yield Chart(id="loss")
             yield Chart(id="accuracy")
         with Horizontal(id="results"):
             yield MatrixGrid(max_cols=10, cell=4, number=count, id="confusion")
-            yield Static(id="worst", markup=False)
-        yield Static(id="digit", markup=False)
+            yield Readout(id="worst", markup=False)
+        yield Readout(id="digit", markup=False)
         with Horizontal(id="tables"):
-            yield Static(id="kernels", markup=False)
-            yield Static(id="shapes", markup=False)
-        yield Static(id="c3", markup=False)
+            yield Readout(id="kernels", markup=False)
+            yield Readout(id="shapes", markup=False)
+        yield Readout(id="c3", markup=False)
 
     def show(self, s: LeNetSnapshot) -> None:
         self.fit(s)

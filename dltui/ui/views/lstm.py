@@ -20,6 +20,7 @@ from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
 from ..widgets.matrix_grid import MatrixGrid
 from ..widgets.shade_image import gallery, shade
+from ..widgets.readout import Readout
 
 RANGES = {"i": (0, 1), "f": (0, 1), "o": (0, 1), "r": (0, 1), "z": (0, 1), "g": (-1, 1), "n": (-1, 1), "h": (-1, 1)}
 TITLES = {"i": "i input", "f": "f forget", "g": "g candidate", "o": "o output", "c": "c cell", "h": "h hidden",
@@ -54,12 +55,12 @@ class RaceView(Fitted, VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="figures", markup=False)
+        yield Readout(id="figures", markup=False)
         with Horizontal(id="charts"):
             yield Chart(id="loss")
             yield Chart(id="accuracy")
-        yield Static(id="gates")
-        yield Static(id="gates-2")
+        yield Readout(id="gates")
+        yield Readout(id="gates-2")
         yield MatrixGrid(max_cols=len(self.gate_names), id="step")
 
     def extra(self, snapshot) -> str:

@@ -24,6 +24,7 @@ from ..widgets.fitting import Fitted
 from ..widgets.glyphs import downsample, sparkline
 from ..widgets.matrix_grid import short
 from ..widgets.region_map import RegionMap
+from ..widgets.readout import Readout
 
 LEGEND = "o target 0   x target 1\nshade: output ·0 ░ ▒ ▓ █1"
 SPARK = 16
@@ -53,10 +54,10 @@ class MLPView(Fitted, VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield RegionMap()
-            yield Static(id="numbers", markup=False)
+            yield Readout(id="numbers", markup=False)
         yield Chart()
-        yield Static(id="weights", markup=False)
-        yield Static(id="restarts", markup=False)
+        yield Readout(id="weights", markup=False)
+        yield Readout(id="restarts", markup=False)
 
     def show(self, snapshot: MLPSnapshot) -> None:
         s = snapshot

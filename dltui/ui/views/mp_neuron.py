@@ -13,6 +13,8 @@ from textual.widgets import Static
 
 from dltui.labs.mp_neuron import MPNeuronSnapshot
 
+from ..widgets.readout import Readout
+
 
 class MPNeuronView(VerticalScroll):
     """Diagram (x → w → Σ ≥ θ → y), truth table with the current row marked, and its arithmetic."""
@@ -45,9 +47,9 @@ class MPNeuronView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="diagram")
-        yield Static(id="table")
-        yield Static(id="working")
+        yield Readout(id="diagram")
+        yield Readout(id="table")
+        yield Readout(id="working")
 
     def show(self, snapshot: MPNeuronSnapshot) -> None:
         row = snapshot.rows[snapshot.current] if snapshot.current is not None else None

@@ -14,6 +14,7 @@ from dltui.labs.multihead import MultiheadSnapshot
 
 from ..widgets.glyphs import SHADES
 from ..widgets.matrix_grid import Grid, MatrixGrids
+from ..widgets.readout import Readout
 
 HEAD_CELL = 5  # no space before a weight, so two heads' maps sit side by side at 80 columns
 PE_ROWS = 8  # dimensions drawn in the encoding strip
@@ -50,11 +51,11 @@ class MultiheadView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="stage", markup=False)
+        yield Readout(id="stage", markup=False)
         yield MatrixGrids(id="now")
-        yield Static(id="order", markup=False)
+        yield Readout(id="order", markup=False)
         yield MatrixGrids(id="earlier")
-        yield Static(id="strips", markup=False)
+        yield Readout(id="strips", markup=False)
 
     def show(self, snapshot: MultiheadSnapshot) -> None:
         maps = {m.title: m for m in snapshot.heatmaps()}

@@ -13,6 +13,7 @@ from dltui.labs.perceptron import PerceptronSnapshot
 
 from ..widgets.chart import Chart, Series
 from ..widgets.scatter import Point, Scatter
+from ..widgets.readout import Readout
 
 MARKERS = {(0, True): ("o", "scatter--class-0"), (1, True): ("x", "scatter--class-1"),
            (0, False): ("O", "scatter--wrong"), (1, False): ("X", "scatter--wrong")}
@@ -46,9 +47,9 @@ class PerceptronView(Horizontal):
     def compose(self) -> ComposeResult:
         yield Scatter()
         with Vertical(id="side"):
-            yield Static(id="numbers")
+            yield Readout(id="numbers")
             yield Chart()
-            yield Static(LEGEND, id="legend", markup=False)
+            yield Readout(LEGEND, id="legend", markup=False)
 
     def show(self, snapshot: PerceptronSnapshot) -> None:
         bounds = snapshot.box

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from dltui.labs.pooling import PoolingSnapshot
 
 from ..widgets.matrix_grid import Grid, MatrixGrids
+from ..widgets.readout import Readout
 
 MAX_COLS = 10
 
@@ -37,10 +38,10 @@ class PoolingView(VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="formula", markup=False)
+        yield Readout(id="formula", markup=False)
         yield MatrixGrids(id="grids")
-        yield Static(id="tail", markup=False)
-        yield Static(id="counts", markup=False)
+        yield Readout(id="tail", markup=False)
+        yield Readout(id="counts", markup=False)
 
     def show(self, s: PoolingSnapshot) -> None:
         pad = (len(s.padded) - len(s.image)) // 2

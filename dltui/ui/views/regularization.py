@@ -20,6 +20,7 @@ from dltui.numbers import fixed
 from ..widgets.bars import hbar
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
+from ..widgets.readout import Readout
 
 KEPT, DROPPED = "●", "○"
 Y_RANGE = (-2.0, 2.0)  # the fit chart's y axis: the data lie within ±2; a wilder curve is cut off
@@ -58,9 +59,9 @@ class RegularizationView(Fitted, VerticalScroll):
             yield Chart(id="fit")
             yield Chart(id="losses")
         with Horizontal(id="middle"):
-            yield Static(id="numbers", markup=False)
-            yield Static(id="sizes", markup=False)
-        yield Static(id="dropout", markup=False)
+            yield Readout(id="numbers", markup=False)
+            yield Readout(id="sizes", markup=False)
+        yield Readout(id="dropout", markup=False)
 
     def show(self, snapshot: RegularizationSnapshot) -> None:
         s = snapshot

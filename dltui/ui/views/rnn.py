@@ -17,6 +17,7 @@ from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
 from ..widgets.glyphs import signed
 from ..widgets.matrix_grid import MatrixGrid
+from ..widgets.readout import Readout
 
 CELL = 6  # a time step's column in the strips
 PHASES = {"ready": "ready", "forward": "forward", "loss": "loss", "backward": "BPTT", "summed": "gradients summed"}
@@ -47,10 +48,10 @@ class RNNView(Fitted, VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for name in ("figures", "h", "dh", "norm"):
-            yield Static(id=name, markup=False) if name == "figures" else MatrixGrid(
+            yield Readout(id=name, markup=False) if name == "figures" else MatrixGrid(
                 max_cols=10_000, header=name == "h", id=name)  # the view picks the steps that fit
         yield Chart(id="losses")
-        yield Static(id="weights", markup=False)
+        yield Readout(id="weights", markup=False)
 
     def show(self, snapshot: RNNSnapshot) -> None:
         s = snapshot

@@ -14,6 +14,7 @@ from dltui.labs.softmax import SoftmaxSnapshot
 
 from ..widgets.bars import hbar
 from ..widgets.glyphs import signed
+from ..widgets.readout import Readout
 
 BAR = 10
 
@@ -38,7 +39,7 @@ class SoftmaxView(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         for name in ("probabilities", "gradients", "naive"):
-            yield Static(id=name, markup=False)
+            yield Readout(id=name, markup=False)
 
     def show(self, snapshot: SoftmaxSnapshot) -> None:
         s = snapshot

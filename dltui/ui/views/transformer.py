@@ -17,6 +17,7 @@ from ..messages import LabRequest
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
 from ..widgets.matrix_grid import Grid, MatrixGrids
+from ..widgets.readout import Readout
 
 CHARTS = (6, 12)  # the charts' least and most rows: they take what is left of the first page
 
@@ -45,8 +46,8 @@ class TransformerView(Fitted, VerticalScroll):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="figures", markup=False)
-        yield Static(id="probe", markup=False)
+        yield Readout(id="figures", markup=False)
+        yield Readout(id="probe", markup=False)
         yield MatrixGrids(id="maps")
         with Horizontal(id="charts"):
             yield Chart(id="loss")
