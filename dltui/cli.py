@@ -10,12 +10,13 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from dltui import __version__
-from dltui.lessons import Lesson, check, find_lesson, lessons_dir, load_lessons
-from dltui.progress import CLASS_COLUMNS, DONE, LessonProgress, Progress, os_user, write_table
+from dltui.class_report import SHORT_PROMPT, export, export_path, hardest, local_time, summaries
+from dltui.lessons import Lesson, Problem, check, find_lesson, lessons_dir, load_lessons
+from dltui.progress import LessonProgress, Progress, os_user
 from dltui.text import cells, printable, shorten
 
 COMMANDS = {
@@ -23,7 +24,7 @@ COMMANDS = {
     "check [PATH...]": "validate lesson files or folders (default: the lessons the app loads); exit 1 on problems",
     "progress": "your progress per lesson as a plain-text table",
     "progress --export csv|json": "every answer in a file a teacher can open (--all-users, -o FILE)",
-    "class": "every learner's progress, for the teacher (--export csv|json, -o FILE)",
+    "class": "every learner's progress, for the teacher (--tui: in the app; --export csv|json, -o FILE)",
     "serve ssh|web|add-user": "serve the lessons to a class over SSH or in browser tabs ('dltui serve --help')",
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
     "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet, resnet18/34/50",
@@ -62,6 +63,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--export", choices=("csv", "json"), help="with 'progress' or 'class': write to a file")
     p.add_argument("--all-users", action="store_true", help="with --export: every user's answers, not only yours")
     p.add_argument("-o", "--output", metavar="FILE", help="with --export: the file to write (default: in this folder)")
+    p.add_argument("--tui", action="store_true", help="with 'class': open the app on the class screen (teacher only)")
     p.add_argument("--backend", choices=("numpy", "numba", "cuda"),
                    help="kernels: NumPy reference, numba on the CPU (default), or numba.cuda (default: $DLTUI_BACKEND)")
     p.add_argument("--version", action="version", version=f"dltui {__version__}")
@@ -130,45 +132,29 @@ def show_progress(args: argparse.Namespace, lessons: list[Lesson]) -> int:
     return 0
 
 
-def spans(numbers: list[int]) -> str:
-    """[1, 2, 3, 5] as '1-3, 5'."""
-    runs: list[list[int]] = []
-    for n in sorted(numbers):
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
-
-
-def local_time(stamp: str) -> str:
-    return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M") if stamp else ""
-
-
 def class_table(lessons: list[Lesson], progress: Progress, learners: list[str], missed: int = 5) -> str:
     """A row per learner (lessons done by number, quiz questions right at the first try and at all, answers, last
     activity), then the questions most of them got wrong at the first try."""
-    numbers = {lesson.id: str(lesson.order) for lesson in lessons}
     rows = [("Learner", "Done", "Lessons done", "First try", "Best", "Answers", "Last active")]
-    for learner in learners:
-        found, totals = progress.lessons(learner), progress.totals(learner)
-        done = [lesson for lesson in found if found[lesson].state == DONE]
-        listed = spans([int(numbers[lesson]) for lesson in done if lesson in numbers])
-        rows.append((learner, f"{totals.lessons_done}/{len(lessons)}",
-                     ", ".join(filter(None, [listed, *(lesson for lesson in done if lesson not in numbers)])),
+    for row in summaries(lessons, progress, learners):
+        totals = row.totals
+        rows.append((row.name, f"{totals.lessons_done}/{len(lessons)}", row.done,
                      f"{totals.first_correct}/{totals.questions}", f"{totals.best_correct}/{totals.questions}",
                      str(totals.answers), local_time(totals.last_active)))
     lines = table(rows)
-    questions = {(lesson.id, question.id): question for lesson in lessons for question in lesson.quiz}
-    if missed and (hardest := progress.missed(missed)):
+    if missed and (questions := hardest(lessons, progress, missed)):
         rows = [("Missed first try", "Not yet right", "Lesson", "Question")]
-        for item in hardest:
-            question = questions.get((item.lesson, item.question))
-            prompt = f": {' '.join(question.prompt.split())}" if question else ""
-            rows.append((f"{item.missed_first} of {item.learners}", str(item.unsolved),
-                         numbers.get(item.lesson, item.lesson), shorten(item.question + prompt, 50)))
+        for item in questions:
+            rows.append((f"{item.counts.missed_first} of {item.counts.learners}", str(item.counts.unsolved),
+                         item.lesson, shorten(item.text, SHORT_PROMPT)))
         lines += ["", "the questions most learners missed:", *table(rows)]
     return "\n".join(lines)
+
+
+def not_the_teacher(progress: Progress) -> str:
+    """Why this account does not see the class (`dltui class`, and `--tui` refused)."""
+    return printable(f"dltui class: only the teacher sees every learner (the account that owns {progress.path.parent}, "
+                     "or one `dltui serve ssh --teacher` named)")
 
 
 def show_class(args: argparse.Namespace, lessons: list[Lesson]) -> int:
@@ -178,9 +164,7 @@ def show_class(args: argparse.Namespace, lessons: list[Lesson]) -> int:
             return 1
         teacher = progress.sees_the_class()
         if not teacher:
-            print(printable(f"dltui class: only the teacher sees every learner (the account that owns "
-                            f"{progress.path.parent}, or one `dltui serve ssh --teacher` named); this is your own "
-                            f"progress, as {os_user()}"), file=sys.stderr)
+            print(f"{not_the_teacher(progress)}; this is your own progress, as {printable(os_user())}", file=sys.stderr)
         learners = progress.learners() if teacher else [os_user()]
         if not args.export:
             if not progress.learners():
@@ -188,14 +172,13 @@ def show_class(args: argparse.Namespace, lessons: list[Lesson]) -> int:
                 return 0
             print(class_table(lessons, progress, learners, missed=5 if teacher else 0))
             return 0
-        rows = [row for row in progress.class_rows() if row["user"] in learners]
-        path = Path(args.output or f"dltui-class-{date.today():%Y%m%d}.{args.export}")
+        path = export_path(args.export, args.output)
         try:
-            write_table(path, args.export, CLASS_COLUMNS, rows)
+            count = export(progress, path, args.export, learners)
         except OSError as error:
             print(printable(f"dltui: cannot write {path}: {error.strerror}"), file=sys.stderr)
             return 1
-    print(printable(f"wrote {len(rows)} row{'s' * (len(rows) != 1)} (a learner and a lesson each) to {path.resolve()}"))
+    print(printable(f"wrote {count} row{'s' * (count != 1)} (a learner and a lesson each) to {path.resolve()}"))
     return 0
 
 
@@ -296,12 +279,14 @@ def run(argv: list[str] | None = None) -> int:
         parser().error("'dltui class' is every learner already; --all-users goes with 'dltui progress'")
     if not args.export and (args.all_users or args.output):
         parser().error("--all-users and -o go with --export")
-    tui = args.target not in ("progress", "list", "class")
+    if args.tui and (args.target != "class" or args.export):
+        parser().error("--tui goes with 'dltui class' (without --export)")
+    tui = args.target not in ("progress", "list", "class") or args.tui
     # The app checks [params] after its first frame.
     lessons, problems = load_lessons(lesson_folders(args), lang=args.lang, check_params=not tui)
     if args.target == "progress":
         return show_progress(args, lessons)
-    if args.target == "class":
+    if args.target == "class" and not args.tui:
         return show_class(args, lessons)
     if args.target == "list":
         print(list_lessons(lessons))
@@ -309,12 +294,17 @@ def run(argv: list[str] | None = None) -> int:
             print(f"\n{len(problems)} problem(s) in lesson files; run 'dltui check' to see them", file=sys.stderr)
         return 0
     start = None
-    if args.target is not None:
+    if args.target not in (None, "class"):
         lesson = find_lesson(lessons, args.target)
         if lesson is None:
             print(unknown_lesson(args.target, lessons), file=sys.stderr)
             return 2
         start = lesson.id
+    return run_app(args, lessons, problems, start)
+
+
+def run_app(args: argparse.Namespace, lessons: list[Lesson], problems: list[Problem], start: str | None) -> int:
+    """The app, on the lesson list, a lesson (`start`) or, for the teacher's `dltui class --tui`, the class screen."""
     from dltui.ui.app import DltuiApp
 
     # Labs keep the learner's own files (a saved LeNet) in the data folder, per user: they read where from here.
@@ -324,6 +314,10 @@ def run(argv: list[str] | None = None) -> int:
         os.environ["DLTUI_USER"] = args.user
 
     with Progress.open(args.data_dir, args.user) as progress:
-        app = DltuiApp(lessons, problems, start, progress, args.backend)
+        if args.tui and not progress.sees_the_class():
+            print(f"dltui: {printable(progress.notice)}" if not progress.enabled else not_the_teacher(progress),
+                  file=sys.stderr)
+            return 1
+        app = DltuiApp(lessons, problems, start, progress, args.backend, start_class=args.tui)
         app.run()
     return app.return_code or 0

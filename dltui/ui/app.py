@@ -1,4 +1,5 @@
-"""The dltui Textual app: the lesson browser first, a lesson screen per opened lesson."""
+"""The dltui Textual app: the lesson browser first, a lesson screen per opened lesson (the teacher's class screen
+on top, for `dltui class --tui`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class DltuiApp(InOrderKeys):
     """Opens on the lesson list (or straight into `start_lesson`); lesson-file problems are a warning, not a stop.
 
     Without `progress` (or with one that could not open) nothing is recorded and the app runs as usual.
+    `start_class` opens the class screen over the lesson list: the command line has checked it is the teacher's.
     """
 
     TITLE = "dltui"
@@ -47,13 +49,14 @@ class DltuiApp(InOrderKeys):
     """
 
     def __init__(self, lessons: list[Lesson], problems: list[Problem] | None = None, start_lesson: str | None = None,
-                 progress: Progress | None = None, backend: str | None = None) -> None:
+                 progress: Progress | None = None, backend: str | None = None, start_class: bool = False) -> None:
         super().__init__()
         self.lessons = sorted(lessons, key=lambda lesson: lesson.order)
         self.problems = list(problems or ())
         self.start_lesson = start_lesson
         self.progress = progress or Progress(None, "")
         self.backend = backend
+        self.start_class = start_class
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen(self.lessons, self.progress)
@@ -69,7 +72,11 @@ class DltuiApp(InOrderKeys):
                         severity="warning", timeout=20, markup=False)  # lesson text is never markup
         self.check_lab_params()
         self.set_timer(1.0, self.warm_kernels)  # after the first frames; labs use NumPy kernels until then
-        if self.start_lesson:
+        if self.start_class:
+            from .screens.class_view import ClassScreen
+
+            self.push_screen(ClassScreen(self.lessons, self.progress))
+        elif self.start_lesson:
             if lesson := find_lesson(self.lessons, self.start_lesson):
                 self.open_lesson(lesson)
             else:

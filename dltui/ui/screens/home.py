@@ -6,12 +6,15 @@ from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
+from dltui.class_report import teaches_here
 from dltui.lessons import Lesson
 from dltui.progress import DONE, IN_PROGRESS, NOT_STARTED, LessonProgress, Progress
 
@@ -33,12 +36,16 @@ def matches(lesson: Lesson, query: str) -> bool:
 class HomeScreen(Screen):
     """Lessons as a list: number, title and state; below, the summary (wrapped, not cut, at 80 columns) and quiz score."""
 
+    teacher = reactive(False, bindings=True)
+    """Whether `c` opens the class: found once, off the UI thread (`class_report.teaches_here` reads the file)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", priority=True, id="home.open"),
         Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter"),
         Binding("z", "quiz", "Quiz", id="home.quiz"),
         Binding("p", "app.progress", "Progress", id="home.progress"),
+        Binding("c", "class", "Class", id="home.class"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
     """
@@ -50,6 +57,7 @@ class HomeScreen(Screen):
     | escape | Clear the filter and go back to the list. |
     | z | The highlighted lesson's quiz. |
     | p | Totals and the weakest topics. |
+    | c | The class: every learner's progress (the teacher's account only). |
     | q | Quit. |
     """
 
@@ -68,6 +76,12 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.show_lessons("")
         self.set_focus(self.query_one(OptionList))
+        self.find_teacher()
+
+    @work(thread=True, exit_on_error=False, group="teacher")
+    def find_teacher(self) -> None:
+        if teaches_here(self.progress):
+            self.app.call_from_thread(setattr, self, "teacher", True)
 
     def on_screen_resume(self) -> None:
         """Back from a lesson or a quiz: states and scores may have changed."""
@@ -111,6 +125,8 @@ class HomeScreen(Screen):
             return self.highlighted is not None
         if action == "quiz":
             return bool(self.highlighted and self.highlighted.quiz)
+        if action == "class":
+            return self.teacher
         if action == "clear_filter":
             return bool(self.query_one("#filter", Input).value) or self.query_one("#filter", Input).has_focus
         return True
@@ -122,6 +138,11 @@ class HomeScreen(Screen):
     def action_quiz(self) -> None:
         if lesson := self.highlighted:
             self.post_message(OpenQuiz(lesson))
+
+    def action_class(self) -> None:
+        from .class_view import ClassScreen
+
+        self.app.push_screen(ClassScreen(self.lessons, self.progress))
 
     def action_filter(self) -> None:
         self.set_focus(self.query_one("#filter", Input))  # now, so keys typed right after land in it
