@@ -288,3 +288,217 @@ def test_regularization_numbers_are_what_the_lab_computes(lang, regularization_r
     answer = next(q.answer for q in LESSONS[lang]["regularization"].quiz if q.id == "early-stop")
     assert early.outcome == "early-stopped" and (stop, kept) == (early.epoch, early.best_epoch) and answer == stop
     assert early.best_epoch == plain.best_epoch  # the same run up to its minimum
+
+
+# ---------------------------------------------------------------------------- lesson 19
+
+
+def regression_run(steps: int | None = None, **params):
+    """The lesson's lab with `params` changed, run until it stops (or for `steps` steps)."""
+    lab = lab_class("regression")(**{**LESSONS["en"]["regression"].params, **params})
+    while (lab.steps < steps) if steps else not lab.finished:
+        lab.step()
+    return lab.snapshot()
+
+
+@pytest.fixture(scope="module")
+def regression_runs():
+    """The runs lesson 19 reads: the line at five step sizes, and 2,048 steps at degree 12."""
+    return {**{lr: regression_run(lr=lr) for lr in (0.01, 0.1, 0.5, 0.9, 1.1)}, "12": regression_run(2048, degree=12, lr=0.5)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_regression_numbers_are_what_the_lab_computes(lang, regression_runs):
+    line, deg12 = regression_runs[0.1], regression_runs["12"]
+    w, b, loss = stated(lang, "regression", {"en": rf"★ at w = {NUM}, b = {NUM}, training MSE {NUM};",
+                                             "zh": rf"位于 w = {NUM}、b = {NUM}，训练均方误差 {NUM}；"})
+    assert (w, b, loss) == (round(line.ls_weights[0], 3), round(line.ls_bias, 3), round(line.ls_train, 4))
+    steps = stated(lang, "regression", {
+        "en": rf"η = 0.1 reaches .*? in {NUM} steps; η = 0.01 needs {NUM}, and η = 0.5 only {NUM}\. .*?η = 0.9 takes {NUM}",
+        "zh": rf"η = 0.1 走 {NUM} 步.*?η = 0.01 要 {NUM} 步，η = 0.5 只要 {NUM} 步。.*?η = 0.9 要 {NUM} 步"})
+    assert steps == [regression_runs[lr].reached_at for lr in (0.1, 0.01, 0.5, 0.9)]
+    quiz = {q.id: q for q in LESSONS[lang]["regression"].quiz}
+    assert quiz["small-lr-steps"].answer == regression_runs[0.01].reached_at
+    assert stated(lang, "regression", {"en": r"0.1, which needs (\d+) steps", "zh": r"0.1 需要 (\d+) 步"}) == [line.reached_at]
+    limits = [stated(lang, "regression", pattern)[0] for pattern in (
+        {"en": rf"computes it as {NUM} for the line", "zh": rf"实验算出直线的这个值是 {NUM}"},
+        {"en": rf"2/λmax \({NUM} here\)", "zh": rf"2/λmax（这里是 {NUM}）"})]
+    assert limits == [round(line.lr_limit, 3)] * 2 and 0.9 < line.lr_limit < 1.1
+    start, at = stated(lang, "regression", {"en": rf"η = 1.1 the loss, {NUM} at the start, .*? passes 100 at step {NUM},",
+                                            "zh": rf"η = 1.1 时，损失从起点的 {NUM} 开始，.*?在第 {NUM} 步超过 100"})
+    wild = regression_runs[1.1]
+    assert wild.diverged and (start, at) == (round(wild.train_loss[0], 2), wild.step)
+    assert wild.train_loss[int(at) - 1] < 100 < wild.train_loss[int(at)]
+    fits = line.fits
+    best = min(fits, key=lambda f: f.val)
+    first, last, degree, low, high = stated(lang, "regression", {
+        "en": rf"from {NUM} at degree 1 to {NUM} at degree 12.*?lowest at degree {NUM} \({NUM}\) and then climbs to {NUM} at degree 12",
+        "zh": rf"从 1 次的 {NUM} 降到 12 次的 {NUM}.*?在 {NUM} 次时最低（{NUM}），之后一路升到 12 次的 {NUM}"})
+    assert (first, last) == (round(fits[0].train, 4), round(fits[-1].train, 4))
+    assert (degree, low, high) == (best.degree, round(best.val, 4), round(fits[-1].val, 4))
+    assert quiz["best-degree"].answer == best.degree
+    weights = [stated(lang, "regression", {"en": rf"weights up to ±{NUM}", "zh": rf"权重高达 ±{NUM}"})[0]]
+    assert weights == [round(np.abs(deg12.ls_weights).max())]
+    train, val, largest = stated(lang, "regression", {
+        "en": rf"after 2,048 steps .*? its training MSE is {NUM} and its validation MSE {NUM},.*?Its largest weight is {NUM}\.",
+        "zh": rf"走 2,048 步后.*?它的训练均方误差是 {NUM}，验证均方误差是 {NUM}，.*?它最大的权重是 {NUM}。"})
+    assert deg12.step == 2048 and (train, val) == (round(deg12.train_loss[-1], 4), round(deg12.val_loss[-1], 4))
+    assert largest == round(np.abs(deg12.weights).max(), 2)
+    ls_val, = stated(lang, "regression", {"en": r"while the least-squares polynomial has ([\d.]+)\.",
+                                          "zh": r"而最小二乘多项式是 ([\d.]+)。"})
+    quoted, = stated(lang, "regression", {"en": r"validation MSE ([\d.]+) after 2,048 steps", "zh": r"走了 2,048 步后验证均方误差是 ([\d.]+)"})
+    assert (quoted, ls_val) == (round(deg12.val_loss[-1], 4), round(deg12.ls_val, 4))
+
+
+# ---------------------------------------------------------------------------- lesson 20
+
+
+def optimizers_run(**params):
+    """The lesson's lab with `params` changed, run to its end: the snapshot."""
+    lab = lab_class("optimizers")(**{**LESSONS["en"]["optimizers"].params, **params})
+    while not lab.finished:
+        lab.step()
+    return lab.snapshot()
+
+
+@pytest.fixture(scope="module")
+def optimizer_races():
+    """Each surface the lesson reads step counts from, raced to the end; the batch, schedules and annealing runs."""
+    races = {name: {r.name: r for r in optimizers_run(surface=name).racers}
+             for name in ("ravine", "tilted", "saddle", "rosenbrock")}
+    return {**races, "batch": {c.size: c for c in optimizers_run(part="batch").batches},
+            "schedules": optimizers_run(part="schedules", surface="rosenbrock", lr_scale=3.0).racers,
+            "annealing": optimizers_run(part="annealing", seed=0).anneal, "anneal_ends": [annealed(seed) for seed in range(8)]}
+
+
+def annealed(seed: int) -> float:
+    """Where the lab's annealing run with `seed` ends."""
+    from dltui.labs.optimizers import ANNEAL_STEPS, Annealer
+    run = Annealer(seed)
+    for _ in range(ANNEAL_STEPS):
+        run.step()
+    return run.x
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_optimizers_race_numbers_are_what_the_lab_computes(lang, optimizer_races):
+    ravine, tilted, saddle, rosen = (optimizer_races[k] for k in ("ravine", "tilted", "saddle", "rosenbrock"))
+    text = {"en": {"sgd": rf"crawls along, and reaches the minimum at step {NUM}",
+                   "momentum": rf"μ = 0.9 momentum reaches the minimum at step {NUM}\. Nesterov .*? step {NUM} here, "
+                               rf"and on the tilted ravine it wins, at step {NUM}",
+                   "adagrad": rf"On the ravine AdaGrad is first, at step {NUM}",
+                   "adam": rf"Adam reaches the ravine's minimum at step {NUM}",
+                   "saddle": rf"so SGD needs {NUM} steps\. .*?RMSProp is there at step {NUM}"},
+            "zh": {"sgd": rf"纵向慢爬，在第 {NUM} 步到达最小值",
+                   "momentum": rf"μ = 0.9 时，动量法在第 {NUM} 步到达最小值。.*?这里是第 {NUM} 步，而在 tilted 上它最快，第 {NUM} 步",
+                   "adagrad": rf"在 ravine 上 AdaGrad 第一个到达，第 {NUM} 步",
+                   "adam": rf"Adam 在第 {NUM} 步到达峡谷的最小值",
+                   "saddle": rf"所以 SGD 需要 {NUM} 步。.*?RMSProp 在第 {NUM} 步就到了"}}[lang]
+    assert stated(lang, "optimizers", {lang: text["sgd"]}) == [ravine["SGD"].reached_at]
+    assert stated(lang, "optimizers", {lang: text["momentum"]}) == [ravine["Momentum"].reached_at,
+                                                                  ravine["Nesterov"].reached_at, tilted["Nesterov"].reached_at]
+    assert min(r.reached_at for r in tilted.values() if r.reached_at) == tilted["Nesterov"].reached_at
+    assert stated(lang, "optimizers", {lang: text["adagrad"]}) == [ravine["AdaGrad"].reached_at]
+    assert min(r.reached_at for r in ravine.values() if r.reached_at) == ravine["AdaGrad"].reached_at
+    assert stated(lang, "optimizers", {lang: text["adam"]}) == [ravine["Adam"].reached_at]
+    assert stated(lang, "optimizers", {lang: text["saddle"]}) == [saddle["SGD"].reached_at, saddle["RMSProp"].reached_at]
+    # "AdaDelta … the only racer that reaches no minimum in 300 steps"; on the tilted ravine AdaGrad and RMSProp are
+    # not there after 300; on Rosenbrock nobody is, and Nesterov is closest
+    assert [name for name, r in ravine.items() if r.reached_at is None] == ["AdaDelta"]
+    assert tilted["AdaGrad"].reached_at is None and tilted["RMSProp"].reached_at is None
+    assert all(r.reached_at is None for r in rosen.values())
+    assert min(rosen.values(), key=lambda r: r.distance).name == "Nesterov"
+    quiz = {q.id: q for q in LESSONS[lang]["optimizers"].quiz}
+    assert quiz["momentum-steps"].answer == ravine["Momentum"].reached_at
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_optimizers_batch_schedule_and_annealing_numbers_are_what_the_lab_computes(lang, optimizer_races):
+    batch, schedules, anneal = (optimizer_races[k] for k in ("batch", "schedules", "annealing"))
+    one, full, one_20, full_20 = stated(lang, "optimizers", {
+        "en": rf"After one epoch batch size 1 is at {NUM} and the full batch at {NUM}.*?After 20 epochs batch size 1 "
+              rf"is at {NUM}, still jittering, and the full batch at ([\d.]*\d)",
+        "zh": rf"第一轮之后，批量大小 1 为 {NUM}，全批量为 {NUM}.*?20 轮之后，批量大小 1 为 {NUM}，仍在抖动，全批量为 {NUM}"})
+
+    def at(size, epoch, places):
+        curve = batch[size]
+        return round(float(curve.losses[np.flatnonzero(curve.epochs == epoch)[0]]), places)
+
+    assert (one, full, one_20, full_20) == (at(1, 1, 3), at(256, 1, 2), at(1, 20, 3), at(256, 20, 3))
+    step, distance = stated(lang, "optimizers", {"en": rf"the first three diverge at step {NUM}, and warmup ends {NUM} from",
+                                                 "zh": rf"前三种在第 {NUM} 步发散，warmup 最后离 \(1, 1\) {NUM}"})
+    assert [r.diverged_at for r in schedules[:3]] == [step] * 3 and schedules[3].diverged_at is None
+    assert distance == round(schedules[3].distance, 3)
+    stuck, uphill, best = stated(lang, "optimizers", {
+        "en": r"Gradient descent from x = 2 ends at x = ([\d.]+).*?With seed 0 it takes (\d+) uphill moves, and its best "
+              r"point is x = (−[\d.]+)",
+        "zh": r"梯度下降从 x = 2 出发，停在 x = ([\d.]+).*?种子为 0 时它接受了 (\d+) 次上坡移动，找到的最好的点是 x = (−[\d.]+)"})
+    assert (stuck, uphill, best) == (round(anneal.ends[3], 2), anneal.uphill, round(anneal.best[0], 2))
+    assert anneal.starts[3] == 2 and abs(anneal.best[0] - anneal.global_min[0]) < 0.05
+    found, = stated(lang, "optimizers", {"en": rf"with seeds 0 to 7, {NUM} of 8 runs end in the global well",
+                                         "zh": rf"种子 0 到 7 的运行中，8 次有 {NUM} 次停在全局最低的谷里"})
+    from dltui.labs.optimizers import descend
+    wells = [descend(x) for x in optimizer_races["anneal_ends"]]  # the bottom of the well each run ends in
+    assert found == sum(abs(bottom - anneal.global_min[0]) < 0.05 for bottom in wells)
+
+
+# ---------------------------------------------------------------------------- lesson 22
+SIGNED = r"(−?\d[\d,]*(?:\.\d+)?)"
+POWER = r"([\d.]+·10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
+
+
+@pytest.fixture(scope="module")
+def normalization_runs():
+    """The stability passes the lesson reads, the batch-norm part's first batch and its 100th, and 30 epochs of training."""
+    from dltui.labs.normalization import NormalizationLab, stability_pass
+    passes = {(a, i): stability_pass(a, i, 10, 16, 0) for a, i in
+              (("sigmoid", "xavier"), ("tanh", "small"), ("relu", "large"), ("relu", "kaiming"))}
+    bn = NormalizationLab(part="batch-norm")
+    first = bn.bn
+    while not bn.finished:
+        bn.train()
+    training = NormalizationLab(part="training")
+    tenth = None
+    while training.epoch < 30:
+        training.step()
+        tenth = tenth or (training.epoch == 10 and training.losses["batch norm"][-1])
+    return passes, first, bn.bn, training.snapshot(), tenth
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_normalization_numbers_are_what_the_lab_computes(lang, normalization_runs):
+    passes, first, hundredth, trained, tenth = normalization_runs
+    sigmoid = passes["sigmoid", "xavier"]
+    std1, std10, grad10, grad1 = stated(lang, "normalization", {
+        "en": rf"falling only from {NUM} at layer 1 to {NUM} at layer 10, but the gradient's std falls from {NUM} at "
+              rf"layer 10 to {POWER} at layer 1",
+        "zh": rf"只从第 1 层的 {NUM} 降到第 10 层的 {NUM}；梯度的标准差却从第 10 层的 {NUM} 降到第 1 层的 {POWER}"})
+    assert (std1, std10, grad10) == tuple(round(v, 3) for v in (sigmoid.std[0], sigmoid.std[-1], sigmoid.grad_std[-1]))
+    assert grad1 == pytest.approx(float(f"{sigmoid.grad_std[0]:.2e}"), rel=1e-9)
+    ratio = stated(lang, "normalization", {"en": rf"at layer 1: about {NUM} times smaller", "zh": rf"约小 {NUM} 倍"})[0]
+    assert ratio == round(sigmoid.grad_std[-1] / sigmoid.grad_std[0], -4)
+    small, large, kaiming1, kaiming10 = stated(lang, "normalization", {
+        "en": rf"the activations' std is {POWER} by layer 10; with ReLU and `init = large` \(std 1\) it is {NUM} — "
+              rf"exploding\. ReLU with `init = kaiming` keeps it in range: {NUM} at layer 1, {NUM} at layer 10",
+        "zh": rf"到第 10 层激活值的标准差只剩 {POWER}；ReLU 配 `init = large`（标准差 1）则达到 {NUM}——爆炸了。"
+              rf"ReLU 配 `init = kaiming` 能让它保持在合理范围：第 1 层 {NUM}，第 10 层 {NUM}"})
+    assert small == pytest.approx(float(f"{passes['tanh', 'small'].std[-1]:.2e}"), rel=1e-9)
+    assert large == round(passes["relu", "large"].std[-1])
+    assert (kaiming1, kaiming10) == (round(passes["relu", "kaiming"].std[0], 3), round(passes["relu", "kaiming"].std[-1], 3))
+    means = stated(lang, "normalization", {"en": rf"The first batch has means {SIGNED}, {SIGNED} and {SIGNED}",
+                                           "zh": rf"第一个批量的均值是 {SIGNED}、{SIGNED} 和 {SIGNED}"})
+    assert means == list(np.round(first.mean, 4))
+    running = stated(lang, "normalization", {"en": rf"the running means are only {SIGNED}, {SIGNED} and {SIGNED}",
+                                             "zh": rf"滑动均值只有 {SIGNED}、{SIGNED} 和 {SIGNED}"})
+    assert running == list(np.round(first.running_after[0], 4))
+    settled = stated(lang, "normalization", {"en": rf"After 100 batches they are {SIGNED}, {SIGNED} and {SIGNED}",
+                                             "zh": rf"100 个批量之后它们是 {SIGNED}、{SIGNED} 和 {SIGNED}"})
+    assert hundredth.batch == 100 and settled == list(np.round(hundredth.running_after[0], 3))
+    plain, plain_acc, normed, normed_acc, early = stated(lang, "normalization", {
+        "en": rf"After 30 epochs the plain net's loss is still {NUM} and its accuracy {NUM}%, .*? reaches {NUM} and "
+              rf"{NUM}%\. Early on the batch-norm net's eval loss is high \({NUM} at epoch 10\)",
+        "zh": rf"训练 30 轮后，普通网络的损失仍是 {NUM}，准确率 {NUM}%，.*?则达到 {NUM} 和 {NUM}%。.*?第 10 轮为 {NUM}"})
+    assert trained.epoch == 30
+    assert (plain, normed, early) == (round(trained.losses["plain"][-1], 3), round(trained.losses["batch norm"][-1], 3),
+                                      round(tenth, 3))
+    assert (plain_acc, normed_acc) == (round(100 * trained.accuracy["plain"]), round(100 * trained.accuracy["batch norm"]))

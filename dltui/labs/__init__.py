@@ -31,6 +31,9 @@ LABS = {
     "multihead": "dltui.labs.multihead:MultiheadLab",
     "transformer": "dltui.labs.transformer:TransformerLab",
     "regularization": "dltui.labs.regularization:RegularizationLab",
+    "optimizers": "dltui.labs.optimizers:OptimizersLab",
+    "regression": "dltui.labs.regression:RegressionLab",
+    "normalization": "dltui.labs.normalization:NormalizationLab",
 }
 
 QUESTION_GENERATORS = {
@@ -62,6 +65,13 @@ QUESTION_GENERATORS = {
     "transformer.params": "dltui.labs.transformer:params_question",
     "regularization.dropout": "dltui.labs.regularization:dropout_question",
     "regularization.decay": "dltui.labs.regularization:decay_question",
+    "optimizers.momentum": "dltui.labs.optimizers:momentum_question",
+    "optimizers.adam": "dltui.labs.optimizers:adam_question",
+    "regression.step": "dltui.labs.regression:step_question",
+    "regression.slope": "dltui.labs.regression:slope_question",
+    "regression.mse": "dltui.labs.regression:mse_question",
+    "normalization.batch_norm": "dltui.labs.normalization:bn_question",
+    "normalization.xavier": "dltui.labs.normalization:xavier_question",
 }
 
 

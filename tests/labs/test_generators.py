@@ -85,6 +85,15 @@ GUESSES: dict[str, Callable[[str], Iterable[float]]] = {
     "multihead.encoding": guesses(0, 1, -1),
     "multihead.params": guesses(0, 1),
     "transformer.params": guesses(0, 1),
+    "normalization.batch_norm": guesses(0, 1, -1),
+    "normalization.xavier": guesses(0, 1),
+    "optimizers.momentum": lambda prompt: (0, after("g₃")(prompt),  # the last gradient; the plain sum (μ = 1):
+                                           after("g₁")(prompt) + after("g₂")(prompt) + after("g₃")(prompt)),
+    "optimizers.adam": lambda prompt: (0, after("g₂")(prompt), after("lr")(prompt), -after("lr")(prompt),  # g, ±lr, the mean
+                                       (after("g₁")(prompt) + after("g₂")(prompt)) / 2),
+    "regression.step": lambda prompt: (0, after("w")(prompt)),  # unchanged w
+    "regression.slope": guesses(0),
+    "regression.mse": guesses(0),
     "regularization.dropout": lambda prompt: (0, sum(vector(prompt, "h")),  # no dropout; kept, not scaled:
                                               sum(h * m for h, m in zip(vector(prompt, "h"), vector(prompt, "m")))),
     "regularization.decay": lambda prompt: (0, after("w")(prompt),  # unchanged; the step without its decay term:

@@ -98,6 +98,21 @@ def test_lab_convolution(snap_compare, seeded_app, size):
     assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys("s", "s", "s"))
 
 
+LABS_AFTER = {  # a lesson of issue 16, and the keys after which its lab shows what it is about
+    "regression": ("s", "s", "s"),  # three steps of gradient descent on the MSE surface, ★ at least squares
+    "optimizers": ("g",),  # ten steps of the seven racers on the ravine, Adam's state for the last
+    "regularization": ("g", "g"),  # ten epochs: the wide net heading for the noise, train and val apart
+    "normalization": ("s",),  # the deep sigmoid net's activations and gradients, layer by layer (next seed)
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("lesson", LABS_AFTER)
+def test_lab_after_a_few_steps(snap_compare, seeded_app, lesson, size):
+    """Each lab of lessons 19–22 after its first steps, all of it on its first page."""
+    assert snap_compare(seeded_app(lesson), terminal_size=size, run_before=keys(*LABS_AFTER[lesson]))
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_help(snap_compare, seeded_app, size):
     """`?` over the MLP lesson: the screen's keys, the lab's keys and the focused panel's."""
@@ -125,3 +140,35 @@ def test_debugger(snap_compare, seeded_app, size):
 def test_too_small(snap_compare, seeded_app):
     """Below 80×24 the app says so instead of drawing a broken layout."""
     assert snap_compare(seeded_app(), terminal_size=(60, 20), run_before=keys())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_class(snap_compare, lessons, tmp_path, monkeypatch, size):
+    """`dltui class --tui`: three learners (one named like markup), their lessons done and scores, and the questions
+    most of them missed at the first try; answers a minute apart from 09:00 UTC on 2 March 2026, seen at 10:00."""
+    import time
+    from datetime import datetime, timedelta, timezone
+
+    start, minutes = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc), iter(range(1000))
+    try:
+        with monkeypatch.context() as patch:
+            patch.setenv("TZ", "UTC")
+            time.tzset()
+            patch.chdir(tmp_path)
+            patch.setattr("dltui.progress.now", lambda: (start + timedelta(minutes=next(minutes))).isoformat())
+            patch.setattr("dltui.ui.screens.class_view.utc_now", lambda: start + timedelta(hours=1))
+            for user, answers in {"bo": [("perceptron", "update-drill", True)],
+                                  "[red]x[/]": [("mp-neuron", "tie", True), ("mp-neuron", "weighted-sum", False)],
+                                  "ada": [("mp-neuron", "tie", False), ("mp-neuron", "tie", True)]}.items():
+                with Progress.open("data", user) as progress:
+                    for lesson, question, correct in answers:
+                        progress.lesson_opened(lesson)
+                        progress.record_answer(lesson, question, "1", correct)
+                    if user == "ada":
+                        progress.lesson_finished("mp-neuron", ["tie"])
+            with Progress.open("data", "teacher") as teacher:
+                app = DltuiApp(lessons, [], None, progress=teacher, backend="numpy", start_class=True)
+                app.animation_level = "none"
+                assert snap_compare(app, terminal_size=size, run_before=keys())
+    finally:
+        time.tzset()  # the machine's own time zone again

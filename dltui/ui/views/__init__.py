@@ -32,6 +32,9 @@ VIEWS = {
     "gru": "dltui.ui.views.lstm:GRUView",  # the same race as the LSTM's
     "char_lm": "dltui.ui.views.char_lm:CharLMView",
     "regularization": "dltui.ui.views.regularization:RegularizationView",
+    "optimizers": "dltui.ui.views.optimizers:OptimizersView",
+    "regression": "dltui.ui.views.regression:RegressionView",
+    "normalization": "dltui.ui.views.normalization:NormalizationView",
 }
 
 

@@ -1,10 +1,11 @@
 """A function of two variables seen from above, with paths walked on it: a loss surface and descent.
 
 The lab computes the surface on a grid (top row = the largest y); the map samples it to the cells it
-has, shades it in five bands ( ·░▒▓ from low to high, a fifth of the surface each) and writes the
-band edges in its subtitle, so the shading is a legend, not decoration. Ticks name the corners and the middle of both axes. Each path is drawn with its own
-glyph, consecutive points joined, its newest point reversed; marks (a minimum ★) go on top. Glyphs
-carry everything, so NO_COLOR loses nothing.
+has, shades it in five bands ( ·░▒▓ from low to high, a fifth of the surface each) and writes where each
+shade starts in its subtitle (`MSE ·≥0.81 ░≥1.5 ▒≥2.3 ▓≥3.1`), so the shading is a legend, not
+decoration. Ticks name the corners and the middle of both axes. Each path is drawn with its own glyph,
+consecutive points joined, its newest point reversed; marks (a minimum ★) go on top. Glyphs carry
+everything, so NO_COLOR loses nothing.
 """
 
 from __future__ import annotations
@@ -139,8 +140,8 @@ class ContourMap(Widget):
              marks: Sequence[Mark] = (), labels: tuple[str, str] = ("x", "y"), value: str = "value") -> None:
         """Draw `surface` over `box`; the subtitle says what each shade means for `value`."""
         self.surface, self.box, self.paths, self.marks, self.labels = np.asarray(surface, float), box, paths, marks, labels
-        shades = " ".join(f"{glyph}<{_tick(edge)}" for glyph, edge in zip(("blank", *BANDS[1:]), band_edges(self.surface)))
-        self.border_subtitle = f"{value}: {shades} ▓ above"
+        shades = " ".join(f"{glyph}≥{_tick(edge)}" for glyph, edge in zip(BANDS[1:], band_edges(self.surface)))
+        self.border_subtitle = f"{value} {shades}"  # each shade from its value up; blank below the first
         self.refresh()
 
     def render(self) -> RenderResult:
