@@ -248,7 +248,7 @@ def run(argv: list[str] | None = None) -> int:
         from dltui.serve.command import main as serve
 
         return serve(argv[1:])
-    args = parser().parse_args(argv)
+    args = parser().parse_intermixed_args(argv)  # options anywhere: `dltui arch --lang zh resnet18`
     if args.target == "check":
         checked, problems = check([Path(p) for p in args.paths] or lesson_folders(args))
         for problem in problems:

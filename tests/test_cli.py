@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from dltui.cli import main
+from dltui.lessons import lessons_dir
 
 
 def dltui(*args, **env):
@@ -66,6 +67,14 @@ def test_importing_the_cli_does_not_start_the_tui_or_load_textual():
     code = ("import sys, dltui.cli, dltui.lessons, dltui.labs.perceptron; "
             "print('textual' in sys.modules, 'asyncssh' in sys.modules)")  # serving is imported by `serve` alone
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False False"
+
+
+def test_options_go_anywhere_on_the_line(capsys):
+    """`dltui arch --lang zh resnet18` was refused ("unrecognized arguments"): every command takes its options
+    before or after its names."""
+    assert main(["arch", "--lang", "zh", "resnet18"]) == 0
+    assert "11,689,512" in capsys.readouterr().out
+    assert main(["check", "--lang", "zh", str(lessons_dir() / "01-mp-neuron.md")]) == 0
 
 
 def test_stray_arguments_are_an_error(capsys):
