@@ -218,6 +218,7 @@ def lesson_state(app) -> dict:
         "text_scroll": screen.query_one("#text").scroll_y,
         "view_scroll": screen.view.scroll_y,
         "rows": [row.value for row in screen.query(ParamControl)],
+        "selected": [row.id for row in screen.query(ParamControl) if row.selected],
         "params": dict(screen.lab.params),
     }
 
@@ -251,7 +252,8 @@ async def test_controls_a_burst_of_downs_moves_to_the_third_row(app_for):
     keys = ["o", "down", "down"]
     fast = await end_state(app_for, "2", keys, fast=True)
     assert fast == await end_state(app_for, "2", keys, fast=False)
-    assert fast["controls_open"] and fast["focused"] == ("ParamControl", "param-init")
+    assert fast["controls_open"] and fast["focused"] == ("ControlsPanel", "controls")
+    assert fast["selected"] == ["param-init"]
 
 
 @pytest.mark.parametrize("lesson, keys, control, steps", [

@@ -10,6 +10,7 @@ from textual.widgets import Input
 from dltui.labs import runner as lab_runner
 from dltui.ui.screens.home import HomeScreen
 from dltui.ui.screens.lesson import LessonScreen
+from dltui.ui.widgets.controls_panel import ControlsPanel
 from dltui.ui.widgets.param_control import ParamControl
 
 SIZE = (80, 24)
@@ -56,7 +57,7 @@ async def test_page_keys_never_change_a_control(make_app, settle):
         before = dict(screen.lab.params)
         await pilot.press("pagedown", "pageup", "pagedown")
         await settle(pilot)
-        assert isinstance(screen.focused, ParamControl) and screen.lab.params == before
+        assert isinstance(screen.focused, ControlsPanel) and screen.lab.params == before
         assert screen.runner.trained_seconds > 0 and screen.dirty  # the trained run is still there
 
 

@@ -305,13 +305,9 @@ class LessonScreen(Screen):
             return
         self._reveal_lab()
         self.controls_open = True
-        rows = list(self.query(ParamControl))
-        self.set_focus(next((row for row in rows if row.has_class("-last")), rows[0]))
+        self.set_focus(self.query_one(ControlsPanel))  # on the row chosen last
 
     def action_fold_controls(self) -> None:
-        row = self.focused if isinstance(self.focused, ParamControl) else None
-        for each in self.query(ParamControl):
-            each.set_class(each is row, "-last")
         self.controls_open = False
         self.set_focus(self._lab_focus())
 

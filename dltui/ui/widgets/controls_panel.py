@@ -7,27 +7,38 @@ from typing import Any, ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Click
 
 from dltui.labs import Control
 
 from .param_control import ParamControl, widest_value
 
 
-class ControlsPanel(Vertical):
-    """Builds its rows from a lab's `controls`; Up/Down move between them.
+class ControlsPanel(Vertical, can_focus=True):
+    """Builds its rows from a lab's `controls`; Up/Down choose one, Left/Right change it, Enter types a value.
 
-    On a short screen the lesson shows `summary` in one line instead, and the rows only while
-    the learner is in them; the rows' keys are written on that line rather than in the Footer.
+    The panel keeps the focus and marks the chosen row `selected` (the row keeps it when the panel is left, so
+    `o` comes back to it): moving the focus from row to row made Textual repaint the whole screen at every ↑↓.
+    On a short screen the lesson shows `summary` in one line instead, and the rows only while the learner is in
+    them; the rows' keys are written on that line rather than in the Footer.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Previous control", show=False, id="controls.up"),
         Binding("down", "move(1)", "Next control", show=False, id="controls.down"),
+        Binding("left", "nudge(-1)", "Less", show=False, id="param.less"),
+        Binding("right", "nudge(1)", "More", show=False, id="param.more"),
+        Binding("shift+left", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
+        Binding("shift+right", "nudge(10)", "More ×10", show=False, id="param.more10"),
+        Binding("enter", "edit", "Type a value", show=False, id="param.edit"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
-    | up / down | Focus the previous / next control. |
+    | up / down | Choose the previous / next control. |
+    | left / right | Its previous / next value (by the control's step; choices wrap around). |
+    | shift+left / shift+right | Ten steps at once (numbers). |
+    | enter | Type an exact value; Enter accepts it (or shows why it is refused). |
     """
 
     DEFAULT_CSS = """
@@ -36,7 +47,11 @@ class ControlsPanel(Vertical):
         max-height: 60%;
         overflow-y: auto;
         scrollbar-size-vertical: 1;
-        border-top: hkey $border;  /* no :focus-within: it restyled every row on each ↑↓ (17–57 ms a key) */
+        border-top: hkey $border;  /* no :focus-within on the rows: it restyled every row on each ↑↓ */
+        &:focus-within > ParamControl.-selected {
+            background: $block-cursor-background;
+            & > #label, & > #value, & > #range { color: $block-cursor-foreground; }
+        }
     }
     """
 
@@ -55,7 +70,53 @@ class ControlsPanel(Vertical):
         for spec in self.controls:
             yield ParamControl(spec, self.values[spec.name], value_width=width, id=f"param-{spec.name}")
 
+    def on_mount(self) -> None:
+        self.query(ParamControl).first().selected = True
+
+    @property
+    def selected(self) -> ParamControl:
+        """The chosen row (the first before the panel is mounted)."""
+        rows = self.query(ParamControl)
+        return next((row for row in rows if row.selected), rows.first())
+
+    def select(self, row: ParamControl) -> None:
+        """Choose `row`, and keep it in view."""
+        if not row.selected:
+            previous = self.selected
+            previous.selected, row.selected = False, True
+            previous.point(False)
+            row.point(self.has_focus_within)
+        self.scroll_to_widget(row, animate=False)
+
+    def _point(self) -> None:
+        """The pointer on the chosen row while the keys come here (the panel, or the row's entry), on none else."""
+        for row in self.query(ParamControl):
+            row.point(row.selected and self.has_focus_within)
+
+    def on_focus(self) -> None:
+        self.call_later(self._point)  # once the focus has settled
+
+    def on_blur(self) -> None:
+        self.call_later(self._point)
+
+    def on_descendant_blur(self) -> None:
+        self.call_later(self._point)
+
     def action_move(self, offset: int) -> None:
         rows = list(self.query(ParamControl))
-        current = next((i for i, row in enumerate(rows) if row.has_focus), 0)
-        self.screen.set_focus(rows[(current + offset) % len(rows)])  # now, not later: keys may already be queued
+        self.select(rows[(rows.index(self.selected) + offset) % len(rows)])
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.selected.nudges_by(parameters[0]) if action == "nudge" else True
+
+    def action_nudge(self, steps: int) -> None:
+        self.selected.action_nudge(steps)
+
+    def action_edit(self) -> None:
+        self.selected.action_edit()
+
+    def on_click(self, event: Click) -> None:
+        """A click chooses the row under it (the panel takes the focus as the clicked focusable ancestor)."""
+        row = next((w for w in event.widget.ancestors_with_self if isinstance(w, ParamControl)), None)
+        if row is not None:
+            self.select(row)

@@ -34,24 +34,22 @@ def widest_value(spec: Control) -> int:
     return max((len(value_text(spec, option)) for option in options), default=NUMBER_WIDTH) + 2
 
 
-class ParamControl(Widget, can_focus=True):
-    """A row that edits one `Control` value; posts `ParamControl.Changed` when it changes."""
+class ParamControl(Widget):
+    """A row that edits one `Control` value; posts `ParamControl.Changed` when it changes.
+
+    The row is not focused itself: its `ControlsPanel` keeps the focus and marks one row `selected` (a focus change
+    repaints the whole screen in Textual: ↑↓ cost twice as much), handing it the keys below; only typing a value
+    focuses the row's entry."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left", "nudge(-1)", "Less", show=False, id="param.less"),
-        Binding("right", "nudge(1)", "More", show=False, id="param.more"),
-        Binding("shift+left", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
-        Binding("shift+right", "nudge(10)", "More ×10", show=False, id="param.more10"),
-        Binding("enter", "edit", "Type a value", show=False, id="param.edit"),
         Binding("escape", "cancel", "Cancel typing", show=False, id="param.cancel"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
-    | left / right | Previous / next value (by the control's step; choices wrap around). |
-    | shift+left / shift+right | Ten steps at once (numbers). |
-    | enter | Type an exact value; Enter accepts it (or shows why it is refused). |
     | escape | Cancel typing, keeping the old value. |
+
+    The panel's keys (`ControlsPanel`) change the selected row's value: ←/→, shift+←/→, Enter to type one.
     """
 
     DEFAULT_CSS = """
@@ -63,10 +61,6 @@ class ParamControl(Widget, can_focus=True):
         & > #value { text-style: bold; }
         & > #entry { height: 1; border: none; padding: 0; background: $boost; display: none; }
         & > #range { width: 1fr; height: auto; color: $text-muted; }
-        &:focus {
-            background: $block-cursor-background;
-            & > #label, & > #value, & > #range { color: $block-cursor-foreground; }
-        }
         &.-editing {
             & > #value { display: none; }
             & > #entry { display: block; }
@@ -79,6 +73,7 @@ class ParamControl(Widget, can_focus=True):
     """The current (always valid) value."""
 
     editing: reactive[bool] = reactive(False, init=False, bindings=True)
+    selected: reactive[bool] = reactive(False, init=False)
     """True while the inline entry is open."""
 
     error: reactive[str] = reactive("", init=False)
@@ -137,14 +132,16 @@ class ParamControl(Widget, can_focus=True):
             entry.value = self.spec.format(self.value)
             self.screen.set_focus(entry)
         elif entry.has_focus:
-            self.screen.set_focus(self)
+            self.screen.set_focus(self.parent)  # back to the panel the row is in
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.editing
-        if action == "nudge" and abs(parameters[0]) > 1:
-            return self.spec.kind in ("int", "float")
         return True
+
+    def nudges_by(self, steps: int) -> bool:
+        """Whether a nudge of `steps` means anything here: ten steps at once only for numbers."""
+        return abs(steps) <= 1 or self.spec.kind in ("int", "float")
 
     def _set(self, value: Any) -> None:
         self.error = ""
@@ -173,14 +170,10 @@ class ParamControl(Widget, can_focus=True):
 
     def on_descendant_blur(self) -> None:
         self.editing = False
-        self._mark(self.has_focus)
 
-    def on_focus(self) -> None:
-        self._mark(True)  # `has_focus` is updated after this handler runs
+    def watch_selected(self, selected: bool) -> None:
+        self.set_class(selected, "-selected")
 
-    def on_blur(self) -> None:
-        self._mark(self.editing)
-
-    def _mark(self, focused: bool) -> None:
-        """A pointer at the focused row, so focus shows without color too."""
-        self.query_one("#label", Static).update(f"{'▸' if focused else ' '} {self.spec.label}", layout=False)  # same width
+    def point(self, shown: bool) -> None:
+        """A pointer at the row the keys go to, so it shows without color too."""
+        self.query_one("#label", Static).update(f"{'▸' if shown else ' '} {self.spec.label}", layout=False)  # same width
