@@ -107,6 +107,9 @@ class LiveScreen(Screen):
         self._timer: Timer | None = None
         self._layout: list[tuple[str, str, int]] = []  # the table's columns as last drawn: (key, label, width)
 
+    def on_mount(self) -> None:
+        self.set_focus(self.query_one(DataTable))
+
     def on_screen_resume(self) -> None:
         self.load()
         if self._timer is None:
@@ -158,7 +161,7 @@ class LiveScreen(Screen):
                     if (new := text(row[column.key], column)) != table.get_cell(key, column.key):
                         table.update_cell(key, column.key, new)
             return
-        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        keep = self.chosen
         table.clear(columns=True)
         for column in shown:
             table.add_column(Text(column.label, justify="right" if column.right else "left", style="bold"),
@@ -168,6 +171,14 @@ class LiveScreen(Screen):
         self._layout = layout
         if keep in rows:
             table.move_cursor(row=list(rows).index(keep))
+
+    @property
+    def chosen(self) -> str | None:
+        """The key of the row under the cursor (None in an empty table)."""
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     def show(self, data: object) -> None:
         if self.is_attached:
@@ -278,13 +289,6 @@ class ClassScreen(LiveScreen):
                           Text(printable(item.lesson)), Text(printable(item.text)))
         return Group(Text("Missed at the first try by the most learners", style="bold underline"), table)
 
-    @property
-    def chosen(self) -> str | None:
-        table = self.query_one(DataTable)
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "sort", "export"):
             return bool(self.data and self.data.learners)
@@ -317,9 +321,6 @@ class ClassScreen(LiveScreen):
             return
         self.app.call_from_thread(self.notify, printable(f"{count} row{'s' * (count != 1)} (a learner and a lesson "
                                                          f"each) in {path.resolve()}"), title="Exported", markup=False)
-
-    def on_mount(self) -> None:
-        self.set_focus(self.query_one(DataTable))
 
 
 @dataclass(frozen=True)
@@ -358,9 +359,6 @@ class LearnerScreen(LiveScreen):
         yield DataTable(id="lessons", cursor_type="row")
         yield KeyFooter()
         yield TooSmall()
-
-    def on_mount(self) -> None:
-        self.set_focus(self.query_one(DataTable))
 
     def read(self) -> LearnerData:
         return LearnerData(self.progress.lessons(self.learner), self.progress.totals(self.learner))
