@@ -78,6 +78,9 @@ class LearnerTab(AppService):
             await asyncio.wait_for(super().stop(), GRACE_S)
         except (TimeoutError, ConnectionError):
             pass
+        except asyncio.CancelledError:  # the app's own task was cancelled first (its tab closed): it ended anyway
+            if asyncio.current_task().cancelling():  # this stop itself is being cancelled: let it be
+                raise
         if self._process:
             signal_group(self._process.pid, signal.SIGKILL)
             await self._process.wait()

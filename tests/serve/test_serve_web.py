@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import sys
 import time
 
 import aiohttp
@@ -56,3 +57,22 @@ async def test_a_tab_runs_the_app_for_the_learner_the_proxy_names_and_ends_with_
         assert await all_gone([pid])
     with Progress.open(tmp_path, user="carol") as progress:
         assert list(progress.lessons()) == ["mp-neuron"] and progress.learners() == ["carol"]
+
+
+async def test_a_tab_whose_app_task_was_cancelled_first_still_ends_its_process():
+    """textual-serve cancels a tab's task when the browser goes; stopping it then raised CancelledError out of the
+    server's shutdown (a flaky CI failure) and left the process to the end of the server."""
+    from textual_serve.download_manager import DownloadManager
+
+    from dltui.serve.web import LearnerTab
+
+    async def nothing(*_):
+        return None
+
+    tab = LearnerTab([sys.executable, "-c", "import time; time.sleep(60)"], write_bytes=nothing, write_str=nothing,
+                     close=nothing, download_manager=DownloadManager())
+    await tab._open_app_process()
+    tab._task = asyncio.create_task(asyncio.sleep(60))
+    tab._task.cancel()
+    await tab.stop()
+    assert tab._process.returncode is not None
