@@ -4,8 +4,8 @@
 
 Every figure is measured in this run. The reference is PyTorch on the CPU in float64 when it is
 installed (it is never a dependency), else dltui's own NumPy backend. Ratios are dltui's time
-over the reference's: below 1.0 dltui is faster. With a usable CUDA GPU the cuda backend is also
-timed on LeNet at batch 1024. A script, not a test.
+over the reference's: below 1.0 dltui is faster. The GPU has its own table: bench/gpu.py.
+A script, not a test.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import warnings
 from types import SimpleNamespace
 
 import numpy as np
@@ -28,14 +27,15 @@ from dltui.engine import backend
 def libraries():
     """The frameworks to time, as namespaces with the torch-shaped names the models use."""
     libs = {"dltui": SimpleNamespace(nn=engine.nn, F=engine.functional, optim=engine.optim,
-                                     tensor=engine.Tensor, index=np.asarray)}
+                                     tensor=engine.Tensor, index=lambda a, device="cpu": np.asarray(a))}
     try:
         import torch
     except ImportError:
         return libs
     torch.set_default_dtype(torch.float64)
     libs["torch"] = SimpleNamespace(nn=torch.nn, F=torch.nn.functional, optim=torch.optim,
-                                    tensor=torch.as_tensor, index=lambda a: torch.as_tensor(a, dtype=torch.long))
+                                    tensor=lambda a: torch.as_tensor(a, dtype=torch.get_default_dtype()),
+                                    index=lambda a, device="cpu": torch.as_tensor(a, dtype=torch.long, device=device))
     return libs
 
 
@@ -68,16 +68,16 @@ def fused_xor_step():
     return lambda: table.mlp_sgd(*nets.arrays, x, y, 0.5, "tanh", "bce", True, 0, 1, training)
 
 
-def lenet5(lib, rng, batch=64):
+def lenet5(lib, rng, batch=64, device="cpu"):
     nn = lib.nn
     model = nn.Sequential(
         nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
-    )
+    ).to(device)
     opt = lib.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = lib.tensor(rng.standard_normal((batch, 1, 32, 32)))
-    y = lib.index(rng.integers(0, 10, batch))
+    x = lib.tensor(rng.standard_normal((batch, 1, 32, 32))).to(device)
+    y = lib.index(rng.integers(0, 10, batch), device)
 
     def step():
         opt.zero_grad()
@@ -214,19 +214,10 @@ def main() -> None:
         print(f"reference: dltui's numpy backend (PyTorch is not installed); {os.cpu_count()} CPU cores\n")
 
     configs = ["numba", "numpy"] + (["torch"] if ref_name == "torch" else [])
-    rows = list(MODELS.items())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", backend.BackendNotice)
-        has_cuda = backend.set_backend("cuda") is None
-    if has_cuda:  # only the big LeNet is worth a GPU round trip per kernel
-        configs.append("cuda")
-        rows.append(("LeNet-5, batch 1024, 32x32", (lenet5, 1024)))
     print_header("model", configs, ref_name)
-    for title, (build, batch) in rows:
+    for title, (build, batch) in MODELS.items():
         figures = {}
         for name in configs:
-            if name == "cuda" and batch != 1024:
-                continue
             if name == "torch":
                 figures[name] = min(torch_time(libs["torch"], build, batch, n, budget) for n in torch_threads)
                 continue

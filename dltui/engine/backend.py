@@ -8,6 +8,10 @@ Nothing here imports numba until a numba backend is first used, so importing the
 cheap. A missing numba falls back to ``numpy``, an unusable CUDA to ``numba`` (or ``numpy``); the
 reason is kept in ``notice()`` for the UI and emitted once as a ``BackendNotice`` warning.
 
+The cuda backend's table sends each kernel call by where its first array lives: arrays in GPU memory
+(tensors moved with ``.to("cuda")``, see ``kernels/cuda_array.py``) to the CUDA kernels, NumPy arrays to
+numba's. CUDA counts as usable only once a small kernel has compiled, run and given the right number.
+
 Compiling without freezing the UI: numba compiles a kernel on its first call (0.5-2 s each, cold).
 Scripts and tests simply pay that once. The app instead calls ``start_warmup()`` at start-up: a
 daemon thread runs ``warmup()`` in a *subprocess* (the compile happens there, on another core and
@@ -149,15 +153,37 @@ def set_backend(name: str | None = None) -> str | None:
     return _s.notice
 
 
+@functools.cache
 def _cuda_problem() -> str | None:
+    """Why the GPU cannot be used, or None once a small kernel has compiled, run and given the right numbers:
+    a GPU that is present but whose toolchain fails at the first kernel (a numba-cuda too old for this NumPy,
+    say) is caught here, before any lab or script relies on it."""
     try:
         from numba import cuda
 
         if not cuda.is_available():
             return "no CUDA GPU or driver found"
+        import numpy as np
+
+        array = _import_kernels("cuda").CudaArray
+        got = (array.from_host(np.arange(4.0)) * 2.0 + 1.0).sum().item()
+        if got != 16.0:
+            return f"a test kernel computed {got} instead of 16.0"
     except Exception as e:  # a broken CUDA toolkit raises all sorts of things
         return f"{type(e).__name__}: {e}"
     return None
+
+
+def require_cuda() -> None:
+    """Make the GPU usable for tensors moved there, or raise RuntimeError saying why it is not.
+
+    Switches to the cuda backend when another is active: its kernel table sends GPU arrays to the CUDA
+    kernels and host arrays to numba's, so nothing changes for tensors left on the CPU."""
+    if backend_name() == "cuda":
+        return
+    if reason := _cuda_problem():
+        raise RuntimeError(f"CUDA is not available: {reason}")
+    set_backend("cuda")
 
 
 def backend_name() -> str:
@@ -193,11 +219,17 @@ def _load() -> object:
         return table
 
 
-def _merge(base: ModuleType, over: ModuleType) -> SimpleNamespace:
-    """``over``'s kernels where it has them, ``base``'s for the rest."""
+def _merge(cpu: ModuleType, gpu: ModuleType) -> SimpleNamespace:
+    """Each kernel as a choice by where its first array lives: ``gpu``'s for arrays in GPU memory (where it has
+    one), ``cpu``'s for NumPy arrays."""
     from dltui.engine.kernels import KERNELS
 
-    return SimpleNamespace(**{k: getattr(over, k, None) or getattr(base, k) for k in KERNELS})
+    def either(on_cpu: Callable, on_gpu: Callable) -> Callable:
+        return functools.wraps(on_cpu)(lambda first, *args, **kwargs: (on_gpu if getattr(first, "on_gpu", False)
+                                                                        else on_cpu)(first, *args, **kwargs))
+
+    return SimpleNamespace(**{k: either(getattr(cpu, k), getattr(gpu, k)) if hasattr(gpu, k) else getattr(cpu, k)
+                              for k in KERNELS})
 
 
 def active() -> object:

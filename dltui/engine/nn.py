@@ -12,7 +12,7 @@ import numpy as np
 from . import functional as F
 from . import init
 from .kernels.reference import pair
-from .tensor import Tensor
+from .tensor import Tensor, moved_array
 
 
 class Parameter(Tensor):
@@ -59,6 +59,14 @@ class Module:
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.grad = None
+
+    def to(self, device: Any) -> Module:
+        """Move every parameter and its gradient to `device` ("cpu" or "cuda") in place, so an optimizer made
+        before or after follows them, as PyTorch's `Module.to` does."""
+        for p in self.parameters():
+            p.data = moved_array(p.data, device)
+            p.grad = None if p.grad is None else moved_array(p.grad, device)
+        return self
 
     def train(self, mode: bool = True) -> Module:
         for m in self.modules():

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
 
+from .arrays import as_array
+
 if TYPE_CHECKING:
     from .ops.base import Op
     from .tensor import Tensor
@@ -152,7 +154,7 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
             tape.events.append(Accumulation(tensor, source, before, grad, pending[key]))
 
     for root, grad in zip(roots, grads):
-        receive(root, np.asarray(grad, dtype=np.float64), None)
+        receive(root, as_array(grad), None)
     for node in sorted(nodes, key=lambda n: n.seq, reverse=True):
         if len(node.outputs) == 1:
             grad_out = pending.pop((node, 0), None)

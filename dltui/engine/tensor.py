@@ -1,4 +1,8 @@
-"""`Tensor`: a float64 NumPy array that remembers the node that made it."""
+"""`Tensor`: a float64 array that remembers the node that made it.
+
+The array is NumPy's on the CPU, or a `CudaArray` in GPU memory after `.to("cuda")` (PyTorch's way
+of choosing a device); ops run wherever their inputs are, and numbers come back only when asked.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import tape as _tape
+from .arrays import as_array, on_gpu
 
 
 class Tensor:
@@ -17,7 +22,8 @@ class Tensor:
     __array_priority__ = 1000  # ndarray ⊕ Tensor defers to Tensor's reflected operators
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None) -> None:
-        self.data = np.array(data.data if isinstance(data, Tensor) else data, dtype=np.float64)
+        data = data.data if isinstance(data, Tensor) else data
+        self.data = data.copy() if on_gpu(data) else np.array(data, dtype=np.float64)
         self.grad: np.ndarray | None = None
         self.requires_grad = requires_grad
         self.name = name
@@ -28,7 +34,7 @@ class Tensor:
     def _result(cls, data: np.ndarray, node: Any, slot: int) -> Tensor:
         """An op's output: no copy, gradient needed exactly when a node is attached."""
         t = cls.__new__(cls)
-        t.data = np.asarray(data, dtype=np.float64)
+        t.data = as_array(data)
         t.grad, t.name, t.node, t.slot = None, None, node, slot
         t.requires_grad = node is not None
         return t
@@ -53,14 +59,38 @@ class Tensor:
         return float(self.data.item())
 
     def numpy(self) -> np.ndarray:
+        if on_gpu(self.data):
+            raise TypeError("can't convert a cuda tensor to NumPy: use tensor.cpu() to copy it to the host first")
         return self.data
+
+    # ------------------------------------------------------------------ devices
+    @property
+    def device(self) -> str:
+        return "cuda" if on_gpu(self.data) else "cpu"
+
+    def to(self, device: str) -> Tensor:
+        """This tensor on `device` ("cpu" or "cuda"): itself if it is there already, else a copy that is a leaf
+        with the same `requires_grad` (as PyTorch's `.to` gives for a leaf)."""
+        if device_name(device) == self.device:
+            return self
+        moved = Tensor._result(moved_array(self.data, device), None, 0)
+        moved.requires_grad, moved.name = self.requires_grad, self.name
+        return moved
+
+    def cuda(self) -> Tensor:
+        return self.to("cuda")
+
+    def cpu(self) -> Tensor:
+        return self.to("cpu")
 
     def detach(self) -> Tensor:
         return Tensor._result(self.data, None, 0)
 
     def __repr__(self) -> str:
         extra = (f", name={self.name!r}" if self.name else "") + (", requires_grad=True" if self.requires_grad else "")
-        return f"Tensor({np.array2string(self.data, precision=4, threshold=20)}{extra})"
+        extra += ", device='cuda'" if on_gpu(self.data) else ""
+        values = self.data.get() if on_gpu(self.data) else self.data
+        return f"Tensor({np.array2string(values, precision=4, threshold=20)}{extra})"
 
     # ------------------------------------------------------------------ autograd
     def backward(self, grad: Any = None) -> None:
@@ -71,7 +101,7 @@ class Tensor:
             if self.data.size != 1:
                 raise ValueError(f"backward() without a gradient needs a scalar, got shape {self.shape}")
             grad = np.ones_like(self.data)
-        _tape.backward([self], [np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=np.float64)])
+        _tape.backward([self], [as_array(grad.data if isinstance(grad, Tensor) else grad)])
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -169,7 +199,30 @@ class Tensor:
 
 def as_tensor(value: Any) -> Tensor:
     """Tensors pass through; numbers and arrays become constants (no gradient)."""
-    return value if isinstance(value, Tensor) else Tensor._result(np.asarray(value, dtype=np.float64), None, 0)
+    return value if isinstance(value, Tensor) else Tensor._result(value, None, 0)
+
+
+def device_name(device: Any) -> str:
+    """"cpu" or "cuda" from what PyTorch accepts ("cuda:0" too)."""
+    name = str(device).split(":")[0]
+    if name not in ("cpu", "cuda"):
+        raise ValueError(f"unknown device {device!r}: use 'cpu' or 'cuda'")
+    return name
+
+
+def moved_array(array: Any, device: Any) -> Any:
+    """`array` on `device`: the same array if it is there, else a copy. The first move to "cuda" checks that the
+    GPU works (the cuda backend's self-test) and raises RuntimeError with the reason when it does not."""
+    if device_name(device) == "cpu":
+        return array.get() if on_gpu(array) else array
+    if on_gpu(array):
+        return array
+    from . import backend
+
+    backend.require_cuda()
+    from .kernels.cuda_array import CudaArray
+
+    return CudaArray.from_host(array)
 
 
 from . import ops as _ops  # noqa: E402  (ops import Tensor; the methods above look ops up at call time)

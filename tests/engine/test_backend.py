@@ -58,6 +58,37 @@ def test_unavailable_cuda_falls_back_to_numba_with_a_reason(monkeypatch):
     assert active() is cpu
 
 
+def test_a_gpu_whose_first_kernel_fails_is_not_used(monkeypatch):
+    """Seen on an H200: numba-cuda 0.30.4 with NumPy 2.5.2 finds the GPU, then fails compiling any kernel."""
+    numba_cuda = pytest.importorskip("numba.cuda")
+    monkeypatch.setattr(numba_cuda, "is_available", lambda: True)
+
+    def broken(name):
+        raise AttributeError("module 'numpy' has no attribute 'row_stack'")
+
+    monkeypatch.setattr(backend, "_import_kernels", broken)
+    reason = backend._cuda_problem.__wrapped__()
+    assert reason == "AttributeError: module 'numpy' has no attribute 'row_stack'"
+    monkeypatch.setattr(backend, "_cuda_problem", lambda: reason)
+    with pytest.warns(BackendNotice, match="CUDA backend unavailable .*row_stack.*: using numba"):
+        backend.set_backend("cuda")
+    assert backend.backend_name() == "numba"
+
+
+def test_moving_a_tensor_to_a_missing_gpu_says_why(monkeypatch):
+    from dltui.engine import Tensor, nn
+
+    monkeypatch.setattr(backend, "_cuda_problem", lambda: "no CUDA GPU or driver found")
+    with pytest.raises(RuntimeError, match="CUDA is not available: no CUDA GPU or driver found"):
+        Tensor([1.0, 2.0]).to("cuda")
+    with pytest.raises(RuntimeError, match="CUDA is not available"):
+        nn.Linear(2, 1).to("cuda:0")
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    assert x.to("cpu") is x and x.device == "cpu"
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        x.to("tpu")
+
+
 @pytest.fixture
 def cache_choice(monkeypatch, tmp_path):
     """A fresh cache choice, with only the folders a test names writable, and the temp dir in tmp_path."""

@@ -5,10 +5,6 @@ The CUDA kernels run in a subprocess, because numba's simulator must be switched
 On a machine with a working GPU that subprocess uses the real device instead.
 """
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +12,8 @@ import pytest
 
 from dltui.engine.kernels import KERNELS
 from dltui.engine.kernels import reference as ref
+
+from on_cuda import exit_unless_cuda, run_on_cuda  # tests/engine/on_cuda.py
 
 TOL = 1e-10
 
@@ -89,6 +87,11 @@ def run_agreement(k, rng):
         close(getattr(k, f"{name}_forward")(x, *args), y)
         dy = rng.standard_normal(x.shape)
         close(getattr(k, f"{name}_backward")(x, y, dy, *args), getattr(ref, f"{name}_backward")(x, y, dy, *args))
+    z, t = rng.standard_normal((5, 4)) * 3, rng.integers(0, 4, 5)
+    loss, probs = ref.cross_entropy_forward(z, t)
+    got_loss, got_probs = k.cross_entropy_forward(z, t)
+    close(got_loss, loss), close(got_probs, probs)
+    close(k.cross_entropy_backward(probs, t, np.array(0.7)), ref.cross_entropy_backward(probs, t, np.array(0.7)))
     for n, hs in [(1, 1), (3, 5)]:
         gates, c_prev = rng.standard_normal((n, 4 * hs)) * 2, rng.standard_normal((n, hs))
         saved = ref.lstm_gates_forward(gates, c_prev)
@@ -226,41 +229,36 @@ def test_numba_compiles_each_kernel_once_whatever_the_input():
     assert {name: len(d.signatures) for name, (d, _) in cpu._SIGS.items()} == dict.fromkeys(cpu._SIGS, 1)
 
 
-def _has_gpu() -> bool:
-    smi = shutil.which("nvidia-smi")
-    return bool(smi) and subprocess.run([smi], capture_output=True).returncode == 0
-
-
-NO_GPU = 3  # check_cuda's exit status when told to use a GPU that numba cannot reach
-
-
 def check_cuda() -> None:
     """Entry point of the CUDA subprocess (see the module docstring)."""
     from numba import cuda as numba_cuda
 
-    if not numba_cuda.is_available():
-        sys.exit(NO_GPU)
+    exit_unless_cuda()
     from dltui.engine.kernels import cuda
+    from dltui.engine.kernels.cuda_array import CudaArray
 
-    class Merged:  # cuda's kernels, the reference for the ones cuda leaves to the CPU
+    def to_gpu(a):
+        if isinstance(a, np.ndarray):
+            return numba_cuda.to_device(a) if a.dtype.kind == "i" else CudaArray.from_host(a)
+        return a
+
+    def to_host(a):
+        if isinstance(a, tuple):
+            return tuple(map(to_host, a))
+        return a.get() if isinstance(a, CudaArray) else a.copy_to_host() if hasattr(a, "copy_to_host") else a
+
+    class OnTheGpu:  # cuda's kernels fed GPU arrays and read back; the reference for the ones cuda leaves to the CPU
         def __getattr__(self, name):
-            return getattr(cuda, name, None) or getattr(ref, name)
+            if name not in cuda.PROVIDES:
+                return getattr(ref, name)
+            return lambda *args, **kw: to_host(getattr(cuda, name)(*map(to_gpu, args), **kw))
 
     for _, compile_one in cuda.compile_jobs():
         compile_one()
-    run_agreement(Merged(), np.random.default_rng(2))
+    run_agreement(OnTheGpu(), np.random.default_rng(2))
     assert cuda.PROVIDES and all(callable(getattr(cuda, name)) for name in cuda.PROVIDES)
 
 
 def test_cuda_agrees_with_reference():
-    pytest.importorskip("numba")
-    code = f"import runpy; runpy.run_path({str(Path(__file__))!r})['check_cuda']()"
-
-    def run(sim: str):
-        env = dict(os.environ, NUMBA_ENABLE_CUDASIM=sim)
-        return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
-
-    done = run("0") if _has_gpu() else None
-    if done is None or done.returncode == NO_GPU:
-        done = run("1")
+    done = run_on_cuda(Path(__file__), "check_cuda")
     assert done.returncode == 0, done.stderr[-3000:]

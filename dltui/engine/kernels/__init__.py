@@ -20,7 +20,7 @@ from dltui.engine.backend import (
     warmup,
 )
 
-#: Every kernel each backend provides (cuda provides a subset; the rest come from numba).
+#: Every kernel each backend provides (cuda provides a subset, for arrays in GPU memory).
 KERNELS = (
     "conv2d_forward",
     "conv2d_backward",
@@ -40,6 +40,8 @@ KERNELS = (
     "sigmoid_backward",
     "tanh_forward",
     "tanh_backward",
+    "cross_entropy_forward",
+    "cross_entropy_backward",
     "lstm_gates_forward",
     "lstm_gates_backward",
     "gru_gates_forward",

@@ -21,7 +21,15 @@ import threading
 import numpy as np
 from numba import njit
 
-from dltui.engine.kernels.reference import MLP_ACTIVATIONS, MLP_LOSSES, conv_out_size, conv_transpose2d_out_size, pair
+from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy: NumPy's vector code is as fast)
+    MLP_ACTIVATIONS,
+    MLP_LOSSES,
+    conv_out_size,
+    conv_transpose2d_out_size,
+    cross_entropy_backward,
+    cross_entropy_forward,
+    pair,
+)
 
 _SIGS: dict[str, tuple[object, str]] = {}
 

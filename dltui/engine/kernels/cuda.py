@@ -1,10 +1,11 @@
-"""numba.cuda kernels for conv2d, pooling, the activations and the LSTM/GRU gate math.
+"""numba.cuda kernels for the layers: conv2d, pooling, the activations, cross-entropy, LSTM/GRU gates.
 
-Imported only when the cuda backend is chosen (importing it initialises CUDA). The functions
-take and return host NumPy arrays like every backend, so ops need not know where they ran; the
-engine's matmuls stay in NumPy, and kernels not listed in ``PROVIDES`` come from the CPU backend.
-Each kernel is one thread per output element; scatter-style gradients gather instead (a thread
-per input element loops over the outputs it fed), except max-pool's, which uses atomic adds.
+Imported only when CUDA is used. Every function takes and returns `CudaArray`s (kernels/cuda_array.py):
+the backend's kernel table sends an op here when its input lives in GPU memory and to the CPU kernels
+otherwise, so values stay on the GPU between ops, forward and backward. Each kernel is one thread per
+output element; scatter-style gradients gather instead (a thread per input element loops over the
+outputs it fed), except max-pool's, which uses atomic adds, and conv2d's weight gradient, which sums
+partial results over slices of the batch (a thread per weight alone would leave the GPU idle).
 Tested with numba's simulator (``NUMBA_ENABLE_CUDASIM=1``) when no GPU is present.
 """
 
@@ -15,6 +16,7 @@ import math
 import numpy as np
 from numba import cuda
 
+from dltui.engine.kernels.cuda_array import CudaArray, launch
 from dltui.engine.kernels.reference import conv_out_size, pair
 
 PROVIDES = (
@@ -34,21 +36,16 @@ PROVIDES = (
     "sigmoid_backward",
     "tanh_forward",
     "tanh_backward",
+    "cross_entropy_forward",
+    "cross_entropy_backward",
     "lstm_gates_forward",
     "lstm_gates_backward",
     "gru_gates_forward",
     "gru_gates_backward",
 )
 
-_THREADS = 128
-
-
-def _dev(a, dtype=np.float64):
-    return cuda.to_device(np.ascontiguousarray(a, dtype=dtype))
-
-
-def _launch(kernel, total, *args):
-    kernel[(total + _THREADS - 1) // _THREADS, _THREADS](*args)
+#: threads that conv2d's weight gradient aims for: enough weight × batch-slice pairs to fill a GPU
+DW_THREADS = 1 << 18
 
 
 @cuda.jit(device=True, inline=True)
@@ -106,13 +103,16 @@ def _conv2d_dx(dy, w, dx, sh, sw, ph, pw):
 
 
 @cuda.jit(cache=True)
-def _conv2d_dw(x, dy, dw, sh, sw, ph, pw):
+def _conv2d_dw(x, dy, part, per_slice, sh, sw, ph, pw):
+    """part[k, o, c, i, j] = the weight gradient summed over batch slice k (samples k·per_slice onward)."""
     t = cuda.grid(1)
-    if t >= dw.size:
+    if t >= part.size:
         return
-    o, c, i, j = _unflat(t, dw.shape[1], dw.shape[2], dw.shape[3])
+    per_weight_set = part.size // part.shape[0]
+    k, rest = t // per_weight_set, t % per_weight_set
+    o, c, i, j = _unflat(rest, part.shape[2], part.shape[3], part.shape[4])
     acc = 0.0
-    for n in range(x.shape[0]):
+    for n in range(k * per_slice, min(x.shape[0], (k + 1) * per_slice)):
         for p in range(dy.shape[2]):
             r = p * sh + i - ph
             if 0 <= r < x.shape[2]:
@@ -120,29 +120,34 @@ def _conv2d_dw(x, dy, dw, sh, sw, ph, pw):
                     s = q * sw + j - pw
                     if 0 <= s < x.shape[3]:
                         acc += dy[n, o, p, q] * x[n, c, r, s]
-    dw[o, c, i, j] = acc
+    part[k, o, c, i, j] = acc
 
 
 def conv2d_forward(x, w, b, stride=1, padding=0):
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
     n, _, h, wd = x.shape
     c_out, _, kh, kw = w.shape
-    y = cuda.device_array((n, c_out, conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)))
-    bias = np.zeros(c_out) if b is None else b
-    _launch(_conv2d, y.size, _dev(x), _dev(w), _dev(bias), y, sh, sw, ph, pw)
-    return y.copy_to_host()
+    y = CudaArray.empty((n, c_out, conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)))
+    bias = CudaArray.full((c_out,), 0.0) if b is None else b
+    launch(_conv2d, y.size, x.nd(), w.nd(), bias.nd(), y.nd(), sh, sw, ph, pw)
+    return y
 
 
 def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
     (sh, sw), (ph, pw) = pair(stride), pair(padding)
-    d_dy, dw = _dev(dy), cuda.device_array(w.shape)
-    _launch(_conv2d_dw, dw.size, _dev(x), d_dy, dw, sh, sw, ph, pw)
+    batch = x.shape[0]
+    slices = max(1, min(batch, DW_THREADS // w.size))
+    per_slice = -(-batch // slices)
+    slices = -(-batch // per_slice)
+    part = CudaArray.empty((slices, *w.shape))
+    x_nd, dy_nd = x.nd(), dy.contiguous().nd()
+    launch(_conv2d_dw, part.size, x_nd, dy_nd, part.nd(), per_slice, sh, sw, ph, pw)
+    dw = part.sum(axis=0) if slices > 1 else part.reshape(w.shape)
     dx = None
     if need_dx:
-        dx = cuda.device_array(x.shape)
-        _launch(_conv2d_dx, dx.size, d_dy, _dev(w), dx, sh, sw, ph, pw)
-        dx = dx.copy_to_host()
-    return dx, dw.copy_to_host(), np.asarray(dy, dtype=np.float64).sum(axis=(0, 2, 3))
+        dx = CudaArray.empty(x.shape)
+        launch(_conv2d_dx, dx.size, dy_nd, w.nd(), dx.nd(), sh, sw, ph, pw)
+    return dx, dw, dy.sum(axis=(0, 2, 3))
 
 
 # --------------------------------------------------------------------------- pooling
@@ -219,29 +224,29 @@ def _pool_geometry(x_shape, kernel, stride, padding):
 
 def max_pool2d_forward(x, kernel, stride=None, padding=0):
     geom, y_shape = _pool_geometry(x.shape, kernel, stride, padding)
-    y, arg = cuda.device_array(y_shape), cuda.device_array(y_shape, dtype=np.int64)
-    _launch(_max_pool, y.size, _dev(x), y, arg, *geom)
-    return y.copy_to_host(), arg.copy_to_host()
+    y, arg = CudaArray.empty(y_shape), cuda.device_array(y_shape, dtype=np.int64)
+    launch(_max_pool, y.size, x.nd(), y.nd(), arg, *geom)
+    return y, arg
 
 
 def max_pool2d_backward(dy, argmax, x_shape):
-    dx = cuda.to_device(np.zeros(x_shape))
-    _launch(_max_unpool, dy.size, _dev(dy), _dev(argmax, np.int64), dx)
-    return dx.copy_to_host()
+    dx = CudaArray.full(tuple(x_shape), 0.0)
+    launch(_max_unpool, dy.size, dy.nd(), argmax, dx.nd())
+    return dx
 
 
 def avg_pool2d_forward(x, kernel, stride=None, padding=0):
     geom, y_shape = _pool_geometry(x.shape, kernel, stride, padding)
-    y = cuda.device_array(y_shape)
-    _launch(_avg_pool, y.size, _dev(x), y, *geom)
-    return y.copy_to_host()
+    y = CudaArray.empty(y_shape)
+    launch(_avg_pool, y.size, x.nd(), y.nd(), *geom)
+    return y
 
 
 def avg_pool2d_backward(dy, x_shape, kernel, stride=None, padding=0):
     geom, _ = _pool_geometry(x_shape, kernel, stride, padding)
-    dx = cuda.device_array(tuple(x_shape))
-    _launch(_avg_unpool, dx.size, _dev(dy), dx, *geom)
-    return dx.copy_to_host()
+    dx = CudaArray.empty(tuple(x_shape))
+    launch(_avg_unpool, dx.size, dy.nd(), dx.nd(), *geom)
+    return dx
 
 
 # --------------------------------------------------------------------------- elementwise
@@ -284,18 +289,16 @@ def _act_backward(x, y, dy, dx, kind, param):
 
 
 def _fwd(x, kind, param=0.0):
-    x = np.asarray(x, dtype=np.float64)
-    y = cuda.device_array(x.size)
-    _launch(_act_forward, x.size, _dev(x.reshape(-1)), y, kind, float(param))
-    return y.copy_to_host().reshape(x.shape)
+    y = CudaArray.empty(x.shape)
+    launch(_act_forward, x.size, x.contiguous().buf, y.buf, kind, float(param))
+    return y
 
 
 def _bwd(x, y, dy, kind, param=0.0):
-    dy = np.asarray(dy, dtype=np.float64)
-    dx = cuda.device_array(dy.size)
-    flat = lambda a: _dev(np.reshape(a, -1))  # noqa: E731
-    _launch(_act_backward, dy.size, flat(x), flat(y), flat(dy), dx, kind, float(param))
-    return dx.copy_to_host().reshape(dy.shape)
+    dx = CudaArray.empty(dy.shape)
+    launch(_act_backward, dy.size, x.contiguous().buf, y.contiguous().buf, dy.contiguous().buf, dx.buf, kind,
+           float(param))
+    return dx
 
 
 def relu_forward(x):
@@ -373,19 +376,24 @@ def _lstm_backward(i, f, g, o, c, c_prev, dh, dc, dgates, dc_prev):
     dc_prev[b, k] = dct * fk
 
 
+def _outputs(*shapes):
+    arrays = [CudaArray.empty(shape) for shape in shapes]
+    return arrays, [a.nd() for a in arrays]
+
+
 def lstm_gates_forward(gates, c_prev):
-    outs = [cuda.device_array(c_prev.shape) for _ in range(6)]
-    _launch(_lstm_forward, c_prev.size, _dev(gates), _dev(c_prev), *outs)
-    return tuple(a.copy_to_host() for a in outs)
+    outs, views = _outputs(*[c_prev.shape] * 6)
+    launch(_lstm_forward, c_prev.size, gates.nd(), c_prev.nd(), *views)
+    return tuple(outs)
 
 
 def lstm_gates_backward(i, f, g, o, c, c_prev, dh, dc):
-    dh = np.zeros_like(c) if dh is None else dh
-    dc = np.zeros_like(c) if dc is None else dc
+    dh = CudaArray.full(c.shape, 0.0) if dh is None else dh
+    dc = CudaArray.full(c.shape, 0.0) if dc is None else dc
     n, hs = c.shape
-    dgates, dc_prev = cuda.device_array((n, 4 * hs)), cuda.device_array((n, hs))
-    _launch(_lstm_backward, c.size, *map(_dev, (i, f, g, o, c, c_prev, dh, dc)), dgates, dc_prev)
-    return dgates.copy_to_host(), dc_prev.copy_to_host()
+    outs, views = _outputs((n, 4 * hs), (n, hs))
+    launch(_lstm_backward, c.size, *(a.nd() for a in (i, f, g, o, c, c_prev, dh, dc)), *views)
+    return tuple(outs)
 
 
 @cuda.jit(cache=True)
@@ -418,27 +426,80 @@ def _gru_backward(gh, h_prev, r, z, nn, dh, dgi, dgh, dh_prev):
 
 
 def gru_gates_forward(gi, gh, h_prev):
-    outs = [cuda.device_array(h_prev.shape) for _ in range(4)]
-    _launch(_gru_forward, h_prev.size, _dev(gi), _dev(gh), _dev(h_prev), *outs)
-    return tuple(a.copy_to_host() for a in outs)
+    outs, views = _outputs(*[h_prev.shape] * 4)
+    launch(_gru_forward, h_prev.size, gi.nd(), gh.nd(), h_prev.nd(), *views)
+    return tuple(outs)
 
 
 def gru_gates_backward(gh, h_prev, r, z, n, dh):
     rows, hs = h_prev.shape
-    outs = (cuda.device_array((rows, 3 * hs)), cuda.device_array((rows, 3 * hs)), cuda.device_array((rows, hs)))
-    _launch(_gru_backward, h_prev.size, *map(_dev, (gh, h_prev, r, z, n, dh)), *outs)
-    return tuple(a.copy_to_host() for a in outs)
+    outs, views = _outputs((rows, 3 * hs), (rows, 3 * hs), (rows, hs))
+    launch(_gru_backward, h_prev.size, *(a.nd() for a in (gh, h_prev, r, z, n, dh)), *views)
+    return tuple(outs)
+
+
+# --------------------------------------------------------------------------- cross-entropy
+
+
+@cuda.jit(cache=True)
+def _softmax_cross_entropy(z, target, probs, losses):
+    """Row n: probs = softmax(z[n]) and losses[n] = −log softmax(z[n])[target[n]], shifted by the row's max."""
+    n = cuda.grid(1)
+    if n >= z.shape[0]:
+        return
+    top = z[n, 0]
+    for c in range(1, z.shape[1]):
+        top = max(top, z[n, c])
+    total = 0.0
+    for c in range(z.shape[1]):
+        e = math.exp(z[n, c] - top)
+        probs[n, c] = e
+        total += e
+    for c in range(z.shape[1]):
+        probs[n, c] /= total
+    losses[n] = math.log(total) - (z[n, target[n]] - top)
+
+
+@cuda.jit(cache=True)
+def _cross_entropy_grad(probs, target, dl, dz):
+    t = cuda.grid(1)
+    if t >= probs.size:
+        return
+    n, c = t // probs.shape[1], t % probs.shape[1]
+    onehot = 1.0 if c == target[n] else 0.0
+    dz[n, c] = dl[0] * (probs[n, c] - onehot) / probs.shape[0]
+
+
+def cross_entropy_forward(logits, target):
+    probs, losses = CudaArray.empty(logits.shape), CudaArray.empty((logits.shape[0],))
+    launch(_softmax_cross_entropy, logits.shape[0], logits.nd(), _indices(target), probs.nd(), losses.buf)
+    return losses.mean(), probs
+
+
+def cross_entropy_backward(probs, target, dl):
+    dz = CudaArray.empty(probs.shape)
+    launch(_cross_entropy_grad, probs.size, probs.nd(), _indices(target), dl.contiguous().buf, dz.nd())
+    return dz
+
+
+def _indices(target):
+    """Class indices on the GPU (they stay a NumPy array in the op's params, as on the CPU)."""
+    on_device = hasattr(target, "copy_to_host")
+    return target if on_device else cuda.to_device(np.ascontiguousarray(target, dtype=np.int64))
 
 
 def compile_jobs():
     """(label, thunk) pairs compiling each CUDA kernel by running it once on tiny inputs."""
-    x, w, v = np.zeros((1, 1, 2, 2)), np.zeros((1, 1, 1, 1)), np.zeros((1, 1))
-    y, arg, v3 = np.zeros((1, 1, 1, 1)), np.zeros((1, 1, 1, 1), dtype=np.int64), np.zeros((1, 3))
+    up = CudaArray.from_host
+    x, w, v = up(np.zeros((1, 1, 2, 2))), up(np.zeros((1, 1, 1, 1))), up(np.zeros((1, 1)))
+    v3, v4, label = up(np.zeros((1, 3))), up(np.zeros((1, 4))), np.zeros(1, dtype=np.int64)
     return [
+        ("cuda arrays", lambda: ((v @ v.T).sum(axis=0) + 1.0).max()),
         ("cuda conv2d", lambda: (conv2d_forward(x, w, None), conv2d_backward(x, w, x))),
-        ("cuda max_pool2d", lambda: (max_pool2d_forward(x, 2), max_pool2d_backward(y, arg, x.shape))),
-        ("cuda avg_pool2d", lambda: (avg_pool2d_forward(x, 2), avg_pool2d_backward(y, x.shape, 2))),
+        ("cuda max_pool2d", lambda: max_pool2d_backward(*max_pool2d_forward(x, 2), x.shape)),
+        ("cuda avg_pool2d", lambda: avg_pool2d_backward(avg_pool2d_forward(x, 2), x.shape, 2)),
         ("cuda activations", lambda: (relu_forward(v), relu_backward(v, v, v))),
-        ("cuda lstm gates", lambda: lstm_gates_backward(*lstm_gates_forward(np.zeros((1, 4)), v)[:5], v, v, v)),
+        ("cuda cross_entropy", lambda: cross_entropy_backward(cross_entropy_forward(v3, label)[1], label, up(1.0))),
+        ("cuda lstm gates", lambda: lstm_gates_backward(*lstm_gates_forward(v4, v)[:5], v, v, v)),
         ("cuda gru gates", lambda: gru_gates_backward(v3, v, *gru_gates_forward(v3, v3, v)[:3], v)),
     ]

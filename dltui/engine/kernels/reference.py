@@ -234,6 +234,23 @@ def tanh_backward(x, y, dy):
     return dy * (1.0 - y * y)
 
 
+# --------------------------------------------------------------------------- cross-entropy
+
+
+def cross_entropy_forward(logits, target):
+    """Mean over rows of −log softmax(z)[t], and the softmax, kept for the gradient."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -np.mean(log_probs[np.arange(len(target)), target]), np.exp(log_probs)
+
+
+def cross_entropy_backward(probs, target, dl):
+    """dz = dl·(softmax(z) − onehot(t)) / N."""
+    dz = probs.copy()
+    dz[np.arange(len(target)), target] -= 1.0
+    return dl * dz / len(target)
+
+
 # --------------------------------------------------------------------------- recurrent cell gates
 
 
