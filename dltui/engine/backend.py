@@ -54,6 +54,9 @@ class _State:
         self.table: object | None = None  # its kernel table, once loaded
         self.notice: str | None = None
         self.background = False  # start_warmup() ran: serve reference kernels until ready
+        self.compiling = False  # a child process compiles (or compiled) the kernels into the disk cache
+        self.compiled = threading.Event()
+        self.loading = False  # a warm-up that loads the kernels into this process has started
         self.ready = threading.Event()
         self.lock = threading.RLock()
 
@@ -272,14 +275,29 @@ def warmup(progress: Callable[[str, int, int], None] | None = None) -> float:
     return time.perf_counter() - start
 
 
-def _warm_in_background() -> None:
+def _compile_in_child() -> None:
+    """Compile every kernel in a child process, once: it fills the on-disk cache without holding our GIL or
+    growing our memory (no cache folder: nothing to fill). A second caller waits for the first."""
+    with _s.lock:
+        started, _s.compiling = _s.compiling, True
+    if started:
+        _s.compiled.wait()
+        return
     cmd = [sys.executable, "-c", "from dltui.engine.backend import warmup; warmup()"]
     env = dict(os.environ, DLTUI_BACKEND=backend_name())
-    try:  # compile in a child: it fills the on-disk cache without holding our GIL (no cache: nothing to fill)
+    try:
         if not numba_cache_notice():
             subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     except OSError:
-        pass  # then the in-process warmup below compiles instead of loading
+        pass  # then the in-process warmup compiles instead of loading
+    finally:
+        _s.compiled.set()
+
+
+def _warm_in_background(load: bool) -> None:
+    _compile_in_child()
+    if not load:
+        return
     try:
         warmup()
     except Exception:
@@ -287,13 +305,16 @@ def _warm_in_background() -> None:
     _load()
 
 
-def start_warmup() -> threading.Thread | None:
+def start_warmup(load: bool = True) -> threading.Thread | None:
     """Warm the chosen backend in the background; ``active()`` serves reference kernels meanwhile.
 
-    Returns the daemon thread (join it to wait), or None when there is nothing to compile."""
-    if backend_name() == "numpy" or _s.table is not None:
+    ``load=False`` only compiles, in the child: numba (about 110 MB once its kernels are in) stays out of this
+    process until a second call with ``load=True``, when something needs the kernels (the app: a lesson opens).
+    Returns the daemon thread (join it to wait), or None when there is nothing to do."""
+    if backend_name() == "numpy" or _s.table is not None or (load and _s.loading):
         return None
     _s.background = True
-    thread = threading.Thread(target=_warm_in_background, name="dltui-kernel-warmup", daemon=True)
+    _s.loading = load
+    thread = threading.Thread(target=_warm_in_background, args=(load,), name="dltui-kernel-warmup", daemon=True)
     thread.start()
     return thread

@@ -57,6 +57,7 @@ class DltuiApp(InOrderKeys):
         self.progress = progress or Progress(None, "")
         self.backend = backend
         self.start_class = start_class
+        self.kernels_chosen = False
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen(self.lessons, self.progress)
@@ -70,8 +71,8 @@ class DltuiApp(InOrderKeys):
             self.notify(shown + (f"\n… and {more} more (run `dltui check`)" if more > 0 else ""),
                         title=f"{len(self.problems)} problem(s) in lesson files; those lessons are left out",
                         severity="warning", timeout=20, markup=False)  # lesson text is never markup
-        self.check_lab_params()
-        self.set_timer(1.0, self.warm_kernels)  # after the first frames; labs use NumPy kernels until then
+        self.call_after_refresh(self.check_lab_params)  # the labs import NumPy: not before the first frame
+        self.set_timer(1.0, self.choose_kernels)  # after the first frames; labs use NumPy kernels until then
         if self.start_class:
             from .screens.class_view import ClassScreen
 
@@ -92,8 +93,11 @@ class DltuiApp(InOrderKeys):
             self.call_from_thread(self.notify, "\n".join(refused) + "\n(run `dltui check` for the lines)",
                                   title="These lessons will not open", severity="warning", timeout=20, markup=False)
 
-    def warm_kernels(self) -> None:
-        """Choose the kernel backend and compile it in a subprocess, off the UI's way (it imports the engine)."""
+    def choose_kernels(self) -> None:
+        """Choose the kernel backend, once, and compile it in a subprocess, off the UI's way (it imports the engine)."""
+        if self.kernels_chosen:
+            return
+        self.kernels_chosen = True
         from dltui.engine import backend
 
         warnings.simplefilter("ignore", backend.BackendNotice)  # shown as a notification instead
@@ -104,14 +108,19 @@ class DltuiApp(InOrderKeys):
             backend.set_backend("numpy")
         if notice:
             self.notify(notice, title="Kernels", severity="warning", timeout=20)
-        backend.start_warmup()
+        backend.start_warmup(load=False)  # the list needs no kernels: numba joins this process with the first lab
 
     def on_open_lesson(self, message: OpenLesson) -> None:
         self.open_lesson(message.lesson)
 
     def open_lesson(self, lesson: Lesson) -> None:
         """Show a lesson; one replaces another rather than stacking up."""
+        from dltui.engine import backend
+
         from .screens.lesson import LessonScreen  # numpy, the lab and its view load only now
+
+        self.choose_kernels()
+        backend.start_warmup()  # the lab runs on NumPy's kernels until numba's are loaded
 
         try:
             screen = LessonScreen.for_lab(lab_class(lesson.lab))(lesson, self.progress)

@@ -203,3 +203,15 @@ def test_background_warmup_serves_reference_until_ready():
     assert backend.is_ready() and active() is cpu
     x = np.linspace(-1, 1, 7)
     np.testing.assert_array_equal(active().relu_forward(x), reference.relu_forward(x))
+
+
+def test_compiling_first_loads_nothing_until_asked():
+    """The app compiles at start-up but loads numba's kernels only when a lesson opens (idle memory)."""
+    pytest.importorskip("numba")
+    backend.set_backend("numba")
+    backend.start_warmup(load=False).join(timeout=120)
+    assert backend._s.compiled.is_set() and active() is reference and not backend.is_ready()
+    backend.start_warmup().join(timeout=120)
+    from dltui.engine.kernels import cpu
+
+    assert backend.is_ready() and active() is cpu and backend.start_warmup() is None

@@ -115,6 +115,15 @@ async def test_a_loss_spanning_decades_gets_a_log_axis_that_says_so(screen_text)
         assert marked[-1] - marked[0] >= 0.8 * (len(plot_rows(lines)) - 1)  # straight down, not a cliff then flat
 
 
+async def test_a_log_axis_asked_for_before_any_data_waits_for_positive_values(screen_text):
+    app = ChartApp()
+    async with app.run_test(size=SIZE) as pilot:
+        lines = await drawn(app, pilot, screen_text, "loss", [Series("loss", [])], x_label="step", y_label="loss", log=True)
+        assert lines[0].strip().startswith("loss") and not lines[-1].startswith("loss (log)")
+        lines = await drawn(app, pilot, screen_text, "loss", [Series("loss", [1.0, 0.01])], x_label="step", y_label="loss", log=True)
+        assert lines[-1].startswith("loss (log)")
+
+
 async def test_non_finite_values_are_left_out_and_a_diverged_run_says_so(screen_text):
     app = ChartApp()
     async with app.run_test(size=SIZE) as pilot:

@@ -188,6 +188,7 @@ class Chart(PlotextPlot):
         ys = np.concatenate([y for _, y in points]) if points else np.empty(0)
         rows = max(height - 3, 1)  # less the title, the x ticks and the axis labels
         log = f.log if f.log is not None else f.y_range is None and log_scale(ys)  # a fixed range stays linear
+        log = bool(log) and len(ys) > 0 and float(ys.min()) > 0  # nothing (yet) to draw on a log axis: linear
         low, high, y_ticks = y_axis(ys, rows, f.y_range, log)
         y_labels = tuple(tick_label(t, y_ticks, log) for t in y_ticks)
         columns = max(width - max(map(len, y_labels), default=1), 4)
