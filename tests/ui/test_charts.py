@@ -115,6 +115,15 @@ async def test_a_loss_spanning_decades_gets_a_log_axis_that_says_so(screen_text)
         assert marked[-1] - marked[0] >= 0.8 * (len(plot_rows(lines)) - 1)  # straight down, not a cliff then flat
 
 
+@pytest.mark.parametrize("width", [37, 38, 39, 40])
+async def test_a_title_too_long_for_the_chart_is_cut_not_dropped(screen_text, width):
+    app = ChartApp()
+    async with app.run_test(size=(width, 14)) as pilot:
+        lines = await drawn(app, pilot, screen_text, "reconstruction error of the test digits by epoch",
+                            [Series("loss", [3.0, 2.0, 1.5])], x_label="epoch", y_label="loss")
+        assert "reconstruction error" in lines[0] and lines[0].rstrip().endswith("…"), lines[0]
+
+
 async def test_a_log_axis_asked_for_before_any_data_waits_for_positive_values(screen_text):
     app = ChartApp()
     async with app.run_test(size=SIZE) as pilot:
