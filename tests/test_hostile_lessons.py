@@ -183,6 +183,7 @@ async def test_the_app_starts_with_every_hostile_file_present_and_shows_the_othe
     lessons, problems = load_lessons([lessons_dir(), corpus], lang="en", check_params=False)  # as the CLI starts it
     app = DltuiApp(lessons, problems, backend="numpy")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()  # the lab parameters are checked after the first frame
         await pilot.app.workers.wait_for_complete()
         notes = {note.title: note.message for note in app._notifications}
         assert "[/b]" in notes["These lessons will not open"]  # from check_lab_params: lr = "[/b]", shown literally

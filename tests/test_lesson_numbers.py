@@ -502,3 +502,324 @@ def test_normalization_numbers_are_what_the_lab_computes(lang, normalization_run
     assert (plain, normed, early) == (round(trained.losses["plain"][-1], 3), round(trained.losses["batch norm"][-1], 3),
                                       round(tenth, 3))
     assert (plain_acc, normed_acc) == (round(100 * trained.accuracy["plain"]), round(100 * trained.accuracy["batch norm"]))
+
+
+# ---------------------------------------------------------------------------- lesson 23
+@pytest.fixture(scope="module")
+def hopfield_runs():
+    """Recall at the lesson's settings, from B with noise 0.6, from T itself with six letters; the capacity part until
+    fewer than half come back."""
+    from dltui.labs.hopfield import HopfieldLab
+
+    def settled(lab):
+        while not lab.finished:
+            lab.act("step")
+        return lab.snapshot()
+
+    default = HopfieldLab(**LESSONS["en"]["hopfield"].params)
+    start = default.snapshot()
+    six = HopfieldLab(patterns=6, noise=0)
+    from_t = six.perform("next")
+    capacity = HopfieldLab(part="capacity")
+    while capacity.half is None:
+        capacity.act("step")
+    return start, settled(default), settled(HopfieldLab(noise=0.6)), from_t, settled(six), capacity.snapshot()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_hopfield_numbers_are_what_the_lab_computes(lang, hopfield_runs):
+    from dltui.labs.hopfield import CAPACITY_CELLS, THEORY
+    start, end, inverse, from_t, six_end, capacity = hopfield_runs
+    quiz = {q.id: q for q in LESSONS[lang]["hopfield"].quiz}
+    as_written = slice(None, None, 1 if lang == "en" else -1)  # the Chinese sentence names the whole first
+    flipped, cells = stated(lang, "hopfield", {"en": rf"B starts with {NUM} of its {NUM} cells flipped",
+                                               "zh": rf"B 起初有 {NUM} 个格子中的 {NUM} 个被翻转"})[as_written]
+    assert (flipped, cells) == (start.flipped, len(start.state))
+    first, drops, updates, last = stated(lang, "hopfield", {
+        "en": rf"The energy starts at {SIGNED} and drops at each of the {NUM} flips; after {NUM} updates B is back, "
+              rf"with E = {SIGNED}",
+        "zh": rf"能量从 {SIGNED} 开始，在 {NUM} 次翻转时各降一次；{NUM} 次更新后 B 回来了，E = {SIGNED}"})
+    assert (first, last) == (round(start.energy, 3), round(end.energy, 3)) and end.kind_label == ("letter", "B")
+    assert drops == np.sum(np.diff(end.energies) < 0) == start.flipped
+    assert updates == end.fixed_at == quiz["updates-to-fixed-point"].answer
+    noisy, = stated(lang, "hopfield", {"en": rf"with `noise = 0\.6` \({NUM} cells flipped\) the start is nearer −B, and "
+                                             "recall ends there",
+                                       "zh": rf"`noise = 0\.6`（翻转 {NUM} 个格子）时，起点离 −B 更近，回忆就停在那里"})
+    assert noisy == inverse.flipped and inverse.kind_label == ("inverse", "−B")
+    starts, *kinds, mixed = stated(lang, "hopfield", {
+        "en": rf"from {NUM} random starts: {NUM} end at a letter, {NUM} at an inverse, {NUM} at a mixture of three "
+              rf"letters and {NUM} elsewhere; sign\(B \+ T \+ V\) is a fixed point, reached from {NUM} of the starts",
+        "zh": rf"从 {NUM} 个随机起点出发：{NUM} 个停在字母上，{NUM} 个停在反转模式上，{NUM} 个停在三个字母的混合模式上，"
+              rf"{NUM} 个停在别处；sign\(B \+ T \+ V\) 是不动点，有 {NUM} 个起点到达了它"})
+    assert starts == sum(e.starts for e in capacity.found)
+    assert kinds == [sum(e.starts for e in capacity.found if e.kind == kind) for kind in ("letter", "inverse", "mixture",
+                                                                                          "other")]
+    assert capacity.first_mixture.label == "B+T+V" and capacity.first_mixture_fixed
+    assert mixed == capacity.first_mixture.starts
+    theory, = stated(lang, "hopfield", {"en": rf"puts the edge at P ≈ {NUM}·N", "zh": rf"边界 P ≈ {NUM}·N"})
+    about, = stated(lang, "hopfield", {"en": rf"For 35 neurons that is about {NUM} patterns",
+                                       "zh": rf"对 35 个神经元这约是 {NUM} 个模式"})
+    assert (theory, about) == (THEORY, round(THEORY * 35, 1))
+    differ, = stated(lang, "hopfield", {
+        "en": rf"T and I differ in only {NUM} cells: with `patterns = 6`, T is no longer a fixed point, and from T itself "
+              r"recall ends at the mixture sign\(T \+ J \+ I\)",
+        "zh": rf"T 和 I 只差 {NUM} 个格子：`patterns = 6` 时 T 不再是不动点，从 T 本身出发的回忆停在混合模式 sign\(T \+ J \+ I\)"})
+    t, i = from_t.patterns[1], from_t.patterns[5]
+    assert differ == np.sum(t != i) and from_t.fixed_at is None and np.array_equal(from_t.state, t)
+    assert six_end.kind_label == ("mixture", "T+J+I")
+    shared, total, overlap = stated(lang, "hopfield", {"en": rf"T and I overlap by {NUM}/{NUM} = (\d\.\d+)",
+                                                       "zh": rf"T 和 I 的重叠却是 {NUM}/{NUM} = (\d\.\d+)"})
+    assert (shared, total, overlap) == (t @ i, len(t), round(t @ i / len(t), 2))
+    neurons, flips, half, lost, kept = stated(lang, "hopfield", {
+        "en": rf"stores random patterns in N = {NUM} neurons, one more at each step, and tries to recall each from {NUM} "
+              rf"flipped cells \(the `noise` setting\)\. From P/N = {NUM} fewer than half come back \({NUM}%\), although "
+              rf"{NUM}% of those patterns are still fixed points",
+        "zh": rf"在 N = {NUM} 个神经元中存储随机模式，每步多存一个，并尝试从翻转 {NUM} 个格子（`noise` 设置）的起点回忆每个模式。"
+              rf"从 P/N = {NUM} 开始回来的不到一半（{NUM}%），尽管这些模式中 {NUM}% 仍是不动点"})
+    point = capacity.half
+    assert (neurons, flips) == (CAPACITY_CELLS, round(capacity.noise * CAPACITY_CELLS))
+    assert (half, lost, kept) == (point.patterns / CAPACITY_CELLS, round(100 * point.recalled), round(100 * point.stable))
+    assert half == quiz["capacity-half"].answer
+    assert stated(lang, "hopfield", {"en": rf"At P/N = {NUM} only {NUM}% of the random patterns come back from {NUM} "
+                                           rf"flipped cells, yet {NUM}% of them",
+                                     "zh": rf"在 P/N = {NUM} 时，只有 {NUM}% 的随机模式能从 {NUM} 个翻转的格子回来，但其中 "
+                                           rf"{NUM}% 仍是不动点"}) == [half, lost, flips, kept]
+    every, fewer = stated(lang, "hopfield", {"en": rf"every pattern comes back up to P/N = {NUM}, and from P/N = {NUM} "
+                                                   "fewer than half do",
+                                             "zh": rf"直到 P/N = {NUM} 每个模式都能回来，从 P/N = {NUM} 开始回来的不到一半"})
+    whole = [p.patterns / CAPACITY_CELLS for p in capacity.points if p.recalled == 1]
+    assert every == max(whole) and whole == [p.patterns / CAPACITY_CELLS for p in capacity.points[:len(whole)]]
+    assert fewer == half
+
+
+# ---------------------------------------------------------------------------- lesson 25
+
+
+@pytest.fixture(scope="module")
+def autoencoder_runs():
+    """The plain AE and the VAE at their lesson settings after 10 epochs (about a second each)."""
+    runs = {}
+    for kind in ("ae", "vae"):
+        lab = lab_class("autoencoder")(**{**LESSONS["en"]["autoencoders"].params, "kind": kind})
+        for _ in range(10):
+            lab.epoch()
+        runs[kind] = lab.snapshot()
+    return runs
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_autoencoder_numbers_are_what_the_lab_computes(lang, autoencoder_runs):
+    from dltui.labs.autoencoder import HIDDEN, digits, kl_divergence, sparsity_penalty
+
+    params = LESSONS["en"]["autoencoders"].params
+    lab = lab_class("autoencoder")
+    count = {kind: sum(p.data.size for p in lab(**{**params, "kind": kind}).model.parameters()) for kind in ("ae", "vae")}
+    ae_count, head, vae_count = stated(lang, "autoencoders", {
+        "en": rf"That is {NUM} weights and biases \(the VAE's second head adds {NUM}, for {NUM}\)",
+        "zh": rf"共 {NUM} 个权重和偏置（VAE 的第二个输出头再多 {NUM} 个，共 {NUM} 个）"})
+    assert (ae_count, head, vae_count) == (count["ae"], count["vae"] - count["ae"], count["vae"])
+    train, test, _ = digits()
+    shown = stated(lang, "autoencoders", {"en": rf"places every one of the {NUM} test digits", "zh": rf"把 {NUM} 个测试数字"})
+    assert shown == [len(autoencoder_runs["ae"].codes)] == [len(test)]
+    mean_digit = stated(lang, "autoencoders", {"en": rf"\*\*mean digit\*\*, which is {NUM} per pixel",
+                                               "zh": rf"它与测试数字的平均距离是每像素 {NUM}"})
+    assert mean_digit == [round(float(np.mean((test - train.mean(axis=0)) ** 2)), 3)]
+    noise, noisy = stated(lang, "autoencoders", {"en": rf"At the default {NUM} the noisy test digits are {NUM} per pixel",
+                                                 "zh": rf"默认的 {NUM} 下，带噪声的测试数字与干净数字相差每像素 {NUM}"})
+    denoising = lab(**{**params, "kind": "denoising"})
+    assert noise == denoising.params["noise"] and noisy == round(denoising.snapshot().noisy_error, 3)
+
+    sparse = stated(lang, "autoencoders", {
+        "en": rf"where each costs {NUM} nats at ρ = {NUM}, and the {NUM} together {SIGNED}",
+        "zh": rf"在 ρ = {NUM} 时每个单元的代价是 {NUM} 奈特，{NUM} 个合计 {SIGNED}"})
+    cost, rho, units, total = (sparse[1], sparse[0], *sparse[2:]) if lang == "zh" else sparse
+    with no_grad():
+        one = sparsity_penalty(Tensor(np.full((4, 1), 0.5)), rho).item()
+    assert rho == params["rho"] and units == HIDDEN and (cost, total) == (round(one, 3), round(units * one, 1))
+
+    mu1, mu2, var1, var2, kl = stated(lang, "autoencoders", {
+        "en": rf"μ = \({SIGNED}, {SIGNED}\) and σ² = \({NUM}, {NUM}\) give [^=]*= {NUM} nats",
+        "zh": rf"μ = \({SIGNED}, {SIGNED}\)、σ² = \({NUM}, {NUM}\) 给出 [^=]*= {NUM} 奈特"})
+    with no_grad():
+        assert kl == round(kl_divergence(Tensor([[mu1, mu2]]), Tensor(np.log([[var1, var2]]))).item(), 3)
+
+    ae, vae = autoencoder_runs["ae"], autoencoder_runs["vae"]
+    epochs, x, y, gap = stated(lang, "autoencoders", {
+        "en": rf"after {NUM} epochs the plain autoencoder's codes are centred at \({SIGNED}, {SIGNED}\), and z lands "
+              rf"{NUM} spacings",
+        "zh": rf"训练 {NUM} 轮后，普通自动编码器的编码中心在 \({SIGNED}, {SIGNED}\)，z 离编码有 {NUM} 个间距"})
+    assert epochs == ae.epoch == 10 and [x, y] == list(np.round(ae.code_mean, 2)) and gap == round(ae.prior_gap, 1)
+    epochs, x, y, sx, sy, gap = stated(lang, "autoencoders", {
+        "en": rf"after {NUM} epochs the VAE's codes have mean \({SIGNED}, {SIGNED}\) and standard deviation "
+              rf"\({NUM}, {NUM}\), and z from N\(0, I\) lands {NUM} spacings",
+        "zh": rf"训练 {NUM} 轮后，VAE 编码的均值为 \({SIGNED}, {SIGNED}\)，标准差为 \({NUM}, {NUM}\)，从 N\(0, I\) 抽的 z "
+              rf"离编码只有 {NUM} 个间距"})
+    assert epochs == vae.epoch == 10 and [x, y] == list(np.round(vae.code_mean, 2))
+    assert [sx, sy] == list(np.round(vae.code_std, 2)) and gap == round(vae.prior_gap, 2)
+    run_to = stated(lang, "autoencoders", {"en": rf"run on to {NUM} epochs", "zh": rf"一直跑到 {NUM} 轮"})
+    assert run_to == [vae.max_epochs]
+
+
+# ---------------------------------------------------------------------------- lesson 24
+POWERS = r"([⁰¹²³⁴⁵⁶⁷⁸⁹⁺]+)"
+
+
+def exponent(lang: str, lesson_id: str, patterns: dict[str, str]) -> int:
+    """The superscript the sentence holds (the pattern's one group, POWERS), as a number: '⁹⁶' is 96, '⁶⁴⁺³²' 96."""
+    found = re.search(patterns[lang], lesson_text(lang, lesson_id))
+    assert found, f"{lesson_id} ({lang}) no longer says: {patterns[lang]}"
+    return sum(int(part.translate(SUPERSCRIPT)) for part in found[1].split("⁺"))
+
+
+@pytest.fixture(scope="module")
+def rbm_runs():
+    """Lesson 24's lab at its settings: the rbm part's first update and its whole run, one Gibbs step from noise, the
+    tiny BM, and the DBN."""
+    params = LESSONS["en"]["rbm"].params
+    lab = lab_class("rbm")(**params)
+    first = lab.perform("step")
+    while not lab.finished:
+        lab.act("epoch")
+    sample = lab_class("rbm")(**{**params, "part": "sample"})
+    sample.act("step")
+    dbn = lab_class("rbm")(**{**params, "part": "dbn"})
+    while not dbn.finished:
+        dbn.act("step")
+    return dict(first=first, trained=lab.snapshot(), sample=sample.snapshot(), dbn=dbn.snapshot(),
+                bm=lab_class("rbm")(**{**params, "part": "bm"}).snapshot())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_rbm_numbers_are_what_the_lab_computes(lang, rbm_runs):
+    from dltui.labs.rbm import BATCH, CHAINS
+    params, states = LESSONS[lang]["rbm"].params, 64 + LESSONS[lang]["rbm"].params["hidden"]
+    assert exponent(lang, "rbm", {"en": rf"64 visible and {params['hidden']} hidden units it sums 2{POWERS} terms",
+                                  "zh": rf"64 个可见单元和 {params['hidden']} 个隐藏单元时，它要对 2{POWERS} 项求和"}) == states
+    assert exponent(lang, "rbm", {"en": rf"a sum over 2{POWERS} states for the lab's RBM",
+                                  "zh": rf"对实验里的受限玻尔兹曼机，这是 2{POWERS} 个状态的和"}) == states
+    t = rbm_runs["bm"].table
+    lateral, *v, joint, product, off, on = stated(lang, "rbm", {
+        "en": rf"At L = {NUM} and v = \((\d), (\d), (\d)\) the exact p\(h₁ = 1, h₂ = 1 \| v\) is {NUM}, while the product "
+              rf"of the two marginals gives {NUM}, and p\(h₁ = 1 \| v\) is {NUM} when h₂ = 0 but {NUM} when h₂ = 1",
+        "zh": rf"在 L = {NUM}、v = \((\d), (\d), (\d)\) 时，精确的 p\(h₁ = 1, h₂ = 1 \| v\) 是 {NUM}，而两个边缘概率之积是 "
+              rf"{NUM}；h₂ = 0 时 p\(h₁ = 1 \| v\) 是 {NUM}，h₂ = 1 时却是 {NUM}"})
+    assert (lateral, v) == (t.lateral, list(t.v)) and list(t.states[3]) == [1, 1]
+    assert [joint, product, off, on] == [round(x, 3) for x in (t.exact[3], t.product[3], *t.conditional[0])]
+    c = rbm_runs["trained"].curves
+    epochs, digits, noise = stated(lang, "rbm", {
+        "en": rf"After the lab's {NUM} epochs, the test digits' mean free energy is {SIGNED} and that of random noise "
+              rf"images ([\d.]*\d),",
+        "zh": rf"实验训练 {NUM} 轮之后，测试数字的平均自由能是 {SIGNED}，随机噪声图像是 {NUM}，"})
+    assert (epochs, digits, noise) == (params["epochs"], round(c.free_test[-1], 1), round(c.free_noise[-1], 1))
+    gap = round(c.free_noise[-1] - c.free_test[-1])
+    assert exponent(lang, "rbm", {"en": rf"a test digit is on average about e{POWERS} times as probable",
+                                  "zh": rf"平均而言一个测试数字的概率约是一张噪声图像的 e{POWERS} 倍"}) == gap
+    quiz = {q.id: q for q in LESSONS[lang]["rbm"].quiz}
+    assert f"e{str(gap).translate(str.maketrans('0123456789', '⁰¹²³⁴⁵⁶⁷⁸⁹'))}" in " ".join(quiz["free-energy-gap"].choices)
+    assert stated(lang, "rbm", {"en": rf"a mean free energy of about {SIGNED} for test digits and about {NUM} for noise",
+                                "zh": rf"测试数字的平均自由能约为 {SIGNED}，噪声图像约为 {NUM}。"}) == [
+        round(c.free_test[-1]), round(c.free_noise[-1])]
+    u = rbm_runs["first"].update
+    batch, lr, unit, pixel, unit_again, row, col, positive, negative, lr_again, difference, delta = stated(lang, "rbm", {
+        "en": rf"The very first update \(mini-batch of {NUM}, η = {NUM}\) moves W\[(\d+),(\d+)\], between hidden unit "
+              rf"(\d+) and pixel \((\d),(\d)\): data {NUM}, CD-1 {NUM}, so ΔW = {NUM}·{NUM} = ([\d.]*\d)\.",
+        "zh": rf"第一次更新（小批量大小 {NUM}，η = {NUM}）变化最大的是 W\[(\d+),(\d+)\]，即隐藏单元 (\d+) 与像素 "
+              rf"\((\d),(\d)\) 之间的权重：数据 {NUM}，CD-1 {NUM}，所以 ΔW = {NUM}·{NUM} = ([\d.]*\d)。"})
+    assert (batch, lr, lr_again, unit, unit_again, pixel) == (BATCH, params["lr"], u.lr, u.unit, u.unit, u.pixel)
+    assert (row, col) == divmod(u.pixel, 8) and u.k == 1
+    assert [positive, negative, difference, delta] == [round(x, 4) for x in (u.positive, u.negative,
+                                                                              u.positive - u.negative, u.delta)]
+    start, one, ten = stated(lang, "rbm", {"en": rf"from {NUM} to {NUM} after one epoch and ([\d.]*\d) after ten, on the test digits",
+                                           "zh": rf"测试数字上从 {NUM} 降到一轮后的 {NUM}，十轮后的 ([\d.]*\d)"})
+    assert params["epochs"] == c.epochs[-1] == 10
+    assert [start, one, ten] == [round(x, 4) for x in (c.recon_test[0], c.recon_test[list(c.epochs).index(1)], c.recon_test[-1])]
+    s = rbm_runs["sample"]
+    chains, = stated(lang, "rbm", {"en": rf"then {NUM} Gibbs chains started from pure noise", "zh": rf"从纯噪声出发跑 {NUM} 条吉布斯链"})
+    noisy, stepped, test = stated(lang, "rbm", {
+        "en": rf"turn noise {NUM} pixels away from the nearest training digit into images {NUM} pixels away \(a test "
+              rf"digit is {NUM} away",
+        "zh": rf"离最近的训练数字 {NUM} 个像素的噪声就变成了只差 {NUM} 个像素的图像（一个测试数字离它最近的训练数字差 {NUM} 个像素）"})
+    assert chains == CHAINS and s.steps == 1
+    assert [noisy, stepped, test] == [round(x, 1) for x in (s.chain_distance[0], s.chain_distance[1], s.digit_distance)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_dbn_numbers_are_what_the_lab_computes(lang, rbm_runs):
+    from dltui.labs.rbm import BATCH, binary_digits
+    params, dbn = LESSONS[lang]["rbm"].params, rbm_runs["dbn"]
+    train, _, test, _ = binary_digits()
+    sizes = stated(lang, "rbm", {"en": r"both, (\d+) → (\d+) → (\d+) → (\d+), and fine-tunes",
+                                 "zh": r"两步都做，(\d+) → (\d+) → (\d+) → (\d+)，"})
+    assert sizes == [64, params["hidden"], params["hidden"] // 2, 10]
+    images, labels, epochs, pre, digits, rand = stated(lang, "rbm", {
+        "en": rf"Pre-training uses all {NUM} training images without labels; fine-tuning sees only {NUM} labelled ones\. "
+              rf"After {NUM} epochs the pre-trained net reaches {NUM}% on the {NUM} test digits, the random one {NUM}%\.",
+        "zh": rf"预训练用全部 {NUM} 张训练图像，不看标签；微调只看其中 {NUM} 张带标签的。{NUM} 轮之后，预训练过的网络在 "
+              rf"{NUM} 个测试数字上达到 {NUM}%，随机初始化的只有 {NUM}%。"})
+    if lang == "zh":  # "20 轮之后，预训练过的网络在 360 个测试数字上达到 84%": the count comes first
+        pre, digits = digits, pre
+    assert (images, digits) == (len(train), len(test)) and (labels, epochs) == (dbn.labels, dbn.finetune)
+    assert (pre, rand) == (round(100 * dbn.accuracy["pre-trained"][-1]), round(100 * dbn.accuracy["random"][-1]))
+    quiz = {q.id: q for q in LESSONS[lang]["rbm"].quiz}
+    assert quiz["dbn-accuracy"].answer == pre
+    asked = stated(lang, "rbm", {"en": rf"\({NUM} pre-training epochs per RBM, then {NUM} fine-tuning epochs on {NUM} labelled",
+                                 "zh": rf"（每个受限玻尔兹曼机预训练 {NUM} 轮，然后在 {NUM} 个带标签的数字上微调 {NUM} 轮）"})
+    assert asked == ([params["pretrain"], params["finetune"], params["labels"]] if lang == "en"
+                     else [params["pretrain"], params["labels"], params["finetune"]])
+    assert stated(lang, "rbm", {"en": rf"The pre-trained net reaches {NUM}% while the same net from random weights is at {NUM}%",
+                                "zh": rf"预训练过的网络达到 {NUM}%，同一个网络从随机权重出发只有 {NUM}%"}) == [pre, rand]
+    assert stated(lang, "rbm", {"en": rf"and {NUM} mini-batches an epoch", "zh": rf"每轮只有 {NUM} 个小批量"}) == [
+        math.ceil(params["labels"] / BATCH)]
+    assert stated(lang, "rbm", {"en": rf"learned from all {NUM} training images", "zh": rf"用的是全部 {NUM} 张训练图像"}) == [
+        len(train)]
+
+
+# ---------------------------------------------------------------------------- lesson 26
+@pytest.mark.parametrize("lang", LANGS)
+def test_dcgan_numbers_are_what_the_lab_computes(lang):
+    """Sizes and counts from the networks at the lesson's settings, the real digits' references, LeNet's reading of
+    the untrained G, and the transposed-convolution example; none needs training."""
+    from dltui.engine import functional as F
+    from dltui.labs.dcgan import EVAL_EVERY, FC_UNITS, FIXED, RUN_ROUNDS, SLOPE, real_reference
+    lesson = LESSONS[lang]["dcgan"]
+    lab = lab_class("dcgan")(**lesson.params)
+    s = lab.snapshot()
+    g, d = stated(lang, "dcgan", {"en": rf"At the defaults G has {NUM} parameters and D {NUM}",
+                                  "zh": rf"默认设置下 G 有 {NUM} 个参数， ?D 有 {NUM} 个"})
+    assert (g, d) == (sum(layer.params for layer in s.g_layers), sum(layer.params for layer in s.d_layers))
+    z, c, k, weights = stated(lang, "dcgan", {"en": rf"{NUM}·{NUM}·{NUM}·2 = {NUM} weights",
+                                              "zh": rf"{NUM}·{NUM}·{NUM}·2 = {NUM} 个权重"})
+    assert (z, c, k, weights) == (s.z_dim, s.g_layers[0].shape[0], s.g_layers[0].shape[1], s.g_layers[0].params)
+    block = re.search(r"G z (\d+)×1×1 (.*?) D x 1×8×8 (.*?) logit", lesson_text(lang, "dcgan"))
+    assert int(block[1]) == s.z_dim
+    for drawn, net in ((block[2], s.g_layers), (block[3], s.d_layers)):
+        convs = [(layer.name.split()[0], " ".join(layer.name.split()[2:]), "×".join(map(str, layer.shape)))
+                 for layer in net if layer.name.startswith("Conv")]
+        assert re.findall(r"(ConvT|Conv) +(k\d(?: s\d)?(?: p\d)?) +(\d+×\d+×\d+)", drawn) == convs
+    real_nearest, real_spread = real_reference()
+    for pattern in ({"en": rf"unseen real digits are {NUM} away", "zh": rf"没见过的真实数字相距 {NUM}"},
+                    {"en": rf"toward the real digits' {NUM}\.", "zh": rf"向真实数字的 {NUM} 靠近"}):
+        assert stated(lang, "dcgan", pattern) == [round(real_nearest, 2)]
+    assert stated(lang, "dcgan", {"en": rf"\({NUM} for real digits", "zh": rf"（真实数字为 {NUM}"}) == [
+        round(real_spread, 2)]
+    for pattern in ({"en": rf"at round 0 it reads the grey smudges with {NUM}% confidence",
+                     "zh": rf"第 0 轮时它读那些灰团的平均把握就有 {NUM}%"},
+                    {"en": rf"yet LeNet reads them with {NUM}% confidence", "zh": rf"LeNet 读它们的平均把握却有 {NUM}%"}):
+        assert stated(lang, "dcgan", pattern) == [round(100 * s.last.sure)]
+    assert s.rounds == 0
+    assert stated(lang, "dcgan", {"en": rf"every {NUM} rounds, each sample", "zh": rf"每 {NUM} 轮还测量"}) == [EVAL_EVERY]
+    assert stated(lang, "dcgan", {"en": rf"the {NUM} samples stay nearly one picture",
+                                  "zh": rf"{NUM} 个样本整个训练过程"}) == [FIXED]
+    assert stated(lang, "dcgan", {"en": rf"G's samples for {NUM} different z's", "zh": rf"G 对 {NUM} 个不同 z"}) == [FIXED]
+    assert stated(lang, "dcgan", {"en": rf"adds a {NUM}-unit hidden layer", "zh": rf"各加一个 {NUM} 个单元的隐藏层"}) == [
+        FC_UNITS]
+    assert stated(lang, "dcgan", {"en": rf"\*\*e\*\* {NUM} rounds", "zh": rf"\*\*e\*\* {NUM} 轮"}) == [RUN_ROUNDS]
+    assert stated(lang, "dcgan", {"en": rf"LeakyReLU \(slope {NUM}\) in D", "zh": rf"D 用 LeakyReLU（斜率 {NUM}）"}) == [SLOPE]
+    assert stated(lang, "dcgan", {"en": rf"paper's learning rate {NUM} and β₁", "zh": rf"论文中的学习率 {NUM}、β₁"}) == [
+        lab.params["lr"]]
+    stamps = F.conv_transpose2d(Tensor(np.array([[[[1.0, 2.0], [3.0, 4.0]]]])), Tensor(np.ones((1, 1, 3, 3))),
+                                stride=2).data[0, 0]
+    quiz = {q.id: q for q in lesson.quiz}
+    assert stamps.shape == (5, 5) and quiz["stamps"].answer == stamps[2, 2]
+    assert sorted({stamps[1, 2], stamps[2, 1], stamps[2, 3], stamps[3, 2]}) == stated(lang, "dcgan", {
+        "en": rf"under two stamps \({NUM}, {NUM}, {NUM} or {NUM}\)", "zh": rf"只在两个印章之下（{NUM}、{NUM}、{NUM} 或 {NUM}）"})

@@ -34,6 +34,10 @@ LABS = {
     "optimizers": "dltui.labs.optimizers:OptimizersLab",
     "regression": "dltui.labs.regression:RegressionLab",
     "normalization": "dltui.labs.normalization:NormalizationLab",
+    "dcgan": "dltui.labs.dcgan:DcganLab",
+    "hopfield": "dltui.labs.hopfield:HopfieldLab",
+    "autoencoder": "dltui.labs.autoencoder:AutoencoderLab",
+    "rbm": "dltui.labs.rbm:RbmLab",
 }
 
 QUESTION_GENERATORS = {
@@ -72,6 +76,17 @@ QUESTION_GENERATORS = {
     "regression.mse": "dltui.labs.regression:mse_question",
     "normalization.batch_norm": "dltui.labs.normalization:bn_question",
     "normalization.xavier": "dltui.labs.normalization:xavier_question",
+    "dcgan.size": "dltui.labs.dcgan:size_question",
+    "dcgan.params": "dltui.labs.dcgan:params_question",
+    "hopfield.update": "dltui.labs.hopfield:update_question",
+    "hopfield.energy": "dltui.labs.hopfield:energy_question",
+    "hopfield.field": "dltui.labs.hopfield:field_question",
+    "autoencoder.kl": "dltui.labs.autoencoder:kl_question",
+    "autoencoder.reparameterize": "dltui.labs.autoencoder:reparameterize_question",
+    "autoencoder.sparsity": "dltui.labs.autoencoder:sparsity_question",
+    "rbm.hidden": "dltui.labs.rbm:hidden_question",
+    "rbm.energy": "dltui.labs.rbm:energy_question",
+    "rbm.cd_update": "dltui.labs.rbm:cd_question",
 }
 
 

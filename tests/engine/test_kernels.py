@@ -44,9 +44,9 @@ def close(a, b):
     np.testing.assert_allclose(a, b, rtol=0, atol=TOL)
 
 
-def run_agreement(k, rng):
+def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
     """Call every kernel ``k`` provides on random inputs and compare it with the reference."""
-    for n, ci, h, w, co, kh, kw, s, p in CONV_CASES:
+    for n, ci, h, w, co, kh, kw, s, p in conv_cases:
         x, wt, b = rng.standard_normal((n, ci, h, w)), rng.standard_normal((co, ci, kh, kw)), rng.standard_normal(co)
         y = ref.conv2d_forward(x, wt, b, s, p)
         close(k.conv2d_forward(x, wt, b, s, p), y)
@@ -67,7 +67,7 @@ def run_agreement(k, rng):
             got = k.conv_transpose2d_backward(x, wt2, dy, s, p, op)
             for g, want in zip(got, ref.conv_transpose2d_backward(x, wt2, dy, s, p, op)):
                 close(g, want)
-    for n, c, h, w, ks, s, p in POOL_CASES:
+    for n, c, h, w, ks, s, p in pool_cases:
         x = rng.standard_normal((n, c, h, w))
         x[0, 0, :2, :2] = 0.5  # a tie: the first in window order must win everywhere
         y, arg = ref.max_pool2d_forward(x, ks, s, p)
@@ -255,7 +255,8 @@ def check_cuda() -> None:
 
     for _, compile_one in cuda.compile_jobs():
         compile_one()
-    run_agreement(OnTheGpu(), np.random.default_rng(2))
+    # the simulator runs a Python thread per GPU thread: the cases with asymmetric strides and padding suffice
+    run_agreement(OnTheGpu(), np.random.default_rng(2), CONV_CASES[1::2], POOL_CASES[1:3])
     assert cuda.PROVIDES and all(callable(getattr(cuda, name)) for name in cuda.PROVIDES)
 
 

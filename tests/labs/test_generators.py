@@ -98,6 +98,17 @@ GUESSES: dict[str, Callable[[str], Iterable[float]]] = {
                                               sum(h * m for h, m in zip(vector(prompt, "h"), vector(prompt, "m")))),
     "regularization.decay": lambda prompt: (0, after("w")(prompt),  # unchanged; the step without its decay term:
                                             after("w")(prompt) - after("η")(prompt) * after("∂L/∂w")(prompt)),
+    "hopfield.update": guesses(),  # a choice
+    "hopfield.energy": guesses(0, 1, -1),
+    "hopfield.field": guesses(0, 1, -1, 0.5, -0.5),
+    "autoencoder.kl": guesses(0),
+    "autoencoder.reparameterize": guesses(0, read=[after("μ"), after("ε")]),  # μ alone (ε ignored), ε alone
+    "autoencoder.sparsity": guesses(0),
+    "rbm.hidden": guesses(0, 1, 0.5),
+    "rbm.energy": guesses(0),
+    "rbm.cd_update": lambda prompt: (0, after("w")(prompt)),  # the weight unchanged
+    "dcgan.size": guesses(0, 1, read=[first_number]),  # the input's size
+    "dcgan.params": guesses(0, 1),
 }
 
 

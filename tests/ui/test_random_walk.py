@@ -59,6 +59,8 @@ SMALL = {
     "gan": {"batch": 8, "max_rounds": 10},
     "transformer": {"length": 3, "batch": 8, "max_epochs": 1},
     "rnn": {"max_updates": 20},
+    "autoencoder": {"max_epochs": 3},
+    "rbm": {"epochs": 2, "pretrain": 1, "finetune": 2},
 }
 """Per lab: quicker settings than the lessons' (keys of the walk can still change them). An epoch of LeNet (about
 3 s) cannot be made shorter: the walk's `e` there trains in the background while the keys go on."""

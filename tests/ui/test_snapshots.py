@@ -98,18 +98,22 @@ def test_lab_convolution(snap_compare, seeded_app, size):
     assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys("s", "s", "s"))
 
 
-LABS_AFTER = {  # a lesson of issue 16, and the keys after which its lab shows what it is about
+LABS_AFTER = {  # a lesson of issues 16 and 17, and the keys after which its lab shows what it is about
     "regression": ("s", "s", "s"),  # three steps of gradient descent on the MSE surface, ★ at least squares
     "optimizers": ("g",),  # ten steps of the seven racers on the ravine, Adam's state for the last
     "regularization": ("g", "g"),  # ten epochs: the wide net heading for the noise, train and val apart
     "normalization": ("s",),  # the deep sigmoid net's activations and gradients, layer by layer (next seed)
+    "hopfield": ("s", "s", "s"),  # three neuron updates of the corrupted B, the energy falling
+    "rbm": ("s", "s"),  # two CD-1 updates: the Gibbs chain v → h → v′ and one weight's statistics
+    "autoencoder": ("s", "s"),  # two steps: the test digits' codes, A and B in and out
+    "dcgan": ("s", "s"),  # two rounds: the fixed-z grid, D(x), D(G(z)) and both losses
 }
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lesson", LABS_AFTER)
 def test_lab_after_a_few_steps(snap_compare, seeded_app, lesson, size):
-    """Each lab of lessons 19–22 after its first steps, all of it on its first page."""
+    """Each lab of lessons 19–26 after its first steps, all of it on its first page."""
     assert snap_compare(seeded_app(lesson), terminal_size=size, run_before=keys(*LABS_AFTER[lesson]))
 
 

@@ -35,6 +35,10 @@ VIEWS = {
     "optimizers": "dltui.ui.views.optimizers:OptimizersView",
     "regression": "dltui.ui.views.regression:RegressionView",
     "normalization": "dltui.ui.views.normalization:NormalizationView",
+    "dcgan": "dltui.ui.views.dcgan:DcganView",
+    "hopfield": "dltui.ui.views.hopfield:HopfieldView",
+    "autoencoder": "dltui.ui.views.autoencoder:AutoencoderView",
+    "rbm": "dltui.ui.views.rbm:RbmView",
 }
 
 

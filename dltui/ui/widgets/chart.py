@@ -206,8 +206,9 @@ class Chart(PlotextPlot):
         dots = tuple(raster(x, np.log10(y) if log else y, (x_low, x_high), y_map, 2 * columns, 4 * rows)
                      for x, y in lines)
         title = (DIVERGED if f.diverged else "") + f.title + self._legend(markers)
-        if len(title) > width - 3:  # plotext drops a title without a space each side (two at odd widths)
-            title = title[:width - 4] + "…"
+        room = width - 2 - width % 2  # plotext drops a title without a space each side (two, at odd widths)
+        if len(title) > room:
+            title = title[:room - 1] + "…"
         return Plan(
             key=(width, height, self.app.theme, title, f.x_label, f.y_label, log, y_ticks, y_labels, x_ticks, f.bars,
                  f.mark, tuple(markers), dots),

@@ -1,0 +1,165 @@
+"""The Hopfield lab's two parts.
+
+Recall: the state beside the weights of the neuron being updated (its row of W, drawn on the grid, so h = Σ w·s is
+the two pictures multiplied cell by cell and added), the energy per update, the update in numbers, then the stored
+letters with their overlaps; the whole W is the next page. Capacity: the share of random patterns recalled per load
+P/N with the theory's 0.138 marked, beside the spurious fixed points the letters' network falls into from random
+starts. Every picture is shade glyphs (██ +1, ·· −1), so it reads the same without colour.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+
+from dltui.labs.hopfield import CAPACITY_CELLS, LOADS, STARTS, THEORY, HopfieldSnapshot
+from dltui.numbers import fixed
+
+from ..widgets.chart import Chart, Series
+from ..widgets.fitting import Fitted
+from ..widgets.readout import Readout
+from ..widgets.shade_image import beside, flow, gallery, shade, titled
+
+TOP = (8, 16)  # the pictures' row: its least and most lines
+CURVE = 12  # the capacity curve's least lines
+SPURIOUS_WIDTH = 36  # three pictures of spurious states side by side
+COUNTED = {"letter": "letter", "inverse": "inverse", "mixture": "mixture of 3:", "other": "other"}
+"""What a random start can end at, as the counts name it."""
+
+
+def spin(value: float) -> str:
+    return "+1" if value > 0 else "−1"
+
+
+def image(state: np.ndarray, shape: tuple[int, int], marks: set[tuple[int, int]] = frozenset()) -> Text:
+    """A ±1 state on its grid: ██ for +1, ·· for −1."""
+    return shade(np.reshape(state, shape), -1, 1, marks=marks, blank="·")
+
+
+class HopfieldView(Fitted, VerticalScroll):
+    """Recall: pictures | energy; the update; the letters; W. Capacity: the curve | spurious states; the numbers."""
+
+    ESSENTIAL: ClassVar[tuple[str, ...]] = ("#top", "#numbers", "#letters")
+    """The state, the neuron's weights and the energy; the update in numbers; the letters it is compared with."""
+
+    SHOWS: ClassVar[dict[str, str]] = {}
+    """Every action changes the first page: nothing to turn to."""
+
+    DEFAULT_CSS = """
+    HopfieldView {
+        height: 1fr;
+        & > Horizontal { height: 8; }
+        & #pictures { width: auto; padding: 0 1; }
+        & #spurious { width: auto; padding: 0 1; }
+        & Chart { width: 1fr; height: 1fr; }
+        & > Readout { height: auto; padding: 0 1; }
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="top"):
+            yield Readout(id="pictures", markup=False)
+            yield Chart(id="energy")
+        with Horizontal(id="curve"):
+            yield Chart(id="capacity")
+            yield Readout(id="spurious", markup=False)
+        yield Readout(id="numbers", markup=False)
+        yield Readout(id="letters", markup=False)
+        yield Readout(id="weights", markup=False)
+
+    def show(self, snapshot: HopfieldSnapshot) -> None:
+        s = snapshot
+        self.fit(s)
+        recall = s.part == "recall"
+        for selector in ("#top", "#letters", "#weights"):
+            self.query_one(selector).display = recall
+        self.query_one("#curve").display = not recall
+        numbers = self._recall_numbers(s) if recall else self._capacity_numbers(s)
+        self.query_one("#numbers", Readout).update(numbers)
+        if recall:
+            self._recall(s, len(numbers.plain.split("\n")))
+        else:
+            self._capacity(s, len(numbers.plain.split("\n")))
+
+    # ------------------------------------------------------------------ recall
+    def _recall(self, s: HopfieldSnapshot, numbers: int) -> None:
+        focus, cols = s.focus, s.shape[1]
+        cell = {(focus // cols, focus % cols)}
+        span = len(s.names) / s.weights.shape[0]  # W's entries run from −P/N to P/N
+        self.query_one("#pictures", Readout).update(beside([
+            titled(image(s.state, s.shape, cell), "state s"),
+            titled(shade(s.weights[focus].reshape(s.shape), -span, span, marks=cell, blank="·"), f"W row {focus}")]))
+        letters = gallery([image(p, s.shape) for p in s.patterns],
+                          [f"{name} m {fixed(m, 2)}" for name, m in zip(s.names, s.overlaps)], self.room)
+        self.query_one("#letters", Readout).update(letters)
+        room = self.region.height - numbers - len(letters.plain.split("\n"))
+        self.query_one("#top").styles.height = min(max(room, TOP[0]), TOP[1])
+        updates = np.arange(len(s.energies))
+        self.query_one("#energy", Chart).show("energy E = −½·sᵀWs", [Series("E", s.energies, updates)],
+                                              x_label="update", y_label="E")
+        n = s.weights.shape[0]
+        legend = f"· −{len(s.names)}/{n} … █ +{len(s.names)}/{n}, row {focus} marked"
+        self.query_one("#weights", Readout).update(titled(
+            shade(s.weights, -span, span, marks={(focus, j) for j in range(n)}, blank="·"),
+            f"W = (1/N)·Σ pᵘpᵘᵀ, {n}×{n}: {legend}"))
+
+    def _recall_numbers(self, s: HopfieldSnapshot) -> Text:
+        n, cols = s.weights.shape[0], s.shape[1]
+        name = s.names[s.target]
+        lines = [f"N = {n}, letters {' '.join(s.names)} · start: {name}, {s.flipped} cells flipped · "
+                 f"update {s.updates}, sweep {s.sweep}"]
+        if u := s.last:
+            change = f"{spin(u.old)} → {spin(u.new)}" if u.new != u.old else f"stays {spin(u.old)}"
+            lines.append(f"neuron {u.neuron} (row {u.neuron // cols}, col {u.neuron % cols}): h = Σⱼ wᵢⱼ·sⱼ = "
+                         f"{fixed(u.field, 3)}, s {change}, ΔE = {fixed(u.delta, 3)}")
+        else:
+            lines.append("no update yet: the picture's marked cell is the first neuron of this sweep")
+        kind, label = s.kind_label
+        what = {"letter": f"the letter {label}", "inverse": f"the inverse {label}", "mixture": f"the mixture {label}",
+                "other": "no letter"}[kind]
+        verdict = ("a fixed point: no neuron would flip" if s.fixed_at is not None
+                   else f"{s.unstable} neuron{'s' * (s.unstable != 1)} would flip")
+        lines.append(f"E = {fixed(s.energy, 3)} · {verdict} · s is {what}")
+        return Text("\n".join(lines))
+
+    # ------------------------------------------------------------------ capacity
+    def _capacity(self, s: HopfieldSnapshot, numbers: int) -> None:
+        self.query_one("#curve").styles.height = max(self.region.height - numbers, CURVE)
+        loads = np.array([p.patterns for p in s.points]) / CAPACITY_CELLS
+        self.query_one("#capacity", Chart).show(
+            f"│ {THEORY}", [Series("recalled", [100 * p.recalled for p in s.points], loads),
+                           Series("fixed point", [100 * p.stable for p in s.points], loads)],
+            x_label="P/N", y_label="% of patterns", y_range=(0, 100), x_range=(0, LOADS[-1] / CAPACITY_CELLS),
+            mark=THEORY)
+        self.query_one("#spurious", Readout).update(self._spurious(s))
+
+    def _spurious(self, s: HopfieldSnapshot) -> Text:
+        head = Text(f"fixed points of {''.join(s.names)}\nfrom {STARTS} random starts\n\n", "bold")
+        if not s.shown:
+            head.append("only the letters themselves")
+            return head
+        head.append_text(flow([titled(image(e.state, s.shape), f"{e.label or 'other'} ×{e.starts}") for e in s.shown],
+                              SPURIOUS_WIDTH))
+        return head
+
+    def _capacity_numbers(self, s: HopfieldSnapshot) -> Text:
+        lines = [f"N = {CAPACITY_CELLS} random ±1 patterns; recalled: back exactly from "
+                 f"{round(s.noise * CAPACITY_CELLS)} flipped cells"]
+        if s.points:
+            p = s.points[-1]
+            lines.append(f"P/N = {p.patterns / CAPACITY_CELLS:.2f}: {p.stable:.0%} are fixed points, "
+                         f"{p.recalled:.0%} recalled")
+        if s.half:
+            lines.append(f"fewer than half recalled from P/N = {s.half.patterns / CAPACITY_CELLS:.2f} "
+                         f"(large-N theory: {THEORY})")
+        counts = {kind: sum(e.starts for e in s.found if e.kind == kind) for kind in COUNTED}
+        lines.append(f"{STARTS} random starts: " + " · ".join(f"{what} {counts[kind]}" for kind, what in COUNTED.items()
+                                                              if counts[kind]))
+        if m := s.first_mixture:
+            verdict = f"a fixed point, reached from {m.starts} starts" if s.first_mixture_fixed else "not a fixed point"
+            lines.append(f"sign({' + '.join(m.label.split('+'))}) is {verdict}")
+        return Text("\n".join(lines))
