@@ -27,7 +27,7 @@ from numba import config, cuda, float64
 
 # threads per block: elementwise, the matrix product's tile side, reductions. The simulator runs a Python
 # thread per GPU thread, so there blocks are kept small (same results, tests in seconds instead of minutes).
-THREADS, TILE, RED_THREADS = (32, 4, 8) if config.ENABLE_CUDASIM else (256, 16, 128)
+THREADS, TILE, RED_THREADS = (8, 4, 4) if config.ENABLE_CUDASIM else (256, 16, 128)
 MAX_DIMS = 6
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small layers launch small grids, and that is fine
 
