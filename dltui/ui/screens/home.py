@@ -74,7 +74,6 @@ class HomeScreen(Screen):
         yield TooSmall()
 
     def on_mount(self) -> None:
-        self.show_lessons("")
         self.set_focus(self.query_one(OptionList))
         self.find_teacher()
 
@@ -84,7 +83,7 @@ class HomeScreen(Screen):
             self.app.call_from_thread(setattr, self, "teacher", True)
 
     def on_screen_resume(self) -> None:
-        """Back from a lesson or a quiz: states and scores may have changed."""
+        """Shown, first or back from a lesson or a quiz (states and scores may have changed): the list, built once."""
         self.show_lessons(self.query_one("#filter", Input).value)
 
     @staticmethod
