@@ -18,10 +18,10 @@ from .ops.losses import bce_elementwise
 from .tensor import Tensor, as_tensor
 
 
-def _fused(op_class: type[ops.Op], inputs: Sequence[Tensor], expand: bool, **params: Any) -> Any:
-    if not expand:
-        return op_class.apply(*inputs, **params)
+def _fused(op_class: type[ops.Op], inputs: tuple[Tensor, ...], expand: bool, **params: Any) -> Any:
     op = op_class()
+    if not expand:
+        return op.run(inputs, params)
     op.params = params
     return op.composite(*inputs)
 

@@ -37,13 +37,20 @@ class Optimizer:
                 p.grad = None
 
     def step(self) -> None:
+        states, update = self.state, self.update
         for group in self.param_groups:
+            decay = group["weight_decay"]
             for p in group["params"]:
-                if p.grad is not None:
-                    grad = p.grad + group["weight_decay"] * p.data if group["weight_decay"] else p.grad
-                    state = self.state.setdefault(p, {"step": 0})
-                    state["step"] += 1
-                    p.data = p.data - self.update(grad, state, group)  # a new array: the tape keeps the old
+                grad = p.grad
+                if grad is None:
+                    continue
+                if decay:
+                    grad = grad + decay * p.data
+                state = states.get(p)
+                if state is None:
+                    state = states[p] = {"step": 0}
+                state["step"] += 1
+                p.data = p.data - update(grad, state, group)  # a new array: the tape keeps the old
 
     def update(self, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """The amount to subtract from the parameter; updates `state` in place."""

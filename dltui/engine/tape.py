@@ -14,6 +14,7 @@ import threading
 import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
+from heapq import heappop, heappush
 from typing import TYPE_CHECKING, Iterator
 
 import numpy as np
@@ -127,52 +128,64 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
 
     A gradient reaching a tensor that already holds one from another consumer is summed, and
     when the nodes were recorded that sum is its own `Accumulation` event on the tape.
+
+    Nodes run latest first (by sequence number, from a heap that a node joins when its first gradient arrives), so
+    each runs once every consumer has sent its share. Plain loops, no comprehensions: a small net's step pays for
+    this walk as much as for its arithmetic.
     """
-    nodes: dict[Op, None] = {}
-    stack = [r.node for r in roots if r.node is not None]
-    while stack:
-        node = stack.pop()
-        if node not in nodes:
-            nodes[node] = None
-            stack.extend(t.node for t in node.inputs if t.node is not None)
-    owner = next((r.node.tape for r in roots if r.node is not None and r.node.tape is not None), None)
+    # Gradients waiting for their node, keyed by what they belong to: a leaf by the tensor, an op's
+    # output by its node (first output) or (node, slot) (the others of a multi-output op).
+    pending: dict[object, np.ndarray] = {}
+    leaves: list[Tensor] = []
+    queue: list[tuple[int, Op]] = []
+    queued: set[Op] = set()
+    owner = None
+    for root, grad in zip(roots, grads):
+        node, grad = root.node, as_array(grad)
+        key = root if node is None else node if root.slot == 0 else (node, root.slot)
+        pending[key] = pending[key] + grad if key in pending else grad
+        if node is None:
+            if root not in leaves:
+                leaves.append(root)
+        elif node not in queued:
+            queued.add(node)
+            heappush(queue, (-node.seq, node))
+            if owner is None:
+                owner = node.tape
     tape = owner() if owner is not None else None
 
-    pending: dict[object, np.ndarray] = {}  # keyed by (node, slot) for op outputs, by tensor for leaves
-    leaves: list[Tensor] = []
-
-    def receive(tensor: Tensor, grad: np.ndarray, source: Op | None) -> None:
-        key = tensor if tensor.node is None else (tensor.node, tensor.slot)
-        before = pending.get(key)
-        if before is None:
-            pending[key] = grad
-            if tensor.node is None:
-                leaves.append(tensor)
-            return
-        pending[key] = before + grad
-        if tape is not None and source is not None:
-            tape.events.append(Accumulation(tensor, source, before, grad, pending[key]))
-
-    for root, grad in zip(roots, grads):
-        receive(root, as_array(grad), None)
-    for node in sorted(nodes, key=lambda n: n.seq, reverse=True):
+    while queue:
+        node = heappop(queue)[1]
         if len(node.outputs) == 1:
-            grad_out = pending.pop((node, 0), None)
-            if grad_out is None:
-                continue
+            grad_out = pending.pop(node)
             node.grad_out, grads_in = grad_out, node.backward(grad_out)
         else:
-            grads_out = [pending.pop((node, slot), None) for slot in range(len(node.outputs))]
-            if all(g is None for g in grads_out):
-                continue
+            grads_out = [pending.pop((node, slot) if slot else node, None) for slot in range(len(node.outputs))]
             grads_out = [np.zeros_like(y) if g is None else g for y, g in zip(node.outputs, grads_out)]
             node.grad_out, grads_in = tuple(grads_out), node.backward(*grads_out)
-        node.grads_in = tuple(g if t.requires_grad else None for t, g in zip(node.inputs, grads_in))
         if tape is not None:
             tape.events.append(BackwardStep(node))
-        for tensor, grad in zip(node.inputs, node.grads_in):
-            if grad is not None:
-                receive(tensor, grad, node)
+        sent = []  # what each input receives: None where it needs nothing
+        for tensor, grad in zip(node.inputs, grads_in):
+            if grad is None or not tensor.requires_grad:
+                sent.append(None)
+                continue
+            sent.append(grad)
+            source = tensor.node
+            key = tensor if source is None else source if tensor.slot == 0 else (source, tensor.slot)
+            before = pending.get(key)
+            if before is not None:
+                pending[key] = total = before + grad
+                if tape is not None:
+                    tape.events.append(Accumulation(tensor, node, before, grad, total))
+                continue
+            pending[key] = grad
+            if source is None:
+                leaves.append(tensor)
+            elif source not in queued:
+                queued.add(source)
+                heappush(queue, (-source.seq, source))
+        node.grads_in = tuple(sent)
     for tensor in leaves:
         grad = pending[tensor]
         tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad

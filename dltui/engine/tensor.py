@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from . import tape as _tape
-from .arrays import as_array, on_gpu
+from .arrays import FLOAT64, as_array, on_gpu
 
 
 class Tensor:
@@ -29,15 +29,6 @@ class Tensor:
         self.name = name
         self.node = None
         self.slot = 0
-
-    @classmethod
-    def _result(cls, data: np.ndarray, node: Any, slot: int) -> Tensor:
-        """An op's output: no copy, gradient needed exactly when a node is attached."""
-        t = cls.__new__(cls)
-        t.data = as_array(data)
-        t.grad, t.name, t.node, t.slot = None, None, node, slot
-        t.requires_grad = node is not None
-        return t
 
     # ------------------------------------------------------------------ array-like
     @property
@@ -73,7 +64,7 @@ class Tensor:
         with the same `requires_grad` (as PyTorch's `.to` gives for a leaf)."""
         if device_name(device) == self.device:
             return self
-        moved = Tensor._result(moved_array(self.data, device), None, 0)
+        moved = result(moved_array(self.data, device), None, 0)
         moved.requires_grad, moved.name = self.requires_grad, self.name
         return moved
 
@@ -84,7 +75,7 @@ class Tensor:
         return self.to("cpu")
 
     def detach(self) -> Tensor:
-        return Tensor._result(self.data, None, 0)
+        return result(self.data, None, 0)
 
     def __repr__(self) -> str:
         extra = (f", name={self.name!r}" if self.name else "") + (", requires_grad=True" if self.requires_grad else "")
@@ -97,11 +88,15 @@ class Tensor:
         """Backpropagate from this tensor; without `grad` it must be a scalar (seed 1)."""
         if not self.requires_grad:
             raise RuntimeError("backward() on a tensor that does not require a gradient (made under no_grad, or from constants only)")
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(f"backward() without a gradient needs a scalar, got shape {self.shape}")
+        if grad is not None:
+            grad = as_array(grad.data if isinstance(grad, Tensor) else grad)
+        elif self.data.size != 1:
+            raise ValueError(f"backward() without a gradient needs a scalar, got shape {self.shape}")
+        elif on_gpu(self.data):
             grad = np.ones_like(self.data)
-        _tape.backward([self], [as_array(grad.data if isinstance(grad, Tensor) else grad)])
+        else:  # the seed of 1; np.array is several times cheaper than np.ones_like
+            grad = np.array(1.0) if self.data.ndim == 0 else np.array(1.0).reshape(self.data.shape)
+        _tape.backward([self], [grad])
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -197,9 +192,22 @@ class Tensor:
         return _ops.LogSoftmax.apply(self, axis=axis)
 
 
+def result(data: Any, node: Any, slot: int) -> Tensor:
+    """An op's output (or a constant, with no node): no copy, gradient needed exactly when a node is attached.
+    Every op call makes one, so it skips `as_array`'s call when the value is already a float64 array."""
+    t = _new(Tensor)
+    t.data = data if type(data) is np.ndarray and data.dtype is FLOAT64 else as_array(data)
+    t.grad = t.name = None
+    t.node, t.slot, t.requires_grad = node, slot, node is not None
+    return t
+
+
+_new = object.__new__
+
+
 def as_tensor(value: Any) -> Tensor:
     """Tensors pass through; numbers and arrays become constants (no gradient)."""
-    return value if isinstance(value, Tensor) else Tensor._result(value, None, 0)
+    return value if isinstance(value, Tensor) else result(value, None, 0)
 
 
 def device_name(device: Any) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from types import MappingProxyType
+from typing import Any, ClassVar, Mapping
 
 import numpy as np
 
 from ..tape import Tape, backward, enable_grad, mode, sequence
-from ..tensor import Tensor
+from ..tensor import Tensor, result
 
 
 class Op:
@@ -33,39 +34,50 @@ class Op:
     numbered per input (part x₁, part x₂, …)."""
     outputs_are: ClassVar[tuple[str, ...]] = ("output y",)
 
-    def __init__(self) -> None:
-        self.params: dict[str, Any] = {}
-        self.saved: dict[str, Any] = {}
-        self.inputs: tuple[Tensor, ...] = ()
-        self.arrays: tuple[np.ndarray, ...] = ()
-        self.outputs: tuple[np.ndarray, ...] = ()
-        self.grad_out: Any = None
-        self.grads_in: tuple[np.ndarray | None, ...] | None = None
-        self.index: int | None = None
-        self.tape = None
-        self.seq = -1
+    # What a node holds (`run` sets them when it records the op). Class defaults instead of an `__init__` make an op
+    # cheaper to create; `save` gives an op its own `saved` dict.
+    params: Mapping[str, Any] = MappingProxyType({})
+    saved: Mapping[str, Any] = MappingProxyType({})
+    inputs: tuple[Tensor, ...] = ()
+    arrays: tuple[np.ndarray, ...] = ()
+    outputs: tuple[np.ndarray, ...] = ()
+    grad_out: Any = None
+    grads_in: tuple[np.ndarray | None, ...] | None = None
+    index: int | None = None
+    tape = None
+    seq = -1
 
     @classmethod
     def apply(cls, *inputs: Tensor, **params: Any) -> Any:
         """Run the op on tensors; returns a Tensor, or a tuple of them for multi-output ops."""
-        return cls.call(*inputs, **params)[1]
+        return cls().run(inputs, params)
 
     @classmethod
     def call(cls, *inputs: Tensor, **params: Any) -> tuple[Op, Any]:
         """`apply`, also handing back the op so a caller can read what it saved."""
         op = cls()
-        op.params = params
-        arrays = tuple(t.data for t in inputs)
-        out = op.forward(*arrays, **params)
-        outs = out if isinstance(out, tuple) else (out,)
-        if mode.grad_enabled and any(t.requires_grad for t in inputs):
-            op.inputs, op.arrays, op.outputs, op.seq = inputs, arrays, outs, next(sequence)
-            if mode.tape is not None:
-                mode.tape.record(op)
-            results = tuple(Tensor._result(y, op, slot) for slot, y in enumerate(outs))
-        else:
-            results = tuple(Tensor._result(y, None, 0) for y in outs)
-        return op, (results if isinstance(out, tuple) else results[0])
+        return op, op.run(inputs, params)
+
+    def run(self, inputs: tuple[Tensor, ...], params: dict[str, Any]) -> Any:
+        """Forward on the inputs' values (what `apply` does with a fresh op); this op becomes their node when grad
+        mode is on and one of them needs a gradient. Plain loops, no comprehensions: every op call pays for this."""
+        self.params = params
+        arrays, tracked = [], False
+        for t in inputs:
+            arrays.append(t.data)
+            if t.requires_grad:
+                tracked = True
+        out = self.forward(*arrays, **params)
+        node = self if tracked and mode.grad_enabled else None
+        if node is not None:
+            self.inputs, self.arrays, self.seq = inputs, tuple(arrays), next(sequence)
+            self.outputs = out if isinstance(out, tuple) else (out,)
+            tape = mode.tape
+            if tape is not None:
+                tape.record(self)
+        if isinstance(out, tuple):
+            return tuple([result(y, node, slot) for slot, y in enumerate(out)])
+        return result(out, node, 0)
 
     def forward(self, *arrays: np.ndarray, **params: Any) -> Any:
         raise NotImplementedError
@@ -74,7 +86,7 @@ class Op:
         raise NotImplementedError
 
     def save(self, **values: Any) -> None:
-        self.saved.update(values)
+        self.saved = {**self.saved, **values}
 
     def rerun(self, *arrays: np.ndarray) -> Any:
         """This op's forward on other input values (same params): the local finite-difference check."""

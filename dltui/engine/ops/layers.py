@@ -24,9 +24,10 @@ class Linear(Op):
         return y if b is None else y + b
 
     def backward(self, dy):
-        x, w = self.arrays[:2]
-        dy2, x2 = dy.reshape(-1, dy.shape[-1]), x.reshape(-1, x.shape[-1])
-        return _with_bias((dy @ w, dy2.T @ x2, dy2.sum(axis=0)), self.inputs)
+        x, w = self.arrays[0], self.arrays[1]
+        dy2, x2 = (dy, x) if dy.ndim == 2 else (dy.reshape(-1, dy.shape[-1]), x.reshape(-1, x.shape[-1]))
+        dx = dy @ w if self.inputs[0].requires_grad else None  # a first layer's input needs none
+        return (dx, dy2.T @ x2) if len(self.arrays) == 2 else (dx, dy2.T @ x2, dy2.sum(axis=0))
 
     def composite(self, x, w, b=None):
         y = x @ w.T

@@ -13,12 +13,18 @@ class MSELoss(Op):
     inputs_are, outputs_are = ("prediction ŷ", "target y"), ("loss L",)
 
     def forward(self, pred, target):
-        return np.mean((pred - target) ** 2)
+        return _mean((pred - target) ** 2)
 
     def backward(self, dl):
         diff = self.arrays[0] - self.arrays[1]
         d = dl * 2.0 * diff / diff.size
-        return d, -d
+        return d, -d if self.inputs[1].requires_grad else None
+
+
+def _mean(values: np.ndarray) -> np.ndarray:
+    """`np.mean` over all elements, the same bits (it sums, then divides), without its Python wrapper, which
+    costs more than a small loss's arithmetic."""
+    return values.sum() / values.size
 
 
 def bce_elementwise(p: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -40,13 +46,13 @@ class BCELoss(Op):
     def forward(self, p, y):
         losses, log_p, log_q = bce_elementwise(p, y)
         self.save(log_p=log_p, log_q=log_q)
-        return np.mean(losses)
+        return _mean(losses)
 
     def backward(self, dl):
         p, y = self.arrays
         n = p.size
         dp = dl * (p - y) / np.maximum(p * (1.0 - p), 1e-12) / n
-        return dp, dl * (self.saved["log_q"] - self.saved["log_p"]) / n
+        return dp, dl * (self.saved["log_q"] - self.saved["log_p"]) / n if self.inputs[1].requires_grad else None
 
 
 class BCEWithLogitsLoss(Op):
@@ -56,12 +62,13 @@ class BCEWithLogitsLoss(Op):
     grad_formula = "dz = (σ(z) − y)/n, dy = −z/n"
 
     def forward(self, z, y):
-        return np.mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
+        return _mean(np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z))))
 
     def backward(self, dl):
         z, y = self.arrays
+        n = z.size
         sigma = np.exp(-np.logaddexp(0.0, -z))
-        return dl * (sigma - y) / z.size, -dl * z / z.size
+        return dl * (sigma - y) / n, -dl * z / n if self.inputs[1].requires_grad else None
 
 
 class CrossEntropyLoss(Op):
