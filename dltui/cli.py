@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from dltui import __version__
+from dltui import __version__, i18n
 from dltui.class_report import SHORT_PROMPT, export, export_path, hardest, local_time, summaries
 from dltui.lessons import Lesson, Problem, check, find_lesson, lessons_dir, load_lessons
 from dltui.progress import LessonProgress, Progress, os_user
@@ -56,7 +56,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--lessons", metavar="DIR", help="also load the lesson files in DIR; one with a bundled lesson's id "
                    "replaces it (default: $DLTUI_LESSONS)")
     p.add_argument("--lessons-only", action="store_true", help="load the lessons in --lessons DIR, not the bundled ones")
-    p.add_argument("--lang", help="lesson language, e.g. en or zh (default: $DLTUI_LANG, then the locale)")
+    p.add_argument("--lang", help="language of the lessons and the interface, e.g. en or zh (default: $DLTUI_LANG, then the locale)")
     p.add_argument("--data-dir", metavar="DIR",
                    help="where progress and your own files are kept (default: $DLTUI_DATA_DIR, then your data folder)")
     p.add_argument("--user", help="whose progress (default: $DLTUI_USER, then your login name); for shared accounts")
@@ -249,6 +249,7 @@ def run(argv: list[str] | None = None) -> int:
 
         return serve(argv[1:])
     args = parser().parse_intermixed_args(argv)  # options anywhere: `dltui arch --lang zh resnet18`
+    args.lang = i18n.use(args.lang)  # the interface's language, once, for every command
     if args.target == "check":
         checked, problems = check([Path(p) for p in args.paths] or lesson_folders(args))
         for problem in problems:

@@ -12,7 +12,6 @@ refused at its line, so a loaded Lesson carries only text that is safe to draw.
 from __future__ import annotations
 
 import math
-import os
 import re
 import stat
 import tomllib
@@ -22,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dltui.i18n import preferred_language
 from dltui.labs import LABS, QUESTION_GENERATORS, lab_class
 from dltui.text import CONTROL, ECHO_CELLS, cells, echo, printable
 
@@ -95,15 +95,6 @@ def lessons_dir() -> Path:
     """The bundled lessons: package data in an installed wheel, the repo's lessons/ otherwise."""
     shipped = Path(str(resources.files("dltui"))) / "_data" / "lessons"
     return shipped if shipped.is_dir() else Path(__file__).resolve().parent.parent / "lessons"
-
-
-def preferred_language() -> str:
-    """`DLTUI_LANG`, else the locale's language (`zh_CN.UTF-8` → `zh`), else English."""
-    for var in ("DLTUI_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var, "")
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return value.split(".")[0].split("_")[0].lower()
-    return "en"
 
 
 def _key_name(text: str) -> str | None:

@@ -24,12 +24,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from dltui.i18n import N_
 from dltui.text import printable
 
 FILE_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_S = 10.0  # another session's write waits its turn instead of failing
 NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
-DONE_RULE = "every question has been answered right once"  # what makes a lesson done, as the learner reads it
+DONE_RULE = N_("every question has been answered right once")  # what makes a lesson done, as the learner reads it
 OFF = "Progress is off: {}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder."
 EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at", "asked")
 CLASS_COLUMNS = ("user", "lesson", "state", "questions", "first_correct", "best_correct", "answers", "opened_at",

@@ -10,8 +10,8 @@ from typing import ClassVar
 from textual import work
 from textual.binding import Binding, BindingType
 
+from dltui.i18n import N_, _, ngettext
 from dltui.labs import lab_class
-
 from dltui.lessons import Lesson, Problem, find_lesson, param_problems
 from dltui.progress import Progress
 from dltui.text import printable
@@ -32,14 +32,14 @@ class DltuiApp(InOrderKeys):
     """
 
     TITLE = "dltui"
-    SUB_TITLE = "a terminal deep-learning lab"
+    SUB_TITLE = N_("a terminal deep-learning lab")
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses (tests, benchmarks) find it too
     COMMANDS = InOrderKeys.COMMANDS | {DltuiCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (24, "-tall-enough")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
     ]
     """
     | Key(s) | Description |
@@ -51,6 +51,7 @@ class DltuiApp(InOrderKeys):
     def __init__(self, lessons: list[Lesson], problems: list[Problem] | None = None, start_lesson: str | None = None,
                  progress: Progress | None = None, backend: str | None = None, start_class: bool = False) -> None:
         super().__init__()
+        self.sub_title = _(self.SUB_TITLE)
         self.lessons = sorted(lessons, key=lambda lesson: lesson.order)
         self.problems = list(problems or ())
         self.start_lesson = start_lesson
@@ -64,12 +65,14 @@ class DltuiApp(InOrderKeys):
 
     def on_mount(self) -> None:
         if self.progress.notice:
-            self.notify(self.progress.notice, title="Progress", severity="warning", timeout=20)
+            self.notify(self.progress.notice, title=_("Progress"), severity="warning", timeout=20)
         if self.problems:
             shown = "\n".join(map(str, self.problems[:MAX_PROBLEMS_SHOWN]))
             more = len(self.problems) - MAX_PROBLEMS_SHOWN
-            self.notify(shown + (f"\n… and {more} more (run `dltui check`)" if more > 0 else ""),
-                        title=f"{len(self.problems)} problem(s) in lesson files; those lessons are left out",
+            self.notify(shown + ("\n" + _("… and {count} more (run `dltui check`)").format(count=more) if more > 0 else ""),
+                        title=ngettext("{count} problem in lesson files; those lessons are left out",
+                                       "{count} problems in lesson files; those lessons are left out",
+                                       len(self.problems)).format(count=len(self.problems)),
                         severity="warning", timeout=20, markup=False)  # lesson text is never markup
         self.call_after_refresh(self.check_lab_params)  # the labs import NumPy: not before the first frame
         self.set_timer(1.0, self.choose_kernels)  # after the first frames; labs use NumPy kernels until then
@@ -81,17 +84,17 @@ class DltuiApp(InOrderKeys):
             if lesson := find_lesson(self.lessons, self.start_lesson):
                 self.open_lesson(lesson)
             else:
-                self.notify(f"No lesson {self.start_lesson!r}", severity="error")
+                self.notify(_("No lesson {name}").format(name=repr(self.start_lesson)), severity="error", markup=False)
 
     @work(thread=True, exit_on_error=False, group="check")
     def check_lab_params(self) -> None:
         """Check each lesson's [params] against its lab after the first frame: it imports the labs and NumPy,
         which would otherwise delay start-up (and makes the first lesson open faster)."""
         refused = [printable(f"{lesson.path.name}: {message}")
-                   for lesson in self.lessons for _, message in param_problems(lesson.lab, lesson.params)]
+                   for lesson in self.lessons for _name, message in param_problems(lesson.lab, lesson.params)]
         if refused:
-            self.call_from_thread(self.notify, "\n".join(refused) + "\n(run `dltui check` for the lines)",
-                                  title="These lessons will not open", severity="warning", timeout=20, markup=False)
+            self.call_from_thread(self.notify, "\n".join(refused) + "\n" + _("(run `dltui check` for the lines)"),
+                                  title=_("These lessons will not open"), severity="warning", timeout=20, markup=False)
 
     def choose_kernels(self) -> None:
         """Choose the kernel backend, once, and compile it in a subprocess, off the UI's way (it imports the engine)."""
@@ -104,10 +107,10 @@ class DltuiApp(InOrderKeys):
         try:
             notice = backend.set_backend(self.backend)
         except ValueError as error:  # a bad $DLTUI_BACKEND
-            notice = f"{error}: using the NumPy backend."
+            notice = _("{error}: using the NumPy backend.").format(error=error)
             backend.set_backend("numpy")
         if notice:
-            self.notify(notice, title="Kernels", severity="warning", timeout=20)
+            self.notify(notice, title=_("Kernels"), severity="warning", timeout=20)
         backend.start_warmup(load=False)  # the list needs no kernels: numba joins this process with the first lab
 
     def on_open_lesson(self, message: OpenLesson) -> None:
@@ -125,7 +128,7 @@ class DltuiApp(InOrderKeys):
         try:
             screen = LessonScreen.for_lab(lab_class(lesson.lab))(lesson, self.progress)
         except Exception as error:
-            self.notify(f"{type(error).__name__}: {error}", title=f"Could not open {lesson.title}", severity="error", markup=False)
+            self.notify(f"{type(error).__name__}: {error}", title=_("Could not open {title}").format(title=lesson.title), severity="error", markup=False)
             return
         if isinstance(self.screen, LessonScreen):
             self.switch_screen(screen)

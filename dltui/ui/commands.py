@@ -12,6 +12,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from dltui.i18n import _
+
 PALETTE_ACTIONS = {"command_palette", "app.command_palette"}
 
 
@@ -21,15 +23,16 @@ class DltuiCommands(Provider):
     def _commands(self) -> Iterator[tuple[str, Callable, str]]:
         app = self.app
         for lesson in app.lessons:
-            yield f"Open lesson {lesson.order}: {lesson.title}", partial(app.open_lesson, lesson), lesson.summary
+            yield _("Open lesson {number}: {title}").format(number=lesson.order, title=lesson.title), partial(app.open_lesson, lesson), lesson.summary
         seen = set()
         for active in self.screen.active_bindings.values():
             binding = active.binding
-            if (active.enabled and binding.description and binding.action not in PALETTE_ACTIONS
-                    and active.node in (self.screen, app) and binding.description not in seen):
-                seen.add(binding.description)  # one command per thing done, however many keys do it (1-9)
-                yield (binding.description, partial(app.run_action, binding.action, active.node),
-                       f"key: {app.get_key_display(binding)}")
+            description = _(binding.description)
+            if (active.enabled and description and binding.action not in PALETTE_ACTIONS
+                    and active.node in (self.screen, app) and description not in seen):
+                seen.add(description)  # one command per thing done, however many keys do it (1-9)
+                yield (description, partial(app.run_action, binding.action, active.node),
+                       _("key: {key}").format(key=app.get_key_display(binding)))
 
     async def discover(self) -> Hits:
         for name, command, help in self._commands():

@@ -24,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 
 from dltui.class_report import LearnerSummary, MissedQuestion, ago, export, export_path, hardest, local_time, summaries
+from dltui.i18n import N_
 from dltui.lessons import Lesson
 from dltui.progress import NOT_STARTED, LessonProgress, Progress, Totals
 from dltui.text import cells, printable, shorten
@@ -200,11 +201,11 @@ class ClassScreen(LiveScreen):
     """A row per learner (↑↓ choose, Enter opens their lessons), then the questions most of them missed."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Lessons", priority=True, id="class.open"),
-        Binding("s", "sort", "Sort", id="class.sort"),
-        Binding("e", "export", "Export CSV", id="class.export"),
-        Binding("q", "app.pop_screen", "Back", id="class.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="class.back_escape"),
+        Binding("enter", "open", N_("Lessons"), priority=True, id="class.open"),
+        Binding("s", "sort", N_("Sort"), id="class.sort"),
+        Binding("e", "export", N_("Export CSV"), id="class.export"),
+        Binding("q", "app.pop_screen", N_("Back"), id="class.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), show=False, id="class.back_escape"),
     ]
     """
     | Key(s) | Description |
@@ -333,8 +334,8 @@ class LearnerScreen(LiveScreen):
     """One learner's lessons, every lesson in order: its state, first-try and best scores, answers, last activity."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.pop_screen", "Back", id="learner.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="learner.back_escape"),
+        Binding("q", "app.pop_screen", N_("Back"), id="learner.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), show=False, id="learner.back_escape"),
     ]
     """
     | Key(s) | Description |

@@ -12,12 +12,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
+
 
 class HelpScreen(ModalScreen[None]):
     """A modal listing each active binding with its description: the screen's keys, then the focused panel's."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,q,question_mark", "dismiss", "Close help", id="help.close"),
+        Binding("escape,q,question_mark", "dismiss", N_("Close help"), id="help.close"),
     ]
     """
     | Key(s) | Description |
@@ -54,17 +56,17 @@ class HelpScreen(ModalScreen[None]):
             binding = active.binding
             if binding.description and binding.action not in ("app.command_palette", "command_palette"):
                 group = screen_keys if isinstance(active.node, (Screen, App)) else focused_keys
-                group.setdefault(binding.description, []).append(self.app.get_key_display(binding))
+                group.setdefault(_(binding.description), []).append(self.app.get_key_display(binding))
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for heading, group in (("On this screen", screen_keys), ("In the focused panel", focused_keys)):
+        for heading, group in ((_("On this screen"), screen_keys), (_("In the focused panel"), focused_keys)):
             if group:
                 table.add_row(Text(heading, style="bold underline"), "")
                 for description, keys in group.items():
                     table.add_row(" ".join(dict.fromkeys(keys)), description)
-        table.add_row(self.app.get_key_display(Binding("ctrl+p", "")), "Command palette: every action by name")
+        table.add_row(self.app.get_key_display(Binding("ctrl+p", "")), _("Command palette: every action by name"))
         with VerticalScroll() as scroll:
-            scroll.border_title = f"Keys · {self.title}"
-            scroll.border_subtitle = "esc / q / ? close"
+            scroll.border_title = _("Keys · {screen}").format(screen=self.title)
+            scroll.border_subtitle = _("esc / q / ? close")
             yield Static(table)

@@ -15,6 +15,7 @@ from textual.widgets import Header, Input, OptionList
 from textual.widgets.option_list import Option
 
 from dltui.class_report import teaches_here
+from dltui.i18n import N_, _, ngettext
 from dltui.lessons import Lesson
 from dltui.progress import DONE, IN_PROGRESS, NOT_STARTED, LessonProgress, Progress
 
@@ -23,7 +24,7 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 from ..widgets.wide_text import WideText
 
-STATE_MARKS = {NOT_STARTED: "○ not started", IN_PROGRESS: "◐ in progress", DONE: "● done"}
+STATE_MARKS = {NOT_STARTED: N_("○ not started"), IN_PROGRESS: N_("◐ in progress"), DONE: N_("● done")}
 """Shapes and words, so the state reads without color."""
 
 
@@ -40,13 +41,13 @@ class HomeScreen(Screen):
     """Whether `c` opens the class: found once, off the UI thread (`class_report.teaches_here` reads the file)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Open", priority=True, id="home.open"),
-        Binding("slash", "filter", "Filter", key_display="/", id="home.filter"),
-        Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter"),
-        Binding("z", "quiz", "Quiz", id="home.quiz"),
-        Binding("p", "app.progress", "Progress", id="home.progress"),
-        Binding("c", "class", "Class", id="home.class"),
-        Binding("q", "app.quit", "Quit", id="home.quit"),
+        Binding("enter", "open", N_("Open"), priority=True, id="home.open"),
+        Binding("slash", "filter", N_("Filter"), key_display="/", id="home.filter"),
+        Binding("escape", "clear_filter", N_("Clear filter"), id="home.clear_filter"),
+        Binding("z", "quiz", N_("Quiz"), id="home.quiz"),
+        Binding("p", "app.progress", N_("Progress"), id="home.progress"),
+        Binding("c", "class", N_("Class"), id="home.class"),
+        Binding("q", "app.quit", N_("Quit"), id="home.quit"),
     ]
     """
     | Key(s) | Description |
@@ -68,7 +69,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Press / to filter lessons", id="filter")
+        yield Input(placeholder=_("Press / to filter lessons"), id="filter")
         yield OptionList(id="lessons")
         yield KeyFooter()
         yield TooSmall()
@@ -93,10 +94,12 @@ class HomeScreen(Screen):
         grid.add_column(ratio=1)
         grid.add_column(width=23, no_wrap=True)
         total = len(lesson.quiz)
-        score = (f"quiz {state.first_correct}/{total} · best {state.best_correct}/{total}" if state.questions
-                 else f"quiz: {total} question{'s' * (total != 1)}" if total else "")
+        score = (_("quiz {first}/{total} · best {best}/{total}").format(
+                     first=state.first_correct, best=state.best_correct, total=total) if state.questions
+                 else ngettext("quiz: {count} question", "quiz: {count} questions", total).format(count=total)
+                 if total else "")
         grid.add_row(Text(f"{lesson.order}.", style="bold"), Text(lesson.title, style="bold"),
-                     Text(STATE_MARKS[state.state], style="dim" if state.state == NOT_STARTED else ""))
+                     Text(_(STATE_MARKS[state.state]), style="dim" if state.state == NOT_STARTED else ""))
         grid.add_row("", WideText(Text(lesson.summary, style="dim")), Text(score, style="dim"))
         return grid
 

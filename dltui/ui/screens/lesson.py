@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static
 
+from dltui.i18n import N_, _
 from dltui.labs import ControlError, lab_class
 from dltui.labs.runner import Job, LabRunner
 from dltui.lessons import Lesson
@@ -76,23 +77,23 @@ class LessonScreen(Screen):
     so a key never waits behind frame after frame (issue 14, §7)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "run", "Run", id="lesson.run"),
-        Binding("r", "pause", "Pause", id="lesson.pause"),
-        Binding("escape", "leave_input", "Stop typing", show=False, id="lesson.leave_input"),
-        Binding("escape", "fold_controls", "Close controls", show=False, id="lesson.fold_controls"),
-        Binding("escape", "pause", "Pause", show=False, id="lesson.pause_escape"),
-        Binding("space", "freeze(True)", "Freeze", id="lesson.freeze"),
-        Binding("space", "freeze(False)", "Follow", id="lesson.follow"),
-        Binding("x", "reset", "Reset", id="lesson.reset"),
-        Binding("u", "undo", "Undo restart", id="lesson.undo"),
-        Binding("o", "controls", "Controls", show=False, id="lesson.controls"),  # both named on the lab's own line
-        Binding("v", "page", "Next page", show=False, id="lesson.page"),
-        Binding("i", "type_in", "Type", id="lesson.type_in"),
-        Binding("t", "show_pane('lab')", "Lab", id="lesson.show_lab"),
-        Binding("t", "show_pane('text')", "Text", id="lesson.show_text"),
-        Binding("z", "quiz", "Quiz", id="lesson.quiz"),
-        Binding("q", "app.pop_screen", "Back", id="lesson.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="lesson.back_escape"),
+        Binding("r", "run", N_("Run"), id="lesson.run"),
+        Binding("r", "pause", N_("Pause"), id="lesson.pause"),
+        Binding("escape", "leave_input", N_("Stop typing"), show=False, id="lesson.leave_input"),
+        Binding("escape", "fold_controls", N_("Close controls"), show=False, id="lesson.fold_controls"),
+        Binding("escape", "pause", N_("Pause"), show=False, id="lesson.pause_escape"),
+        Binding("space", "freeze(True)", N_("Freeze"), id="lesson.freeze"),
+        Binding("space", "freeze(False)", N_("Follow"), id="lesson.follow"),
+        Binding("x", "reset", N_("Reset"), id="lesson.reset"),
+        Binding("u", "undo", N_("Undo restart"), id="lesson.undo"),
+        Binding("o", "controls", N_("Controls"), show=False, id="lesson.controls"),  # both named on the lab's own line
+        Binding("v", "page", N_("Next page"), show=False, id="lesson.page"),
+        Binding("i", "type_in", N_("Type"), id="lesson.type_in"),
+        Binding("t", "show_pane('lab')", N_("Lab"), id="lesson.show_lab"),
+        Binding("t", "show_pane('text')", N_("Text"), id="lesson.show_text"),
+        Binding("z", "quiz", N_("Quiz"), id="lesson.quiz"),
+        Binding("q", "app.pop_screen", N_("Back"), id="lesson.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), show=False, id="lesson.back_escape"),
     ]
     """
     | Key(s) | Description |
@@ -134,7 +135,7 @@ class LessonScreen(Screen):
         """This screen with `lab`'s action keys bound first (they win over the screen's own)."""
         keys = [Binding(a.key, f"lab('{a.name}')", a.description, id=f"lab.{a.name}") for a in lab.actions]
         if hasattr(lab, "trace"):  # a lab that records its passes on a tape can be stepped through
-            keys.append(Binding("d", "debugger", "Debug", id="lesson.debugger"))
+            keys.append(Binding("d", "debugger", N_("Debug"), id="lesson.debugger"))
         taken = {binding.key for binding in keys}
         own = [binding for binding in (*Screen.BINDINGS, *cls.BINDINGS) if binding.key not in taken]
         return type(f"{lab.__name__}Screen", (cls,), {"BINDINGS": keys + own}, inherit_bindings=False)
@@ -347,13 +348,13 @@ class LessonScreen(Screen):
 
     def action_reset(self) -> None:
         self.runner.stop()
-        self._notice = "Started over. "
+        self._notice = _("Started over.") + " "
         self.runner.call("reset")
         self._started(dirty=False)
 
     def action_undo(self) -> None:
         self.runner.stop()
-        self._notice = "The run before the restart is back. "
+        self._notice = _("The run before the restart is back.") + " "
         self.runner.undo_restart()
         self._started()
 
@@ -372,15 +373,15 @@ class LessonScreen(Screen):
         self.frozen = frozen
         if frozen:
             status = self.query_one("#status", Static)
-            status.update(f"⏸ Frozen ({self._key('freeze')} follows) · {status.content}")  # short: no new line, no layout
+            status.update(_("⏸ Frozen ({key} follows)").format(key=self._key('freeze')) + f" · {status.content}")  # short: no new line, no layout
         else:
             self._drawn = None
             self._draw()
 
     def on_param_control_changed(self, event: ParamControl.Changed) -> None:
         spec = event.control.spec
-        self._notice = f"{spec.label} = {spec.format(event.value)}" + (
-            ": the lab started over. " if spec.restarts else ". ")
+        setting = f"{_(spec.label)} = {spec.format(event.value)}"
+        self._notice = (_("{setting}: the lab started over.") if spec.restarts else "{setting}.").format(setting=setting) + " "
         if spec.restarts:
             self.runner.stop()
         self.runner.call("reset", **{event.name: event.value})
@@ -406,9 +407,9 @@ class LessonScreen(Screen):
         if job.kind == "call":
             self._settle_controls(job, error)
         if isinstance(error, ControlError) and not job.kwargs:
-            self.notify(str(error), title="Not accepted", severity="warning", markup=False)
+            self.notify(str(error), title=_("Not accepted"), severity="warning", markup=False)
         elif error is not None and not isinstance(error, ControlError):
-            self.notify(f"{type(error).__name__}: {error}", title="The lab stopped with an error",
+            self.notify(f"{type(error).__name__}: {error}", title=_("The lab stopped with an error"),
                         severity="error", timeout=10, markup=False)
         self.running = self.runner.running
         self.can_undo = self.runner.previous is not None
@@ -431,9 +432,9 @@ class LessonScreen(Screen):
         if not job.kwargs:
             return
         if error is not None:
-            self._notice = "Not changed: the control says why. "
+            self._notice = _("Not changed: the control says why.") + " "
         elif self.runner.previous is not None and any(self.lab.control(n).restarts for n in job.kwargs):
-            self._notice += f"{self._key('undo')} brings the last run back. "
+            self._notice += _("{key} brings the last run back.").format(key=self._key('undo')) + " "
 
     def _key(self, action: str) -> str:
         binding = self._keys.get(action)
@@ -472,16 +473,18 @@ class LessonScreen(Screen):
 
     def _show_bar(self) -> None:
         """Under the lab: the controls' values on one line (or, while open, how to use them)."""
-        text = (f"Controls · ↑↓ choose · ←→ change · ⏎ type · {self._key('controls')} or esc closes"
+        key = self._key('controls')
+        text = (_("Controls · ↑↓ choose · ←→ change · ⏎ type · {key} or esc closes").format(key=key)
                 if self._in_controls else
-                f"{self._key('controls')} Controls: {ControlsPanel.summary(self.lab.controls, self.lab.params)}")
+                _("{key} Controls: {summary}").format(key=key, summary=ControlsPanel.summary(self.lab.controls, self.lab.params)))
         self._set_line("#summary", text)
 
     def _show_page_info(self) -> None:
         if self.is_attached:
             self.pages.measure()
             count = self.pages.count
-            self._set_line("#page-info", f"{self._key('page')} page {self.pages.current + 1}/{count}" if count > 1 else "")
+            self._set_line("#page-info", _("{key} page {page}/{count}").format(key=self._key('page'), page=self.pages.current + 1, count=count)
+                           if count > 1 else "")
 
     def _set_line(self, selector: str, text: str) -> None:
         """A one-line Static of fixed size: rewritten only when its text changes, and without a new layout

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from dltui.i18n import N_, _, ngettext
 from dltui.lessons import Lesson
 from dltui.progress import Progress
 
@@ -20,16 +21,12 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' * (count != 1)}"
-
-
 class ProgressScreen(Screen):
     """Totals and the weakest lessons, read from progress each time the screen opens."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.pop_screen", "Back", id="progress.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="progress.back_escape"),
+        Binding("q", "app.pop_screen", N_("Back"), id="progress.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), show=False, id="progress.back_escape"),
     ]
     """
     | Key(s) | Description |
@@ -50,7 +47,7 @@ class ProgressScreen(Screen):
         super().__init__()
         self.lessons = lessons
         self.progress = progress
-        self.sub_title = f"Progress · {progress.user}" if progress.enabled else "Progress"
+        self.sub_title = _("Progress · {user}").format(user=progress.user) if progress.enabled else _("Progress")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,29 +58,32 @@ class ProgressScreen(Screen):
 
     def report(self) -> Group | Text:
         if not self.progress.enabled:
-            return Text(self.progress.notice or "Progress is off: nothing is recorded in this session.")
+            return Text(self.progress.notice or _("Progress is off: nothing is recorded in this session."))
         totals = self.progress.totals()
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        table.add_row("Lessons started", f"{totals.lessons_started} of {len(self.lessons)}")
-        table.add_row("Lessons done", f"{totals.lessons_done} of {len(self.lessons)}")
-        table.add_row("Answers", f"{totals.answers} to {plural(totals.questions, 'question')}")
+        of = _("{count} of {total}")
+        table.add_row(_("Lessons started"), of.format(count=totals.lessons_started, total=len(self.lessons)))
+        table.add_row(_("Lessons done"), of.format(count=totals.lessons_done, total=len(self.lessons)))
+        table.add_row(_("Answers"), ngettext("{answers} to {count} question", "{answers} to {count} questions",
+                                             totals.questions).format(answers=totals.answers, count=totals.questions))
         if totals.questions:
-            table.add_row("First attempt", f"{totals.first_correct} of {totals.questions} right "
-                                           f"({totals.first_correct / totals.questions:.0%})")
-            table.add_row("Best", f"{totals.best_correct} of {totals.questions} right")
+            right = _("{count} of {total} right")
+            table.add_row(_("First attempt"), right.format(count=totals.first_correct, total=totals.questions)
+                          + f" ({totals.first_correct / totals.questions:.0%})")
+            table.add_row(_("Best"), right.format(count=totals.best_correct, total=totals.questions))
         parts = [table, Text()]
         if weakest := self.progress.weakest():
             titles = {lesson.id: f"{lesson.order}. {lesson.title}" for lesson in self.lessons}
-            parts.append(Text("Revise first (lowest first-attempt accuracy)", style="bold underline"))
+            parts.append(Text(_("Revise first (lowest first-attempt accuracy)"), style="bold underline"))
             for lesson in weakest:
-                parts.append(Text(f"  {titles.get(lesson.lesson, lesson.lesson)}: "
-                                  f"{lesson.first_correct} of {lesson.questions} right at the first attempt "
-                                  f"({lesson.first_accuracy:.0%})"))
+                parts.append(Text(f"  {titles.get(lesson.lesson, lesson.lesson)}: " + _(
+                    "{count} of {total} right at the first attempt").format(
+                    count=lesson.first_correct, total=lesson.questions) + f" ({lesson.first_accuracy:.0%})"))
         elif totals.questions:
-            parts.append(Text("Every question answered so far was right at the first attempt."))
+            parts.append(Text(_("Every question answered so far was right at the first attempt.")))
         else:
-            parts.append(Text("No answers yet: press z on a lesson for its quiz."))
-        parts.append(Text(f"\nKept in {self.progress.path}", style="dim"))
+            parts.append(Text(_("No answers yet: press z on a lesson for its quiz.")))
+        parts.append(Text("\n" + _("Kept in {path}").format(path=self.progress.path), style="dim"))
         return Group(*parts)

@@ -13,6 +13,7 @@ import zlib
 from typing import Any, ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -25,6 +26,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 from textual.worker import Worker, WorkerState
 
+from dltui.i18n import N_, _, ngettext
 from dltui.lessons import Lesson, Question
 from dltui.numbers import fold
 from dltui.progress import DONE_RULE, Progress
@@ -35,11 +37,11 @@ from ..widgets.key_footer import KeyFooter
 from ..widgets.lesson_markdown import LessonMarkdown
 from ..widgets.too_small import TooSmall
 
-KIND_NAMES = {"choice": "pick one", "multi": "pick every one that fits", "numeric": "a number"}
+KIND_NAMES = {"choice": N_("pick one"), "multi": N_("pick every one that fits"), "numeric": N_("a number")}
 MARKS = (("( )", "(•)"), ("[ ]", "[x]"))
 """Unpicked / picked, for one choice and for several: they read without color."""
-PLACEHOLDERS = {"choice": "the choice's number, e.g. 2", "multi": "every choice that fits, e.g. 1, 3",
-                "numeric": "a number, e.g. 0.5 or 1/4"}
+PLACEHOLDERS = {"choice": N_("the choice's number, e.g. 2"), "multi": N_("every choice that fits, e.g. 1, 3"),
+                "numeric": N_("a number, e.g. 0.5 or 1/4")}
 CODE_SPAN = re.compile(r"`([^`]+)`")
 
 
@@ -65,24 +67,33 @@ def title(question: Question, lang: str) -> str:
     return " ".join(prompt.strip().split("\n\n")[0].split())
 
 
+def tally(heading: str, rows: list[tuple[str, str]]) -> list[tuple[str, str] | str]:
+    """A heading, then `label  value` lines with the values lined up (labels measured in cells, for Chinese)."""
+    width = max(cell_len(label) for label, _value in rows) + 2
+    parts: list[tuple[str, str] | str] = [(heading + "\n", "bold underline")]
+    for k, (label, value) in enumerate(rows):
+        parts += [(label + " " * (width - cell_len(label)), "bold"), value + ("\n" if k < len(rows) - 1 else "")]
+    return parts
+
+
 class QuizScreen(Screen):
     """Question, choices and answer box; after an answer the verdict, the expected answer and why."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "submit", "Submit", priority=True, id="quiz.submit"),  # before the answer box's own Enter
-        Binding("enter", "move(1)", "Next", show=False, id="quiz.next_enter"),
-        *(Binding(str(n), f"pick({n})", "Pick a choice", show=n == 1, key_display="1-9", id=f"quiz.pick{n}")
+        Binding("enter", "submit", N_("Submit"), priority=True, id="quiz.submit"),  # before the answer box's own Enter
+        Binding("enter", "move(1)", N_("Next"), show=False, id="quiz.next_enter"),
+        *(Binding(str(n), f"pick({n})", N_("Pick a choice"), show=n == 1, key_display="1-9", id=f"quiz.pick{n}")
           for n in range(1, 10)),
-        *(Binding(key, f"type('{char}')", "Type the answer", show=char == "0", key_display="0-9", id=f"quiz.type.{key}")
+        *(Binding(key, f"type('{char}')", N_("Type the answer"), show=char == "0", key_display="0-9", id=f"quiz.type.{key}")
           for key, char in [*((str(n), str(n)) for n in range(10)), ("minus", "-"), ("full_stop", ".")]),
-        Binding("r", "retry", "Retry", id="quiz.retry"),
-        Binding("n", "move(1)", "Next", id="quiz.next"),
-        Binding("p", "move(-1)", "Previous", id="quiz.previous"),
-        Binding("pagedown", "page(1)", "Scroll down", show=False, id="quiz.page_down"),
-        Binding("pageup", "page(-1)", "Scroll up", show=False, id="quiz.page_up"),
-        Binding("escape", "leave_input", "Stop typing", id="quiz.leave_input"),
-        Binding("q", "app.pop_screen", "Back", id="quiz.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="quiz.back_escape"),
+        Binding("r", "retry", N_("Retry"), id="quiz.retry"),
+        Binding("n", "move(1)", N_("Next"), id="quiz.next"),
+        Binding("p", "move(-1)", N_("Previous"), id="quiz.previous"),
+        Binding("pagedown", "page(1)", N_("Scroll down"), show=False, id="quiz.page_down"),
+        Binding("pageup", "page(-1)", N_("Scroll up"), show=False, id="quiz.page_up"),
+        Binding("escape", "leave_input", N_("Stop typing"), id="quiz.leave_input"),
+        Binding("q", "app.pop_screen", N_("Back"), id="quiz.back"),
+        Binding("escape", "app.pop_screen", N_("Back"), show=False, id="quiz.back_escape"),
     ]
     """
     | Key(s) | Description |
@@ -205,15 +216,16 @@ class QuizScreen(Screen):
             return
         question = self.lesson.quiz[self.index]
         self.posed = posed = pose(question, self.rng, self.lesson.lang)
-        fresh = " · fresh numbers each attempt" if question.kind == "engine" else ""
-        attempts = self.score.attempts.get(question.id, 0)
-        tried = f" · tried {attempts}×" if attempts else ""
-        self.query_one("#heading", Static).update(
-            f"Question {self.index + 1} of {self.total} · {KIND_NAMES[posed.kind]}{fresh}{tried}")
+        parts = [_("Question {number} of {total}").format(number=self.index + 1, total=self.total), _(KIND_NAMES[posed.kind])]
+        if question.kind == "engine":
+            parts.append(_("fresh numbers each attempt"))
+        if attempts := self.score.attempts.get(question.id, 0):
+            parts.append(_("tried {count}×").format(count=attempts))
+        self.query_one("#heading", Static).update(" · ".join(parts))
         self.query_one("#prompt", Static).update(LessonMarkdown(posed.prompt))
         answer = self.query_one("#answer", Input)
         answer.value = ""
-        answer.placeholder = PLACEHOLDERS[posed.kind]
+        answer.placeholder = _(PLACEHOLDERS[posed.kind])
         self.query_one("#entry").display = True
         self.query_one("#unit", Static).update(posed.unit)
         self._show_choices()
@@ -235,45 +247,47 @@ class QuizScreen(Screen):
         for number, text in enumerate(posed.choices, 1):
             mark = MARKS[posed.kind == "multi"][number in picked]
             table.add_row(Text(f"{mark} {number}.", style="bold" if number in picked else ""), inline(text),
-                          Text("← right" if number in right else "", style="bold"))
+                          Text(_("← right") if number in right else "", style="bold"))
         choices.update(table)
 
     def _show_feedback(self, saving: bool = False) -> None:
         result, feedback = self.result, self.query_one("#feedback", Static)
         feedback.set_class(bool(result and result.correct), "-right")
         feedback.set_class(bool(result and not result.correct), "-wrong")
-        self.query_one("#saved", Static).update("Saving…" if saving else "")
+        self.query_one("#saved", Static).update(_("Saving…") if saving else "")
         if result is None:
             feedback.update("")
             return
         attempt = self.score.attempts[result.question_id]
-        verdict = Text("✓ Right" if result.correct else "✗ Wrong", style="bold")
-        verdict.append(f" · attempt {attempt} · you answered {result.given_as_shown}", style="")
-        parts: list[Any] = [verdict, inline(f"Expected: {result.expected_as_shown}")]
+        verdict = Text(_("✓ Right") if result.correct else _("✗ Wrong"), style="bold")
+        verdict.append(" · " + _("attempt {number} · you answered {answer}").format(
+            number=attempt, answer=result.given_as_shown), style="")
+        parts: list[Any] = [verdict, inline(_("Expected: {answer}").format(answer=result.expected_as_shown))]
         if result.explanation:
             parts.append(LessonMarkdown(result.explanation))
         if result.worked:
-            parts += [Text("Worked computation:", style="bold"), Text(result.worked)]
+            parts += [Text(_("Worked computation:"), style="bold"), Text(result.worked)]
         feedback.update(Group(*parts))
 
     def _show_summary(self) -> None:
         score, quiz = self.score, self.lesson.quiz
-        self.query_one("#heading", Static).update(f"Summary · {self.total} questions")
+        self.query_one("#heading", Static).update(ngettext("Summary · {count} question", "Summary · {count} questions",
+                                                           self.total).format(count=self.total))
         solved = len({q.id for q in quiz} & (score.solved | self.progress.solved(self.lesson.id)))
-        done = (("✓ Done", "bold"), f": {DONE_RULE}.") if solved == self.total else (
-            (f"Done when {DONE_RULE}", "bold"), f": {solved} of {self.total} so far.")
-        summary = Text.assemble(
-            *done, "\n\n",
-            ("This time\n", "bold underline"),
-            ("First attempt  ", "bold"), f"{score.first_attempt} of {self.total} right\n",
-            ("Best           ", "bold"), f"{score.best} of {self.total} right\n",
-            ("Answered       ", "bold"), f"{len(score.attempts)} of {self.total}")
+        rule = _(DONE_RULE)
+        done = ((_("✓ Done"), "bold"), f": {rule}.") if solved == self.total else (
+            (_("Done when {rule}").format(rule=rule), "bold"),
+            ": " + _("{count} of {total} so far.").format(count=solved, total=self.total))
+        right, of = _("{count} of {total} right"), _("{count} of {total}")
+        summary = Text.assemble(*done, "\n\n", *tally(_("This time"), [
+            (_("First attempt"), right.format(count=score.first_attempt, total=self.total)),
+            (_("Best"), right.format(count=score.best, total=self.total)),
+            (_("Answered"), of.format(count=len(score.attempts), total=self.total))]))
         if self.progress.enabled:
             saved = self.progress.lesson(self.lesson.id)
-            summary.append_text(Text.assemble(
-                ("\n\nIn your progress (every session)\n", "bold underline"),
-                ("First attempt  ", "bold"), f"{saved.first_correct} of {self.total} right\n",
-                ("Best           ", "bold"), f"{saved.best_correct} of {self.total} right"))
+            summary.append_text(Text.assemble("\n\n", *tally(_("In your progress (every session)"), [
+                (_("First attempt"), right.format(count=saved.first_correct, total=self.total)),
+                (_("Best"), right.format(count=saved.best_correct, total=self.total))])))
         self.query_one("#prompt", Static).update(summary)
         rows = [Text.assemble(f"{'✓' if q.id in score.solved else '✗' if q.id in score.attempts else '·'} {number:>2}. ",
                               inline(title(q, self.lesson.lang)), no_wrap=True, overflow="ellipsis")
@@ -317,7 +331,7 @@ class QuizScreen(Screen):
         try:
             result = grade(self.posed, answer.value)
         except AnswerError as error:
-            self.query_one("#message", Static).update(f"Not an answer: {error}.")
+            self.query_one("#message", Static).update(_("Not an answer: {reason}.").format(reason=error))
             return
         attempt = self.score.add(result)
         self.result = result
@@ -342,15 +356,15 @@ class QuizScreen(Screen):
         if shown != (message.question_id, message.attempt):
             return  # the learner has moved on; the answer was still written
         if message.answer:
-            text = "Recorded in your progress."
+            text = _("Recorded in your progress.")
         else:
-            text = f"Not saved. {self.progress.notice or 'Progress is off.'}"
+            text = _("Not saved.") + " " + (self.progress.notice or _("Progress is off."))
         self.query_one("#saved", Static).update(text)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "progress" and event.state == WorkerState.ERROR:
             self.notify(f"{type(event.worker.error).__name__}: {event.worker.error}",
-                        title="The answer was not saved", severity="error", timeout=10)
+                        title=_("The answer was not saved"), severity="error", timeout=10)
 
     def action_leave_input(self) -> None:
         self.set_focus(self.query_one("#sheet"))

@@ -9,6 +9,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.events import Click
 
+from dltui.i18n import N_, _
 from dltui.labs import Control
 
 from .param_control import ParamControl, widest_value
@@ -24,13 +25,13 @@ class ControlsPanel(Vertical, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up", "move(-1)", "Previous control", show=False, id="controls.up"),
-        Binding("down", "move(1)", "Next control", show=False, id="controls.down"),
-        Binding("left", "nudge(-1)", "Less", show=False, id="param.less"),
-        Binding("right", "nudge(1)", "More", show=False, id="param.more"),
-        Binding("shift+left", "nudge(-10)", "Less ×10", show=False, id="param.less10"),
-        Binding("shift+right", "nudge(10)", "More ×10", show=False, id="param.more10"),
-        Binding("enter", "edit", "Type a value", show=False, id="param.edit"),
+        Binding("up", "move(-1)", N_("Previous control"), show=False, id="controls.up"),
+        Binding("down", "move(1)", N_("Next control"), show=False, id="controls.down"),
+        Binding("left", "nudge(-1)", N_("Less"), show=False, id="param.less"),
+        Binding("right", "nudge(1)", N_("More"), show=False, id="param.more"),
+        Binding("shift+left", "nudge(-10)", N_("Less ×10"), show=False, id="param.less10"),
+        Binding("shift+right", "nudge(10)", N_("More ×10"), show=False, id="param.more10"),
+        Binding("enter", "edit", N_("Type a value"), show=False, id="param.edit"),
     ]
     """
     | Key(s) | Description |
@@ -63,7 +64,7 @@ class ControlsPanel(Vertical, can_focus=True):
     @staticmethod
     def summary(controls: tuple[Control, ...], values: dict[str, Any]) -> str:
         """Every control's value on one line, in order: `Dataset xor · Hidden units 2 · …`."""
-        return " · ".join(f"{spec.label} {spec.format(values[spec.name])}" for spec in controls)
+        return " · ".join(f"{_(spec.label)} {spec.format(values[spec.name])}" for spec in controls)
 
     def compose(self) -> ComposeResult:
         width = max(map(widest_value, self.controls))

@@ -18,9 +18,15 @@ from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 
+from dltui.i18n import N_, _
+
 KEPT = ("back", "quiz", "help", "quit", "pause", "follow")
 """Binding ids ending in one of these (`lesson.back`, `app.help`) are shown first, whatever else fits:
 the way out of a screen, of a run and of a frozen picture, the quiz, and the help that lists the rest."""
+
+
+PALETTE = N_("palette")
+"""Textual's own description of ctrl+p, in the catalog so it is translated too."""
 
 
 def kept(binding: Binding) -> bool:
@@ -71,7 +77,7 @@ class KeyFooter(Widget):
         return [shown[action] for action in shown if action in fitting]
 
     def _cells(self, binding: Binding) -> int:
-        return cell_len(self.app.get_key_display(binding)) + cell_len(binding.description) + 2
+        return cell_len(self.app.get_key_display(binding)) + cell_len(_(binding.description)) + 2
 
     def render(self) -> Text:
         key_style, description_style, disabled = (self.get_component_rich_style(name, partial=True) for name in (
@@ -80,11 +86,11 @@ class KeyFooter(Widget):
         for binding, enabled in self.fitted(self.size.width):
             start, dim = line.cell_len, disabled if not enabled else None
             line.append(self.app.get_key_display(binding), key_style + dim if dim else key_style)
-            line.append(f" {binding.description} ", description_style + dim if dim else description_style)
+            line.append(f" {_(binding.description)} ", description_style + dim if dim else description_style)
             self._spans.append((start, line.cell_len, binding.key.split(",")[0]))
         palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
         if palette and self.app.ENABLE_COMMAND_PALETTE:
-            hint = f"▏{self.app.get_key_display(palette[1])} {palette[1].description}"
+            hint = f"▏{self.app.get_key_display(palette[1])} {_(palette[1].description)}"
             if line.cell_len + cell_len(hint) + 1 <= self.size.width:
                 line.append(" " * (self.size.width - line.cell_len - cell_len(hint)))
                 line.append(hint, description_style)

@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from dltui.i18n import N_, _
 from dltui.labs import Control, ControlError
 
 NUMBER_WIDTH = 10
@@ -42,7 +43,7 @@ class ParamControl(Widget):
     focuses the row's entry."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel typing", show=False, id="param.cancel"),
+        Binding("escape", "cancel", N_("Cancel typing"), show=False, id="param.cancel"),
     ]
     """
     | Key(s) | Description |
@@ -105,10 +106,10 @@ class ParamControl(Widget):
         self.spec = spec
         self.value_width = value_width or widest_value(spec)
         self.set_reactive(ParamControl.value, value)
-        self.tooltip = spec.help or None
+        self.tooltip = _(spec.help) or None
 
     def compose(self) -> ComposeResult:
-        yield Static(f"  {self.spec.label}", id="label", markup=False)
+        yield Static(f"  {_(self.spec.label)}", id="label", markup=False)
         yield Static(value_text(self.spec, self.value), id="value", markup=False)
         yield Input(id="entry", select_on_focus=True)
         yield Static(self.spec.range_text, id="range", markup=False)
@@ -176,4 +177,4 @@ class ParamControl(Widget):
 
     def point(self, shown: bool) -> None:
         """A pointer at the row the keys go to, so it shows without color too."""
-        self.query_one("#label", Static).update(f"{'▸' if shown else ' '} {self.spec.label}", layout=False)  # same width
+        self.query_one("#label", Static).update(f"{'▸' if shown else ' '} {_(self.spec.label)}", layout=False)  # same width

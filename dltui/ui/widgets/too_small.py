@@ -5,6 +5,8 @@ from __future__ import annotations
 from textual.app import RenderResult
 from textual.widget import Widget
 
+from dltui.i18n import _
+
 MIN_WIDTH, MIN_HEIGHT = 80, 24
 
 
@@ -29,7 +31,8 @@ class TooSmall(Widget):
 
     def render(self) -> RenderResult:
         width, height = self.app.size
-        return f"dltui needs at least {MIN_WIDTH}×{MIN_HEIGHT}; this terminal is {width}×{height}"
+        return _("dltui needs at least {min_width}×{min_height}; this terminal is {width}×{height}").format(
+            min_width=MIN_WIDTH, min_height=MIN_HEIGHT, width=width, height=height)
 
     def on_resize(self) -> None:
         self.refresh()
