@@ -3,16 +3,19 @@ default initialization, so a learner's PyTorch intuition carries over."""
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections import OrderedDict, namedtuple
 from types import SimpleNamespace
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from . import functional
 from . import functional as F
 from . import init
 from .kernels.reference import pair
-from .tensor import Tensor, moved_array
+from .tensor import Tensor, constant, moved_array
 
 
 class Parameter(Tensor):
@@ -23,8 +26,9 @@ class Parameter(Tensor):
 
 
 class Module:
-    """Parameters are the `Parameter` attributes; submodules the `Module` attributes (and the
-    entries of a `ModuleList`/`Sequential`), found in the order they were assigned."""
+    """Parameters are the `Parameter` attributes; submodules the `Module` attributes (and the entries of a
+    `ModuleList`/`Sequential`/`ModuleDict`), found in the order they were assigned; buffers the attributes named
+    by `register_buffer`. Their dotted names, `state_dict` keys and order are torch's for the same structure."""
 
     training = True
 
@@ -34,31 +38,164 @@ class Module:
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError
 
+    def __getattr__(self, name: str) -> Any:
+        """Only reached for a name the module lacks: a named child of a container (`seq.conv1`), else an error
+        naming the closest attribute it has."""
+        children = self.__dict__.get("_modules")
+        if children is not None and name in children:
+            return children[name]
+        if name.startswith("__"):
+            raise AttributeError(name)
+        close = difflib.get_close_matches(name, [n for n in {*dir(type(self)), *vars(self)} if not n.startswith("_")], n=1)
+        hint = f"; the closest it has is .{close[0]}" if close else ""
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}{hint}")
+
+    # ------------------------------------------------------------------ what a module holds, as torch names it
     def named_children(self) -> Iterator[tuple[str, Module]]:
         for name, value in vars(self).items():
             if isinstance(value, Module):
                 yield name, value
 
-    def modules(self) -> Iterator[Module]:
-        yield self
+    def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
-            yield from child.modules()
+            yield child
 
-    def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
-        """Yields ("layer.weight", p) pairs and names each parameter so the tape shows its path."""
-        for name, value in vars(self).items():
-            if isinstance(value, Parameter):
-                value.name = prefix + name
-                yield value.name, value
+    def named_modules(self, memo: set | None = None, prefix: str = "",
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
+        """This module ("") and every submodule below it, depth first, by dotted path ("features.0")."""
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
         for name, child in self.named_children():
-            yield from child.named_parameters(f"{prefix}{name}.")
+            yield from child.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
-    def parameters(self) -> list[Parameter]:
-        return [p for _, p in self.named_parameters()]
+    def modules(self) -> Iterator[Module]:
+        for _, module in self.named_modules():
+            yield module
 
-    def zero_grad(self) -> None:
+    def _named_members(self, kind: str, prefix: str, recurse: bool, remove_duplicate: bool) -> Iterator[tuple[str, Any]]:
+        seen: set[int] = set()
+        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        for path, module in modules:
+            for name, value in module._own(kind):
+                if remove_duplicate and id(value) in seen:
+                    continue
+                seen.add(id(value))
+                yield (f"{path}.{name}" if path else name), value
+
+    def _own(self, kind: str) -> Iterator[tuple[str, Any]]:
+        """This module's own parameters or (persistent or all) buffers, without submodules'; None entries skipped."""
+        if kind == "parameters":
+            for name, value in vars(self).items():
+                if isinstance(value, Parameter):
+                    yield name, value
+            return
+        for name, persistent in self.__dict__.get("_buffer_names", {}).items():
+            value = getattr(self, name, None)
+            if value is not None and (persistent or kind == "buffers"):
+                yield name, value
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
+        """Yields ("layer.weight", p) pairs, in torch's order, and names each parameter so the tape shows its path."""
+        for name, p in self._named_members("parameters", prefix, recurse, remove_duplicate):
+            p.name = name
+            yield name, p
+
+    def parameters(self, recurse: bool = True) -> list[Parameter]:
+        return [p for _, p in self.named_parameters(recurse=recurse)]
+
+    def register_buffer(self, name: str, tensor: Any, persistent: bool = True) -> None:
+        """State that is not learned (running statistics, a fixed mask): in `state_dict` when persistent."""
+        self.__dict__.setdefault("_buffer_names", {})[name] = persistent
+        setattr(self, name, tensor)
+
+    def named_buffers(self, prefix: str = "", recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Any]]:
+        return self._named_members("buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse: bool = True) -> list[Any]:
+        return [b for _, b in self.named_buffers(recurse=recurse)]
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        setattr(self, name, param)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        setattr(self, name, module)
+
+    register_module = add_module
+
+    def get_submodule(self, target: str) -> Module:
+        module = self
+        for name in target.split(".") if target else ():
+            children = dict(module.named_children())
+            if name not in children:
+                raise AttributeError(f"{type(module).__name__} has no submodule {name!r}")
+            module = children[name]
+        return module
+
+    def apply(self, fn: Any) -> Module:
+        """`fn(module)` on every submodule, children first, then this one (an initialization pass)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # ------------------------------------------------------------------ saving and loading
+    def _state_entries(self) -> Iterator[tuple[str, Any]]:
+        """torch's state_dict order: per module, depth first, its parameters then its persistent buffers."""
+        for path, module in self.named_modules(remove_duplicate=False):
+            for kind in ("parameters", "persistent"):
+                for name, value in module._own(kind):
+                    yield (f"{path}.{name}" if path else name), value
+
+    def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Any]:
+        """Every parameter and persistent buffer by its dotted name, the keys torch gives the same structure.
+        Values share memory with the model (detached tensors), as torch's do: copy them to keep a snapshot."""
+        return OrderedDict((prefix + name, value if keep_vars else _shared(value)) for name, value in self._state_entries())
+
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values (engine tensors, torch tensors, arrays) into the parameters and buffers in place, so an
+        optimizer keeps working on them. Returns (missing_keys, unexpected_keys); with `strict` either one raises,
+        as does a shape that differs."""
+        own = dict(self._state_entries())
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = _host_array(state_dict[key])
+            if value.shape != tuple(target.shape):
+                errors.append(f"size mismatch for {key}: copying a param with shape {value.shape} from checkpoint, "
+                              f"the shape in current model is {tuple(target.shape)}.")
+            elif isinstance(target, Tensor):
+                target.data = moved_array(value.astype(np.float64), target.device) if target.device != "cpu" \
+                    else _copied(target.data, value)
+            else:
+                target[...] = value
+        if strict:
+            errors += [f"Missing key(s) in state_dict: {', '.join(map(repr, missing))}."] if missing else []
+            errors += [f"Unexpected key(s) in state_dict: {', '.join(map(repr, unexpected))}."] if unexpected else []
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t" + "\n\t".join(errors))
+        return IncompatibleKeys(missing, unexpected)
+
+    # ------------------------------------------------------------------ gradients, modes, devices
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad = p.grad * 0.0
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
 
     def to(self, device: Any) -> Module:
         """Move every parameter and its gradient to `device` ("cpu" or "cuda") in place, so an optimizer made
@@ -67,6 +204,18 @@ class Module:
             p.data = moved_array(p.data, device)
             p.grad = None if p.grad is None else moved_array(p.grad, device)
         return self
+
+    def cpu(self) -> Module:
+        return self.to("cpu")
+
+    def cuda(self) -> Module:
+        return self.to("cuda")
+
+    def double(self) -> Module:
+        """Every engine value is float64 already."""
+        return self
+
+    float = double
 
     def train(self, mode: bool = True) -> Module:
         for m in self.modules():
@@ -85,33 +234,158 @@ class Module:
         return f"{type(self).__name__}({self.extra_repr()}{body})"
 
 
+class IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    def __repr__(self) -> str:
+        return "<All keys matched successfully>" if self == ([], []) else super().__repr__()
+
+
+def _shared(value: Any) -> Tensor:
+    """A state_dict value: a detached tensor on the same memory (a buffer keeps its dtype)."""
+    return value.detach() if isinstance(value, Tensor) else constant(value)
+
+
+def _host_array(value: Any) -> np.ndarray:
+    """A value from a state dict as a NumPy array: an engine tensor (from the GPU too), a torch tensor, an array."""
+    if isinstance(value, Tensor):
+        return np.asarray(value.cpu().data)
+    if hasattr(value, "detach"):  # a torch tensor
+        value = value.detach().cpu()
+    return np.asarray(value)
+
+
+def _copied(data: np.ndarray, value: np.ndarray) -> np.ndarray:
+    data[...] = value
+    return data
+
+
+# ---------------------------------------------------------------- containers
 class ModuleList(Module):
-    def __init__(self, modules: Any = ()) -> None:
-        self._items: list[Module] = list(modules)
+    """Submodules by position; `_modules` maps "0", "1", … to them, renumbered after an insert or delete."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        self._modules: dict[str, Module] = {}
+        self.extend(modules or ())
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
-        return ((str(k), m) for k, m in enumerate(self._items))
+        return iter(list(self._modules.items()))
 
-    def append(self, module: Module) -> None:
-        self._items.append(module)
+    def _renumber(self, modules: Iterable[Module]) -> None:
+        self._modules = {str(k): m for k, m in enumerate(modules)}
 
-    def __getitem__(self, index: int) -> Module:
-        return self._items[index]
+    def append(self, module: Module) -> ModuleList:
+        self._modules[str(len(self._modules))] = module
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._renumber(items)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        items = list(self._modules.values())
+        return type(self)(items[index]) if isinstance(index, slice) else items[index]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        items = list(self._modules.values())
+        items[index] = module
+        self._renumber(items)
+
+    def __delitem__(self, index: int | slice) -> None:
+        items = list(self._modules.values())
+        del items[index]
+        self._renumber(items)
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
-        return iter(self._items)
+        return iter(list(self._modules.values()))
+
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
+        return self.extend(modules)
 
 
 class Sequential(ModuleList):
-    def __init__(self, *modules: Module) -> None:
-        super().__init__(modules)
+    """Modules applied in order: `Sequential(a, b)` names them "0", "1"; `Sequential(OrderedDict(conv=…))` by key
+    (reachable as `seq.conv`). A slice is a Sequential with the same names."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        for module in self._items:
+    def __init__(self, *modules: Any) -> None:
+        self._modules = {}
+        if len(modules) == 1 and isinstance(modules[0], Mapping):
+            self._modules.update(modules[0])
+        else:
+            self.extend(modules)
+
+    def __getitem__(self, index: int | slice) -> Any:
+        items = list(self._modules.items())
+        return Sequential(OrderedDict(items[index])) if isinstance(index, slice) else items[index][1]
+
+    def forward(self, x: Any) -> Any:
+        for module in self._modules.values():
             x = module(x)
+        return x
+
+
+class ModuleDict(Module):
+    """Submodules by name, in insertion order, used like a dict."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        self._modules: dict[str, Module] = {}
+        if modules is not None:
+            self.update(modules)
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        return iter(list(self._modules.items()))
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        self._modules.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self._modules[key] = module
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def pop(self, key: str) -> Module:
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        self._modules.clear()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._modules
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def keys(self) -> Any:
+        return self._modules.keys()
+
+    def values(self) -> Any:
+        return self._modules.values()
+
+    def items(self) -> Any:
+        return self._modules.items()
+
+
+class Identity(Module):
+    """Returns its input; takes and ignores any arguments, as torch's."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def forward(self, x: Any) -> Any:
         return x
 
 
@@ -120,13 +394,17 @@ def _uniform(shape: tuple[int, ...], bound: float, name: str) -> Parameter:
 
 
 # ---------------------------------------------------------------- activations as layers
+# `inplace` is accepted and ignored: the engine never overwrites a value the tape may need.
 class ReLU(Module):
+    def __init__(self, inplace: bool = False) -> None:
+        pass
+
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
 
 
 class LeakyReLU(Module):
-    def __init__(self, negative_slope: float = 0.01) -> None:
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         self.negative_slope = negative_slope
 
     def forward(self, x: Tensor) -> Tensor:
@@ -134,21 +412,95 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
-    def __init__(self, alpha: float = 1.0) -> None:
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         self.alpha = alpha
 
     def forward(self, x: Tensor) -> Tensor:
         return F.elu(x, self.alpha)
 
 
-class Sigmoid(Module):
+class CELU(Module):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
+        self.alpha = alpha
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.sigmoid(x)
+        return F.celu(x, self.alpha)
 
 
-class Tanh(Module):
+class GELU(Module):
+    def __init__(self, approximate: str = "none") -> None:
+        self.approximate = approximate
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.tanh(x)
+        return F.gelu(x, self.approximate)
+
+
+class Softplus(Module):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        self.beta, self.threshold = beta, threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+
+class Hardtanh(Module):
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        self.min_val, self.max_val = min_val, max_val
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+
+class _Elementwise(Module):
+    """An activation without settings: `forward` is `F.<function>`."""
+
+    function = ""
+
+    def __init__(self, inplace: bool = False) -> None:
+        pass
+
+    def forward(self, x: Tensor) -> Tensor:
+        return getattr(F, self.function)(x)
+
+
+class Sigmoid(_Elementwise):
+    function = "sigmoid"
+
+
+class Tanh(_Elementwise):
+    function = "tanh"
+
+
+class SiLU(_Elementwise):
+    function = "silu"
+
+
+class ReLU6(_Elementwise):
+    function = "relu6"
+
+
+class SELU(_Elementwise):
+    function = "selu"
+
+
+class Mish(_Elementwise):
+    function = "mish"
+
+
+class Hardswish(_Elementwise):
+    function = "hardswish"
+
+
+class Hardsigmoid(_Elementwise):
+    function = "hardsigmoid"
+
+
+class LogSigmoid(_Elementwise):
+    function = "logsigmoid"
+
+
+class Softsign(_Elementwise):
+    function = "softsign"
 
 
 class Softmax(Module):
@@ -157,6 +509,90 @@ class Softmax(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.dim)
+
+
+class LogSoftmax(Softmax):
+    def forward(self, x: Tensor) -> Tensor:
+        return F.log_softmax(x, self.dim)
+
+
+# ---------------------------------------------------------------- losses as modules
+class _Loss(Module):
+    """`forward(input, target)` is `F.<function>(input, target, **settings)`; a class `weight` (and BCE's
+    `pos_weight`) is a buffer, as in torch, so it is saved with the model."""
+
+    function = ""
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 **settings: Any) -> None:
+        self.reduction = F._reduction(size_average, reduce, reduction)
+        self.settings = {k: v for k, v in settings.items() if k not in ("weight", "pos_weight")}
+        for name in ("weight", "pos_weight"):
+            if name in settings:
+                self.register_buffer(name, settings[name])
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        buffers = {name: getattr(self, name) for name in self.__dict__.get("_buffer_names", ())}
+        return getattr(F, self.function)(input, target, reduction=self.reduction, **buffers, **self.settings)
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class MSELoss(_Loss):
+    function = "mse_loss"
+
+
+class L1Loss(_Loss):
+    function = "l1_loss"
+
+
+class SmoothL1Loss(_Loss):
+    function = "smooth_l1_loss"
+
+    def __init__(self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean",
+                 beta: float = 1.0) -> None:
+        super().__init__(size_average, reduce, reduction, beta=beta)
+
+
+class HuberLoss(_Loss):
+    function = "huber_loss"
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0) -> None:
+        super().__init__(reduction=reduction, delta=delta)
+
+
+class BCELoss(_Loss):
+    function = "binary_cross_entropy"
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction, weight=weight)
+
+
+class BCEWithLogitsLoss(_Loss):
+    function = "binary_cross_entropy_with_logits"
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None, reduce: bool | None = None,
+                 reduction: str = "mean", pos_weight: Any = None) -> None:
+        super().__init__(size_average, reduce, reduction, weight=weight, pos_weight=pos_weight)
+
+
+class NLLLoss(_Loss):
+    function = "nll_loss"
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean") -> None:
+        super().__init__(size_average, reduce, reduction, weight=weight, ignore_index=ignore_index)
+
+
+class CrossEntropyLoss(_Loss):
+    function = "cross_entropy"
+
+    def __init__(self, weight: Any = None, size_average: bool | None = None, ignore_index: int = -100,
+                 reduce: bool | None = None, reduction: str = "mean", label_smoothing: float = 0.0) -> None:
+        super().__init__(size_average, reduce, reduction, weight=weight, ignore_index=ignore_index,
+                         label_smoothing=label_smoothing)
 
 
 # ---------------------------------------------------------------- layers
@@ -175,20 +611,62 @@ class Linear(Module):
 
 
 class Conv2d(Module):
+    """torch.nn.Conv2d: kernels (out, in/groups, kH, kW); `padding_mode` other than 'zeros' pads with F.pad first."""
+
     def __init__(self, in_channels: int, out_channels: int, kernel_size: Any, stride: Any = 1, padding: Any = 0,
-                 bias: bool = True) -> None:
+                 dilation: Any = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}")
         kh, kw = pair(kernel_size)
-        self.stride, self.padding = pair(stride), pair(padding)
-        bound = 1.0 / math.sqrt(in_channels * kh * kw)
-        self.weight = _uniform((out_channels, in_channels, kh, kw), bound, "weight")
+        self.stride, self.dilation, self.groups, self.padding_mode = pair(stride), pair(dilation), groups, padding_mode
+        self.padding = padding if isinstance(padding, str) else pair(padding)
+        bound = 1.0 / math.sqrt(in_channels // groups * kh * kw)
+        self.weight = _uniform((out_channels, in_channels // groups, kh, kw), bound, "weight")
         self.bias = _uniform((out_channels,), bound, "bias") if bias else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.conv2d(x, self.weight, self.bias, self.stride, self.padding)
+        padding = self.padding
+        if self.padding_mode != "zeros" and padding != "valid":
+            if padding == "same":
+                totals = [d * (k - 1) for d, k in zip(self.dilation, self.weight.shape[2:])]
+                sides = [(t // 2, t - t // 2) for t in totals]
+            else:
+                sides = [(p, p) for p in padding]
+            x, padding = F.pad(x, (*sides[1], *sides[0]), mode=self.padding_mode), 0
+        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
         out_c, in_c, kh, kw = self.weight.shape
-        return f"{in_c}, {out_c}, kernel_size=({kh}, {kw}), stride={self.stride}, padding={self.padding}"
+        extra = "".join(f", {name}={value}" for name, value, default in [
+            ("dilation", self.dilation, (1, 1)), ("groups", self.groups, 1), ("bias", self.bias is not None, True),
+            ("padding_mode", repr(self.padding_mode), "'zeros'")] if value != default)
+        return (f"{in_c * self.groups}, {out_c}, kernel_size=({kh}, {kw}), stride={self.stride}, "
+                f"padding={self.padding}{extra}")
+
+
+class Conv1d(Module):
+    """torch.nn.Conv1d: kernels (out, in/groups, K) over (N, C, L)."""
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, stride: int = 1, padding: Any = 0,
+                 dilation: int = 1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros") -> None:
+        if in_channels % groups or out_channels % groups:
+            raise ValueError(f"groups={groups} must divide in_channels={in_channels} and out_channels={out_channels}")
+        k = F._single(kernel_size)
+        self.stride, self.dilation, self.groups, self.padding_mode = stride, dilation, groups, padding_mode
+        self.padding = padding
+        bound = 1.0 / math.sqrt(in_channels // groups * k)
+        self.weight = _uniform((out_channels, in_channels // groups, k), bound, "weight")
+        self.bias = _uniform((out_channels,), bound, "bias") if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        padding = self.padding
+        if self.padding_mode != "zeros" and not isinstance(padding, str):
+            x, padding = F.pad(x, (F._single(padding),) * 2, mode=self.padding_mode), 0
+        return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+
+    def extra_repr(self) -> str:
+        out_c, in_c, k = self.weight.shape
+        return f"{in_c * self.groups}, {out_c}, kernel_size=({k},), stride={self.stride}, padding={self.padding}"
 
 
 class ConvTranspose2d(Module):
@@ -204,22 +682,59 @@ class ConvTranspose2d(Module):
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, self.output_padding)
 
 
-class _Pool2d(Module):
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
+class MaxPool2d(Module):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1,
+                 return_indices: bool = False, ceil_mode: bool = False) -> None:
+        self.kernel_size, self.stride, self.padding, self.dilation = kernel_size, stride or kernel_size, padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def forward(self, x: Tensor) -> Any:
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.dilation, self.ceil_mode,
+                            self.return_indices)
 
     def extra_repr(self) -> str:
-        return f"kernel_size={self.kernel_size}, stride={self.stride or self.kernel_size}, padding={self.padding}"
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
-class MaxPool2d(_Pool2d):
+class AvgPool2d(Module):
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+        self.ceil_mode, self.count_include_pad, self.divisor_override = ceil_mode, count_include_pad, divisor_override
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode, self.count_include_pad,
+                            self.divisor_override)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(_Pool2d):
+class AdaptiveAvgPool2d(Module):
+    def __init__(self, output_size: Any) -> None:
+        self.output_size = output_size
+
     def forward(self, x: Tensor) -> Tensor:
-        return F.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return F.adaptive_avg_pool2d(x, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class Upsample(Module):
+    def __init__(self, size: Any = None, scale_factor: Any = None, mode: str = "nearest",
+                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None) -> None:
+        self.size, self.scale_factor, self.mode = size, scale_factor, mode
+        self.align_corners, self.recompute_scale_factor = align_corners, recompute_scale_factor
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.interpolate(x, self.size, self.scale_factor, self.mode, self.align_corners,
+                             self.recompute_scale_factor)
+
+    def extra_repr(self) -> str:
+        what = f"size={self.size}" if self.size is not None else f"scale_factor={self.scale_factor}"
+        return f"{what}, mode={self.mode!r}"
 
 
 class Flatten(Module):
@@ -239,16 +754,19 @@ class Dropout(Module):
 
 
 class BatchNorm1d(Module):
-    """Running statistics are plain arrays (buffers), not parameters: they are not learned."""
+    """Running statistics are buffers (arrays), not parameters: they are not learned, but they are saved."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = True) -> None:
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(num_features), name="weight") if affine else None
         self.bias = Parameter(np.zeros(num_features), name="bias") if affine else None
-        self.running_mean = np.zeros(num_features)
-        self.running_var = np.ones(num_features)
+        self.register_buffer("running_mean", np.zeros(num_features))
+        self.register_buffer("running_var", np.ones(num_features))
+        self.register_buffer("num_batches_tracked", np.array(0))
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.training:
+            self.num_batches_tracked += 1
         return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, self.training,
                             self.momentum, self.eps)
 
@@ -415,11 +933,22 @@ class MultiheadAttention(Module):
             for k, t in enumerate((query, key, value))
         ]
         q, k, v = (t.reshape(t.shape[0], t.shape[1], heads, e // heads).transpose(1, 2) for t in projected)
+        attn_mask = attn_mask.data if isinstance(attn_mask, Tensor) else attn_mask
         if attn_mask is not None and np.asarray(attn_mask).dtype == bool:
             attn_mask = ~np.asarray(attn_mask)
         y, attn = F.attention(q, k, v, attn_mask, is_causal)
         y = self.out_proj(y.transpose(1, 2).reshape(query.shape[0], query.shape[1], e))
         return (y if self.batch_first else y.transpose(0, 1)), Tensor(attn.mean(axis=1))
+
+
+def __getattr__(name: str) -> Any:
+    """Only reached for a name this module lacks: say so, and name the closest layer it has."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    own = [n for n, v in globals().items() if not n.startswith("_") and getattr(v, "__module__", "") == __name__]
+    close = difflib.get_close_matches(name, own, n=1)
+    hint = f"; the closest it has is nn.{close[0]}" if close else ""
+    raise AttributeError(f"the engine's nn has no {name!r} (torch.nn.{name} is not supported yet){hint}")
 
 
 # ---------------------------------------------------------------- utils

@@ -52,7 +52,7 @@ def compile_jobs():
 
 def _c(a) -> np.ndarray:
     """float64, C-contiguous, writeable: the only array type the kernels are compiled for."""
-    a = np.ascontiguousarray(a, dtype=np.float64)
+    a = np.asarray(a, dtype=np.float64, order="C")  # not ascontiguousarray, which makes a 0-d array 1-d
     return a if a.flags.writeable else a.copy()
 
 

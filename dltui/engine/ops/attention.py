@@ -12,7 +12,7 @@ def attention_bias(mask, is_causal, q_len, k_len):
     convention), a float mask (added as is) and/or a causal mask; None when there is none."""
     bias = None
     if mask is not None:
-        mask = np.asarray(mask)
+        mask = np.asarray(getattr(mask, "data", mask))  # an engine Tensor gives its array (bool from comparisons)
         bias = np.where(mask, 0.0, -np.inf) if mask.dtype == bool else mask.astype(np.float64)
     if is_causal:
         causal = np.triu(np.full((q_len, k_len), -np.inf), k=1)

@@ -74,6 +74,8 @@ class Pow(Op):
 
     def backward(self, dy):
         p = self.params["exponent"]
+        if p == 0:  # x⁰ is flat, even at x = 0 where p·xᵖ⁻¹ would be 0·∞ (PyTorch: 0)
+            return (np.zeros_like(dy),)
         return (dy * p * self.arrays[0] ** (p - 1),)
 
 
@@ -147,6 +149,8 @@ class Mean(Op):
 def _keep_dims(dy, shape, params):
     """Re-insert the axes a reduction removed so the gradient broadcasts against the input."""
     axis = params["axis"]
+    if not shape:  # a 0-d tensor reduced over dim 0 or −1 (PyTorch allows it): nothing was removed
+        return dy
     if params["keepdims"] or axis is None:
         return np.reshape(dy, [1] * len(shape)) if axis is None else dy
     axes = (axis,) if isinstance(axis, int) else axis
