@@ -27,7 +27,8 @@ COMMANDS = {
     "class": "every learner's progress, for the teacher (--tui: in the app; --export csv|json, -o FILE)",
     "serve ssh|web|add-user": "serve the lessons to a class over SSH or in browser tabs ('dltui serve --help')",
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
-    "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet, resnet18/34/50",
+    "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet(aux), resnet18/34/50, nin,"
+                 " densenet121, mobilenetv2",
 }
 WIDTH = max(map(len, COMMANDS)) + 2
 

@@ -823,3 +823,362 @@ def test_dcgan_numbers_are_what_the_lab_computes(lang):
     assert stamps.shape == (5, 5) and quiz["stamps"].answer == stamps[2, 2]
     assert sorted({stamps[1, 2], stamps[2, 1], stamps[2, 3], stamps[3, 2]}) == stated(lang, "dcgan", {
         "en": rf"under two stamps \({NUM}, {NUM}, {NUM} or {NUM}\)", "zh": rf"只在两个印章之下（{NUM}、{NUM}、{NUM} 或 {NUM}）"})
+
+
+# ---------------------------------------------------------------------------- lesson 28
+@pytest.mark.parametrize("lang", LANGS)
+def test_encoder_decoder_numbers_are_what_the_lab_computes(lang):
+    """Sizes, counts and the example sentence from the lab at the lesson's settings; the paper's count from the same
+    formula (tests/labs/test_seq2seq.py holds it equal to torch.nn.Transformer). None needs training."""
+    from dltui.labs.seq2seq import (D_FF, D_MODEL, EPOCH_STEPS, HEADS, PAPER, TARGET, TEST_SIZE, TINY, WORDS,
+                                    parameter_breakdown, task_target)
+    lesson = LESSONS[lang]["encoder-decoder"]
+    s = lab_class("seq2seq")(**lesson.params).snapshot()
+    tiny, paper = parameter_breakdown(TINY), parameter_breakdown(PAPER)
+    layers = paper["encoder"] + paper["decoder"]  # torch.nn.Transformer's count: no embeddings
+    text = lesson_text(lang, "encoder-decoder")
+    assert stated(lang, "encoder-decoder", {"en": rf"d_model = {NUM}, {NUM} heads, d_ff = {NUM}, one encoder",
+                                            "zh": rf"模型 d_model = {NUM}，{NUM} 个头，d_ff = {NUM}，一个编码器层"}) == [
+        D_MODEL, HEADS, D_FF]
+    assert stated(lang, "encoder-decoder", {"en": rf"and {NUM} parameters\. It trains", "zh": rf"共 {NUM} 个参数。它用"}) == [
+        s.n_params]
+    assert stated(lang, "encoder-decoder", {"en": rf"Adam on {NUM} fresh random sentences a batch, an epoch being {NUM} "
+                                                  rf"batches\. {NUM} other sentences .*? gets {NUM}% of them",
+                                            "zh": rf"每个小批量是 {NUM} 个新的随机句子，{NUM} 个小批量算一轮。另外 {NUM} "
+                                                  rf"个句子留出.*?其中 {NUM}% 的句子"}) == [
+        lesson.params["batch"], EPOCH_STEPS, TEST_SIZE, 100 * TARGET]
+    assert s.held_out == TEST_SIZE
+    assert stated(lang, "encoder-decoder", {
+        "en": rf"The lab's model has {NUM}: {NUM} in its embeddings, {NUM} in the encoder, {NUM} in the decoder and "
+              rf"{NUM} in its output layer",
+        "zh": rf"实验的模型有 {NUM} 个：嵌入 {NUM} 个，编码器 {NUM} 个，解码器 {NUM} 个，输出层 {NUM} 个"}) == [
+        s.tiny_total, tiny["embeddings"], tiny["encoder"], tiny["decoder"], tiny["output"]]
+    assert stated(lang, "encoder-decoder", {"en": rf"that is {NUM} parameters in the layers",
+                                            "zh": rf"各层共有 {NUM} 个参数"}) == [layers]
+    assert stated(lang, "encoder-decoder", {"en": rf"embedding table of {NUM} × {NUM} .*?, {NUM} more: {NUM} in all",
+                                            "zh": rf"共享一张 {NUM} × {NUM} 的嵌入表，多出 {NUM} 个：合计 {NUM}"}) == [
+        PAPER.source_vocab, PAPER.d_model, paper["embeddings"], s.paper_total]
+    assert stated(lang, "encoder-decoder", {"en": rf"d_model = {NUM}, {NUM} heads and a feed-forward width d_ff = {NUM}",
+                                            "zh": rf"d_model = {NUM}，{NUM} 个头，前馈宽度 d_ff = {NUM}"}) == [
+        PAPER.d_model, PAPER.heads, PAPER.d_ff]
+    quiz = {q.id: q for q in lesson.quiz}
+    assert quiz["masked-cells"].answer == np.isinf(s.mask).sum() and quiz["tiny-params"].answer == s.n_params
+    assert quiz["paper-params"].answer == layers
+    for part in ("embeddings", "encoder", "decoder", "output"):
+        assert f"{tiny[part]:,}" in quiz["tiny-params"].explanation
+    encoder_layer = (paper["encoder"] - 2 * PAPER.d_model) // 6
+    decoder_layer = (paper["decoder"] - 2 * PAPER.d_model) // 6
+    assert f"{encoder_layer:,}" in quiz["paper-params"].explanation
+    assert f"{decoder_layer:,}" in quiz["paper-params"].explanation
+    assert re.search(r"`((?:[a-z]+ ){4}[a-z]+)`", text)[1] == " ".join(s.words)  # the first held-out sentence
+    totals, digits = re.search(r"[(（](\d(?: \d){4})[)）].*?[(（](\d(?: \d){4})[)）]", text).groups()
+    source = np.array([[WORDS.index(w) for w in s.words]])
+    assert totals == " ".join(map(str, s.target)) == " ".join(map(str, task_target("totals", source)[0]))
+    assert digits == " ".join(map(str, task_target("digits", source)[0]))
+    example = re.search(r"encoder in +(.+?) decoder in +<s> +(.+?) target +(.+?) ```", text)
+    source = np.array([[WORDS.index(w) for w in example[1].split()]])
+    target = task_target("totals", source)[0]
+    assert example[3].split() == [str(d) for d in target] and example[2].split() == [str(d) for d in target[:-1]]
+
+
+# ---------------------------------------------------------------------------- lesson 30
+
+
+@pytest.fixture(scope="module")
+def recursive_run():
+    """The lesson's 800 steps (a few seconds), trained once for both languages."""
+    lab = lab_class("recursive")(**LESSONS["en"]["more-architectures"].params)
+    lab.act("train")
+    return lab
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_more_architectures_numbers_are_what_the_explorer_and_the_lab_compute(lang, recursive_run):
+    from dltui.labs.recursive import TRAIN_SIZES, UNSEEN, UNSEEN_ROWS, bracketings, value
+
+    def params(name, prefix=""):
+        return sum(l.params for l in architecture(name).layers if l.name.startswith(prefix))
+
+    alexnet_fc = sum(l.params for l in architecture("alexnet").layers if l.kind.startswith("linear"))
+    claims = [
+        ({"en": rf"last block costs {NUM}\s+parameters where AlexNet's three linear layers cost {NUM}",
+          "zh": rf"这个最后的块只有 {NUM} 个参数，而 AlexNet 的三个全连接层有 {NUM} 个"},
+         [params("nin", "nin4"), alexnet_fc]),
+        ({"en": rf"10 classes\): {NUM} parameters", "zh": rf"10 个类别）：{NUM} 个参数"}, [params("nin")]),
+        ({"en": rf"first block with {NUM} channels and ends it with {NUM} \+ {NUM}·{NUM} = {NUM};",
+          "zh": rf"第一个块以 {NUM} 个通道开始，以 {NUM} \+ {NUM}·{NUM} = {NUM} 个结束"},
+         [64, 64, 6, 32, [l.shape for l in architecture("densenet121").blocks() if l.name == "denseblock1"][0][0]]),
+        ({"en": rf"block\. {NUM} parameters, torchvision's count", "zh": rf"共 {NUM} 个参数，与 torchvision"},
+         [params("densenet121")]),
+        ({"en": rf"narrow after it\. {NUM} parameters", "zh": rf"之后再收窄。共 {NUM} 个参数"}, [params("mobilenetv2")]),
+        ({"en": rf"counts them: {NUM} parameters against {NUM}", "zh": rf"算进去：{NUM} 个参数，而不含它们时为 {NUM} 个"},
+         [params("googlenetaux"), params("googlenet")]),
+        ({"en": rf"= {NUM} on inception4a, and {NUM} on inception4d", "zh": rf"= {NUM}，接在有 528 个通道的 inception4d 上的为 {NUM}"},
+         [params("googlenetaux", "aux1"), params("googlenetaux", "aux2")]),
+    ]
+    for pattern, expected in claims:
+        assert stated(lang, "more-architectures", pattern) == expected, pattern[lang]
+    quiz = {q.id: q for q in LESSONS[lang]["more-architectures"].quiz}
+    assert quiz["aux-heads"].answer == params("googlenetaux", "aux") == params("googlenetaux") - params("googlenet")
+    assert quiz["bracketings"].answer == len(bracketings(5))
+
+    lab, s = recursive_run, recursive_run.snapshot()
+    numbers = (3, 1, 4, 2)
+    first, balanced = bracketings(4)[0], ((0, 1), (2, 3))
+    assert stated(lang, "more-architectures", {"en": rf"\(\(3 − 1\) − 4\) − 2 is {NUM}\s+and \(3 − 1\) − \(4 − 2\) is {NUM}\.",
+                                               "zh": rf"\(\(3 − 1\) − 4\) − 2 等于 {NUM}，而 \(3 − 1\) − \(4 − 2\) 等于 {NUM}。"}) == [
+        value(first, numbers, 5), value(balanced, numbers, 5)]
+    assert stated(lang, "more-architectures", {"en": rf"learned {NUM}-vector", "zh": rf"学到的 {NUM} 维向量"}) == [
+        lab.params["dim"]]
+    assert stated(lang, "more-architectures", {"en": rf"numbers \({NUM} bracketings in all\)", "zh": rf"（一共 {NUM} 种加括号方式）"}) == [
+        sum(len(bracketings(n)) for n in TRAIN_SIZES)]
+    seen_trees = sum(len(bracketings(n)) * 5 ** n for n in TRAIN_SIZES)
+    m = s.measurements[-1]
+    assert m.step == lab.params["steps"] == 800
+    assert stated(lang, "more-architectures", {
+        "en": rf"After {NUM} steps the root is right\s+on {NUM}% of all {NUM} trees of 2 to 4 numbers, and on {NUM}% of "
+              rf"{NUM} trees of five numbers, a size it\s+never saw: {NUM} choices of the numbers in each of their {NUM} "
+              rf"bracketings",
+        "zh": rf"训练 {NUM} 步之后，根节点在全部 {NUM} 棵 2 到 4 个数的树上 {NUM}% 正确，在 {NUM} 棵五个数的树上 {NUM}% "
+              rf"正确，而这种大小它从未见过：5 个数随机取 {NUM} 组，每组取全部 {NUM} 种"}) == (
+        [800, round(100 * m.seen), seen_trees, round(100 * m.unseen), UNSEEN_ROWS * len(bracketings(UNSEEN)),
+         UNSEEN_ROWS, len(bracketings(UNSEEN))] if lang == "en" else
+        [800, seen_trees, round(100 * m.seen), UNSEEN_ROWS * len(bracketings(UNSEEN)), round(100 * m.unseen),
+         UNSEEN_ROWS, len(bracketings(UNSEEN))])
+
+
+# ---------------------------------------------------------------------------- lesson 31
+
+
+@pytest.fixture(scope="module")
+def zoo_runs():
+    """Every toy the zoo lesson quotes, run to its end: the lesson's settings, then the settings its text changes."""
+    from dltui.labs.zoo import ZooLab
+
+    def ended(**params):
+        lab = ZooLab(**{**LESSONS["en"]["zoo"].params, **params})
+        start = lab.snapshot()
+        lab.act("finish")
+        return lab, start, lab.snapshot()
+
+    settings = {"rbf": {"toy": "rbf"}, "rbf3": {"toy": "rbf", "centres": 3}, "som": {"toy": "som"},
+                "esn": {"toy": "esn"}, "esn15": {"toy": "esn", "radius": 1.5}, "esn2": {"toy": "esn", "radius": 2},
+                "svm": {"toy": "svm"}, "svm1": {"toy": "svm", "penalty": 1}, "ar": {"toy": "ar"},
+                "ar4": {"toy": "ar", "order": 4}, "deconv": {"toy": "deconv"},
+                "deconv3": {"toy": "deconv", "stride": 3}}
+    return {name: ended(**params) for name, params in settings.items()}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_zoo_numbers_are_what_the_lab_computes(lang, zoo_runs):
+    from dltui.labs import zoo
+    from dltui.labs.zoo import ar_fit, transposed
+    quiz = {q.id: q for q in LESSONS[lang]["zoo"].quiz}
+
+    def claim(en: str, zh: str) -> list[float]:
+        return stated(lang, "zoo", {"en": en, "zh": zh})
+
+    _, rbf, rbf_end = zoo_runs["rbf"]
+    centres, apart, width, start = claim(rf"{NUM} centres {SIGNED} apart, widths {SIGNED}, and the weights by least "
+                                         rf"squares give an MSE of {SIGNED}",
+                                         rf"{NUM} 个中心相隔 {SIGNED}，宽度 {SIGNED}，用最小二乘求出的权重在 40 个带噪声的点上 "
+                                         rf"MSE 为 {SIGNED}")
+    assert (centres, apart, width) == (len(rbf.centres), round(rbf.centres[1] - rbf.centres[0], 2),
+                                       round(rbf.widths[0], 2))
+    assert start == round(rbf.start_loss, 4) and len(rbf.x) == 40
+    steps, end = claim(rf"after {NUM} steps the MSE is {SIGNED}", rf"{NUM} 步后 MSE 为 {SIGNED}")
+    assert (steps, end) == (rbf_end.step, round(rbf_end.history[-1], 4))
+    variance, parameters = claim(rf"variance {SIGNED}, so those {NUM} parameters",
+                                 rf"方差是 {SIGNED}，所以这 {NUM} 个参数")
+    assert variance == pytest.approx(zoo.RBF_NOISE**2) and parameters == 3 * centres and end < variance
+    _, rbf3, rbf3_end = zoo_runs["rbf3"]
+    assert claim(rf"\(MSE {SIGNED}\) and moving the centres matters most: training brings it to {SIGNED}",
+                 rf"（MSE {SIGNED}），移动中心最为关键：训练把它降到 {SIGNED}") == [
+        round(rbf3.start_loss, 3), round(rbf3_end.history[-1], 4)]
+
+    _, som, som_end = zoo_runs["som"]
+    assert claim(rf"η shrinks from {SIGNED} to {SIGNED} over {NUM} samples and the radius σ from {NUM} grid steps to "
+                 rf"{SIGNED}",
+                 rf"{NUM} 个样本里，学习率 η 从 {SIGNED} 缩小到 {SIGNED}，半径 σ 从 {NUM} 个网格步长缩小到 {SIGNED}") == (
+        [*zoo.SOM_RATE, zoo.SOM_SAMPLES, *zoo.SOM_RADIUS] if lang == "en" else
+        [zoo.SOM_SAMPLES, *zoo.SOM_RATE, *zoo.SOM_RADIUS])
+    assert claim(rf"the random start scores {NUM}%, the trained map {NUM}%", rf"随机起点为 {NUM}%，训练后为 {NUM}%") == [
+        round(100 * som.topographic), round(100 * som_end.topographic)]
+
+    _, esn, esn_end = zoo_runs["esn"]
+    units, = claim(rf"A \*\*reservoir\*\* of {NUM} tanh units", rf"一个由 {NUM} 个 tanh 单元组成的")
+    chunk, = claim(rf"each step of the lab adds {NUM} training samples", rf"实验每走一步加入 {NUM} 个训练样本")
+    assert (units, chunk) == (zoo.ESN_UNITS, zoo.ESN_CHUNK)
+    samples, error, baseline = claim(rf"After {NUM} samples the test error \(RMSE over the target's standard "
+                                     rf"deviation, NRMSE\) is {SIGNED}, where repeating the last value scores {SIGNED}",
+                                     rf"用了 {NUM} 个样本后，测试误差（RMSE 除以目标的标准差，即 NRMSE）为 {SIGNED}，而直接"
+                                     rf"重复上一个值的得分是 {SIGNED}")
+    assert (samples, error, baseline) == (esn_end.samples[-1], round(esn_end.history[-1], 4), round(esn.baseline, 3))
+    errors = {name: round(zoo_runs[name][2].history[-1], 3) for name in ("esn15", "esn2")}
+    assert claim(rf"At `radius = 1\.5` the error is {SIGNED}; at 2 it is {SIGNED}",
+                 rf"`radius = 1\.5` 时误差为 {SIGNED}；为 2 时是 {SIGNED}") == [errors["esn15"], errors["esn2"]]
+    assert claim(rf"The test error \({SIGNED}\) is now worse than repeating the last value \({SIGNED}\)",
+                 rf"测试误差（{SIGNED}）现在比直接重复上一个值（{SIGNED}）还差") == [errors["esn2"], round(esn.baseline, 3)]
+    assert claim(rf"At radius 1\.5 the error is {SIGNED}, at 0\.9 it is {SIGNED}",
+                 rf"半径 1\.5 时误差是 {SIGNED}，0\.9 时是 {SIGNED}") == [errors["esn15"], round(esn_end.history[-1], 4)]
+    assert claim(rf"a linear system of {NUM} equations", rf"一个 {NUM} 个方程的线性方程组") == [zoo.ESN_UNITS + 1]
+
+    _, svm, svm_end = zoo_runs["svm"]
+    support, wrong = int(svm_end.support.sum()), svm_end.errors
+    assert claim(rf"After {NUM} steps: {NUM} support vectors, {NUM} points on the wrong side, margin {SIGNED}",
+                 rf"{NUM} 步后：{NUM} 个支持向量，{NUM} 个点在错误的一侧，间隔 {SIGNED}") == [
+        svm_end.step, support, wrong, round(svm_end.margin, 3)]
+    assert quiz["support-vectors"].answer == support
+    assert claim(rf"{NUM} of the {NUM} points have y·f\(x\) ≤ 1: .*\({NUM} of them are on the wrong side\)\. .* "
+                 rf"the other {NUM} a little",
+                 rf"{NUM} 个点中有 {NUM} 个满足 y·f\(x\) ≤ 1：.*（其中 {NUM} 个在错误的一侧）。.*把其余 {NUM} 个点") == (
+        [support, 40, wrong, 40 - support] if lang == "en" else [40, support, wrong, 40 - support])
+    svm1 = zoo_runs["svm1"][2]
+    assert claim(rf"margin widens to {SIGNED} and {NUM} points", rf"间隔变宽到 {SIGNED}，{NUM} 个点") == [
+        round(svm1.margin, 3), int(svm1.support.sum())]
+
+    ar_lab, _, ar = zoo_runs["ar"]
+    ar4_lab, _, ar4 = zoo_runs["ar4"]
+    assert claim(rf"on {NUM} values of two sines \(periods {SIGNED} and {SIGNED}\)",
+                 rf"在 {NUM} 个带噪声的双正弦值（周期 {SIGNED} 和 {SIGNED}）") == [zoo.AR_TRAIN, *zoo.AR_PERIODS]
+    rollouts = [round(ar4.history[-1], 3), round(ar.history[-1], 3)]
+    assert claim(rf"AR\(4\) rolls out with an RMSE of {SIGNED} over {NUM} values, and AR\(8\) with {SIGNED}",
+                 rf"AR\(4\) 滚动预测 {NUM} 个值的 RMSE 为 {SIGNED}，AR\(8\) 为 {SIGNED}") == (
+        [rollouts[0], zoo.AR_AHEAD, rollouts[1]] if lang == "en" else [zoo.AR_AHEAD, *rollouts])
+    assert claim(rf"AR\(4\) rolls out badly \(RMSE {SIGNED}\) and AR\(8\) well \({SIGNED}\)",
+                 rf"AR\(4\) 的滚动预测很差（RMSE {SIGNED}），AR\(8\) 却很好（{SIGNED}）") == rollouts
+    t = np.arange(200)
+    clean = ar_fit(np.sin(2 * np.pi * t / 16) + 0.6 * np.sin(2 * np.pi * t / 6.5), 4)
+    assert claim(rf"\(about {SIGNED}, {SIGNED}, {SIGNED}, {SIGNED}\)",
+                 rf"（约 {SIGNED}、{SIGNED}、{SIGNED}、{SIGNED}）") == list(np.round(clean, 2))
+    assert claim(rf"deviation {SIGNED}, least squares .*: {SIGNED}, {SIGNED}, {SIGNED}, {SIGNED}\. .* "
+                 rf"\(RMSE {SIGNED}\)",
+                 rf"标准差为 {SIGNED} 的.*的系数：{SIGNED}、{SIGNED}、{SIGNED}、{SIGNED}。.*（RMSE {SIGNED}）") == [
+        zoo.AR_NOISE, *np.round(ar4_lab.coefficients, 2), round(ar4.one_step_error, 3)]
+
+    deconv, deconv3 = zoo_runs["deconv"][2], zoo_runs["deconv3"][2]
+    side, = claim(rf"At stride 2 the 3×3 input becomes {NUM}×", rf"步幅为 2 时，3×3 的输入变成 {NUM}×")
+    assert side == deconv.full.shape[0] and deconv.stride == 2 and quiz["deconv-side"].answer == deconv3.full.shape[0]
+    covered = transposed(np.ones((3, 3)), np.ones((3, 3)), 2, 0)
+    assert claim(rf"some cells lie under {NUM} stamp, some under {NUM} and some under {NUM}",
+                 rf"有的格子在 {NUM} 个印章之下，有的在 {NUM} 个之下，有的在 {NUM} 个之下") == sorted(set(covered.ravel()))
+    even = transposed(np.ones((3, 3)), np.ones((4, 4)), 2, 0)[2:-2, 2:-2]
+    assert claim(rf"A 4×4 kernel at stride 2 covers every inner cell with {NUM} stamps",
+                 rf"换用 4×4 的卷积核，内部每个格子都在 {NUM} 个印章之下") == [even[0, 0]] and np.all(even == even[0, 0])
+
+
+# ---------------------------------------------------------------------------- lesson 27
+@pytest.mark.parametrize("lang", LANGS)
+def test_word2vec_numbers_are_what_the_lab_computes(lang):
+    """The corpus, the vocabulary, the model's size, the first epoch's subsampling and examples and the first
+    example's loss, at the lesson's settings: none needs training beyond one mini-batch."""
+    from dltui.labs.word2vec import BATCH, CORPUS, MAPPED, corpus, keep_probability, noise_distribution, speeches
+    from dltui.labs.char_lm import asset_path
+    lesson = LESSONS[lang]["word2vec"]
+    params = lesson.params
+    lab = lab_class("word2vec")(**params)
+    s = lab.perform("step")
+    c = corpus(params["min_count"])
+    claim = lambda en, zh: stated(lang, "word2vec", {"en": en, "zh": zh})  # noqa: E731
+    assert claim(rf"{NUM} words in {NUM} speeches", rf"{NUM} 段台词共 {NUM} 个词") == (
+        [sum(map(len, speeches())), len(speeches())] if lang == "en" else [len(speeches()), sum(map(len, speeches()))])
+    assert claim(rf"the first {NUM} KB of Karpathy", rf"tinyshakespeare 的前 {NUM} KB") == [
+        round(len(__import__("gzip").open(asset_path(CORPUS)).read()) / 1000)]
+    assert claim(rf"at least `min_count`\s*\({NUM}\) times make the vocabulary, V = {NUM}; the text keeps {NUM}",
+                 rf"出现至少 `min_count`（{NUM}）次的词组成词表，V = {NUM}；文本保留其中的 {NUM} 个词") == [
+        params["min_count"], s.words, s.tokens]
+    assert claim(rf"With d = {NUM} the model has {NUM} parameters, two tables of {NUM}×{NUM}",
+                 rf"d = {NUM} 时模型有 {NUM} 个参数，即两张 {NUM}×{NUM} 的表") == [
+        s.dim, s.parameters, s.words, s.dim]
+    assert claim(rf"{NUM} examples per mini-batch", rf"每个小批量 {NUM} 个样本") == [BATCH]
+    assert claim(rf"the first epoch subsampling keeps {NUM} words, and a window of {NUM} makes {NUM} skip-gram pairs",
+                 rf"第一轮中二次采样保留 {NUM} 个词，窗口为 {NUM} 时由它们得到 {NUM} 个跳字词对") == [
+        s.kept, s.window, s.examples]
+    cbow = lab_class("word2vec")(**{**params, "model": "cbow"}).snapshot()
+    assert claim(rf"CBOW: {NUM} windows", rf"连续词袋模型：{NUM} 个窗口") == [cbow.examples]
+    k = params["negatives"]
+    assert claim(rf"loss is {NUM}·ln 2 = {NUM} for k = {NUM}", rf"k = {NUM} 时第一个样本的损失是 {NUM}·ln 2 = {NUM}") == (
+        [k + 1, round(s.last.loss, 3), k] if lang == "en" else [k, k + 1, round(s.last.loss, 3)])
+    quiz = {q.id: q for q in lesson.quiz}
+    assert quiz["start-loss"].answer == round(s.last.loss, 3) == round((k + 1) * math.log(2), 3)
+    the = c.index["the"]
+    f, keep = c.counts[the] / c.total, keep_probability(c.counts, params["subsample"])
+    assert the == 0 and claim(rf"\"the\" \({NUM} times, f = {NUM}\) is kept with probability {NUM}",
+                              rf"“the”（出现 {NUM} 次，f = {NUM}）被保留的概率是 {NUM}") == [
+        c.counts[the], round(f, 3), round(keep[the], 3)]
+    assert quiz["keep-the"].answer == round(keep[the], 3)
+    assert claim(rf"√\({NUM}/{NUM}\) = {NUM}", rf"√\({NUM}/{NUM}\) = {NUM}") == [
+        params["subsample"], round(f, 5), round(keep[the], 3)]
+    assert claim(rf"\({NUM} of the {NUM}\) is always kept", rf"（{NUM} 个中的 {NUM} 个）总是保留") == (
+        [int((keep >= 1).sum()), s.words] if lang == "en" else [s.words, int((keep >= 1).sum())])
+    assert claim(rf"kept {NUM}% of the time", rf"会有 {NUM}% 的时候被保留") == [round(100 * (1 - keep[the]))]
+    share = [round(100 * f, 1), round(100 * noise_distribution(c.counts)[the], 1)]
+    for en, zh in ((rf"is {NUM}% of the lab's text and {NUM}% of its noise words", rf"占实验文本的 {NUM}%，只占噪声词的 {NUM}%"),
+                   (rf"is {NUM}% of the text but {NUM}% of the noise words", rf"占文本的 {NUM}%，却只占噪声词的 {NUM}%")):
+        assert claim(en, zh) == share
+    assert claim(rf"commonest word, {NUM}% of the text", rf"最常见的词，占文本的 {NUM}%") == share[:1]
+    assert claim(rf"draws the {NUM} commonest words", rf"把 {NUM} 个最常见的词") == [MAPPED]
+    assert claim(rf"train the {NUM} epochs", rf"按 `r` 训练 {NUM} 轮") == [params["epochs"]]
+    assert claim(rf"follows all {NUM} examples", rf"依据的是全部 {NUM} 个样本") == [BATCH]
+
+
+# ---------------------------------------------------------------------------- lesson 29
+@pytest.mark.parametrize("lang", LANGS)
+def test_bert_gpt_numbers(lang):
+    """The language's sizes, BERT's corruption rates, GPT's floor, the prompt and the trainable counts, from the lab's
+    own constants and the engine's count of parameters that require a gradient (a finetune lab built on stand-in
+    pre-trained weights: counts do not depend on what the weights are)."""
+    from dltui.engine import manual_seed
+    from dltui.labs import pretrain as P
+
+    def claim(en: str, zh: str) -> list[float]:
+        return stated(lang, "bert-gpt", {"en": en, "zh": zh})
+
+    train, held = P.corpus(0)
+    assert claim(rf"{NUM} names, {NUM} verbs and {NUM} foods make {NUM} sentences over {NUM} tokens; {NUM} are for "
+                 rf"pre-training and {NUM} are held out",
+                 rf"{NUM} 个名字、{NUM} 个动词和 {NUM} 种食物组成 {NUM} 个句子，共 {NUM} 个词元；其中 {NUM} 个用于预训练，"
+                 rf"{NUM} 个留出") == [len(P.NAMES), len(P.VERBS), len(P.FOODS), len(P.SENTENCES), len(P.VOCAB),
+                                       len(train), len(held)]
+    assert claim(rf"have d_model = {NUM}, {NUM} heads and {NUM} layers", rf"都是 d_model = {NUM}、{NUM} 个头、{NUM} 层") == [
+        P.D_MODEL, P.HEADS, P.LAYERS]
+    assert claim(rf"Choose {NUM}% of the words at random. Of the chosen, {NUM}% become `\[MASK\]`, {NUM}% a random "
+                 rf"word, and {NUM}% stay",
+                 rf"随机选中 {NUM}% 的词。被选中的词中，{NUM}% 换成 `\[MASK\]`，{NUM}% 换成随机词，{NUM}% 保持不变") == [
+        100 * P.MASK_RATE, *(100 * share for share in P.SPLIT)]
+    ideal = (2 * math.log(len(P.NAMES)) + math.log(len(P.VERBS))) / (P.LENGTH - 1)
+    assert claim(rf"\(2·ln 8 \+ ln 2\)/8 = {NUM} if every sentence were equally likely, {NUM} on the lab's {NUM} sentences",
+                 rf"\(2·ln 8 \+ ln 2\)/8 = {NUM}，在实验的 {NUM} 个句子上是 {NUM}") == (
+        [round(ideal, 3), round(P.next_word_floor(0), 3), len(train)] if lang == "en"
+        else [round(ideal, 3), len(train), round(P.next_word_floor(0), 3)])
+    quiz = {q.id: q for q in LESSONS[lang]["bert-gpt"].quiz}
+    assert quiz["floor"].answer == round(ideal, 3)
+    assert claim(rf"over {NUM} draws from each of the {NUM} held-out prompts \({NUM}\)",
+                 rf"来自 {NUM} 个留出提示各抽 {NUM} 次（共 {NUM} 次）") == (
+        [P.SAMPLES, len(held), P.SAMPLES * len(held)] if lang == "en" else [len(held), P.SAMPLES, P.SAMPLES * len(held)])
+    first = " ".join(P.VOCAB[t] for t in held[0][1:])
+    assert first.replace("soup", "____", 1) in lesson_text(lang, "bert-gpt")  # the quiz's prompt is the lab's first
+    x_train, y_train, x_test, _ = P.labelled(0)
+    assert claim(rf"{NUM} sentences and a broken copy of each are labelled for training, the other {NUM}",
+                 rf"{NUM} 个句子及各自的一个损坏副本标注后用于训练，另外 {NUM} 个") == [P.LABELLED, len(x_test) // 2]
+    assert claim(rf"{NUM} labelled examples are too few", rf"{NUM} 个有标注的例子太少") == [len(y_train)]
+    assert claim(rf"with α = {NUM}", rf"α = {NUM}；") == [P.ALPHA]
+    assert claim(rf"pre-train both models for {NUM} epochs", rf"把两个模型预训练 {NUM} 轮") == [P.PRE_EPOCHS]
+    assert claim(rf"side by side for {NUM} epochs", rf"三次训练并排进行 {NUM} 轮") == [P.FINE_EPOCHS]
+    table = claim(rf"r 2·2·r·\(32 \+ 32\) \+ 66 1 {NUM} 2 {NUM} 4 {NUM} 8 {NUM}",
+                  rf"r 2·2·r·\(32 \+ 32\) \+ 66 1 {NUM} 2 {NUM} 4 {NUM} 8 {NUM}")
+    assert table == [P.lora_trainable(r) for r in (1, 2, 4, 8)] and P.RANKS == (1, 2, 4, 8)
+    assert all(P.lora_trainable(r) == 2 * P.LAYERS * r * 2 * P.D_MODEL + 66 for r in P.RANKS)
+    manual_seed(0)
+    P.PRETRAINED[9999] = {n: p.data.copy() for n, p in P.Encoder(P.D_MODEL, P.HEADS, P.LAYERS, False).named_parameters()}
+    try:
+        s = P.PretrainLab(part="finetune", seed=9999, rank=4).snapshot()
+    finally:
+        del P.PRETRAINED[9999]
+    runs = {r.kind: r.trainable for r in s.runs}
+    assert claim(rf"every weight trained \({NUM}\)", rf"训练所有权重（{NUM} 个）") == [runs["full"]]
+    assert claim(rf"Full fine-tuning trains {NUM} numbers; at r = {NUM} LoRA trains {NUM} and keeps {NUM} frozen",
+                 rf"全量微调要训练 {NUM} 个数；r = {NUM} 时 LoRA 训练 {NUM} 个，冻结 {NUM} 个") == [
+        runs["full"], s.rank, runs["lora"], s.frozen]
+    assert quiz["lora-r3"].answer == P.lora_trainable(3)
+    assert claim(rf"834 in all, against {NUM} for full", rf"一共 834，而全量微调要训练 {NUM} 个") == [runs["full"]]

@@ -88,6 +88,17 @@ class _Builder:
         self.add(name, f"{kind} {k}×{k}/{s}" + (f" pad {p}" if p else "") + (" ceil" if ceil else ""),
                  (c, out_size(h, k, s, p, ceil), out_size(w, k, s, p, ceil)), 0)
 
+    def norm(self, name: str) -> None:
+        """A batch norm on its own (DenseNet normalises before each conv): weight and bias per channel."""
+        self.add(name, "batch norm", self.shape, 2 * self.shape[0])
+
+    def depthwise(self, name: str, k: int, s: int = 1, p: int = 0) -> None:
+        """A depthwise conv (groups = channels): one k×k filter per channel, no bias, then batch norm."""
+        c, h, w = self.shape
+        shape = (c, out_size(h, k, s, p), out_size(w, k, s, p))
+        self.add(name, f"depthwise {k}×{k}" + (f"/{s}" if s > 1 else ""), shape, c * k * k)
+        self.add(name + ".bn", "batch norm", shape, 2 * c)
+
     def adaptive(self, name: str, size: int) -> None:
         self.add(name, f"adaptive avg pool → {size}×{size}", (self.shape[0], size, size), 0)
 
@@ -142,7 +153,11 @@ def alexnet() -> Architecture:
     b.linear("fc6", 4096)
     b.linear("fc7", 4096)
     b.linear("fc8", 1000)
-    a.note = alexnet_puzzle()
+    a.note = alexnet_puzzle() + (" Two things of the paper's are not in the table: local response normalisation "
+                                 "(LRN, after conv1 and conv2), which divides each map by the activity of its "
+                                 "neighbouring channels, has no parameters and was dropped by later nets and by "
+                                 "torchvision; and the pools are overlapping, 3×3 windows at stride 2, so "
+                                 "neighbouring windows share a row (the paper saw slightly less overfitting).")
     return a
 
 
@@ -183,9 +198,24 @@ def _inception(b: _Builder, name: str, c1: int, c3r: int, c3: int, c5r: int, c5:
     b.block = ""
 
 
-def googlenet() -> Architecture:
-    a = Architecture("googlenet", "GoogLeNet / Inception v1 (Szegedy et al., 2014; torchvision, no aux heads)",
-                     (3, 224, 224))
+def _aux_head(b: _Builder, name: str) -> None:
+    """An auxiliary classifier on the side of the main path (training only): 5×5/3 average pool, 1×1 conv to 128,
+    fc 1024, fc 1000. The main path goes on from the module it branched off."""
+    start = b.shape
+    b.block = name
+    b.arch.block_kinds[name] = "auxiliary classifier"
+    b.pool(f"{name}.pool", 5, 3, kind="avg pool")
+    b.conv(f"{name}.conv", 128, 1, bias=False, bn=True)
+    b.add(f"{name}.flatten", "flatten", (math.prod(b.shape),), 0)
+    b.linear(f"{name}.fc1", 1024)
+    b.linear(f"{name}.fc2", 1000)
+    b.shape, b.block = start, ""
+
+
+def googlenet(aux: bool = False) -> Architecture:
+    a = Architecture("googlenetaux" if aux else "googlenet",
+                     "GoogLeNet / Inception v1 (Szegedy et al., 2014; torchvision, "
+                     + ("with the auxiliary heads used in training)" if aux else "no aux heads)"), (3, 224, 224))
     b = _Builder(a)
     b.conv("conv1", 64, 7, 2, 3, bias=False, bn=True)
     b.pool("maxpool1", 3, 2, ceil=True)
@@ -199,6 +229,8 @@ def googlenet() -> Architecture:
                          ("4c", (128, 128, 256, 24, 64, 64)), ("4d", (112, 144, 288, 32, 64, 64)),
                          ("4e", (256, 160, 320, 32, 128, 128))]:
         _inception(b, "inception" + name, *widths)
+        if aux and name in ("4a", "4d"):
+            _aux_head(b, "aux" + ("1" if name == "4a" else "2"))
     b.pool("maxpool4", 2, 2, ceil=True)
     _inception(b, "inception5a", 256, 160, 320, 32, 128, 128)
     _inception(b, "inception5b", 384, 192, 384, 48, 128, 128)
@@ -208,7 +240,13 @@ def googlenet() -> Architecture:
     a.note = ("Each inception module runs 1×1, 3×3 and 5×5 convs and a pool side by side and stacks their "
               "outputs; the 1×1 convs in front shrink the channels first, which is how 22 layers fit in 6.6 M "
               "parameters. The two auxiliary classifiers used in training are left out, as torchvision does "
-              "for its pretrained model (with them: 13,004,888).")
+              "for its pretrained model (with them: 13,004,888; `googlenetaux`).")
+    if aux:
+        a.note = ("Two auxiliary classifiers branch off inception4a (512 channels) and inception4d (528): each pools "
+                  "14×14 to 4×4, shrinks to 128 channels with a 1×1 conv, then fc 2048→1024 and 1024→1000. Their "
+                  "losses, weighted 0.3, push gradient into the middle of the 22 layers during training; at test "
+                  "time they are dropped. They add 3,188,968 + 3,191,016 = 6,379,984 parameters, almost as many as "
+                  "the whole network without them (6,624,904).")
     return a
 
 
@@ -248,14 +286,118 @@ def _resnet(name: str, depths: list[int], bottleneck: bool) -> Architecture:
     return a
 
 
+def nin() -> Architecture:
+    """d2l's NiN (torchvision has none): four NiN blocks, each a k×k conv and two 1×1 convs, ending in 10 channels
+    that global average pooling turns into the 10 class scores (1×224×224 Fashion-MNIST, upscaled)."""
+    a = Architecture("nin", "NiN, Network in Network (Lin et al., 2013; d2l's version for 224×224)", (1, 224, 224))
+    b = _Builder(a)
+    for stage, (out, k, s, p) in enumerate([(96, 11, 4, 0), (256, 5, 1, 2), (384, 3, 1, 1), (10, 3, 1, 1)], 1):
+        name = f"nin{stage}"
+        b.block = name
+        a.block_kinds[name] = f"NiN block {k}×{k}" + (f"/{s}" if s > 1 else "") + ", 1×1, 1×1"
+        b.conv(f"{name}.conv", out, k, s, p)
+        b.conv(f"{name}.mlp1", out, 1)
+        b.conv(f"{name}.mlp2", out, 1)
+        b.block = ""
+        if stage < 4:
+            b.pool(f"pool{stage}", 3, 2)
+    b.adaptive("avgpool", 1)
+    b.flatten()
+    a.note = ("No fully connected layers: each block's two 1×1 convs act as a small MLP applied at every pixel "
+              "(the \"network in network\"), and the last block has one channel per class, averaged over the "
+              "whole map. The last block costs 34,790 parameters where AlexNet's three linear layers cost "
+              "58,631,144. torchvision has no NiN; this is d2l's, for 1-channel 224×224 input and 10 classes.")
+    return a
+
+
+def densenet121() -> Architecture:
+    """torchvision's densenet121: growth rate k = 32, blocks of 6, 12, 24, 16 layers, transitions halving channels."""
+    a = Architecture("densenet121", "DenseNet-121 (Huang et al., 2016)", (3, 224, 224))
+    b = _Builder(a)
+    b.conv("conv0", 64, 7, 2, 3, bias=False, bn=True)
+    b.pool("pool0", 3, 2, 1)
+    growth = 32
+    for stage, layers in enumerate((6, 12, 24, 16), 1):
+        name = f"denseblock{stage}"
+        b.block = name
+        a.block_kinds[name] = f"dense block {layers}×, k = {growth}"
+        for i in range(1, layers + 1):
+            c, h, w = start = b.shape
+            b.norm(f"{name}.layer{i}.norm1")
+            b.conv(f"{name}.layer{i}.conv1", 4 * growth, 1, bias=False)
+            b.norm(f"{name}.layer{i}.norm2")
+            b.conv(f"{name}.layer{i}.conv2", growth, 3, p=1, bias=False)
+            b.add(f"{name}.layer{i}.concat", "concatenate channels", (c + growth, h, w), 0)
+        b.block = ""
+        if stage < 4:
+            name = f"transition{stage}"
+            b.block = name
+            a.block_kinds[name] = "transition 1×1 C/2, avg pool /2"
+            b.norm(f"{name}.norm")
+            b.conv(f"{name}.conv", b.shape[0] // 2, 1, bias=False)
+            b.pool(f"{name}.pool", 2, 2, kind="avg pool")
+            b.block = ""
+    b.norm("norm5")
+    b.adaptive("avgpool", 1)
+    b.flatten()
+    b.linear("classifier", 1000)
+    a.note = ("Each layer of a dense block sees every earlier layer's maps (concatenated, not added) and adds k = 32 "
+              "new ones: a block of L layers turns k₀ channels into k₀ + L·k (64 + 6·32 = 256). Each layer is "
+              "BN-ReLU-conv 1×1 to 4k, BN-ReLU-conv 3×3 to k; transitions halve the channels and the size. "
+              "121 = 1 + 2·58 layers in the blocks + 3 transitions + 1 classifier.")
+    return a
+
+
+def _inverted_residual(b: _Builder, name: str, expand: int, out: int, stride: int) -> None:
+    """MobileNetV2's block: 1×1 expand ×t (skipped for t = 1), depthwise 3×3 with the stride, 1×1 project down
+    with no activation; the input is added when the shape is unchanged."""
+    start = b.shape
+    b.block = name
+    shortcut = stride == 1 and start[0] == out
+    b.arch.block_kinds[name] = f"inverted residual t={expand}" + (f"/{stride}" if stride > 1 else "") + \
+        (" +x" if shortcut else "")
+    if expand != 1:
+        b.conv(f"{name}.expand", start[0] * expand, 1, bias=False, bn=True)
+    b.depthwise(f"{name}.depthwise", 3, stride, 1)
+    b.conv(f"{name}.project", out, 1, bias=False, bn=True)
+    if shortcut:
+        b.add(f"{name}.add", "add shortcut", b.shape, 0)
+    b.block = ""
+
+
+def mobilenet_v2() -> Architecture:
+    a = Architecture("mobilenetv2", "MobileNetV2 (Sandler et al., 2018; torchvision, width 1.0)", (3, 224, 224))
+    b = _Builder(a)
+    b.conv("conv0", 32, 3, 2, 1, bias=False, bn=True)
+    block = 0
+    for t, c, n, s in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),
+                       (6, 320, 1, 1)]:
+        for i in range(n):
+            block += 1
+            _inverted_residual(b, f"block{block}", t, c, s if i == 0 else 1)
+    b.conv("conv_last", 1280, 1, bias=False, bn=True)
+    b.adaptive("avgpool", 1)
+    b.flatten()
+    b.linear("classifier", 1000)
+    a.note = ("A depthwise 3×3 conv filters each channel on its own (C·9 weights instead of C²·9), and 1×1 convs "
+              "mix the channels: together about 8× cheaper than a full 3×3 conv. Blocks widen by t = 6 before the "
+              "depthwise conv and narrow after it, the reverse of ResNet's bottleneck, with no ReLU after the "
+              "narrowing.")
+    return a
+
+
 NETWORKS = {
     "lenet5": lenet5,
     "alexnet": alexnet,
     "vgg16": vgg16,
     "googlenet": googlenet,
+    "googlenetaux": lambda: googlenet(aux=True),
     "resnet18": lambda: _resnet("resnet18", [2, 2, 2, 2], False),
     "resnet34": lambda: _resnet("resnet34", [3, 4, 6, 3], False),
     "resnet50": lambda: _resnet("resnet50", [3, 4, 6, 3], True),
+    "nin": nin,
+    "densenet121": densenet121,
+    "mobilenetv2": mobilenet_v2,
 }
 
 

@@ -38,6 +38,11 @@ LABS = {
     "hopfield": "dltui.labs.hopfield:HopfieldLab",
     "autoencoder": "dltui.labs.autoencoder:AutoencoderLab",
     "rbm": "dltui.labs.rbm:RbmLab",
+    "recursive": "dltui.labs.recursive:RecursiveLab",
+    "word2vec": "dltui.labs.word2vec:Word2VecLab",
+    "pretrain": "dltui.labs.pretrain:PretrainLab",
+    "seq2seq": "dltui.labs.seq2seq:Seq2SeqLab",
+    "zoo": "dltui.labs.zoo:ZooLab",
 }
 
 QUESTION_GENERATORS = {
@@ -87,6 +92,21 @@ QUESTION_GENERATORS = {
     "rbm.hidden": "dltui.labs.rbm:hidden_question",
     "rbm.energy": "dltui.labs.rbm:energy_question",
     "rbm.cd_update": "dltui.labs.rbm:cd_question",
+    "pretrain.lora": "dltui.labs.pretrain:lora_question",
+    "pretrain.masking": "dltui.labs.pretrain:masking_question",
+    "pretrain.causal": "dltui.labs.pretrain:causal_question",
+    "zoo.rbf": "dltui.labs.zoo:rbf_question",
+    "zoo.transposed_size": "dltui.labs.zoo:size_question",
+    "zoo.som_update": "dltui.labs.zoo:som_question",
+    "recursive.dense": "dltui.labs.recursive:dense_question",
+    "recursive.separable": "dltui.labs.recursive:separable_question",
+    "recursive.compose": "dltui.labs.recursive:compose_question",
+    "word2vec.gradient": "dltui.labs.word2vec:gradient_question",
+    "word2vec.keep": "dltui.labs.word2vec:keep_question",
+    "word2vec.params": "dltui.labs.word2vec:params_question",
+    "seq2seq.mask": "dltui.labs.seq2seq:mask_question",
+    "seq2seq.cross_shape": "dltui.labs.seq2seq:cross_question",
+    "seq2seq.params": "dltui.labs.seq2seq:params_question",
 }
 
 

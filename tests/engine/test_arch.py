@@ -14,6 +14,10 @@ REFERENCE = {  # torchvision's num_params (GoogLeNet: the pretrained model, with
     "resnet18": 11_689_512,
     "resnet34": 21_797_672,
     "resnet50": 25_557_032,
+    "googlenetaux": 13_004_888,  # torchvision googlenet(aux_logits=True)
+    "nin": 1_992_166,  # d2l's NiN (no torchvision model): counted from the torch layers in test_arch_more.py
+    "densenet121": 7_978_856,
+    "mobilenetv2": 3_504_872,
 }
 
 
@@ -22,7 +26,7 @@ def test_totals_equal_the_reference_counts(name):
     a = architecture(name)
     assert a.total == REFERENCE[name]
     assert sum(row.params for row in a.blocks()) == a.total
-    assert a.layers[-1].shape == ((10,) if name == "lenet5" else (1000,))
+    assert a.layers[-1].shape == ((10,) if name in ("lenet5", "nin") else (1000,))
     assert f"total parameters: {REFERENCE[name]:,}" in format_table(name)
 
 

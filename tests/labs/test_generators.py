@@ -55,6 +55,77 @@ def first_number(prompt: str) -> float:
     return numbers(prompt)[0]
 
 
+def after_word(words: str) -> Callable[[str], float]:
+    """The number written right after `words ` in a prompt."""
+    return lambda prompt: float(re.search(re.escape(words) + r" (\d+)", prompt)[1])
+
+
+def w2v_keep_guesses(prompt: str) -> tuple[float, ...]:
+    """Keep all, none, half, the discard probability 1 − √(t/f), and t/f itself."""
+    t = after("t")(prompt)
+    total = numbers(re.search(r"of ([\d,]+) words", prompt)[1].replace(",", ""))[0]
+    count = numbers(re.search(r"occurs ([\d,]+) times", prompt)[1].replace(",", ""))[0]
+    f = count / total
+    return 0, 1, 0.5, 1 - math.sqrt(t / f), t / f
+
+
+def w2v_gradient_guesses(prompt: str) -> tuple[float, ...]:
+    j = int(re.search(r"entry (\d)", prompt)[1]) - 1
+    u, v = vector(prompt, "u_o")[j], vector(prompt, "v_c")[j]
+    return 0, u, -u, v, -v
+
+
+def mask_guesses(prompt: str) -> tuple[float, ...]:
+    """0, 1, the equal share 1/i, the weight as if there were no mask."""
+    i, j = (int(v) for v in re.search(r"query (\d)'s weight on key (\d)", prompt).groups())
+    s = np.exp(vector(prompt, "s"))
+    return 0, 1, 1 / i, s[j - 1] / s.sum()
+
+
+def transformer_params_guesses(prompt: str) -> tuple[float, ...]:
+    """Every layer an encoder layer, the stacks swapped, the final norms left out."""
+    d, f = after("d_model")(prompt), after("d_ff")(prompt)
+    n, m = (int(v) for v in re.search(r"(\d+) encoder layers and (\d+) decoder layers", prompt).groups())
+    attention, ff = 4 * d * d + 4 * d, 2 * d * f + f + d
+    enc, dec = attention + ff + 4 * d, 2 * attention + ff + 6 * d
+    return 0, 1, (n + m) * enc + 4 * d, (n + m) * enc, n * enc + m * dec, n * dec + m * enc + 4 * d
+
+
+def lora_guesses(prompt: str) -> tuple[float, ...]:
+    d_in, d_out, r = after("d_in")(prompt), after("d_out")(prompt), after("r")(prompt)
+    return 0, 1, d_in, d_out, r, d_in * d_out, d_in * d_out + d_out, r * d_in, r * d_out
+
+
+def masking_guesses(prompt: str) -> tuple[float, ...]:
+    a, b = numbers(prompt)[:2]
+    return 0, 1, *(share * a * b for share in (1, 0.15, 0.8, 0.1))
+
+
+def causal_guesses(prompt: str) -> tuple[float, ...]:
+    n, h = after("n")(prompt), after("h")(prompt)
+    return 0, 1, n * n, h * n * n, n * (n + 1) / 2, h * n * (n - 1) / 2
+
+
+def dense_guesses(prompt: str) -> tuple[float, ...]:
+    layers, k, k0 = (int(v) for v in re.search(r"has (\d+) layers with growth rate k = (\d+); (\d+)", prompt).groups())
+    return 0, 1, k0, layers * k, k0 + k, k0 + layers, k0 * layers, 2 * k0
+
+
+def separable_guesses(prompt: str) -> tuple[float, ...]:
+    c, c2, k = (int(v) for v in re.search(r"takes (\d+) channels to (\d+): a depthwise (\d)", prompt).groups())
+    return 0, 1, c * c2 * k * k, c * c2, c * k * k, c2 * k * k + c * c2, c * c2 + c2
+
+
+def compose_guesses(prompt: str) -> tuple[float, ...]:
+    """The value before tanh, the children swapped, b left out, b itself, p's other entry."""
+    c1, c2, b = (np.array(vector(prompt, name)) for name in ("c₁", "c₂", "b"))
+    rows = [np.array(numbers(row)) for row in re.findall(r"\(([^()]*)\)", prompt.split("W = ", 1)[1])[:2]]
+    w = np.array(rows)
+    pre, swapped = w @ np.concatenate([c1, c2]) + b, w @ np.concatenate([c2, c1]) + b
+    plain = np.tanh(w @ np.concatenate([c1, c2]))
+    return 0, 1, -1, pre[0], np.tanh(swapped[0]), plain[0], b[0], np.tanh(pre[1])
+
+
 # Guesses that need none of the computation. Besides 0: 1 (and −1) where a value is bounded by it, 1/3 for three
 # equal logits or keys, the value that does not move (an unchanged state, an unchanged size), the grid's largest
 # entry for pooling, −log 4 for the GAN's value at D = ½ everywhere, a mean that ignores the weights.
@@ -109,6 +180,24 @@ GUESSES: dict[str, Callable[[str], Iterable[float]]] = {
     "rbm.cd_update": lambda prompt: (0, after("w")(prompt)),  # the weight unchanged
     "dcgan.size": guesses(0, 1, read=[first_number]),  # the input's size
     "dcgan.params": guesses(0, 1),
+    "word2vec.gradient": w2v_gradient_guesses,
+    "word2vec.keep": w2v_keep_guesses,
+    "word2vec.params": lambda prompt: (0, 1, after("V")(prompt) * after("d")(prompt),
+                                       after("V")(prompt) + after("d")(prompt),
+                                       after("V")(prompt) * after("d")(prompt) + after("V")(prompt)),
+    "seq2seq.mask": mask_guesses,
+    "seq2seq.cross_shape": guesses(),  # a choice
+    "seq2seq.params": transformer_params_guesses,
+    "pretrain.lora": lora_guesses,
+    "pretrain.masking": masking_guesses,
+    "pretrain.causal": causal_guesses,
+    "recursive.dense": dense_guesses,
+    "recursive.separable": separable_guesses,
+    "recursive.compose": compose_guesses,
+    "zoo.rbf": lambda prompt: (0, sum(vector(prompt, "w")), *vector(prompt, "w")),
+    "zoo.transposed_size": lambda prompt: (0, 1, after_word("takes a")(prompt),  # the input's side, and × stride
+                                           after_word("takes a")(prompt) * after_word("stride")(prompt)),
+    "zoo.som_update": lambda prompt: (0, 1, vector(prompt, "w")[0], vector(prompt, "x")[0]),
 }
 
 

@@ -61,6 +61,9 @@ SMALL = {
     "rnn": {"max_updates": 20},
     "autoencoder": {"max_epochs": 3},
     "rbm": {"epochs": 2, "pretrain": 1, "finetune": 2},
+    "word2vec": {"epochs": 1},
+    "seq2seq": {"length": 3, "max_epochs": 2},
+    "recursive": {"steps": 100},
 }
 """Per lab: quicker settings than the lessons' (keys of the walk can still change them). An epoch of LeNet (about
 3 s) cannot be made shorter: the walk's `e` there trains in the background while the keys go on."""

@@ -23,6 +23,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from dltui.engine import backend
+from dltui.lessons import find_lesson
 from dltui.progress import Progress
 from dltui.ui.app import DltuiApp
 
@@ -51,6 +52,7 @@ def progress(tmp_path, monkeypatch):
 @pytest.fixture
 def seeded_app(lessons, progress):
     def make(start_lesson: str | None = None) -> DltuiApp:
+        assert start_lesson is None or find_lesson(lessons, start_lesson), f"no lesson {start_lesson!r}"
         app = DltuiApp(lessons, [], start_lesson, progress=progress, backend="numpy")
         app.animation_level = "none"
         return app
@@ -98,22 +100,27 @@ def test_lab_convolution(snap_compare, seeded_app, size):
     assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys("s", "s", "s"))
 
 
-LABS_AFTER = {  # a lesson of issues 16 and 17, and the keys after which its lab shows what it is about
+LABS_AFTER = {  # a lesson of issues 16–18, and the keys after which its lab shows what it is about
     "regression": ("s", "s", "s"),  # three steps of gradient descent on the MSE surface, ★ at least squares
     "optimizers": ("g",),  # ten steps of the seven racers on the ravine, Adam's state for the last
     "regularization": ("g", "g"),  # ten epochs: the wide net heading for the noise, train and val apart
     "normalization": ("s",),  # the deep sigmoid net's activations and gradients, layer by layer (next seed)
     "hopfield": ("s", "s", "s"),  # three neuron updates of the corrupted B, the energy falling
     "rbm": ("s", "s"),  # two CD-1 updates: the Gibbs chain v → h → v′ and one weight's statistics
-    "autoencoder": ("s", "s"),  # two steps: the test digits' codes, A and B in and out
+    "autoencoders": ("s", "s"),  # two steps: the test digits' codes, A and B in and out
     "dcgan": ("s", "s"),  # two rounds: the fixed-z grid, D(x), D(G(z)) and both losses
+    "word2vec": ("s", "s", "s"),  # three mini-batches: one pair's scores and gradients, neighbours, the analogy
+    "encoder-decoder": ("e", "g", "w", "g"),  # an epoch, a greedy token, a forced wrong one, one more: both maps
+    "bert-gpt": ("e", "e"),  # two epochs of both: their masks' attention, per-position accuracy, the blank filled
+    "more-architectures": ("s", "s", "s", "b", "n", "n"),  # trained a little, rebracketed, backward two nodes down
+    "zoo": ("s", "s", "s"),  # the RBF toy's first steps: data, fit and bumps
 }
 
 
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("lesson", LABS_AFTER)
 def test_lab_after_a_few_steps(snap_compare, seeded_app, lesson, size):
-    """Each lab of lessons 19–26 after its first steps, all of it on its first page."""
+    """Each lab of lessons 19–31 after its first steps, all of it on its first page."""
     assert snap_compare(seeded_app(lesson), terminal_size=size, run_before=keys(*LABS_AFTER[lesson]))
 
 

@@ -39,6 +39,11 @@ VIEWS = {
     "hopfield": "dltui.ui.views.hopfield:HopfieldView",
     "autoencoder": "dltui.ui.views.autoencoder:AutoencoderView",
     "rbm": "dltui.ui.views.rbm:RbmView",
+    "recursive": "dltui.ui.views.recursive:RecursiveView",
+    "word2vec": "dltui.ui.views.word2vec:Word2VecView",
+    "pretrain": "dltui.ui.views.pretrain:PretrainView",
+    "seq2seq": "dltui.ui.views.seq2seq:Seq2SeqView",
+    "zoo": "dltui.ui.views.zoo:ZooView",
 }
 
 
