@@ -28,7 +28,7 @@ COMMANDS = {
     "serve ssh|web|add-user": "serve the lessons to a class over SSH or in browser tabs ('dltui serve --help')",
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
     "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet(aux), resnet18/34/50, nin,"
-                 " densenet121, mobilenetv2",
+                 " densenet121, mobilenetv2; the Transformer's parts (transformer)",
 }
 WIDTH = max(map(len, COMMANDS)) + 2
 
@@ -263,10 +263,10 @@ def run(argv: list[str] | None = None) -> int:
     if args.target == "warmup":
         return warmup(args.backend)
     if args.target == "arch":
-        from dltui.engine.arch import NETWORKS, format_table
+        from dltui.engine.arch import NAMES, format_table
 
         if len(args.paths) != 1:
-            parser().error(f"arch takes one name: {', '.join(NETWORKS)}")
+            parser().error(f"arch takes one name: {', '.join(NAMES)}")
         try:
             print(format_table(args.paths[0]))
         except KeyError as error:

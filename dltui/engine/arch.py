@@ -10,6 +10,7 @@ parameters, exactly as `sum(p.numel() for p in model.parameters())` counts them.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass, field
 
 
@@ -401,11 +402,84 @@ NETWORKS = {
 }
 
 
+# ------------------------------------------------------------------------------ the encoder–decoder Transformer
+# Not a stack of shapes like the CNNs above: its size is a formula in d_model, d_ff, the layers and the vocabulary.
+
+@dataclass(frozen=True)
+class Sizes:
+    """An encoder–decoder Transformer's sizes. `shared`: one embedding table for the source, the target and the
+    output layer (the paper's shared vocabulary, its output weight tied, no output bias); otherwise a source table,
+    a target table and an output layer d_model → output_vocab with its bias. `final_norms`: a LayerNorm after each
+    stack, as torch.nn.Transformer adds."""
+
+    d_model: int
+    heads: int
+    d_ff: int
+    encoder_layers: int
+    decoder_layers: int
+    source_vocab: int
+    target_vocab: int
+    output_vocab: int
+    shared: bool = False
+    final_norms: bool = False
+
+
+PAPER = Sizes(512, 8, 2048, 6, 6, 37000, 37000, 37000, shared=True, final_norms=True)
+"""The paper's base model (its shared vocabulary of about 37,000 byte-pair tokens), layers as torch.nn.Transformer."""
+
+
+def parameter_breakdown(s: Sizes) -> dict[str, int]:
+    """Parameters per part. Attention: W_Q, W_K, W_V, W_O with biases, 4·d² + 4·d, whatever the number of heads.
+    Feed-forward d → d_ff → d with biases. LayerNorm: γ and β, 2·d. An encoder layer has one attention and two norms;
+    a decoder layer two attentions (masked self, cross) and three norms."""
+    d = s.d_model
+    attention, feed_forward, norm = 4 * d * d + 4 * d, 2 * d * s.d_ff + s.d_ff + d, 2 * d
+    final = norm if s.final_norms else 0
+    if s.shared:
+        embeddings, output = s.source_vocab * d, 0
+    else:
+        embeddings, output = (s.source_vocab + s.target_vocab) * d, d * s.output_vocab + s.output_vocab
+    return {"embeddings": embeddings,
+            "encoder": s.encoder_layers * (attention + feed_forward + 2 * norm) + final,
+            "decoder": s.decoder_layers * (2 * attention + feed_forward + 3 * norm) + final,
+            "output": output}
+
+
+def parameter_count(s: Sizes) -> int:
+    return sum(parameter_breakdown(s).values())
+
+
+def transformer_table(s: Sizes = PAPER) -> str:
+    """The paper's model part by part, as `dltui arch transformer` prints it."""
+    parts = parameter_breakdown(s)
+    layers = parts["encoder"] + parts["decoder"]
+    rows = [("part", "what", "params"),
+            ("embeddings", f"{s.source_vocab:,} × {s.d_model}, shared with the output", parts["embeddings"]),
+            ("encoder", f"{s.encoder_layers} × (self-attention, feed-forward, 2 norms) + norm", parts["encoder"]),
+            ("decoder", f"{s.decoder_layers} × (masked self-, cross-attention, ff, 3 norms) + norm", parts["decoder"]),
+            ("output", "tied to the embeddings", parts["output"])]
+    cells = [(a, b, c if isinstance(c, str) else f"{c:,}") for a, b, c in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(3)]
+    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in cells]
+    rule = "-" * len(lines[0])
+    return "\n".join([
+        f"Transformer base (Vaswani et al. 2017): d_model {s.d_model}, {s.heads} heads, d_ff {s.d_ff:,}",
+        rule, lines[0], rule, *lines[1:], rule, f"total parameters: {parameter_count(s):,}", "", textwrap.fill(
+        f"The {s.encoder_layers} + {s.decoder_layers} layers alone: {layers:,}, as torch.nn.Transformer(d_model={s.d_model}, "
+        f"nhead={s.heads}, dim_feedforward={s.d_ff}) counts them. The paper reports 65 M with its exact shared "
+        "vocabulary of about 37,000 byte-pair tokens. Attention's parameters do not depend on the number of heads: "
+        "each head projects to d_model / heads. Lesson 28 trains a tiny one.", 80)])
+
+
+NAMES = (*NETWORKS, "transformer")
+"""What `dltui arch` shows: the CNNs' shape tables and the Transformer's formula."""
+
+
 def architecture(name: str) -> Architecture:
     """The named network; KeyError listing the known ones otherwise."""
     key = name.lower().replace("-", "").replace("_", "")
     if key not in NETWORKS:
-        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(NETWORKS)}")
+        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(NAMES)}")
     return NETWORKS[key]()
 
 
@@ -413,6 +487,8 @@ def format_table(name: str, expand: bool = False) -> str:
     """The network as a plain-text table: layer, what it is, output shape, parameters, total.
 
     Blocks (residual, inception) are one row each unless `expand`."""
+    if name.lower() == "transformer":
+        return transformer_table()
     a = architecture(name)
     rows = [("layer", "type", "output", "params")]
     rows.append(("input", "", "×".join(map(str, a.input_shape)), ""))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
+from ..engine.arch import PAPER, Sizes, parameter_breakdown, parameter_count
 from ..engine.ops.attention import attention_bias
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
@@ -121,50 +122,8 @@ def greedy_decode(model: Seq2Seq, words: np.ndarray, steps: int, forced: frozens
 
 
 # ------------------------------------------------------------------------------ sizes
-@dataclass(frozen=True)
-class Sizes:
-    """An encoder–decoder Transformer's sizes. `shared`: one embedding table for the source, the target and the
-    output layer (the paper's shared vocabulary, its output weight tied, no output bias); otherwise a source table,
-    a target table and an output layer d_model → output_vocab with its bias. `final_norms`: a LayerNorm after each
-    stack, as torch.nn.Transformer adds."""
-
-    d_model: int
-    heads: int
-    d_ff: int
-    encoder_layers: int
-    decoder_layers: int
-    source_vocab: int
-    target_vocab: int
-    output_vocab: int
-    shared: bool = False
-    final_norms: bool = False
-
-
-PAPER = Sizes(512, 8, 2048, 6, 6, 37000, 37000, 37000, shared=True, final_norms=True)
-"""The paper's base model (its shared vocabulary of about 37,000 byte-pair tokens), layers as torch.nn.Transformer."""
 TINY = Sizes(D_MODEL, HEADS, D_FF, 1, 1, len(WORDS), DIGITS + 1, DIGITS)
 """This lab's model."""
-
-
-def parameter_breakdown(s: Sizes) -> dict[str, int]:
-    """Parameters per part. Attention: W_Q, W_K, W_V, W_O with biases, 4·d² + 4·d, whatever the number of heads.
-    Feed-forward d → d_ff → d with biases. LayerNorm: γ and β, 2·d. An encoder layer has one attention and two norms;
-    a decoder layer two attentions (masked self, cross) and three norms."""
-    d = s.d_model
-    attention, feed_forward, norm = 4 * d * d + 4 * d, 2 * d * s.d_ff + s.d_ff + d, 2 * d
-    final = norm if s.final_norms else 0
-    if s.shared:
-        embeddings, output = s.source_vocab * d, 0
-    else:
-        embeddings, output = (s.source_vocab + s.target_vocab) * d, d * s.output_vocab + s.output_vocab
-    return {"embeddings": embeddings,
-            "encoder": s.encoder_layers * (attention + feed_forward + 2 * norm) + final,
-            "decoder": s.decoder_layers * (2 * attention + feed_forward + 3 * norm) + final,
-            "output": output}
-
-
-def parameter_count(s: Sizes) -> int:
-    return sum(parameter_breakdown(s).values())
 
 
 # ------------------------------------------------------------------------------ snapshots

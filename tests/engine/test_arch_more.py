@@ -140,3 +140,19 @@ def test_mobilenet_v2_equals_torchvisions_layers_and_shapes(torch):
         for i, block in enumerate(blocks, 1):
             x = block(x)
             assert tuple(x.shape[1:]) == shapes[f"block{i}"], i
+
+
+def test_the_explorer_counts_the_papers_transformer_as_the_lab_and_torch_do():
+    """`dltui arch transformer`: the parts add up to the total, and the layers to torch.nn.Transformer's count."""
+    from dltui.engine.arch import PAPER, format_table, parameter_breakdown
+
+    table = format_table("transformer")
+    parts = parameter_breakdown(PAPER)
+    assert f"total parameters: {sum(parts.values()):,}" in table
+    assert f"layers alone: {parts['encoder'] + parts['decoder']:,}" in table
+    torch = pytest.importorskip("torch")
+    with torch.device("meta"):
+        model = torch.nn.Transformer(d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,
+                                     dim_feedforward=2048)
+    assert parts["encoder"] + parts["decoder"] == sum(p.numel() for p in model.parameters())
+    assert max(map(len, table.splitlines())) <= 80  # a terminal of 80 columns
