@@ -29,6 +29,7 @@ COMMANDS = {
     "warmup": "compile every numba kernel now (the app otherwise does it in the background)",
     "arch NAME": "layer shapes and parameter counts of lenet5, alexnet, vgg16, googlenet(aux), resnet18/34/50, nin,"
                  " densenet121, mobilenetv2; the Transformer's parts (transformer)",
+    "debug FILE.py [ARGS]": "run your script and step through its last backward pass ('dltui debug --help')",
 }
 WIDTH = max(map(len, COMMANDS)) + 2
 
@@ -230,6 +231,40 @@ def lesson_folders(args: argparse.Namespace) -> list[Path]:
     return ([] if args.lessons_only else [lessons_dir()]) + ([Path(extra).expanduser()] if extra else [])
 
 
+def debug_script(argv: list[str]) -> int:
+    """`dltui debug FILE.py [ARGS]`: the script runs first (its output, or its traceback and exit 1), then the
+    debugger opens on the chosen backward pass; a script with none is told so (exit 2)."""
+    from dltui.engine import backend
+    from dltui.engine.debug import NoBackward, ScriptFailed, run_script
+
+    p = argparse.ArgumentParser(
+        prog="dltui debug", description="Run a Python script on dltui's engine and open the backprop debugger on "
+        "the loss of its last backward() (or the one --step picks, or the first marked with "
+        "dltui.engine.breakpoint(loss)).")
+    p.add_argument("--step", type=int, metavar="N", help="the Nth backward() instead of the last (1 is the first)")
+    p.add_argument("--backend", choices=("numpy", "numba", "cuda"), help="kernels, as for dltui")
+    p.add_argument("script", metavar="FILE.py", help="your script, run as `python FILE.py ARGS` would run it")
+    p.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS", help="the script's own arguments")
+    args = p.parse_args(argv)
+    if args.step is not None and args.step < 1:
+        p.error("--step counts backward() calls from 1")
+    warnings.simplefilter("ignore", backend.BackendNotice)
+    if notice := backend.set_backend(args.backend):
+        print(f"dltui: {notice}", file=sys.stderr)
+    try:
+        trace = run_script(args.script, args.args, args.step)
+    except ScriptFailed as failed:
+        sys.stderr.write(failed.lines)
+        return failed.code
+    except NoBackward as missing:
+        print(printable(f"dltui debug: {missing}"), file=sys.stderr)
+        return 2
+    from dltui.ui.screens.debugger import DebugApp
+
+    DebugApp(trace).run()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """The `dltui` command. A reader that stops early (`dltui progress | head -1`) ends it quietly, as `cat` ends."""
     try:
@@ -249,6 +284,8 @@ def run(argv: list[str] | None = None) -> int:
         from dltui.serve.command import main as serve
 
         return serve(argv[1:])
+    if argv[:1] == ["debug"]:  # the script's own arguments follow it, whatever they look like
+        return debug_script(argv[1:])
     args = parser().parse_intermixed_args(argv)  # options anywhere: `dltui arch --lang zh resnet18`
     args.lang = i18n.use(args.lang)  # the interface's language, once, for every command
     if args.target == "check":

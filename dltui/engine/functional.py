@@ -351,6 +351,8 @@ def binary_cross_entropy_array(p: np.ndarray, target: Any, axis: Any = None) -> 
 def binary_cross_entropy_with_logits(input: Tensor, target: Any, weight: Any = None, size_average: bool | None = None,
                                      reduce: bool | None = None, reduction: str = "mean",
                                      pos_weight: Any = None) -> Tensor:
+    if weight is None and pos_weight is None and size_average is None and reduce is None:  # the usual call: fewer steps
+        return ops.BCEWithLogitsLoss.apply(input, as_tensor(target), reduction=ops.check_reduction(reduction))
     return ops.BCEWithLogitsLoss.apply(input, as_tensor(target), reduction=_reduction(size_average, reduce, reduction),
                                        weight=_array(weight), pos_weight=_array(pos_weight))
 

@@ -15,6 +15,7 @@ from . import functional
 from . import functional as F
 from . import init
 from .kernels.reference import pair
+from .tape import mode
 from .tensor import Tensor, constant, moved_array
 
 
@@ -33,7 +34,15 @@ class Module:
     training = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """`forward`; while a tape records, its ops are marked with this module's name (one check otherwise)."""
+        tape = mode.tape
+        if tape is None:
+            return self.forward(*args, **kwargs)
+        tape.enter(self)
+        try:
+            return self.forward(*args, **kwargs)
+        finally:
+            tape.leave()
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError

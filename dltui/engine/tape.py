@@ -5,6 +5,10 @@ autograd graph. A `Tape` is only a list that nodes are *also* appended to while 
 training loop that never steps through its passes pays for one list append less, nothing more.
 Node sequence numbers grow with every call, so recording order is a topological order and the
 backward pass is a walk over the reachable nodes in reverse sequence order.
+
+While a tape records, `nn.Module.__call__` tells it which module is running (`enter`/`leave`), and each node
+recorded gets `module`: the qualified name of the innermost one, as PyTorch names modules (`layer1.conv2`;
+the outermost module called is its class name, `CNN`; "" outside any module).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from heapq import heappop, heappush
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 import numpy as np
 
@@ -99,6 +103,7 @@ class Tape:
         self.nodes: list[Op] = []
         self.events: list[BackwardStep | Accumulation] = []
         self._previous: list[Tape | None] = []
+        self.modules: list[tuple[Any, str]] = []  # the modules whose __call__ is running, innermost last, named
 
     def __enter__(self) -> Tape:
         self._previous.append(mode.tape)
@@ -109,9 +114,24 @@ class Tape:
         mode.tape = self._previous.pop()
 
     def record(self, node: Op) -> None:
+        node.module = self.modules[-1][1] if self.modules else ""
+        self.adopt(node)
+
+    def adopt(self, node: Op) -> None:
+        """Put a node made earlier on this tape (its module name stays)."""
         node.index = len(self.nodes)
         node.tape = weakref.ref(self)
         self.nodes.append(node)
+
+    def enter(self, module: Any) -> None:
+        """`module.__call__` starts: the ops until `leave` are its own (or its submodules')."""
+        self.modules.append((module, qualified_name(module, self.modules)))
+
+    def leave(self) -> None:
+        self.modules.pop()
+
+    def heard(self, roots: list[Tensor]) -> None:
+        """A backward pass from `roots` ran while this tape was the active one (`dltui debug` counts them)."""
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -121,6 +141,31 @@ class Tape:
 
     def __repr__(self) -> str:
         return f"<Tape {len(self.nodes)} nodes, {len(self.events)} backward events>"
+
+
+def qualified_name(module: Any, running: list[tuple[Any, str]]) -> str:
+    """`module`'s name as PyTorch's `named_modules` gives it: the attribute path from the outermost running module
+    (found among the caller's children first, then anywhere below the outermost); the outermost is its class name."""
+    if not running:
+        return type(module).__name__
+    parent, name = running[-1]
+    prefix = "" if len(running) == 1 else name + "."
+    for child_name, child in parent.named_children():
+        if child is module:
+            return prefix + child_name
+    stack = [("", running[0][0])]
+    while stack:
+        path, found = stack.pop()
+        for child_name, child in found.named_children():
+            if child is module:
+                return path + child_name
+            stack.append((f"{path}{child_name}.", child))
+    return type(module).__name__
+
+
+def module_of(node: Op) -> str:
+    """The module a node ran in ("" if it was made while no tape recorded)."""
+    return getattr(node, "module", "")
 
 
 def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
@@ -145,7 +190,7 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
         key = root if node is None else node if root.slot == 0 else (node, root.slot)
         pending[key] = pending[key] + grad if key in pending else grad
         if node is None:
-            if root not in leaves:
+            if all(leaf is not root for leaf in leaves):  # by identity: == compares values
                 leaves.append(root)
         elif node not in queued:
             queued.add(node)
@@ -189,3 +234,5 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
     for tensor in leaves:
         grad = pending[tensor]
         tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad
+    if mode.tape is not None:
+        mode.tape.heard(roots)

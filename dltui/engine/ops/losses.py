@@ -38,6 +38,7 @@ class _Pointwise(Op):
     inputs_are, outputs_are = ("prediction ŷ", "target y"), ("loss L",)
 
     def forward(self, pred, target, *, reduction="mean", weight=None, **options):
+        self.options = options  # what `values` and `slopes` take besides ŷ and y (pos_weight, beta, delta)
         losses = self.values(pred, target, **options)
         if weight is not None:
             losses = losses * weight
@@ -54,15 +55,20 @@ class _Pointwise(Op):
 
     def backward(self, dl):
         pred, target = self.arrays
-        options = dict(self.params)
-        reduction, weight = options.pop("reduction", "mean"), options.pop("weight", None)
+        options, params = self.options, self.params
+        reduction, weight = params.get("reduction", "mean"), params.get("weight")
+        need_target = self.inputs[1].requires_grad
+        if weight is None and pred.shape == target.shape:  # the usual call, in a step of a few µs: nothing to broadcast
+            dp, dy = self.slopes(pred, target, **options)
+            if reduction == "mean":
+                dl = dl / pred.size
+            return dl * dp, dl * dy if need_target else None
         shape = np.broadcast_shapes(pred.shape, target.shape, np.shape(1.0 if weight is None else weight))
         if reduction == "mean":
             dl = dl / self.saved.get("divisor", np.prod(shape))
         if weight is not None:
             dl = dl * weight
         dp, dy = self.slopes(pred, target, **options)
-        need_target = self.inputs[1].requires_grad
         return unbroadcast(np.broadcast_to(dl * dp, shape), pred.shape), \
             unbroadcast(np.broadcast_to(dl * dy, shape), target.shape) if need_target else None
 

@@ -1,13 +1,16 @@
-"""The backprop debugger: step through one recorded update of a lab, op by op, forward then backward.
+"""The backprop debugger: step through one recorded pass, op by op, forward then backward.
 
-Any lab with a `trace()` (a recorded pass whose `stepper` walks the tape, and whose `params`
-hold each parameter's analytic and finite-difference gradient) and an `apply_update(trace)` can
-be opened here. Stepping only moves the stepper's cursor over values already computed, so a key
-costs a redraw, not a recomputation.
+It opens on a lab with a `trace()` (a recorded pass whose `stepper` walks the tape, and whose
+`params` hold each parameter's analytic and finite-difference gradient) and an
+`apply_update(trace)` (the `u` key), or on any loss's `TapeTrace` (`dltui debug script.py`,
+`dltui.engine.debug(loss)`: `DebugApp` runs this screen alone). Stepping only moves the stepper's
+cursor over values already computed, so a key costs a redraw, not a recomputation. `e` opens a
+fused node's composite (its primitive ops on the same upstream gradient) as a debugger of its own.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -17,19 +20,23 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, ScrollableContainer, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Header, Input, Static
 
+from dltui.engine.debug import TapeTrace
 from dltui.engine.stepper import Breakpoint
+from dltui.engine.tape import module_of
 from dltui.labs.base import num
 
+from ..keys import InOrderKeys
 from ..widgets.matrix_grid import number
 from ..widgets.node_detail import MAX_ROWS, NodeDetail
-from ..widgets.tape_list import TapeList, shape_text
+from ..widgets.tape_list import TapeList, in_module, shape_text
 from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
 
-STEPPING = {"next", "previous", "run_to_end", "toggle_breakpoint", "continue", "reset"}
+PANE = 40  # cells of the parameter pane at 80 columns: a longer line puts its error on a line of its own
+STEPPING = {"next", "previous", "run_to_end", "toggle_breakpoint", "continue", "reset", "expand", "fold"}
 
 
 def params_table(trace: Any, done: bool) -> Text:
@@ -39,13 +46,28 @@ def params_table(trace: Any, done: bool) -> Text:
     if not done:
         text.append("\nshown once the backward pass is done (G)", "dim")
         return text
+    if not trace.params:
+        text.append("\nno parameter in this pass", "dim")
+        return text
     text.append(f"\n{'':8}{'analytic':>10}{'numeric':>10}", "dim")
     for p in trace.params:
-        text.append(f"\n{p.name} {shape_text(p.value.shape)}  rel err {p.rel_error:.1e}", "bold")
-        for index in np.ndindex(p.value.shape):
+        line = f"{p.name} {shape_text(p.value.shape)}  rel err {p.rel_error:.1e}"
+        text.append("\n" + (line if len(line) <= PANE else line.replace("  rel err", "\n  rel err")), "bold")
+        checked = getattr(p, "checked", None) or list(np.ndindex(p.value.shape))
+        if len(checked) < p.value.size:
+            text.append(f"\n  {len(checked)} of {p.value.size} elements checked", "dim")
+        for index in checked:
             where = "[" + ",".join(map(str, index)) + "]"
             text.append(f"\n  {where:<6}{number(p.analytic[index]):>10}{number(p.numeric[index]):>10}")
     return text
+
+
+class FilterBox(Input):
+    """The `/` box: Enter applies the filter before the next key is read (a Submitted message would arrive after it,
+    and that key would be typed into the box)."""
+
+    async def action_submit(self) -> None:
+        self.screen.apply_filter(self.value)
 
 
 class DebuggerScreen(Screen):
@@ -60,21 +82,27 @@ class DebuggerScreen(Screen):
         Binding("u", "update", "Update", id="debugger.update"),
         Binding("x", "reset", "Reset", id="debugger.reset"),
         Binding("z", "zoom", "Zoom", id="debugger.zoom"),
-        Binding("q", "app.pop_screen", "Back", id="debugger.back"),
-        Binding("escape", "app.pop_screen", "Back", show=False, id="debugger.back_escape"),
+        Binding("e", "expand", "Inside", id="debugger.expand"),
+        Binding("slash", "filter", "Filter", key_display="/", id="debugger.filter"),
+        Binding("m", "fold", "Fold module", id="debugger.fold"),
+        Binding("q", "back", "Back", id="debugger.back"),
+        Binding("escape", "back", "Back", show=False, id="debugger.back_escape"),
     ]
     """
     | Key(s) | Description |
     | :- | :- |
-    | n | Next op (forward, then backward). |
+    | n | Next op (forward, then backward); over a folded module in one key. |
     | p | Previous op: every value is kept, so stepping back is free. |
     | G | Run to the end of the pass. |
     | b | Toggle a breakpoint on the current row. |
     | c | Continue to the next breakpoint (or the end). |
-    | u | Apply the optimizer update and record the next pass. |
+    | u | Apply the optimizer update and record the next pass (a lab's debugger). |
     | x | Back to the start of the pass. |
     | z | Zoom into the rows of a large matrix (again: the next rows; off after the last). |
-    | q, escape | Back to the lesson. |
+    | e | Step inside a fused op (conv2d, lstm_cell, attention…): its primitive ops. |
+    | / | Show only the rows whose op or module contains a text (empty: all rows). |
+    | m | Fold the current row's module into one row per run of steps (again: unfold). |
+    | q, escape | Back (from the filter box: close it). |
     """
 
     DEFAULT_CSS = """
@@ -87,6 +115,7 @@ class DebuggerScreen(Screen):
         & #detail-pane { width: 1fr; padding: 0 1; }
         & ScrollableContainer:focus, & VerticalScroll:focus { background-tint: $foreground 3%; }
         & > #where { height: auto; padding: 0 1; background: $boost; }
+        & > #filter { display: none; }
         &.-wide #left { width: 2fr; }
         &.-wide #detail-pane { width: 3fr; }
     }
@@ -99,13 +128,16 @@ class DebuggerScreen(Screen):
     zoom: reactive[int | None] = reactive(None)
     """First row of large matrices shown; None shows only their summary."""
 
-    def __init__(self, lab: Any, update: Callable[[Any], None]) -> None:
-        """`update(trace)` applies the trace's optimizer step through the lesson (its lock, its redraw)."""
+    def __init__(self, lab: Any = None, update: Callable[[Any], None] | None = None, *,
+                 trace: TapeTrace | None = None, closes_app: bool = False) -> None:
+        """A lab's debugger (`update(trace)` applies the trace's optimizer step through the lesson: its lock, its
+        redraw), or one on a `trace` of any tape; `closes_app`: q quits the app (the screen runs alone)."""
         super().__init__()
         self.lab = lab
         self.update_lab = update
+        self.closes_app = closes_app
         self.marks: set[tuple[int | None, str]] = set()  # (node index, phase): survive a new trace
-        self.trace = lab.trace()
+        self.trace = lab.trace() if trace is None else trace
 
     @property
     def stepper(self):
@@ -121,6 +153,7 @@ class DebuggerScreen(Screen):
                     yield Static(id="params")
             with ScrollableContainer(id="detail-pane"):
                 yield NodeDetail()
+        yield FilterBox(placeholder="show rows whose op or module contains… (Enter; empty: all)", id="filter")
         yield Static(id="where", markup=False)
         yield KeyFooter()
         yield TooSmall()
@@ -130,15 +163,19 @@ class DebuggerScreen(Screen):
         self.set_focus(self.query_one("#detail-pane"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "update":
+            return self.lab is not None
         return action in self.can if action in STEPPING else True
 
     # ------------------------------------------------------------------ keys
     def action_next(self) -> None:
-        self.stepper.step()
+        stop = self.query_one(TapeList).next_stop(self.stepper.position)
+        if stop is not None:
+            self.stepper.seek(stop)
         self._show()
 
     def action_previous(self) -> None:
-        self.stepper.step_back()
+        self.stepper.seek(self.query_one(TapeList).previous_stop(self.stepper.position))
         self._show()
 
     def action_run_to_end(self) -> None:
@@ -170,6 +207,41 @@ class DebuggerScreen(Screen):
         self.query_one(TapeList).set_steps(self.stepper.steps)
         self._show()
 
+    def action_expand(self) -> None:
+        node = self.stepper.current.node
+        inside = TapeTrace(self.stepper.inside(node), self.trace.loss, (), f"inside {node.label} (q: back)")
+        self.app.push_screen(DebuggerScreen(trace=inside))
+
+    def action_fold(self) -> None:
+        tape = self.query_one(TapeList)
+        module = module_of(self.stepper.current.node)
+        folded = next((name for name in tape.folded if in_module(module, name)), None)
+        tape.show_only(tape.query_text, tape.folded - {folded} if folded else tape.folded | {module})
+        self._show()
+
+    def action_filter(self) -> None:
+        box = self.query_one(FilterBox)
+        box.value = self.query_one(TapeList).query_text
+        box.display = True  # shown and focused at once (a CSS class, `focus()`: later), so the next key is typed there
+        self.set_focus(box)
+
+    def apply_filter(self, text: str) -> None:
+        self.query_one(TapeList).show_only(text.strip())
+        self._close_filter()
+        self._show()
+
+    def action_back(self) -> None:
+        if self.query_one("#filter").display:
+            self._close_filter()
+        elif self.closes_app:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    def _close_filter(self) -> None:
+        self.query_one("#filter").display = False
+        self.set_focus(self.query_one("#detail-pane"))
+
     # ------------------------------------------------------------------ drawing
     def _sync_breakpoints(self) -> None:
         self.stepper.breakpoints = [Breakpoint(node=index, phase=phase) for index, phase in self.marks]
@@ -185,21 +257,56 @@ class DebuggerScreen(Screen):
     def _show(self) -> None:
         s, trace = self.stepper, self.trace
         step = s.current
-        allowed = {"next": not s.at_end, "run_to_end": not s.at_end, "continue": bool(self.marks) and not s.at_end,
-                   "previous": s.position >= 0, "reset": s.position >= 0, "toggle_breakpoint": s.position >= 0}
-        self.can = frozenset(name for name, ok in allowed.items() if ok)
         tape = self.query_one(TapeList)
+        allowed = {"next": tape.next_stop(s.position) is not None, "run_to_end": not s.at_end,
+                   "continue": bool(self.marks) and not s.at_end, "previous": s.position >= 0,
+                   "reset": s.position >= 0, "toggle_breakpoint": s.position >= 0,
+                   "expand": step is not None and step.accumulation is None and step.node.fused,
+                   "fold": step is not None and bool(module_of(step.node))}
+        self.can = frozenset(name for name, ok in allowed.items() if ok)
         tape.position = s.position
         tape.breakpoints = frozenset(st.position for st in s.steps if (st.node.index, st.phase) in self.marks)
         seen = s.inspect(step.node) if step is not None else None
         local = s.local_derivative(step.node) if step is not None and step.phase == "backward" else None
         self.query_one(NodeDetail).show(step, seen, local, self.zoom)
         self.query_one("#params", Static).update(params_table(trace, s.at_end))
-        where = f"sample {trace.samples[0]}: x = ({', '.join(num(v) for v in trace.x[0])}), y = {num(trace.y[0])}" \
-            if len(trace.samples) == 1 else f"batch of {len(trace.samples)}"
-        self.query_one("#where", Static).update(
-            f"Step {s.position + 1}/{len(s.steps)} · update {trace.update + 1} · {where} · this pass's loss "
-            f"{number(trace.loss)}")
-        self.sub_title = f"Backprop debugger · training loss now {number(trace.training_loss)}"  # after `u`: the new
+        shown = "" if not tape.query_text else f" · rows with {tape.query_text!r}"
+        if isinstance(trace, TapeTrace):
+            self.query_one("#where", Static).update(
+                f"Step {s.position + 1}/{len(s.steps)}{shown} · {trace.source} · loss {number(trace.loss)}")
+            self.sub_title = "Backprop debugger"
+        else:
+            where = f"sample {trace.samples[0]}: x = ({', '.join(num(v) for v in trace.x[0])}), y = {num(trace.y[0])}" \
+                if len(trace.samples) == 1 else f"batch of {len(trace.samples)}"
+            self.query_one("#where", Static).update(
+                f"Step {s.position + 1}/{len(s.steps)}{shown} · update {trace.update + 1} · {where} · this pass's loss "
+                f"{number(trace.loss)}")
+            self.sub_title = f"Backprop debugger · training loss now {number(trace.training_loss)}"  # after `u`: new
         if step is not None:
-            self.query_one("#tape-pane").scroll_to(y=max(step.position - 4, 0), animate=False)
+            self.query_one("#tape-pane").scroll_to(y=max(tape.line_of(step.position) - 5, 0), animate=False)
+
+
+class DebugApp(InOrderKeys):
+    """The debugger alone, on one loss's tape (`dltui debug`, `dltui.engine.debug`); q quits. Keys are handled in
+    order, as in the app (a burst such as `/layer2⏎` reaches the filter box whole)."""
+
+    TITLE = "dltui"
+    CSS_PATH = Path(__file__).parents[1] / "app.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-too-short"), (24, "-tall-enough")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+
+    def __init__(self, trace: TapeTrace) -> None:
+        super().__init__()
+        self.trace = trace
+        trace.stepper.rewind()
+
+    def on_mount(self) -> None:
+        self.push_screen(DebuggerScreen(trace=self.trace, closes_app=True))
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.push_screen(HelpScreen(self.screen.active_bindings, self.screen.sub_title or self.sub_title))

@@ -20,6 +20,7 @@ from textual.app import RenderResult
 from textual.widget import Widget
 
 from dltui.engine.stepper import Inspection, Step, stats
+from dltui.engine.tape import module_of
 
 from .matrix_grid import number, number_grid
 from .tape_list import shape_text
@@ -153,9 +154,12 @@ class NodeDetail(Widget):
 
     def _node(self, text: Text, step: Step, seen: Inspection, local: list | None) -> None:
         node = seen.node
-        self._prose(text, f"{seen.label} · {step.phase}", "title", first=True)
+        module = module_of(node)
+        self._prose(text, f"{seen.label} · {step.phase}" + (f" · in {module}" if module else ""), "title", first=True)
         self._prose(text, node.formula, "muted")
         self._prose(text, node.grad_formula, "muted")
+        if node.fused:
+            self._prose(text, "fused: e steps inside it, through its primitive ops", "muted")
         self._section(text, "Forward")
         for name, value in zip(seen.input_names, seen.inputs):
             self._matrix(text, f"in  {name}", value)
