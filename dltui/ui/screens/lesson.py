@@ -187,6 +187,9 @@ class LessonScreen(Screen):
         if self._scroll:
             self.call_after_refresh(self.query_one("#text").scroll_to, y=self._scroll, animate=False)
         self.call_after_refresh(self._freeze_heap)
+        # The page count follows the view's laid-out height: measured after a draw's refresh it could be a layout
+        # early (a tree that grew by a row showed "page 1/3" for 1/2 until the next draw).
+        self.watch(self.view, "virtual_size", lambda _size: self._show_page_info(), init=False)
 
     @staticmethod
     def _freeze_heap() -> None:
