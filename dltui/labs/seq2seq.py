@@ -30,7 +30,7 @@ from ..engine.ops.attention import attention_bias
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 from .multihead import sinusoidal_encoding
-from .transformer import Block
+from .transformer import Block, fresh_sequences
 
 WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 DIGITS = 10
@@ -216,11 +216,8 @@ class Seq2SeqLab(Lab):
 
     # ------------------------------------------------------------------ training
     def batch(self) -> np.ndarray:
-        """Fresh random sentences, redrawn where one falls in the held-out set."""
-        x = self.rng.integers(0, DIGITS, (self.params["batch"], self.params["length"]))
-        while (held := np.isin(x @ self.place, self.test_codes)).any():
-            x[held] = self.rng.integers(0, DIGITS, (int(held.sum()), self.params["length"]))
-        return x
+        """Fresh random sentences, none from the held-out set."""
+        return fresh_sequences(self.rng, self.params["batch"], self.params["length"], self.place, self.test_codes)
 
     @property
     def epoch_count(self) -> int:

@@ -122,6 +122,16 @@ class TransformerSnapshot:
                      for layer in range(self.layers) for h in range(self.heads))
 
 
+def fresh_sequences(rng: np.random.Generator, batch: int, length: int, place: np.ndarray,
+                    test_codes: np.ndarray) -> np.ndarray:
+    """`batch` random digit sequences, each redrawn while it is one of the held-out set's (`x @ place` is a
+    sequence's code)."""
+    x = rng.integers(0, DIGITS, (batch, length))
+    while (held := np.isin(x @ place, test_codes)).any():
+        x[held] = rng.integers(0, DIGITS, (int(held.sum()), length))
+    return x
+
+
 class TransformerLab(Lab):
     controls = (
         Control("task", "Task", "choice", "reverse", choices=tuple(TASKS)),
@@ -157,11 +167,7 @@ class TransformerLab(Lab):
         self.evaluate()
 
     def batch(self) -> np.ndarray:
-        """Fresh random sequences, redrawn where one falls in the held-out set."""
-        x = self.rng.integers(0, DIGITS, (self.params["batch"], self.params["length"]))
-        while (held := np.isin(x @ self.place, self.test_codes)).any():
-            x[held] = self.rng.integers(0, DIGITS, (int(held.sum()), self.params["length"]))
-        return x
+        return fresh_sequences(self.rng, self.params["batch"], self.params["length"], self.place, self.test_codes)
 
     @property
     def epoch_count(self) -> int:
