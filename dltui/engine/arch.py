@@ -459,16 +459,23 @@ def transformer_table(s: Sizes = PAPER) -> str:
             ("decoder", f"{s.decoder_layers} × (masked self-, cross-attention, ff, 3 norms) + norm", parts["decoder"]),
             ("output", "tied to the embeddings", parts["output"])]
     cells = [(a, b, c if isinstance(c, str) else f"{c:,}") for a, b, c in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(3)]
-    lines = [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}" for a, b, c in cells]
-    rule = "-" * len(lines[0])
-    return "\n".join([
+    return text_table(
         f"Transformer base (Vaswani et al. 2017): d_model {s.d_model}, {s.heads} heads, d_ff {s.d_ff:,}",
-        rule, lines[0], rule, *lines[1:], rule, f"total parameters: {parameter_count(s):,}", "", textwrap.fill(
+        cells, parameter_count(s), textwrap.fill(
         f"The {s.encoder_layers} + {s.decoder_layers} layers alone: {layers:,}, as torch.nn.Transformer(d_model={s.d_model}, "
         f"nhead={s.heads}, dim_feedforward={s.d_ff}) counts them. The paper reports 65 M with its exact shared "
         "vocabulary of about 37,000 byte-pair tokens. Attention's parameters do not depend on the number of heads: "
-        "each head projects to d_model / heads. Lesson 28 trains a tiny one.", 80)])
+        "each head projects to d_model / heads. Lesson 28 trains a tiny one.", 80))
+
+
+def text_table(title: str, rows: list[tuple[str, ...]], total: int, note: str) -> str:
+    """What `dltui arch` prints: the title, the rows (the first is the header; the first two columns left-aligned,
+    the others right-aligned) between rules, the total and a note."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
+                       for i, (cell, width) in enumerate(zip(row, widths))) for row in rows]
+    rule = "-" * len(lines[0])
+    return "\n".join([title, rule, lines[0], rule, *lines[1:], rule, f"total parameters: {total:,}", "", note])
 
 
 NAMES = (*NETWORKS, "transformer")
@@ -493,7 +500,4 @@ def format_table(name: str, expand: bool = False) -> str:
     rows = [("layer", "type", "output", "params")]
     rows.append(("input", "", "×".join(map(str, a.input_shape)), ""))
     rows += [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in (a.layers if expand else a.blocks())]
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}" for r in rows]
-    rule = "-" * len(lines[0])
-    return "\n".join([a.title, rule, lines[0], rule, *lines[1:], rule, f"total parameters: {a.total:,}", "", a.note])
+    return text_table(a.title, rows, a.total, a.note)
