@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from dltui.i18n import _, ngettext
 from dltui.lessons import Lesson
 from dltui.progress import CLASS_COLUMNS, DONE, Missed, Progress, Totals, os_user, write_table
 
@@ -59,12 +60,12 @@ def ago(stamp: str, now: datetime) -> str:
     seconds = (now - datetime.fromisoformat(stamp)).total_seconds()
     minutes, hours, days = int(seconds // 60), int(seconds // 3600), int(seconds // 86400)
     if minutes < 1:
-        return "just now"
+        return _("just now")
     if hours < 1:
-        return f"{minutes} min ago"
+        return _("{minutes} min ago").format(minutes=minutes)
     if days < 1:
-        return f"{hours} h ago"
-    return "yesterday" if days == 1 else f"{days} days ago"
+        return _("{hours} h ago").format(hours=hours)
+    return _("yesterday") if days == 1 else ngettext("{count} day ago", "{count} days ago", days).format(count=days)
 
 
 def summaries(lessons: list[Lesson], progress: Progress, learners: list[str]) -> list[LearnerSummary]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from functools import lru_cache
 from pathlib import Path
 
 DOMAIN = "dltui"
@@ -50,6 +51,16 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The form of a message for `n` of something, by the language's plural rule."""
     return _catalog.ngettext(singular, plural, n)
+
+
+@lru_cache(maxsize=None)
+def _catalog_for(lang: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, [lang], fallback=True)
+
+
+def in_language(lang: str, message: str) -> str:
+    """`message` in `lang`, whatever the interface speaks: a generated quiz question speaks its lesson's language."""
+    return _catalog_for(lang).gettext(message) if message else message
 
 
 def N_(message: str) -> str:

@@ -21,7 +21,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from dltui.i18n import preferred_language
+from dltui.i18n import N_, _, preferred_language
 from dltui.labs import LABS, QUESTION_GENERATORS, lab_class
 from dltui.text import CONTROL, ECHO_CELLS, cells, echo, printable
 
@@ -32,7 +32,8 @@ QUESTION_KEYS = {"id", "kind", "prompt", "choices", "answer", "tolerance", "unit
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FILE_PATTERN = re.compile(r"^\d+-(?P<id>[a-z0-9-]+?)(\.(?P<lang>[a-z]{2}(_[A-Z]{2})?))?\.md$")
 KEY = re.compile(r"""\s*("(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)\s*[.=]""")  # a key's first part
-CONTROL_IN_FILE = "control character {}: a lesson file is plain text (tab and newline are the only ones allowed)"
+CONTROL_IN_FILE = N_("control character {characters}: a lesson file is plain text (tab and newline are the only ones "
+                     "allowed)")
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 6  # quiz → question → choices → a choice is 4 deep; deeper is a slip or an attack on the parser
 ID_CHARS, TITLE_CELLS, SUMMARY_CELLS, MAX_ORDER = 40, 60, 80, 9999
@@ -50,7 +51,8 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        return printable(f"{self.path}:{self.line}: {'warning: ' * self.warning}{self.message}")
+        message = _("warning: {message}").format(message=self.message) if self.warning else self.message
+        return printable(f"{self.path}:{self.line}: {message}")
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _key_lines(lines: list[str], first: int) -> dict[tuple, int]:
 def _controls(path: Path, line: int, text: str) -> list[Problem]:
     """A problem naming the control characters in `text`, if it has any."""
     found = dict.fromkeys(CONTROL.findall(text))
-    return [Problem(path, line, CONTROL_IN_FILE.format(printable(", ".join(found))))] if found else []
+    return [Problem(path, line, _(CONTROL_IN_FILE).format(characters=printable(", ".join(found))))] if found else []
 
 
 def _read(path: Path) -> str:
@@ -141,20 +143,21 @@ def _read(path: Path) -> str:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise LessonFileError([Problem(path, 1, "not a regular file")])
+            raise LessonFileError([Problem(path, 1, _("not a regular file"))])
         if info.st_size > MAX_FILE_BYTES:
-            raise LessonFileError([Problem(path, 1, f"the file has {info.st_size:,} bytes; a lesson file has at most "
-                                                    f"{MAX_FILE_BYTES:,}")])
+            raise LessonFileError([Problem(path, 1, _("the file has {size} bytes; a lesson file has at most {most}").format(
+                size=f"{info.st_size:,}", most=f"{MAX_FILE_BYTES:,}"))])
         raw = path.read_bytes()
     except OSError as error:
-        raise LessonFileError([Problem(path, 1, f"cannot read the file: {error.strerror or error}")]) from None
+        raise LessonFileError([Problem(path, 1, _("cannot read the file: {error}").format(
+            error=error.strerror or error))]) from None
     try:
         text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     except UnicodeDecodeError as error:
         column = error.start - raw.rfind(b"\n", 0, error.start)
         raise LessonFileError([Problem(path, raw.count(b"\n", 0, error.start) + 1,
-                                       f"not UTF-8: byte 0x{raw[error.start]:02x} at column {column}; "
-                                       "save the file as UTF-8")]) from None
+                                       _("not UTF-8: byte {byte} at column {column}; save the file as UTF-8").format(
+                                           byte=f"0x{raw[error.start]:02x}", column=column))]) from None
     if CONTROL.search(text):
         raise LessonFileError([problem for number, line in enumerate(text.split("\n"), 1)
                                for problem in _controls(path, number, line)])
@@ -181,10 +184,10 @@ def _toml(path: Path, lines: list[str], first: int) -> dict[str, Any]:
         line = first + (int(match.group(1)) - 1 if match else len(lines) - 1)  # else "at end of document"
         message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(error))
     except RecursionError:
-        line, message = first + _deepest(lines), "values nested too deep"
+        line, message = first + _deepest(lines), _("values nested too deep")
     except ValueError as error:  # int() refuses more than 4,300 digits; tomllib gives no position, so the longest line
         line, message = first + max(range(len(lines)), key=lambda i: len(lines[i]), default=0), str(error).split(";")[0]
-    raise LessonFileError([Problem(path, line, f"front matter is not valid TOML: {message}")])
+    raise LessonFileError([Problem(path, line, _("front matter is not valid TOML: {error}").format(error=message))])
 
 
 def _unclosed(path: Path, lines: list[str]) -> Problem:
@@ -197,15 +200,16 @@ def _unclosed(path: Path, lines: list[str]) -> Problem:
         line = error.problems[0].line
         while line > 2 and (not lines[line - 2].strip() or lines[line - 2].lstrip().startswith("#")):
             line -= 1
-    return Problem(path, line, f"the front matter opened on line 1 is never closed: a '{FENCE}' line must end it "
-                               "before the lesson text")
+    return Problem(path, line, _("the front matter opened on line 1 is never closed: a '{fence}' line must end it "
+                                 "before the lesson text").format(fence=FENCE))
 
 
 def _split(path: Path, text: str) -> tuple[dict[str, Any], dict[tuple, int], str, int]:
     """Front matter (parsed), its key lines, the Markdown body and the body's first line."""
     lines = text.rstrip("\n").split("\n")
     if lines[0].strip() != FENCE:
-        raise LessonFileError([Problem(path, 1, f"a lesson starts with a '{FENCE}' line opening its TOML front matter")])
+        raise LessonFileError([Problem(path, 1, _("a lesson starts with a '{fence}' line opening its TOML front "
+                                                  "matter").format(fence=FENCE))])
     close = next((i for i in range(1, len(lines)) if lines[i].strip() == FENCE), None)
     if close is None:
         raise LessonFileError([_unclosed(path, lines)])
@@ -226,7 +230,8 @@ def _unsafe_values(path: Path, data: dict[str, Any], where: dict[tuple, int]) ->
     while stack:
         key_path, value = stack.pop()
         if len(key_path) > MAX_DEPTH:
-            problems.append(Problem(path, _line(where, key_path), f"values nested more than {MAX_DEPTH} deep"))
+            problems.append(Problem(path, _line(where, key_path),
+                                    _("values nested more than {depth} deep").format(depth=MAX_DEPTH)))
             continue
         text = "".join(part for part in (value, key_path[-1] if key_path else None) if isinstance(part, str))
         if CONTROL.search(text):
@@ -250,9 +255,10 @@ def _finite(value: Any) -> bool:
 
 def _id_problem(value: str) -> str | None:
     if not ID_PATTERN.fullmatch(value):
-        return f"id {echo(value)} must be lowercase letters, digits and dashes"
+        return _("id {id} must be lowercase letters, digits and dashes").format(id=echo(value))
     if len(value) > ID_CHARS:
-        return f"id {echo(value)} is {len(value)} characters long; at most {ID_CHARS}"
+        return _("id {id} is {length} characters long; at most {most}").format(id=echo(value), length=len(value),
+                                                                                most=ID_CHARS)
     return None
 
 
@@ -260,57 +266,63 @@ def _question(path: Path, index: int, entry: Any, where: dict[tuple, int], probl
     line = where.get(("quiz", index), 1)
 
     def bad(message: str, key: str | None = None) -> None:
-        problems.append(Problem(path, where.get(("quiz", index, key), line) if key else line, f"quiz question {index + 1}: {message}"))
+        problems.append(Problem(path, where.get(("quiz", index, key), line) if key else line,
+                                _("quiz question {number}: {problem}").format(number=index + 1, problem=message)))
 
     if not isinstance(entry, dict):
-        bad("must be a [[quiz]] table")
+        bad(_("must be a [[quiz]] table"))
         return None
     before = len(problems)
     for key in sorted(set(entry) - QUESTION_KEYS):
-        bad(f"unknown key {echo(key)} (known: {', '.join(sorted(QUESTION_KEYS))})", key)
+        bad(_("unknown key {key} (known: {known})").format(key=echo(key), known=", ".join(sorted(QUESTION_KEYS))), key)
     kind = entry.get("kind")
     required = ("id", "kind") if kind == "engine" else ("id", "kind", "prompt", "explanation")
     for key in required:
         if not isinstance(entry.get(key), str) or not entry[key].strip():
-            bad(f"missing or empty {key!r}", key if key in entry else None)
+            bad(_("missing or empty {key}").format(key=repr(key)), key if key in entry else None)
     for key in sorted(({"prompt", "explanation"} - set(required)) & set(entry)):  # an engine question's optional text
         if not isinstance(entry[key], str):
-            bad(f"{key!r} must be text", key)
+            bad(_("{key} must be text").format(key=repr(key)), key)
     if isinstance(entry.get("id"), str) and entry["id"].strip() and (problem := _id_problem(entry["id"])):
         bad(problem, "id")
     if isinstance(kind, str) and kind not in QUESTION_KINDS:
-        bad(f"kind {echo(kind)} is not one of {', '.join(QUESTION_KINDS)}", "kind")
+        bad(_("kind {kind} is not one of {kinds}").format(kind=echo(kind), kinds=", ".join(QUESTION_KINDS)), "kind")
     if not isinstance(entry.get("unit", ""), str) or "\n" in entry.get("unit", ""):
-        bad("'unit' must be one line of text", "unit")
+        bad(_("'unit' must be one line of text"), "unit")
     if "tolerance" in entry and kind != "engine" and not (_finite(entry["tolerance"]) and entry["tolerance"] >= 0):
-        bad("'tolerance' must be a finite number ≥ 0", "tolerance")
+        bad(_("'tolerance' must be a finite number ≥ 0"), "tolerance")
     answer = entry.get("answer")
     choices = entry.get("choices", [])
     if kind in ("choice", "multi"):
         if not (isinstance(choices, list) and len(choices) >= 2 and all(isinstance(c, str) and c.strip() for c in choices)):
-            bad("needs 'choices', a list of at least two non-empty strings", "choices" if "choices" in entry else None)
+            bad(_("needs 'choices', a list of at least two non-empty strings"), "choices" if "choices" in entry else None)
             choices = []
         picks = answer if kind == "multi" else [answer]
         if kind == "multi" and not (isinstance(answer, list) and answer):
-            bad("'answer' must be a non-empty list of choice numbers (1 = first choice)", "answer" if "answer" in entry else None)
+            bad(_("'answer' must be a non-empty list of choice numbers (1 = first choice)"),
+                "answer" if "answer" in entry else None)
         elif not all(isinstance(p, int) and not isinstance(p, bool) and 1 <= p <= max(len(choices), 1) for p in picks):
-            bad(f"'answer' must be a choice number from 1 to {len(choices)}", "answer" if "answer" in entry else None)
+            bad(_("'answer' must be a choice number from 1 to {count}").format(count=len(choices)),
+                "answer" if "answer" in entry else None)
         elif len(set(picks)) != len(picks):
-            bad("'answer' lists a choice twice", "answer")
+            bad(_("'answer' lists a choice twice"), "answer")
     elif kind == "numeric":
         if not _finite(answer):
-            bad("'answer' must be a finite number", "answer" if "answer" in entry else None)
+            bad(_("'answer' must be a finite number"), "answer" if "answer" in entry else None)
         if "choices" in entry:
-            bad("a numeric question has no 'choices'", "choices")
+            bad(_("a numeric question has no 'choices'"), "choices")
     elif kind == "engine":
         generator = entry.get("generator")
         if not isinstance(generator, str) or generator not in QUESTION_GENERATORS:
-            what = f"unknown generator {echo(generator)}" if "generator" in entry else "needs a 'generator'"
-            bad(f"{what} (known: {', '.join(sorted(QUESTION_GENERATORS))})", "generator" if "generator" in entry else None)
+            known = ", ".join(sorted(QUESTION_GENERATORS))
+            bad(_("unknown generator {generator} (known: {known})").format(generator=echo(generator), known=known)
+                if "generator" in entry else _("needs a 'generator' (known: {known})").format(known=known),
+                "generator" if "generator" in entry else None)
         for key in sorted({"choices", "answer", "tolerance", "unit"} & set(entry)):
-            bad(f"an engine question has no {key!r}: its generator draws the numbers and computes the answer", key)
+            bad(_("an engine question has no {key}: its generator draws the numbers and computes the answer").format(
+                key=repr(key)), key)
     if kind != "engine" and "generator" in entry:
-        bad("only an engine question has a 'generator'", "generator")
+        bad(_("only an engine question has a 'generator'"), "generator")
     if len(problems) > before:
         return None
     return Question(
@@ -343,7 +355,8 @@ def param_problems(lab: str, params: dict[str, Any]) -> list[tuple[str | None, s
     found: list[tuple[str | None, str]] = []
     for name, value in params.items():
         if name not in controls:
-            found.append((name, f"[params]: lab {lab!r} has no parameter {echo(name)} (it has: {', '.join(controls)})"))
+            found.append((name, _("[params]: lab {lab} has no parameter {name} (it has: {names})").format(
+                lab=repr(lab), name=echo(name), names=", ".join(controls))))
             continue
         try:
             controls[name].parse(value)
@@ -364,7 +377,7 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
     lab (and NumPy): the app starts without it and checks in the background after its first frame.
     """
     path = Path(path)
-    data, where, body, _ = _split(path, _read(path))
+    data, where, body, _body_line = _split(path, _read(path))
     if unsafe := _unsafe_values(path, data, where):
         raise LessonFileError(unsafe)
     problems: list[Problem] = []
@@ -373,38 +386,40 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
         problems.append(Problem(path, where.get(key, 1), message))
 
     for key in sorted(set(data) - LESSON_KEYS):
-        bad(f"unknown front-matter key {echo(key)} (known: {', '.join(sorted(LESSON_KEYS))})", key)
+        bad(_("unknown front-matter key {key} (known: {known})").format(key=echo(key),
+                                                                       known=", ".join(sorted(LESSON_KEYS))), key)
     for key in ("id", "title", "summary", "lab"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            bad(f"missing or empty {key!r}", key)
+            bad(_("missing or empty {key}").format(key=repr(key)), key)
     for key, width in (("title", TITLE_CELLS), ("summary", SUMMARY_CELLS)):
         text = data.get(key)
         if isinstance(text, str) and "\n" in text.strip():
-            bad(f"{key!r} must be one line", key)
+            bad(_("{key} must be one line").format(key=repr(key)), key)
         elif isinstance(text, str) and cells(text.strip()) > width:
-            bad(f"{key!r} is {cells(text.strip())} cells wide; at most {width} (a wide CJK character is 2)", key)
+            bad(_("{key} is {cells} cells wide; at most {most} (a wide CJK character is 2)").format(
+                key=repr(key), cells=cells(text.strip()), most=width), key)
     lesson_id = data.get("id")
     if isinstance(lesson_id, str) and lesson_id and (problem := _id_problem(lesson_id)):
         bad(problem, "id")
     order = data.get("order")
     if not isinstance(order, int) or isinstance(order, bool) or not 1 <= order <= MAX_ORDER:
-        bad(f"'order' must be a whole number from 1 to {MAX_ORDER}", "order")
+        bad(_("'order' must be a whole number from 1 to {most}").format(most=MAX_ORDER), "order")
     lab = data.get("lab")
     params = data.get("params", {})
     if isinstance(lab, str) and lab and lab not in LABS:
-        bad(f"unknown lab {echo(lab)} (known: {', '.join(sorted(LABS))})", "lab")
+        bad(_("unknown lab {lab} (known: {known})").format(lab=echo(lab), known=", ".join(sorted(LABS))), "lab")
     elif isinstance(lab, str) and lab:
         if not isinstance(params, dict):
-            bad("'params' must be a [params] table", "params")
+            bad(_("'params' must be a [params] table"), "params")
         elif check_params:
             for name, message in param_problems(lab, params):
                 bad(message, "params", *([name] if name is not None else []))
     if not body.strip():
-        bad("the lesson has no Markdown text after its front matter")
+        bad(_("the lesson has no Markdown text after its front matter"))
     quiz_entries = data.get("quiz", [])
     questions: list[Question] = []
     if not isinstance(quiz_entries, list):
-        bad("'quiz' must be a list of [[quiz]] tables", "quiz")
+        bad(_("'quiz' must be a list of [[quiz]] tables"), "quiz")
         quiz_entries = []
     for index, entry in enumerate(quiz_entries):
         if (question := _question(path, index, entry, where, problems)) is not None:
@@ -412,7 +427,8 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
     seen: set[str] = set()
     for question in questions:
         if question.id in seen:
-            problems.append(Problem(path, question.line, f"quiz question id {question.id!r} is used twice"))
+            problems.append(Problem(path, question.line,
+                                    _("quiz question id {id} is used twice").format(id=repr(question.id))))
         seen.add(question.id)
     match = FILE_PATTERN.match(path.name)
     if problems:
@@ -436,10 +452,11 @@ def _translation_problems(base: Lesson, translated: Lesson) -> list[Problem]:
     problems = []
     if translated.id != base.id:
         problems.append(Problem(translated.path, translated.lines.get("id", 1),
-                                f"a translation must keep the id {base.id!r}, not {translated.id!r}"))
+                                _("a translation must keep the id {id}, not {other}").format(id=repr(base.id),
+                                                                                           other=repr(translated.id))))
     if {q.id for q in translated.quiz} != {q.id for q in base.quiz}:
         problems.append(Problem(translated.path, translated.lines.get("quiz", 1),
-                                f"a translation must have the same quiz ids as {base.path.name}"))
+                                _("a translation must have the same quiz ids as {file}").format(file=base.path.name)))
     return problems
 
 
@@ -448,7 +465,8 @@ def _clash(lesson: Lesson, others: dict[str, Lesson], what: str) -> Problem | No
     mine = getattr(lesson, what)
     if clash := next((other for other in others.values() if getattr(other, what) == mine), None):
         where = clash.path.name if clash.path.parent == lesson.path.parent else clash.path
-        return Problem(lesson.path, lesson.lines.get(what, 1), f"{what} {mine!r} is already used by {where}")
+        return Problem(lesson.path, lesson.lines.get(what, 1), _("{key} {value} is already used by {where}").format(
+            key=what, value=repr(mine), where=where))
     return None
 
 
@@ -475,7 +493,7 @@ def _load_folder(directory: Path, lang: str, check_params: bool) -> tuple[dict[s
         original = base.get(translated.id)
         if original is None:
             problems.append(Problem(translated.path, translated.lines.get("id", 1),
-                                    f"translation of unknown lesson {translated.id!r}"))
+                                    _("translation of unknown lesson {id}").format(id=repr(translated.id))))
         elif found := _translation_problems(original, translated):
             problems.extend(found)
         elif translated.lang == lang:
@@ -519,18 +537,19 @@ def advice(lesson: Lesson) -> list[Problem]:
     single = [question for question in lesson.quiz if question.kind == "choice"]
     which = ", ".join(question.id for question in single)
     if len(single) >= 2 and all(question.answer == 1 for question in single):
-        found.append(Problem(lesson.path, single[0].line, f"every single-choice answer is choice 1 ({which}): "
-                                                          "put the right answers in different places", warning=True))
+        found.append(Problem(lesson.path, single[0].line, _(
+            "every single-choice answer is choice 1 ({questions}): put the right answers in different places").format(
+            questions=which), warning=True))
     if len(single) >= 2 and all(_longest(question) for question in single):
-        found.append(Problem(lesson.path, single[0].line, f"every single-choice answer is its longest choice "
-                                                          f"({which}): a learner can pick by length; shorten the right "
-                                                          "answers or give the others their reasons too", warning=True))
+        found.append(Problem(lesson.path, single[0].line, _(
+            "every single-choice answer is its longest choice ({questions}): a learner can pick by length; shorten "
+            "the right answers or give the others their reasons too").format(questions=which), warning=True))
     for number, question in enumerate(lesson.quiz, 1):
         text = "\n".join((question.prompt, question.explanation, *question.choices))
         if match := NUMBERED_CHOICE.search(text):
-            found.append(Problem(lesson.path, question.line, f"quiz question {number} says {match[0]!r}, but the quiz "
-                                                             "shows the choices in a new order each attempt: name the "
-                                                             "choice by its words", warning=True))
+            found.append(Problem(lesson.path, question.line, _(
+                "quiz question {number} says {words}, but the quiz shows the choices in a new order each attempt: "
+                "name the choice by its words").format(number=number, words=repr(match[0])), warning=True))
     return found
 
 
@@ -551,7 +570,7 @@ def check(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
             except LessonFileError as error:
                 problems.extend(error.problems)
         else:
-            problems.append(Problem(path, 0, "no such file or folder"))
+            problems.append(Problem(path, 0, _("no such file or folder")))
     if folders:
         problems.extend(load_lessons(folders, lang="en")[1])
     for path in files:

@@ -16,11 +16,13 @@ import math
 import re
 import sys
 
+from dltui.i18n import N_, _
+
 FULL_WIDTH = str.maketrans("０１２３４５６７８９，．－＋／ｅＥ−", "0123456789,.-+/eE-")
 INTEGER = r"(?:\d{1,3}(?:,\d{3})+|\d+)"  # a comma always starts a group of exactly three digits
 NUMBER = re.compile(rf"[+-]?(?:{INTEGER}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 PLAIN = re.compile(r"[+-]?[\d.]+", re.ASCII)
-EXAMPLES = "2, −0.5, 1.5e-3, 1/4 or 589,824"
+EXAMPLES = N_("2, −0.5, 1.5e-3, 1/4 or 589,824")
 
 
 def fold(text: str) -> str:
@@ -61,49 +63,51 @@ def parse_number(text: str) -> float | int:
     """
     cleaned = fold(text).strip()
     if not cleaned:
-        raise ValueError(f"type a number, like {EXAMPLES}")
+        raise ValueError(_("type a number, like {examples}").format(examples=_(EXAMPLES)))
     numerator, slash, denominator = (part.strip() for part in cleaned.partition("/"))
     if not slash:
         return _single(numerator, text)
     top, bottom = _single(numerator, text), _single(denominator, text)
     if bottom == 0:
-        raise ValueError("a fraction cannot have 0 below the line")
+        raise ValueError(_("a fraction cannot have 0 below the line"))
     try:
         value = top / bottom
     except OverflowError:
         value = math.inf
     if not math.isfinite(value):
-        raise ValueError(f"{quoted(text)} is too large")
+        raise ValueError(_("{text} is too large").format(text=quoted(text)))
     return value
 
 
 def _single(part: str, typed: str) -> float | int:
     """One number without a fraction bar; `typed` is the whole text, for the message."""
     if not NUMBER.fullmatch(part):
-        raise ValueError(f"{quoted(typed)} is not a number{_why(part)}")
+        raise ValueError(_why(part).format(text=quoted(typed), examples=_(EXAMPLES)))
     digits = part.replace(",", "")
     if not math.isfinite(float(digits)):
-        raise ValueError(f"{quoted(typed)} is too large")
+        raise ValueError(_("{text} is too large").format(text=quoted(typed)))
     if any(mark in digits for mark in ".eE"):
         return float(digits)
     number = int(digits)
     if abs(number) > sys.float_info.max:  # int() is exact, but every later sum and comparison needs a float
-        raise ValueError(f"{quoted(typed)} is too large")
+        raise ValueError(_("{text} is too large").format(text=quoted(typed)))
     return number
 
 
 def _why(part: str) -> str:
-    """The reason a text that looked like a number is not one, or the forms that are."""
+    """Why a text that looked like a number is not one, or the forms that are: a message with the fields {text} (what
+    was typed, quoted) and {examples}."""
     if "/" in part:
-        return ": a fraction has one /, like 1/4"
+        return _("{text} is not a number: a fraction has one /, like 1/4")
     if any(char.isdigit() and not char.isascii() for char in part):
-        return ": type the digits 0–9"
+        return _("{text} is not a number: type the digits 0–9")
     if "_" in part:
-        return ": leave out the _ (write 1000 or 1,000)"
+        return _("{text} is not a number: leave out the _ (write 1000 or 1,000)")
     if "," in part and NUMBER.fullmatch(re.sub(r"[\s,]", "", part)):
-        return ": a comma groups thousands, like 589,824, and the decimal point is a full stop, like 0.5"
+        return _("{text} is not a number: a comma groups thousands, like 589,824, and the decimal point is a full stop, "
+                 "like 0.5")
     if len(words := part.split()) > 1 and all(PLAIN.fullmatch(word) for word in words):
-        return ": it has a space inside"
+        return _("{text} is not a number: it has a space inside")
     if part.lower().lstrip("+-") in ("inf", "infinity", "nan"):
-        return "; only finite numbers count"
-    return f"; type one like {EXAMPLES}"
+        return _("{text} is not a number; only finite numbers count")
+    return _("{text} is not a number; type one like {examples}")

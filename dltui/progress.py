@@ -24,14 +24,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from dltui.i18n import N_
+from dltui.i18n import N_, _
 from dltui.text import printable
 
 FILE_NAME = "progress.sqlite3"
 BUSY_TIMEOUT_S = 10.0  # another session's write waits its turn instead of failing
-NOT_STARTED, IN_PROGRESS, DONE = "not started", "in progress", "done"
+NOT_STARTED, IN_PROGRESS, DONE = N_("not started"), N_("in progress"), N_("done")  # kept in English; _() shows them
 DONE_RULE = N_("every question has been answered right once")  # what makes a lesson done, as the learner reads it
-OFF = "Progress is off: {}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder."
+OFF = N_("Progress is off: {reason}. Use --data-dir or DLTUI_DATA_DIR to keep it in another folder.")
 EXPORT_COLUMNS = ("user", "lesson", "question", "attempt", "given", "expected", "correct", "answered_at", "asked")
 CLASS_COLUMNS = ("user", "lesson", "state", "questions", "first_correct", "best_correct", "answers", "opened_at",
                  "finished_at", "last_active")
@@ -211,13 +211,18 @@ def write_table(path: str | Path, fmt: str, columns: tuple[str, ...], rows: list
     elif fmt == "json":
         Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     else:
-        raise ValueError(f"unknown export format {fmt!r} (csv or json)")
+        raise ValueError(_("unknown export format {format} (csv or json)").format(format=repr(fmt)))
 
 
 def _done(fields: dict[str, Any]) -> bool:
     """Marked finished, and no answered question still without a right answer: files written before DONE_RULE marked
     a lesson finished once every question had been answered, right or wrong."""
     return bool(fields.get("finished_at")) and fields.get("best_correct", 0) >= fields.get("questions", 0)
+
+
+def _off(reason: str) -> str:
+    """The notice of progress turned off, saying why."""
+    return _(OFF).format(reason=reason)
 
 
 def _move_aside(path: Path) -> Path:
@@ -256,25 +261,29 @@ class Progress:
             folder = resolve_data_dir(data_dir)
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            return cls(None, user, notice=OFF.format(f"cannot create the folder {error.filename} ({error.strerror})"))
+            return cls(None, user, notice=_off(_("cannot create the folder {folder} ({error})").format(
+                folder=error.filename, error=error.strerror)))
         path = folder / FILE_NAME
         for place in (folder, path):
             if place.exists() and not os.access(place, os.W_OK):
-                return cls(None, user, notice=OFF.format(f"{place} is read-only"))
+                return cls(None, user, notice=_off(_("{path} is read-only").format(path=place)))
         try:
             return cls(path, user, _connect(path))
         except TooNew:
-            return cls(None, user, notice=OFF.format(f"{path} was written by a newer dltui; update dltui to use it"))
+            return cls(None, user, notice=_off(_("{path} was written by a newer dltui; update dltui to use it").format(
+                path=path)))
         except (Damaged, sqlite3.Error) as error:
             if not _is_damage(error):
-                return cls(None, user, notice=OFF.format(f"cannot open {path} ({error})"))
+                return cls(None, user, notice=_off(_("cannot open {path} ({error})").format(path=path, error=error)))
             damage = error
         try:
             moved = _move_aside(path)
-            return cls(path, user, _connect(path), notice=f"The progress file was damaged ({damage}). It was moved "
-                                                          f"to {moved} and a fresh one started.")
+            return cls(path, user, _connect(path), notice=_(
+                "The progress file was damaged ({damage}). It was moved to {moved} and a fresh one started.").format(
+                damage=damage, moved=moved))
         except (OSError, Damaged, TooNew, sqlite3.Error) as error:
-            return cls(None, user, notice=OFF.format(f"{path} is damaged and could not be replaced ({error})"))
+            return cls(None, user, notice=_off(_("{path} is damaged and could not be replaced ({error})").format(
+                path=path, error=error)))
 
     def close(self) -> None:
         with self._lock:
@@ -307,7 +316,7 @@ class Progress:
                 with self._transaction() as db:
                     return work(db)
             except sqlite3.Error as error:
-                self.notice = f"Progress could not be saved: {error}."
+                self.notice = _("Progress could not be saved: {error}.").format(error=error)
                 return None
 
     def _read(self, sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -319,7 +328,7 @@ class Progress:
                 columns = [c[0] for c in cursor.description]
                 return [dict(zip(columns, row)) for row in cursor.fetchall()]
             except sqlite3.Error as error:
-                self.notice = f"Progress could not be read: {error}."
+                self.notice = _("Progress could not be read: {error}.").format(error=error)
                 return []
 
     def _execute(self, sql: str, *args: Any) -> bool:

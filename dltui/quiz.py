@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
+from dltui.i18n import _
 from dltui.labs import question_generator
 from dltui.lessons import Question
 from dltui.numbers import fold, parse_number, show_number
@@ -116,7 +117,7 @@ def read_answer(text: str, unit: str = "") -> float | int:
     try:
         return parse_number(cleaned)
     except ValueError as error:
-        raise AnswerError(f"{error}{f' (in {unit})' if unit else ''}") from None
+        raise AnswerError(_("{error} (in {unit})").format(error=error, unit=unit) if unit else str(error)) from None
 
 
 def close_enough(value: float | int, answer: Any, tolerance: Any) -> bool:
@@ -136,14 +137,17 @@ def parse_choices(text: str, count: int, many: bool) -> tuple[int, ...]:
     """'3' or '1, 3' (spaces, commas, semicolons; any order) → sorted choice numbers; AnswerError otherwise."""
     words = [word.rstrip(".") for word in SEPARATORS.split(fold(text).strip()) if word]
     if not words:
-        raise AnswerError("type the number of " + ("each choice you pick, such as 1, 3" if many else "a choice"))
+        raise AnswerError(_("type the number of each choice you pick, such as 1, 3") if many
+                          else _("type the number of a choice"))
     if not all(word.isascii() and word.isdecimal() for word in words):
-        raise AnswerError(f"type choice numbers from 1 to {count}" + (", separated by commas or spaces" if many else ""))
+        raise AnswerError((_("type choice numbers from 1 to {count}, separated by commas or spaces") if many
+                           else _("type choice numbers from 1 to {count}")).format(count=count))
     picks = sorted({int(word) for word in words})
     if outside := [pick for pick in picks if not 1 <= pick <= count]:
-        raise AnswerError(f"there is no choice {outside[0]}: the choices are 1 to {count}")
+        raise AnswerError(_("there is no choice {number}: the choices are 1 to {count}").format(number=outside[0],
+                                                                                                count=count))
     if len(picks) > 1 and not many:
-        raise AnswerError("pick one choice only")
+        raise AnswerError(_("pick one choice only"))
     return tuple(picks)
 
 

@@ -27,6 +27,16 @@ def cells(text: str) -> int:
                for char in text)
 
 
+def left(text: str, width: int) -> str:
+    """`text`, then spaces to `width` cells: a column of a table that Chinese labels keep aligned."""
+    return text + " " * max(width - cells(text), 0)
+
+
+def right(text: str, width: int) -> str:
+    """Spaces, then `text`, to `width` cells."""
+    return " " * max(width - cells(text), 0) + text
+
+
 def shorten(text: str, width: int = ECHO_CELLS) -> str:
     """`text` cut to `width` cells, with … where it was cut."""
     if cells(text) <= width:

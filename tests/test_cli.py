@@ -148,3 +148,21 @@ def test_check_validates_a_folder_and_the_lessons_the_app_would_load(tmp_path):
     assert result.returncode == 1 and f"{folder / '03-clash.md'}:4: order 3 is already used by " in result.stdout
     missing = dltui("--lessons", str(tmp_path / "nowhere"), "list")
     assert missing.returncode == 2 and "error: no lesson folder" in missing.stderr
+
+
+def test_lang_sets_the_language_of_the_help_and_the_messages(capsys):
+    """`--lang` anywhere on the line; the help and the parser's own errors are in that language as well."""
+    from dltui import i18n
+
+    assert main(["check", "--lang", "zh", "no-such-file.md"]) == 1
+    assert i18n.language == "zh"  # what follows is the Chinese catalog's, whatever it holds now
+    out, err = capsys.readouterr()
+    assert out.strip().endswith(i18n._("no such file or folder"))
+    assert err.strip() == i18n._("{files}: {problems}").format(
+        files=i18n.ngettext("checked {count} lesson file", "checked {count} lesson files", 0).format(count=0),
+        problems=i18n.ngettext("{count} problem", "{count} problems", 1).format(count=1))
+    try:
+        main(["--lang=zh", "--help"])
+    except SystemExit:
+        pass
+    assert i18n._("open a lesson by number") in capsys.readouterr().out

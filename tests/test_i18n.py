@@ -111,3 +111,16 @@ async def test_the_home_screen_speaks_chinese():
         await pilot.press("question_mark")
         await pilot.pause()
         assert app.screen.query_one("VerticalScroll").border_title.startswith("按键")
+
+
+def test_a_choice_that_is_a_word_shows_and_parses_in_chinese_and_a_name_stays_as_written():
+    from dltui.labs.activations import ActivationsLab
+    from dltui.labs.perceptron import PerceptronLab
+
+    i18n.use("zh")
+    init = next(c for c in PerceptronLab.controls if c.name == "init")
+    assert init.range_text == "全零 | 随机"
+    assert init.format("random") == "随机" and init.parse("随机") == init.parse(" Random ") == "random"
+    function = next(c for c in ActivationsLab.controls if c.name == "function")
+    assert function.format("step") == "step"  # the step function's name, not the word 步
+    assert function.parse("step") == "step"

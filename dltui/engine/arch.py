@@ -13,11 +13,15 @@ import math
 import textwrap
 from dataclasses import dataclass, field
 
+from dltui.i18n import _
+from dltui.text import cells
+
 
 def out_size(size: int, k: int, s: int = 1, p: int = 0, ceil: bool = False) -> int:
     """⌊(W + 2P − K)/S⌋ + 1 (⌈…⌉ with `ceil`), refusing sizes PyTorch refuses, with the reason."""
     if k > size + 2 * p:
-        raise ValueError(f"the {k}-wide window does not fit in the {size}-wide input padded to {size + 2 * p}")
+        raise ValueError(_("the {k}-wide window does not fit in the {size}-wide input padded to {padded}").format(
+            k=k, size=size, padded=size + 2 * p))
     steps = (size + 2 * p - k) / s
     n = (math.ceil(steps) if ceil else math.floor(steps)) + 1
     if ceil and (n - 1) * s >= size + p:  # PyTorch drops a last window that starts in the right padding
@@ -111,7 +115,7 @@ class _Builder:
 
 
 def lenet5() -> Architecture:
-    a = Architecture("lenet5", "LeNet-5 (LeCun et al., 1998; C3 fully connected)", (1, 32, 32))
+    a = Architecture("lenet5", "LeNet-5 ({about})".format(about=_("LeCun et al., 1998; C3 fully connected")), (1, 32, 32))
     b = _Builder(a)
     b.conv("C1", 6, 5)
     b.pool("S2", 2, 2)
@@ -121,10 +125,10 @@ def lenet5() -> Architecture:
     b.linear("C5", 120)
     b.linear("F6", 84)
     b.linear("output", 10)
-    a.note = ("Here C3 is fully connected: 16·6·25 + 16 = 2,416 parameters, 61,706 in all. The paper joins each "
-              "C3 map to only some of S2's 6 maps (60 of the 96 pairs: 60·25 + 16 = 1,516), and its S2/S4 are "
-              "trainable averages where this lab uses max pooling. C5 is a 5×5 conv on a 5×5 input: the same "
-              "thing as a linear layer on the 400 flattened values.")
+    a.note = _("Here C3 is fully connected: 16·6·25 + 16 = 2,416 parameters, 61,706 in all. The paper joins each "
+               "C3 map to only some of S2's 6 maps (60 of the 96 pairs: 60·25 + 16 = 1,516), and its S2/S4 are "
+               "trainable averages where this lab uses max pooling. C5 is a 5×5 conv on a 5×5 input: the same "
+               "thing as a linear layer on the 400 flattened values.")
     return a
 
 
@@ -133,13 +137,14 @@ def alexnet_puzzle() -> str:
     sizes = [(224, 0), (227, 0), (224, 2)]
     lines = [f"W={w}, P={p}: ⌊({w} + 2·{p} − 11)/4⌋ + 1 = ⌊{(w + 2 * p - 11) / 4:g}⌋ + 1 = {out_size(w, 11, 4, p)}"
              for w, p in sizes]
-    return ("The paper says 224×224 input, 11×11 kernels with stride 4, and a 55×55 first layer. "
-            + "; ".join(lines) + ". Without padding only 227 gives a whole number of strides and 55; "
-            "torchvision keeps 224 and pads by 2 (its 64-kernel conv1 then also gives 55).")
+    return _("The paper says 224×224 input, 11×11 kernels with stride 4, and a 55×55 first layer. {formulas}. "
+             "Without padding only 227 gives a whole number of strides and 55; torchvision keeps 224 and pads by 2 "
+             "(its 64-kernel conv1 then also gives 55).").format(formulas="; ".join(lines))
 
 
 def alexnet() -> Architecture:
-    a = Architecture("alexnet", "AlexNet (Krizhevsky et al., 2012; torchvision's single-GPU variant)", (3, 224, 224))
+    a = Architecture("alexnet", "AlexNet ({about})".format(
+        about=_("Krizhevsky et al., 2012; torchvision's single-GPU variant")), (3, 224, 224))
     b = _Builder(a)
     b.conv("conv1", 64, 11, 4, 2)
     b.pool("pool1", 3, 2)
@@ -154,16 +159,16 @@ def alexnet() -> Architecture:
     b.linear("fc6", 4096)
     b.linear("fc7", 4096)
     b.linear("fc8", 1000)
-    a.note = alexnet_puzzle() + (" Two things of the paper's are not in the table: local response normalisation "
-                                 "(LRN, after conv1 and conv2), which divides each map by the activity of its "
-                                 "neighbouring channels, has no parameters and was dropped by later nets and by "
-                                 "torchvision; and the pools are overlapping, 3×3 windows at stride 2, so "
-                                 "neighbouring windows share a row (the paper saw slightly less overfitting).")
+    a.note = _("{puzzle} Two things of the paper's are not in the table: local response normalisation (LRN, after "
+               "conv1 and conv2), which divides each map by the activity of its neighbouring channels, has no "
+               "parameters and was dropped by later nets and by torchvision; and the pools are overlapping, 3×3 "
+               "windows at stride 2, so neighbouring windows share a row (the paper saw slightly less "
+               "overfitting).").format(puzzle=alexnet_puzzle())
     return a
 
 
 def vgg16() -> Architecture:
-    a = Architecture("vgg16", "VGG-16 (Simonyan & Zisserman, 2014)", (3, 224, 224))
+    a = Architecture("vgg16", "VGG-16 (Simonyan & Zisserman, 2014)", (3, 224, 224))  # names and a year: as they are
     b = _Builder(a)
     for stage, (width, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
         for i in range(1, convs + 1):
@@ -174,9 +179,9 @@ def vgg16() -> Architecture:
     b.linear("fc6", 4096)
     b.linear("fc7", 4096)
     b.linear("fc8", 1000)
-    a.note = ("Only 3×3 convs: two stacked see 5×5 and three see 7×7, with fewer weights (3·9C² vs 49C²) "
-              "and more non-linearities. 124 M of the 138 M parameters sit in the three linear layers; "
-              "the 550 MB often quoted is the float32 file size (138,357,544 × 4 bytes ≈ 553 MB).")
+    a.note = _("Only 3×3 convs: two stacked see 5×5 and three see 7×7, with fewer weights (3·9C² vs 49C²) "
+               "and more non-linearities. 124 M of the 138 M parameters sit in the three linear layers; "
+               "the 550 MB often quoted is the float32 file size (138,357,544 × 4 bytes ≈ 553 MB).")
     return a
 
 
@@ -215,8 +220,9 @@ def _aux_head(b: _Builder, name: str) -> None:
 
 def googlenet(aux: bool = False) -> Architecture:
     a = Architecture("googlenetaux" if aux else "googlenet",
-                     "GoogLeNet / Inception v1 (Szegedy et al., 2014; torchvision, "
-                     + ("with the auxiliary heads used in training)" if aux else "no aux heads)"), (3, 224, 224))
+                     "GoogLeNet / Inception v1 ({about})".format(
+                         about=_("Szegedy et al., 2014; torchvision, with the auxiliary heads used in training") if aux
+                         else _("Szegedy et al., 2014; torchvision, no aux heads")), (3, 224, 224))
     b = _Builder(a)
     b.conv("conv1", 64, 7, 2, 3, bias=False, bn=True)
     b.pool("maxpool1", 3, 2, ceil=True)
@@ -238,16 +244,16 @@ def googlenet(aux: bool = False) -> Architecture:
     b.adaptive("avgpool", 1)
     b.flatten()
     b.linear("fc", 1000)
-    a.note = ("Each inception module runs 1×1, 3×3 and 5×5 convs and a pool side by side and stacks their "
-              "outputs; the 1×1 convs in front shrink the channels first, which is how 22 layers fit in 6.6 M "
-              "parameters. The two auxiliary classifiers used in training are left out, as torchvision does "
-              "for its pretrained model (with them: 13,004,888; `googlenetaux`).")
+    a.note = _("Each inception module runs 1×1, 3×3 and 5×5 convs and a pool side by side and stacks their "
+               "outputs; the 1×1 convs in front shrink the channels first, which is how 22 layers fit in 6.6 M "
+               "parameters. The two auxiliary classifiers used in training are left out, as torchvision does "
+               "for its pretrained model (with them: 13,004,888; `googlenetaux`).")
     if aux:
-        a.note = ("Two auxiliary classifiers branch off inception4a (512 channels) and inception4d (528): each pools "
-                  "14×14 to 4×4, shrinks to 128 channels with a 1×1 conv, then fc 2048→1024 and 1024→1000. Their "
-                  "losses, weighted 0.3, push gradient into the middle of the 22 layers during training; at test "
-                  "time they are dropped. They add 3,188,968 + 3,191,016 = 6,379,984 parameters, almost as many as "
-                  "the whole network without them (6,624,904).")
+        a.note = _("Two auxiliary classifiers branch off inception4a (512 channels) and inception4d (528): each pools "
+                   "14×14 to 4×4, shrinks to 128 channels with a 1×1 conv, then fc 2048→1024 and 1024→1000. Their "
+                   "losses, weighted 0.3, push gradient into the middle of the 22 layers during training; at test "
+                   "time they are dropped. They add 3,188,968 + 3,191,016 = 6,379,984 parameters, almost as many as "
+                   "the whole network without them (6,624,904).")
     return a
 
 
@@ -281,16 +287,17 @@ def _resnet(name: str, depths: list[int], bottleneck: bool) -> Architecture:
     b.adaptive("avgpool", 1)
     b.flatten()
     b.linear("fc", 1000)
-    a.note = ("Each block learns a correction F(x) added to its input: y = F(x) + x. When F can be zero, "
-              "a deeper net can always do at least as well as a shallower one, which plain stacks fail to "
-              "achieve in practice (the degradation problem).")
+    a.note = _("Each block learns a correction F(x) added to its input: y = F(x) + x. When F can be zero, "
+               "a deeper net can always do at least as well as a shallower one, which plain stacks fail to "
+               "achieve in practice (the degradation problem).")
     return a
 
 
 def nin() -> Architecture:
     """d2l's NiN (torchvision has none): four NiN blocks, each a k×k conv and two 1×1 convs, ending in 10 channels
     that global average pooling turns into the 10 class scores (1×224×224 Fashion-MNIST, upscaled)."""
-    a = Architecture("nin", "NiN, Network in Network (Lin et al., 2013; d2l's version for 224×224)", (1, 224, 224))
+    a = Architecture("nin", "NiN, Network in Network ({about})".format(
+        about=_("Lin et al., 2013; d2l's version for 224×224")), (1, 224, 224))
     b = _Builder(a)
     for stage, (out, k, s, p) in enumerate([(96, 11, 4, 0), (256, 5, 1, 2), (384, 3, 1, 1), (10, 3, 1, 1)], 1):
         name = f"nin{stage}"
@@ -304,10 +311,10 @@ def nin() -> Architecture:
             b.pool(f"pool{stage}", 3, 2)
     b.adaptive("avgpool", 1)
     b.flatten()
-    a.note = ("No fully connected layers: each block's two 1×1 convs act as a small MLP applied at every pixel "
-              "(the \"network in network\"), and the last block has one channel per class, averaged over the "
-              "whole map. The last block costs 34,790 parameters where AlexNet's three linear layers cost "
-              "58,631,144. torchvision has no NiN; this is d2l's, for 1-channel 224×224 input and 10 classes.")
+    a.note = _("No fully connected layers: each block's two 1×1 convs act as a small MLP applied at every pixel "
+               "(the \"network in network\"), and the last block has one channel per class, averaged over the "
+               "whole map. The last block costs 34,790 parameters where AlexNet's three linear layers cost "
+               "58,631,144. torchvision has no NiN; this is d2l's, for 1-channel 224×224 input and 10 classes.")
     return a
 
 
@@ -342,10 +349,10 @@ def densenet121() -> Architecture:
     b.adaptive("avgpool", 1)
     b.flatten()
     b.linear("classifier", 1000)
-    a.note = ("Each layer of a dense block sees every earlier layer's maps (concatenated, not added) and adds k = 32 "
-              "new ones: a block of L layers turns k₀ channels into k₀ + L·k (64 + 6·32 = 256). Each layer is "
-              "BN-ReLU-conv 1×1 to 4k, BN-ReLU-conv 3×3 to k; transitions halve the channels and the size. "
-              "121 = 1 + 2·58 layers in the blocks + 3 transitions + 1 classifier.")
+    a.note = _("Each layer of a dense block sees every earlier layer's maps (concatenated, not added) and adds k = 32 "
+               "new ones: a block of L layers turns k₀ channels into k₀ + L·k (64 + 6·32 = 256). Each layer is "
+               "BN-ReLU-conv 1×1 to 4k, BN-ReLU-conv 3×3 to k; transitions halve the channels and the size. "
+               "121 = 1 + 2·58 layers in the blocks + 3 transitions + 1 classifier.")
     return a
 
 
@@ -367,7 +374,8 @@ def _inverted_residual(b: _Builder, name: str, expand: int, out: int, stride: in
 
 
 def mobilenet_v2() -> Architecture:
-    a = Architecture("mobilenetv2", "MobileNetV2 (Sandler et al., 2018; torchvision, width 1.0)", (3, 224, 224))
+    a = Architecture("mobilenetv2", "MobileNetV2 ({about})".format(
+        about=_("Sandler et al., 2018; torchvision, width 1.0")), (3, 224, 224))
     b = _Builder(a)
     b.conv("conv0", 32, 3, 2, 1, bias=False, bn=True)
     block = 0
@@ -380,10 +388,10 @@ def mobilenet_v2() -> Architecture:
     b.adaptive("avgpool", 1)
     b.flatten()
     b.linear("classifier", 1000)
-    a.note = ("A depthwise 3×3 conv filters each channel on its own (C·9 weights instead of C²·9), and 1×1 convs "
-              "mix the channels: together about 8× cheaper than a full 3×3 conv. Blocks widen by t = 6 before the "
-              "depthwise conv and narrow after it, the reverse of ResNet's bottleneck, with no ReLU after the "
-              "narrowing.")
+    a.note = _("A depthwise 3×3 conv filters each channel on its own (C·9 weights instead of C²·9), and 1×1 convs "
+               "mix the channels: together about 8× cheaper than a full 3×3 conv. Blocks widen by t = 6 before the "
+               "depthwise conv and narrow after it, the reverse of ResNet's bottleneck, with no ReLU after the "
+               "narrowing.")
     return a
 
 
@@ -453,29 +461,61 @@ def transformer_table(s: Sizes = PAPER) -> str:
     """The paper's model part by part, as `dltui arch transformer` prints it."""
     parts = parameter_breakdown(s)
     layers = parts["encoder"] + parts["decoder"]
-    rows = [("part", "what", "params"),
-            ("embeddings", f"{s.source_vocab:,} × {s.d_model}, shared with the output", parts["embeddings"]),
-            ("encoder", f"{s.encoder_layers} × (self-attention, feed-forward, 2 norms) + norm", parts["encoder"]),
-            ("decoder", f"{s.decoder_layers} × (masked self-, cross-attention, ff, 3 norms) + norm", parts["decoder"]),
-            ("output", "tied to the embeddings", parts["output"])]
-    cells = [(a, b, c if isinstance(c, str) else f"{c:,}") for a, b, c in rows]
+    rows = [(_("part"), _("what"), _("params")),
+            (_("embeddings"), _("{vocabulary} × {d_model}, shared with the output").format(
+                vocabulary=f"{s.source_vocab:,}", d_model=s.d_model), parts["embeddings"]),
+            (_("encoder"), _("{layers} × (self-attention, feed-forward, 2 norms) + norm").format(
+                layers=s.encoder_layers), parts["encoder"]),
+            (_("decoder"), _("{layers} × (masked self-, cross-attention, ff, 3 norms) + norm").format(
+                layers=s.decoder_layers), parts["decoder"]),
+            (_("output"), _("tied to the embeddings"), parts["output"])]
+    table = [(a, b, c if isinstance(c, str) else f"{c:,}") for a, b, c in rows]
     return text_table(
-        f"Transformer base (Vaswani et al. 2017): d_model {s.d_model}, {s.heads} heads, d_ff {s.d_ff:,}",
-        cells, parameter_count(s), textwrap.fill(
-        f"The {s.encoder_layers} + {s.decoder_layers} layers alone: {layers:,}, as torch.nn.Transformer(d_model={s.d_model}, "
-        f"nhead={s.heads}, dim_feedforward={s.d_ff}) counts them. The paper reports 65 M with its exact shared "
-        "vocabulary of about 37,000 byte-pair tokens. Attention's parameters do not depend on the number of heads: "
-        "each head projects to d_model / heads. Lesson 28 trains a tiny one.", 80))
+        _("Transformer base (Vaswani et al. 2017): d_model {d_model}, {heads} heads, d_ff {d_ff}").format(
+            d_model=s.d_model, heads=s.heads, d_ff=f"{s.d_ff:,}"),
+        table, parameter_count(s), fill(_(
+            "The {encoder} + {decoder} layers alone: {count}, as torch.nn.Transformer(d_model={d_model}, "
+            "nhead={heads}, dim_feedforward={d_ff}) counts them. The paper reports 65 M with its exact shared "
+            "vocabulary of about 37,000 byte-pair tokens. Attention's parameters do not depend on the number of "
+            "heads: each head projects to d_model / heads. Lesson 28 trains a tiny one.").format(
+            encoder=s.encoder_layers, decoder=s.decoder_layers, count=f"{layers:,}", d_model=s.d_model,
+            heads=s.heads, d_ff=s.d_ff), 80))
+
+
+def fill(text: str, width: int) -> str:
+    """`text` in lines of at most `width` terminal cells: as `textwrap.fill` where every character is one cell, else
+    broken at a space or beside a wide (CJK) character."""
+    if cells(text) == len(text):
+        return textwrap.fill(text, width)
+    lines, line, room = [], "", -1  # room: where the line may be broken (after a space or a wide character)
+    for char in text:
+        if cells(line + char) > width and line:
+            cut = room if room > 0 else len(line)
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+            room = -1
+        line += char
+        if char == " " or cells(char) == 2:
+            room = len(line)
+        elif cells(line[-2:-1]) == 2:  # a narrow character after a wide one: a break before it is allowed too
+            room = len(line) - 1
+    return "\n".join([*lines, line.rstrip()])
 
 
 def text_table(title: str, rows: list[tuple[str, ...]], total: int, note: str) -> str:
     """What `dltui arch` prints: the title, the rows (the first is the header; the first two columns left-aligned,
-    the others right-aligned) between rules, the total and a note."""
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(width) if i < 2 else cell.rjust(width)
-                       for i, (cell, width) in enumerate(zip(row, widths))) for row in rows]
-    rule = "-" * len(lines[0])
-    return "\n".join([title, rule, lines[0], rule, *lines[1:], rule, f"total parameters: {total:,}", "", note])
+    the others right-aligned) between rules, the total and a note. Columns are measured in terminal cells (a CJK
+    character is two)."""
+    widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]))]
+
+    def padded(cell: str, width: int, left: bool) -> str:
+        space = " " * (width - cells(cell))
+        return cell + space if left else space + cell
+
+    lines = ["  ".join(padded(cell, width, i < 2) for i, (cell, width) in enumerate(zip(row, widths))) for row in rows]
+    rule = "-" * cells(lines[0])
+    return "\n".join([title, rule, lines[0], rule, *lines[1:], rule,
+                      _("total parameters: {total}").format(total=f"{total:,}"), "", note])
 
 
 NAMES = (*NETWORKS, "transformer")
@@ -486,7 +526,8 @@ def architecture(name: str) -> Architecture:
     """The named network; KeyError listing the known ones otherwise."""
     key = name.lower().replace("-", "").replace("_", "")
     if key not in NETWORKS:
-        raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(NAMES)}")
+        raise KeyError(_("unknown architecture {name}; choose one of {names}").format(name=repr(name),
+                                                                                      names=", ".join(NAMES)))
     return NETWORKS[key]()
 
 
@@ -497,7 +538,7 @@ def format_table(name: str, expand: bool = False) -> str:
     if name.lower() == "transformer":
         return transformer_table()
     a = architecture(name)
-    rows = [("layer", "type", "output", "params")]
-    rows.append(("input", "", "×".join(map(str, a.input_shape)), ""))
+    rows = [(_("layer"), _("type"), _("output"), _("params"))]
+    rows.append((_("input"), "", "×".join(map(str, a.input_shape)), ""))
     rows += [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in (a.layers if expand else a.blocks())]
     return text_table(a.title, rows, a.total, a.note)

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from dltui.i18n import _, ngettext
+
 from .gradcheck import EPS, relative_error
 from .stepper import Stepper
 from .tape import Tape, backward, mode, no_grad
@@ -128,15 +130,15 @@ def trace_of(loss: Tensor, source: str = "") -> TapeTrace:
     """The debugger's view of `loss`: its graph as a tape, a backward pass recorded on it, every parameter checked.
     The learner's `.grad` values are as they were before."""
     if not isinstance(loss, Tensor):
-        raise TypeError(f"debug() takes the loss tensor, got {type(loss).__name__}")
+        raise TypeError(_("debug() takes the loss tensor, got {type}").format(type=type(loss).__name__))
     if loss.node is None:
-        raise ValueError("this tensor was made by no op that needs a gradient: pass the loss computed from your "
-                         "model (with parameters that require grad, outside no_grad)")
+        raise ValueError(_("this tensor was made by no op that needs a gradient: pass the loss computed from your "
+                           "model (with parameters that require grad, outside no_grad)"))
     if loss.data.size != 1:
-        raise ValueError(f"debug() needs a scalar loss, got shape {loss.shape}")
+        raise ValueError(_("debug() needs a scalar loss, got shape {shape}").format(shape=loss.shape))
     nodes = graph_nodes(loss)
     if any(on_gpu(a) for node in nodes for a in node.arrays):
-        raise ValueError("the debugger shows tensors on the CPU: run the model without .to('cuda') to debug it")
+        raise ValueError(_("the debugger shows tensors on the CPU: run the model without .to('cuda') to debug it"))
     params = leaves(nodes)
     kept = [t.grad for t in params]
     tape = Tape()
@@ -152,17 +154,18 @@ def trace_of(loss: Tensor, source: str = "") -> TapeTrace:
         for t, grad in zip(params, kept):
             t.grad = grad
     names = [t.name or _role_of(t, nodes) for t in params]
-    names = [f"{name} of {_first_use(t, nodes)}" if names.count(name) > 1 else name for t, name in zip(params, names)]
+    names = [_("{name} of {node}").format(name=name, node=_first_use(t, nodes)) if names.count(name) > 1 else name
+             for t, name in zip(params, names)]
     with no_grad():
         checks = check_params(nodes, loss, params, grads, names)
     return TapeTrace(Stepper(tape), loss.item(), checks, source)
 
 
 def _role_of(t: Tensor, nodes: list[Any]) -> str:
-    """How the first op using an unnamed leaf calls it ("weight W of #0 linear")."""
+    """How the first op using an unnamed leaf calls it ("weight W of #0 linear"), in the interface's language."""
     node = next(node for node in nodes if any(u is t for u in node.inputs))
-    role = node.input_names()[next(k for k, u in enumerate(node.inputs) if u is t)]
-    return f"{role} of {_first_use(t, nodes)}"
+    role = node.input_names(_)[next(k for k, u in enumerate(node.inputs) if u is t)]
+    return _("{name} of {node}").format(name=role, node=_first_use(t, nodes))
 
 
 def _first_use(t: Tensor, nodes: list[Any]) -> str:
@@ -205,11 +208,11 @@ class Recorder(Tape):
         self.backwards += 1
         if self.marked or self.step not in (None, self.backwards) or len(roots) != 1 or roots[0].data.size != 1:
             return
-        self.loss, self.chosen = roots[0], f"backward {self.backwards}"
+        self.loss, self.chosen = roots[0], _("backward {number}").format(number=self.backwards)
 
     def mark(self, loss: Tensor) -> None:
         if not self.marked:
-            self.loss, self.marked, self.chosen = loss, True, "the loss marked with breakpoint()"
+            self.loss, self.marked, self.chosen = loss, True, _("the loss marked with breakpoint()")
 
 
 def breakpoint(loss: Tensor) -> Tensor:
@@ -238,7 +241,7 @@ def run_script(path: str, args: list[str], step: int | None = None) -> TapeTrace
     trace the loss chosen. Raises ScriptFailed (with the script's traceback) or NoBackward."""
     script = Path(path)
     if not script.is_file():
-        raise NoBackward(f"no such script: {path}")
+        raise NoBackward(_("no such script: {path}").format(path=path))
     recorder = Recorder(step)
     argv, sys_path = sys.argv, list(sys.path)
     sys.argv, sys.path[:0] = [str(script), *args], [str(script.resolve().parent)]
@@ -259,20 +262,22 @@ def run_script(path: str, args: list[str], step: int | None = None) -> TapeTrace
     for model in recorder.models:  # parameters named by their path, as the optimizer's `model.parameters()` does
         list(model.named_parameters())
     count = recorder.backwards
-    total = f" of {count}" if not recorder.marked else f" ({count} backward pass{'es' * (count != 1)} ran)"
+    total = (_("{chosen} of {count}") if not recorder.marked
+             else ngettext("{chosen} ({count} backward pass ran)", "{chosen} ({count} backward passes ran)", count))
     try:
-        return trace_of(recorder.loss, f"{name} · {recorder.chosen}{total}")
+        return trace_of(recorder.loss, f"{name} · {total.format(chosen=recorder.chosen, count=count)}")
     except (TypeError, ValueError) as refused:  # a marked value that is no scalar loss
         raise NoBackward(f"{name}: {recorder.chosen}: {refused}") from None
 
 
 def nothing_to_open(recorder: Recorder, script: Path) -> str:
     if recorder.step is not None and recorder.backwards:
-        return (f"{script.name} called backward() {recorder.backwards} time{'s' * (recorder.backwards != 1)}: "
-                f"there is no step {recorder.step} (use --step 1 to {recorder.backwards})")
-    return (f"{script.name} never called backward() on a loss, so there is no backward pass to step through.\n"
-            "Compute a scalar loss from your model and call loss.backward() (or mark it with "
-            "dltui.engine.breakpoint(loss)).")
+        return ngettext("{script} called backward() {count} time: there is no step {step} (use --step 1 to {count})",
+                        "{script} called backward() {count} times: there is no step {step} (use --step 1 to {count})",
+                        recorder.backwards).format(script=script.name, count=recorder.backwards, step=recorder.step)
+    return _("{script} never called backward() on a loss, so there is no backward pass to step through.\n"
+             "Compute a scalar loss from your model and call loss.backward() (or mark it with "
+             "dltui.engine.breakpoint(loss)).").format(script=script.name)
 
 
 def script_traceback(error: BaseException, script: Path) -> str:

@@ -16,12 +16,14 @@ what had been computed at the cursor's position. Usage:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .gradcheck import check_node
-from .ops.base import Op
+from .ops.base import Op, as_is
 from .tape import Accumulation, Tape
 
 
@@ -36,10 +38,19 @@ class Step:
 
     @property
     def label(self) -> str:
+        return self.label_in()
+
+    def label_in(self, translate: Callable[[str], str] = as_is, source: bool = True) -> str:
+        """`label` in the interface's language (`translate`: the UI's `_`); `source=False` leaves out the op an
+        accumulated gradient came from ("accumulate into W1", the tape list's short form)."""
         if self.accumulation is not None:
             tensor = self.accumulation.tensor
-            name = tensor.name or (f"output of {tensor.node.label}" if tensor.node is not None else "a reused input")
-            return f"accumulate into {name} (from {self.node.label})"
+            name = tensor.name or (translate(N_("output of {node}")).format(node=tensor.node.label_in(translate))
+                                   if tensor.node is not None else translate(N_("a reused input")))
+            if not source:
+                return translate(N_("accumulate into {name}")).format(name=name)
+            return translate(N_("accumulate into {name} (from {node})")).format(
+                name=name, node=self.node.label_in(translate))
         return f"{self.phase} {self.node.label}"
 
     def values(self) -> list[np.ndarray]:

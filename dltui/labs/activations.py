@@ -20,6 +20,8 @@ from typing import Callable
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F
 from ..engine.nn import Parameter
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
@@ -35,15 +37,15 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 FUNCTIONS: dict[str, tuple[Callable[[Tensor], Tensor] | None, Callable, Callable, str]] = {
-    # name: (engine op, f, closed-form f′, the formula shown)
-    "step": (None, lambda x: (x >= 0).astype(float), lambda x: np.zeros_like(x), "1 if x ≥ 0 else 0;  f′ = 0 (none at 0)"),
+    # name: (engine op, f, closed-form f′, the formula shown: marked N_, {slope} is LEAKY_SLOPE)
+    "step": (None, lambda x: (x >= 0).astype(float), lambda x: np.zeros_like(x), N_("1 if x ≥ 0 else 0;  f′ = 0 (none at 0)")),
     "sigmoid": (F.sigmoid, _sigmoid, lambda x: _sigmoid(x) * (1 - _sigmoid(x)), "σ(x) = 1/(1 + e⁻ˣ);  σ′ = σ(1 − σ) ≤ 1/4"),
     "tanh": (F.tanh, np.tanh, lambda x: 1 - np.tanh(x) ** 2, "tanh x;  tanh′ = 1 − tanh² ≤ 1"),
-    "relu": (F.relu, lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float), "max(x, 0);  f′ = 1 if x > 0 else 0"),
+    "relu": (F.relu, lambda x: np.maximum(x, 0), lambda x: (x > 0).astype(float), N_("max(x, 0);  f′ = 1 if x > 0 else 0")),
     "leaky_relu": (lambda t: F.leaky_relu(t, LEAKY_SLOPE), lambda x: np.where(x > 0, x, LEAKY_SLOPE * x),
-                   lambda x: np.where(x > 0, 1.0, LEAKY_SLOPE), f"x if x > 0 else {LEAKY_SLOPE}x;  f′ = 1 or {LEAKY_SLOPE}"),
+                   lambda x: np.where(x > 0, 1.0, LEAKY_SLOPE), N_("x if x > 0 else {slope}x;  f′ = 1 or {slope}")),
     "elu": (lambda t: F.elu(t, ELU_ALPHA), lambda x: np.where(x > 0, x, ELU_ALPHA * np.expm1(np.minimum(x, 0))),
-            lambda x: np.where(x > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(x, 0))), "x if x > 0 else eˣ − 1;  f′ = 1 or eˣ"),
+            lambda x: np.where(x > 0, 1.0, ELU_ALPHA * np.exp(np.minimum(x, 0))), N_("x if x > 0 else eˣ − 1;  f′ = 1 or eˣ")),
 }
 DEEP = ("sigmoid", "tanh", "relu")  # the activations the deep net compares
 
@@ -60,6 +62,7 @@ class Curve:
 
 def curve(name: str, x: np.ndarray) -> Curve:
     op, f, df, formula = FUNCTIONS[name]
+    formula = _(formula).format(slope=LEAKY_SLOPE)  # in the interface's language
     if op is None:
         return Curve(name, formula, f(x), df(x), df(x), 0.0)
     t = Tensor(x, requires_grad=True)
@@ -114,13 +117,14 @@ class ActivationsSnapshot:
 
 class ActivationsLab(Lab):
     controls = (
-        Control("function", "Function", "choice", "sigmoid", choices=tuple(FUNCTIONS), help="The curve to highlight"),
-        Control("depth", "Layers", "int", 8, 2, 16, 1, help="Hidden layers in the deep net"),
-        Control("width", "Width", "int", 16, 2, 64, 2, help="Units per hidden layer"),
-        Control("init", "Init", "choice", "kaiming", choices=tuple(INITS), help="The deep net's weight scale"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="The deep net's weights and batch"),
+        Control("function", N_("Function"), "choice", "sigmoid", choices=tuple(FUNCTIONS),
+                help=N_("The curve to highlight")),
+        Control("depth", N_("Layers"), "int", 8, 2, 16, 1, help=N_("Hidden layers in the deep net")),
+        Control("width", N_("Width"), "int", 16, 2, 64, 2, help=N_("Units per hidden layer")),
+        Control("init", N_("Init"), "choice", "kaiming", choices=tuple(INITS), help=N_("The deep net's weight scale")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("The deep net's weights and batch")),
     )
-    actions = (Action("resample", "s", "New weights and batch (next seed)"),)
+    actions = (Action("resample", "s", N_("New weights and batch (next seed)")),)
 
     def build(self) -> None:
         self.x = np.linspace(*X_RANGE, POINTS)
@@ -138,8 +142,9 @@ class ActivationsLab(Lab):
 
     def status(self) -> Status:
         sig, relu = (self.norms[a][0] / self.norms[a][-1] for a in ("sigmoid", "relu"))
-        return Status("info", f"Layer 1 gets {sig:.1e} of the last layer's gradient with sigmoid, {relu:.2g} with ReLU "
-                              f"({self.params['depth']} layers). Each sigmoid layer multiplies it by σ′ ≤ 0.25.")
+        return Status("info", _("Layer 1 gets {sigmoid} of the last layer's gradient with sigmoid, {relu} with ReLU "
+                                "({depth} layers). Each sigmoid layer multiplies it by σ′ ≤ 0.25.").format(
+            sigmoid=f"{sig:.1e}", relu=f"{relu:.2g}", depth=self.params["depth"]))
 
     def snapshot(self) -> ActivationsSnapshot:
         p = self.params
@@ -147,15 +152,10 @@ class ActivationsLab(Lab):
                                    {a: n.copy() for a, n in self.norms.items()}, self.status())
 
 
-DERIVATIVE_PROMPT = {
-    "en": "What is the derivative {name}′(x) at x = {x}?{defined} (3 decimals)",
-    "zh": "{name} 在 x = {x} 处的导数 {name}′(x) 是多少？{defined}（保留 3 位小数）",
-}
-DEFINITIONS = {
-    "leaky_relu": {"en": f" Here leaky_relu(x) = x for x > 0 and {LEAKY_SLOPE}·x otherwise.",
-                   "zh": f"这里 x > 0 时 leaky_relu(x) = x，否则为 {LEAKY_SLOPE}·x。"},
-    "elu": {"en": f" Here elu(x) = x for x > 0 and α(eˣ − 1) otherwise, with α = {num(ELU_ALPHA)}.",
-            "zh": f"这里 x > 0 时 elu(x) = x，否则为 α(eˣ − 1)，α = {num(ELU_ALPHA)}。"},
+DERIVATIVE_PROMPT = N_("What is the derivative {name}′(x) at x = {x}?{defined} (3 decimals)")
+DEFINITIONS = {  # {slope} is LEAKY_SLOPE, {alpha} ELU_ALPHA
+    "leaky_relu": N_(" Here leaky_relu(x) = x for x > 0 and {slope}·x otherwise."),
+    "elu": N_(" Here elu(x) = x for x > 0 and α(eˣ − 1) otherwise, with α = {alpha}."),
 }
 DRILL_POINTS = (*((name, x) for name in ("sigmoid", "tanh") for x in (-2.0, -1.0, -0.5, 0.5, 1.0, 2.0)),
                 *((name, x) for name in ("leaky_relu", "elu") for x in (-2.0, -1.0, -0.5)))
@@ -176,10 +176,11 @@ def derivative_question(rng: np.random.Generator, lang: str = "en") -> Generated
     worked = {
         "sigmoid": f"σ({num(x)}) = {value:.4f}; σ′ = σ(1 − σ) = {value:.4f}·{1 - value:.4f} = {answer:.4f}",
         "tanh": f"tanh({num(x)}) = {value:.4f}; tanh′ = 1 − tanh² = 1 − {value:.4f}² = {answer:.4f}",
-        "leaky_relu": f"x = {num(x)} is negative: the slope there is {LEAKY_SLOPE}",
-        "elu": f"x = {num(x)} is negative: slope αeˣ = {num(ELU_ALPHA)}·e^{num(x)} = {answer:.4f}",
+        "leaky_relu": in_language(lang, N_("x = {x} is negative: the slope there is {slope}")).format(
+            x=num(x), slope=LEAKY_SLOPE),
+        "elu": in_language(lang, N_("x = {x} is negative: slope αeˣ = {alpha}·e^{x} = {answer}")).format(
+            x=num(x), alpha=num(ELU_ALPHA), answer=f"{answer:.4f}"),
     }[name]
-    defined = DEFINITIONS.get(name, {})
-    prompt = DERIVATIVE_PROMPT.get(lang, DERIVATIVE_PROMPT["en"]).format(
-        name=name, x=num(x), defined=defined.get(lang, defined.get("en", "")))
+    defined = in_language(lang, DEFINITIONS.get(name, "")).format(slope=LEAKY_SLOPE, alpha=num(ELU_ALPHA))
+    prompt = in_language(lang, DERIVATIVE_PROMPT).format(name=name, x=num(x), defined=defined)
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.001)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, manual_seed, nn, no_grad, optim
 from ..engine import functional as F
 from ..engine.arch import NETWORKS, Layer, architecture
@@ -26,12 +28,16 @@ EVERY = 25
 a single `s` already draws a point."""
 
 
+NET_NAMES = {"plain": N_("The plain net"), "residual": N_("The residual net")}
+"""Each net as a divergence status names it."""
+
+
 class DeepMLP(nn.Module):
     """64 → width, then `depth` hidden width→width layers (plain or residual), then → 10."""
 
     def __init__(self, depth: int, width: int, residual: bool) -> None:
         self.first = nn.Linear(64, width)
-        self.hidden = nn.ModuleList([nn.Linear(width, width) for _ in range(depth)])
+        self.hidden = nn.ModuleList([nn.Linear(width, width) for _layer in range(depth)])
         self.last = nn.Linear(width, 10)
         self.residual = residual
 
@@ -68,16 +74,16 @@ class ArchitecturesSnapshot:
 
 class ArchitecturesLab(Lab):
     controls = (
-        Control("depth", "Hidden layers", "int", 20, 1, 40, 1),
-        Control("width", "Width", "int", 32, 8, 128, 8),
-        Control("lr", "Learning rate", "float", 0.001, 0.0001, 0.1, 0.0005, help="Adam, for both nets"),
-        Control("steps", "Steps", "int", 400, 25, 5000, 25),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("network", "Explorer", "choice", "resnet18", choices=tuple(NETWORKS), restarts=False),
-        Control("expand", "Every layer", "bool", False, help="Show the layers inside residual and inception blocks",
+        Control("depth", N_("Hidden layers"), "int", 20, 1, 40, 1),
+        Control("width", N_("Width"), "int", 32, 8, 128, 8),
+        Control("lr", N_("Learning rate"), "float", 0.001, 0.0001, 0.1, 0.0005, help=N_("Adam, for both nets")),
+        Control("steps", N_("Steps"), "int", 400, 25, 5000, 25),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("network", N_("Explorer"), "choice", "resnet18", choices=tuple(NETWORKS), restarts=False),
+        Control("expand", N_("Every layer"), "bool", False, help=N_("Show the layers inside residual and inception blocks"),
                 restarts=False),
     )
-    actions = (Action("step", "s", "Batch"), Action("run_all", "e", "All steps"))
+    actions = (Action("step", "s", N_("Batch")), Action("run_all", "e", N_("All steps")))
     run_action = "step"
 
     def build(self) -> None:
@@ -111,7 +117,7 @@ class ArchitecturesLab(Lab):
             grads[kind] = float(np.linalg.norm(first))
             self.optimizers[kind].step()
             self.losses[kind].append(loss.item())
-            self.watch(loss.item(), self.count + 1, "step", f"The {kind} net")
+            self.watch(loss.item(), self.count + 1, N_("step"), NET_NAMES[kind])
         self.count += 1
         if self.count == 1 or self.count % EVERY == 0 or self.finished:
             self.measurements.append(Measurement(self.count, self.accuracy("plain"), self.accuracy("residual"),
@@ -127,16 +133,19 @@ class ArchitecturesLab(Lab):
 
     def status(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if not self.measurements:
-            return Status("info", "Press {step} to train both nets on the same batch, {run_all} to run to the end.")
+            return Status("info", _("Press {step} to train both nets on the same batch, {run_all} to run to the end."))
         m = self.measurements[-1]
-        text = (f"Step {m.step}: training accuracy plain {m.plain_accuracy:.0%}, residual {m.residual_accuracy:.0%}; "
-                f"first-layer gradient norm plain {m.plain_grad:.1e}, residual {m.residual_grad:.1e}.")
+        fields = dict(step=m.step, plain=f"{m.plain_accuracy:.0%}", residual=f"{m.residual_accuracy:.0%}",
+                      plain_grad=f"{m.plain_grad:.1e}", residual_grad=f"{m.residual_grad:.1e}")
         if self.finished and m.residual_accuracy - m.plain_accuracy > 0.2:
-            return Status("success", text + " The plain net fails on its own training data: its gradient "
-                                            "vanishes before the first layer; the shortcut carries it.")
-        return Status("info", text)
+            return Status("success", _("Step {step}: training accuracy plain {plain}, residual {residual}; first-layer "
+                                       "gradient norm plain {plain_grad}, residual {residual_grad}. The plain net fails "
+                                       "on its own training data: its gradient vanishes before the first layer; the "
+                                       "shortcut carries it.").format(**fields))
+        return Status("info", _("Step {step}: training accuracy plain {plain}, residual {residual}; first-layer gradient "
+                                "norm plain {plain_grad}, residual {residual_grad}.").format(**fields))
 
     def snapshot(self) -> ArchitecturesSnapshot:
         a = architecture(self.params["network"])
@@ -148,10 +157,11 @@ class ArchitecturesLab(Lab):
         )
 
 
-LAYER_PROMPT = {
-    "en": "In {net}, layer {layer} is a {kind} taking {c} channels to {out} (bias: {bias}). How many parameters does it have?",
-    "zh": "在 {net} 中，{layer} 层是一个 {kind}，把 {c} 个通道变成 {out} 个（偏置：{bias}）。它有多少个参数？",
-}
+LAYER_PROMPT = {True: N_("In {net}, layer {layer} is a {kind} taking {c} channels to {out} (bias: yes). "
+                        "How many parameters does it have?"),
+                False: N_("In {net}, layer {layer} is a {kind} taking {c} channels to {out} (bias: no). "
+                         "How many parameters does it have?")}
+"""By whether the layer has a bias."""
 
 
 @functools.cache
@@ -168,7 +178,6 @@ def layer_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     c, out, k = layer.input_shape[0], layer.shape[0], int(layer.kind.split()[1].split("×")[0])
     bias = layer.params != c * out * k * k
     worked = f"{out}·{c}·{k}·{k}" + (f" + {out}" if bias else "") + f" = {layer.params:,}"
-    words = {"en": ("yes", "no"), "zh": ("有", "无")}.get(lang, ("yes", "no"))
-    prompt = LAYER_PROMPT.get(lang, LAYER_PROMPT["en"]).format(
-        net=title.split(" (")[0], layer=layer.name, kind=layer.kind, c=c, out=out, bias=words[0] if bias else words[1])
+    prompt = in_language(lang, LAYER_PROMPT[bool(bias)]).format(net=title.split(" (")[0], layer=layer.name,
+                                                                kind=layer.kind, c=c, out=out)
     return GeneratedQuestion(prompt, layer.params, worked)

@@ -16,20 +16,22 @@ from typing import NamedTuple
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status, factor, num
 
 SENTENCES = ("the cat sat on the mat", "time flies like an arrow", "I saw her duck")
 PAD = "<pad>"
 D_V = 4
 SHARPNESS_DK = (1, 4, 16, 64, 256)
-STAGES = ("inputs", "scores", "scale", "mask", "softmax", "output")
+STAGES = (N_("inputs"), N_("scores"), N_("scale"), N_("mask"), "softmax", N_("output"))
 FORMULAS = {
-    "inputs": "Q (queries), K (keys), V (values): one row per token",
-    "scores": "S = Q·Kᵀ   (row i: how well query i matches every key)",
-    "scale": "S / √d_k   (keeps the scores' spread near 1 whatever d_k is)",
-    "mask": "S + M,  M = 0 where a query may look, −∞ where it may not",
-    "softmax": "A[i] = softmax(row i): exp, then divide by the row's sum",
-    "output": "Y = A·V   (row i: the values mixed by query i's weights)",
+    "inputs": N_("Q (queries), K (keys), V (values): one row per token"),
+    "scores": N_("S = Q·Kᵀ   (row i: how well query i matches every key)"),
+    "scale": N_("S / √d_k   (keeps the scores' spread near 1 whatever d_k is)"),
+    "mask": N_("S + M,  M = 0 where a query may look, −∞ where it may not"),
+    "softmax": N_("A[i] = softmax(row i): exp, then divide by the row's sum"),
+    "output": N_("Y = A·V   (row i: the values mixed by query i's weights)"),
 }
 
 
@@ -129,7 +131,7 @@ class AttentionSnapshot:
         maps = [Heatmap("Q", self.q, t, self.dims), Heatmap("K", self.k, t, self.dims),
                 Heatmap("V", self.v, t, tuple(f"v{j}" for j in range(self.v.shape[1])))]
         for stage, title, values in (("scores", "Q·Kᵀ", self.scores), ("scale", f"Q·Kᵀ·{self.scale:.3g}", self.scaled),
-                                     ("mask", "+ mask", self.masked), ("softmax", "A = softmax", self.weights)):
+                                     ("mask", N_("+ mask"), self.masked), ("softmax", "A = softmax", self.weights)):
             if reached >= STAGES.index(stage):
                 maps.append(Heatmap(title, values, t, t))
         if self.output is not None:
@@ -139,15 +141,15 @@ class AttentionSnapshot:
 
 class AttentionLab(Lab):
     controls = (
-        Control("sentence", "Sentence", "choice", SENTENCES[0], choices=SENTENCES),
-        Control("d_k", "Key size d_k", "int", 4, 1, 256, 1, help="Length of each query and key vector"),
-        Control("scaled", "Scale by 1/√d_k", "bool", True, help="Turn off and raise d_k: softmax turns one-hot"),
-        Control("mask", "Mask", "choice", "none", choices=("none", "causal", "padding"),
-                help="causal: no looking ahead; padding: two <pad> tokens nobody attends to"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Draws Q, K and V"),
+        Control("sentence", N_("Sentence"), "choice", SENTENCES[0], choices=SENTENCES),
+        Control("d_k", N_("Key size d_k"), "int", 4, 1, 256, 1, help=N_("Length of each query and key vector")),
+        Control("scaled", N_("Scale by 1/√d_k"), "bool", True, help=N_("Turn off and raise d_k: softmax turns one-hot")),
+        Control("mask", N_("Mask"), "choice", "none", choices=(N_("none"), N_("causal"), N_("padding")),
+                help=N_("causal: no looking ahead; padding: two <pad> tokens nobody attends to"), words=True),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Draws Q, K and V")),
     )
-    actions = (Action("step", "s", "Step"), Action("focus_next", "f", "Row"),
-               Action("column_next", "c", "Col"), Action("raise_entry", "plus", "+0.5"), Action("lower_entry", "minus", "−0.5"))
+    actions = (Action("step", "s", N_("Step")), Action("focus_next", "f", N_("Row")),
+               Action("column_next", "c", N_("Col")), Action("raise_entry", "plus", "+0.5"), Action("lower_entry", "minus", "−0.5"))
     run_action = "step"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
@@ -196,9 +198,10 @@ class AttentionLab(Lab):
     def set_query(self, row: int, col: int, value: float) -> AttentionSnapshot:
         """Set Q[row, col] (the learner's edit); everything downstream follows at once."""
         if not (0 <= row < len(self.tokens) and 0 <= col < self.params["d_k"]):
-            raise ControlError(f"Q has {len(self.tokens)} rows and {self.params['d_k']} columns; no entry [{row}, {col}]")
+            raise ControlError(_("Q has {rows} rows and {cols} columns; no entry [{row}, {col}]").format(
+                rows=len(self.tokens), cols=self.params["d_k"], row=row, col=col))
         if not math.isfinite(value):
-            raise ControlError(f"Q[{row}, {col}]: {value!r} is not a finite number")
+            raise ControlError(_("Q[{row}, {col}]: {value} is not a finite number").format(row=row, col=col, value=repr(value)))
         self.q = self.q.copy()
         self.q[row, col] = value
         self.focus, self.column = row, col
@@ -227,27 +230,32 @@ class AttentionLab(Lab):
     def status(self, stage: str, rows: int, scores: np.ndarray, scaled: np.ndarray, weights: np.ndarray) -> Status:
         t, d = self.tokens, self.params["d_k"]
         if stage == "inputs":
-            return Status("info", "Press {step} to compute the scores Q·Kᵀ. {focus_next} and {column_next} pick an entry of Q, "
-                                  "{raise_entry} and {lower_entry} change it.")
+            return Status("info", _("Press {step} to compute the scores Q·Kᵀ. {focus_next} and {column_next} pick an entry "
+                                    "of Q, {raise_entry} and {lower_entry} change it."))
         if stage in ("scores", "scale"):
-            spread = float((scaled if stage == "scale" else scores).std())
-            text = f"Scores spread (std) {spread:.2f}."
+            spread = f"{float((scaled if stage == 'scale' else scores).std()):.2f}"
             if stage == "scale" and not self.params["scaled"]:
-                text += f" Scaling is off: with d_k = {d} the spread stays near √d_k ≈ {math.sqrt(d):.1f}."
-            return Status("info", text)
+                return Status("info", _("Scores spread (std) {spread}. Scaling is off: with d_k = {d_k} the spread stays "
+                                        "near √d_k ≈ {root}.").format(spread=spread, d_k=d, root=f"{math.sqrt(d):.1f}"))
+            return Status("info", _("Scores spread (std) {spread}.").format(spread=spread))
         if stage == "mask":
             blocked = int((~self.allowed).sum())
-            return Status("info", f"{blocked} score{'s' if blocked != 1 else ''} set to −∞: softmax will give them weight exactly 0."
-                          if blocked else "No mask: every query may look at every key.")
+            return Status("info", ngettext("{count} score set to −∞: softmax will give them weight exactly 0.",
+                                           "{count} scores set to −∞: softmax will give them weight exactly 0.",
+                                           blocked).format(count=blocked)
+                          if blocked else _("No mask: every query may look at every key."))
         if stage == "softmax":
             i = rows - 1
             j = int(np.argmax(weights[i]))
-            return Status("info", f"Row {i + 1} ({t[i]!r}): the largest weight {weights[i, j]:.2f} goes to {t[j]!r}; the row sums to 1.")
-        peak = float(weights.max(axis=1).mean())
+            return Status("info", _("Row {row} ({token}): the largest weight {weight} goes to {key}; the row sums to 1.").format(
+                row=i + 1, token=repr(t[i]), weight=f"{weights[i, j]:.2f}", key=repr(t[j])))
+        peak = f"{float(weights.max(axis=1).mean()):.2f}"
         if not self.params["scaled"] and d >= 16:
-            return Status("warning", f"Softmax has saturated: rows put {peak:.2f} on one key on average, because unscaled "
-                                     f"scores spread like √d_k = {math.sqrt(d):.1f}. Its gradients are nearly zero. Turn scaling on.")
-        return Status("success", f"Y = A·V: each output row is a weighted average of V's rows (mean peak weight {peak:.2f}).")
+            return Status("warning", _("Softmax has saturated: rows put {peak} on one key on average, because unscaled "
+                                       "scores spread like √d_k = {root}. Its gradients are nearly zero. Turn scaling on.").format(
+                peak=peak, root=f"{math.sqrt(d):.1f}"))
+        return Status("success", _("Y = A·V: each output row is a weighted average of V's rows (mean peak weight {peak}).").format(
+            peak=peak))
 
     def snapshot(self) -> AttentionSnapshot:
         scores, scaled, masked, weights, output = self.compute()
@@ -263,12 +271,8 @@ class AttentionLab(Lab):
         )
 
 
-WEIGHT_PROMPT = {
-    "en": "One query q = ({q}) and three keys k1 = ({k1}), k2 = ({k2}), k3 = ({k3}), so d_k = 4. "
-          "With scaled dot-product attention, what weight does q give to k{j}? (two decimals)",
-    "zh": "一个查询 q = ({q})，三个键 k1 = ({k1})，k2 = ({k2})，k3 = ({k3})，所以 d_k = 4。"
-          "按缩放点积注意力，q 分给 k{j} 的权重是多少？（保留两位小数）",
-}
+WEIGHT_PROMPT = N_("One query q = ({q}) and three keys k1 = ({k1}), k2 = ({k2}), k3 = ({k3}), so d_k = 4. "
+                   "With scaled dot-product attention, what weight does q give to k{j}? (two decimals)")
 
 
 def weight_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -288,20 +292,18 @@ def weight_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     worked = "\n".join([
         *(f"q·k{i + 1} = " + " + ".join(f"{factor(a)}·{factor(b)}" for a, b in zip(q, k[i])) + f" = {num(scores[i])}"
           for i in range(3)),
-        "divide by √d_k = 2: " + ", ".join(num(s / 2) for s in scores),
-        "exp: " + ", ".join(f"{e:.3f}" for e in exps) + f"   (sum {exps.sum():.3f})",
-        f"weight of k{j + 1} = {exps[j]:.3f} / {exps.sum():.3f} = {weights[j]:.3f}",
+        in_language(lang, N_("divide by √d_k = 2: {scores}")).format(scores=", ".join(num(s / 2) for s in scores)),
+        in_language(lang, N_("exp: {values}   (sum {sum})")).format(
+            values=", ".join(f"{e:.3f}" for e in exps), sum=f"{exps.sum():.3f}"),
+        in_language(lang, N_("weight of k{j} = {exp} / {sum} = {weight}")).format(
+            j=j + 1, exp=f"{exps[j]:.3f}", sum=f"{exps.sum():.3f}", weight=f"{weights[j]:.3f}"),
     ])
-    prompt = WEIGHT_PROMPT.get(lang, WEIGHT_PROMPT["en"]).format(q=vec(q), k1=vec(k[0]), k2=vec(k[1]), k3=vec(k[2]), j=j + 1)
+    prompt = in_language(lang, WEIGHT_PROMPT).format(q=vec(q), k1=vec(k[0]), k2=vec(k[1]), k3=vec(k[2]), j=j + 1)
     return GeneratedQuestion(prompt, round(float(weights[j]), 2), worked, tolerance=0.006)
 
 
-OUTPUT_PROMPT = {
-    "en": "A query's attention weights over three tokens are ({a}). Their value vectors are v1 = ({v1}), "
-          "v2 = ({v2}), v3 = ({v3}). What is entry {c} of the attention output for this query?",
-    "zh": "某个查询在三个词元上的注意力权重是 ({a})。它们的值向量为 v1 = ({v1})，v2 = ({v2})，v3 = ({v3})。"
-          "这个查询的注意力输出的第 {c} 个分量是多少？",
-}
+OUTPUT_PROMPT = N_("A query's attention weights over three tokens are ({a}). Their value vectors are v1 = ({v1}), "
+                   "v2 = ({v2}), v3 = ({v3}). What is entry {c} of the attention output for this query?")
 
 
 def output_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -318,5 +320,5 @@ def output_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
             break
     worked = " + ".join(f"{num(a[i])}·{factor(v[i, c])}" for i in range(3)) + f" = {num(round(y[c], 10))}"
     vec = lambda x: ", ".join(num(e) for e in x)  # noqa: E731
-    prompt = OUTPUT_PROMPT.get(lang, OUTPUT_PROMPT["en"]).format(a=vec(a), v1=vec(v[0]), v2=vec(v[1]), v3=vec(v[2]), c=c + 1)
+    prompt = in_language(lang, OUTPUT_PROMPT).format(a=vec(a), v1=vec(v[0]), v2=vec(v[1]), v3=vec(v[2]), c=c + 1)
     return GeneratedQuestion(prompt, round(float(y[c]), 10), worked, tolerance=0.001)

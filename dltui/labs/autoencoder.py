@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, init, nn, no_grad, optim
 from ..engine import functional as F
 from ..engine.data import load_digits
@@ -32,13 +34,13 @@ from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 PIXELS, HIDDEN, CODE = 64, 32, 2
 BATCH = 64
-KINDS = ("ae", "denoising", "sparse", "vae")
+KINDS = ("ae", N_("denoising"), N_("sparse"), "vae")
 STEPS = 8  # images along the interpolation, both ends included
 PRIOR_SHOWN = 8  # prior samples drawn as images
 PRIOR_MEASURED = 256  # prior samples measured against the test digits' codes
 MAP_SIZES = (4, 5, 6, 8, 10, 12)  # the latent map, that many images a side: the view takes the largest that fits
 PRIOR_BOX = 3.0  # the VAE's codes are drawn and mapped over ±3 (the prior's ±3σ)
-PENALTY = {"vae": "KL", "sparse": "sparsity"}  # what each kind adds to the reconstruction, times β
+PENALTY = {"vae": "KL", "sparse": N_("sparsity")}  # what each kind adds to the reconstruction, times β
 
 
 @functools.cache
@@ -187,24 +189,24 @@ def gap(points: np.ndarray, codes: np.ndarray) -> float:
 
 class AutoencoderLab(Lab):
     controls = (
-        Control("kind", "Kind", "choice", "ae", choices=KINDS,
-                help="ae: plain · denoising: noisy input, clean target · sparse: KL sparsity penalty · vae: variational"),
-        Control("noise", "Noise σ", "float", 0.5, 0.05, 1.0, 0.05,
-                help="Denoising: std of the noise on each pixel (0–1)"),
-        Control("rho", "Sparsity target ρ", "float", 0.05, 0.01, 0.5, 0.01,
-                help="Sparse: the mean activation each hidden unit is pulled toward"),
-        Control("beta", "Weight β", "float", 1.0, 0.0, 10.0, 0.25,
-                help="Of the KL term (vae) or the sparsity penalty (sparse)"),
-        Control("lr", "Learning rate", "float", 0.01, 0.0001, 0.1, 0.001, help="Adam's step size"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("max_epochs", "Max epochs", "int", 60, 1, 1000, 10, help="A free run stops here"),
+        Control("kind", N_("Kind"), "choice", "ae", choices=KINDS,
+                help=N_("ae: plain · denoising: noisy input, clean target · sparse: KL sparsity penalty · vae: variational"), words=True),
+        Control("noise", N_("Noise σ"), "float", 0.5, 0.05, 1.0, 0.05,
+                help=N_("Denoising: std of the noise on each pixel (0–1)")),
+        Control("rho", N_("Sparsity target ρ"), "float", 0.05, 0.01, 0.5, 0.01,
+                help=N_("Sparse: the mean activation each hidden unit is pulled toward")),
+        Control("beta", N_("Weight β"), "float", 1.0, 0.0, 10.0, 0.25,
+                help=N_("Of the KL term (vae) or the sparsity penalty (sparse)")),
+        Control("lr", N_("Learning rate"), "float", 0.01, 0.0001, 0.1, 0.001, help=N_("Adam's step size")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("max_epochs", N_("Max epochs"), "int", 60, 1, 1000, 10, help=N_("A free run stops here")),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("epoch", "e", "Epoch"),
-        Action("sample", "n", "New ε"),
-        Action("pair", "c", "Digits"),
-        Action("prior", "p", "Prior"),
+        Action("step", "s", N_("Step")),
+        Action("epoch", "e", N_("Epoch")),
+        Action("sample", "n", N_("New ε")),
+        Action("pair", "c", N_("Digits")),
+        Action("prior", "p", N_("Prior")),
     )
     run_action = "epoch"
 
@@ -252,7 +254,7 @@ class AutoencoderLab(Lab):
             self.epochs += 1
             self.position = 0
             self.order = self.rng.permutation(len(self.train_x))
-        self.watch(result.loss.item(), self.steps, "step")
+        self.watch(result.loss.item(), self.steps, N_("step"))
 
     def epoch(self) -> None:
         """The updates left in this epoch (every one at its start)."""
@@ -300,15 +302,19 @@ class AutoencoderLab(Lab):
 
     def status(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if self.steps == 0:
-            return Status("info", "Press {step} for one update, {epoch} for an epoch, {run} to train.")
+            return Status("info", _("Press {step} for one update, {epoch} for an epoch, {run} to train."))
         rec, pen = self.history["reconstruction"][-1], self.history["penalty"]
         beta, name = self.params["beta"], PENALTY.get(self.kind)
-        loss = f"reconstruction {fixed(rec, 2)}" + (f" + β·{name} {fixed(beta * pen[-1], 2)}" if name else "") + " nats"
+        if name:
+            loss = _("reconstruction {reconstruction} + β·{penalty} {value} nats").format(
+                reconstruction=fixed(rec, 2), penalty=_(name), value=fixed(beta * pen[-1], 2))
+        else:
+            loss = _("reconstruction {reconstruction} nats").format(reconstruction=fixed(rec, 2))
         if self.finished:
-            return Status("success", f"Done at max_epochs = {self.epochs}: {loss}.")
-        return Status("info", f"Epoch {self.epochs}, step {self.steps}: {loss}.")
+            return Status("success", _("Done at max_epochs = {epochs}: {loss}.").format(epochs=self.epochs, loss=loss))
+        return Status("info", _("Epoch {epoch}, step {step}: {loss}.").format(epoch=self.epochs, step=self.steps, loss=loss))
 
     def snapshot(self) -> AutoencoderSnapshot:
         p = self.params
@@ -358,12 +364,9 @@ def kl_terms(mu: np.ndarray, var: np.ndarray) -> np.ndarray:
     return 0.5 * (var + mu**2 - 1 - np.log(var))
 
 
-KL_PROMPT = {
-    "en": "For one digit, a VAE's encoder gives μ = ({m}) and σ² = ({v}). What is its KL term KL(N(μ, σ²) ‖ N(0, I)) "
-          "= −½·Σ(1 + log σ² − μ² − σ²), in nats (natural log, 3 decimals)?",
-    "zh": "变分自动编码器的编码器对一个数字给出 μ = ({m})、σ² = ({v})。它的 KL 项 KL(N(μ, σ²) ‖ N(0, I)) "
-          "= −½·Σ(1 + log σ² − μ² − σ²) 是多少奈特（自然对数，保留 3 位小数）？",
-}
+KL_PROMPT = N_("For one digit, a VAE's encoder gives μ = ({m}) and σ² = ({v}). What is its KL term "
+               "KL(N(μ, σ²) ‖ N(0, I)) = −½·Σ(1 + log σ² − μ² − σ²), in nats (natural log, 3 decimals)?")
+KL_WORKED = N_("dimension {k}: ½·({var} + {mu}² − 1 − ln {var}) = {term}")
 
 
 def kl_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -377,25 +380,24 @@ def kl_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion
         if min(abs(answer), abs(answer - 0.5 * float(np.sum(var + mu**2 - 1)))) >= 0.01:
             break
     terms = kl_terms(mu, var)
-    worked = "; ".join(f"dimension {k + 1}: ½·({num(v)} + {factor(m)}² − 1 − ln {num(v)}) = {num(round(t, 4))}"
+    line = in_language(lang, KL_WORKED)
+    worked = "; ".join(line.format(k=k + 1, var=num(v), mu=factor(m), term=num(round(t, 4)))
                        for k, (m, v, t) in enumerate(zip(mu, var, terms)))
     worked += f"; KL = {' + '.join(num(round(t, 4)) for t in terms)} = {num(round(answer, 4))}"
     listed = [", ".join(num(value) for value in values) for values in (mu, var)]
-    prompt = KL_PROMPT.get(lang, KL_PROMPT["en"]).format(m=listed[0], v=listed[1])
+    prompt = in_language(lang, KL_PROMPT).format(m=listed[0], v=listed[1])
     return GeneratedQuestion(prompt, round(answer, 4), worked, tolerance=0.005)
 
 
 REPARAMETERIZE_PROMPT = {
-    "en": {"z": "For one code dimension a VAE's encoder gives μ = {mu} and log σ² = {logvar}, and ε = {eps} is drawn "
-                "from N(0, 1). What is z = μ + σ·ε? (3 decimals)",
-           "grad": "For one code dimension a VAE's encoder gives μ = {mu} and log σ² = {logvar}, and ε = {eps} is drawn "
-                   "from N(0, 1); z = μ + σ·ε. If ∂L/∂z = 1, what gradient ∂L/∂(log σ²) reaches the encoder's log σ² "
-                   "output? (3 decimals)"},
-    "zh": {"z": "对一个编码维度，变分自动编码器的编码器给出 μ = {mu}、log σ² = {logvar}，又从 N(0, 1) 中抽得 ε = {eps}。"
-                "z = μ + σ·ε 是多少？（保留 3 位小数）",
-           "grad": "对一个编码维度，变分自动编码器的编码器给出 μ = {mu}、log σ² = {logvar}，又从 N(0, 1) 中抽得 ε = {eps}；"
-                   "z = μ + σ·ε。若 ∂L/∂z = 1，传到编码器 log σ² 输出的梯度 ∂L/∂(log σ²) 是多少？（保留 3 位小数）"},
+    "z": N_("For one code dimension a VAE's encoder gives μ = {mu} and log σ² = {logvar}, and ε = {eps} is drawn "
+            "from N(0, 1). What is z = μ + σ·ε? (3 decimals)"),
+    "grad": N_("For one code dimension a VAE's encoder gives μ = {mu} and log σ² = {logvar}, and ε = {eps} is drawn "
+               "from N(0, 1); z = μ + σ·ε. If ∂L/∂z = 1, what gradient ∂L/∂(log σ²) reaches the encoder's log σ² "
+               "output? (3 decimals)"),
 }
+GRADIENT_WORKED = N_("z = μ + exp(½·log σ²)·ε, so ∂z/∂(log σ²) = ½·exp(½·log σ²)·ε = ½·σ·ε = ½·{sigma}·{eps} = {answer} "
+                     "(and ∂z/∂μ = 1)")
 
 
 def reparameterize_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -420,20 +422,15 @@ def reparameterize_question(rng: np.random.Generator, lang: str = "en") -> Gener
         worked = (f"σ = exp(½·log σ²) = exp({num(lv / 2)}) = {num(round(sigma, 4))}; "
                   f"z = {num(m)} + {num(round(sigma, 4))}·{factor(e)} = {num(round(answer, 4))}")
     else:
-        worked = (f"z = μ + exp(½·log σ²)·ε, so ∂z/∂(log σ²) = ½·exp(½·log σ²)·ε = ½·σ·ε = "
-                  f"½·{num(round(sigma, 4))}·{factor(e)} = {num(round(answer, 4))} (and ∂z/∂μ = 1)")
-    prompts = REPARAMETERIZE_PROMPT.get(lang, REPARAMETERIZE_PROMPT["en"])
-    return GeneratedQuestion(prompts[asked].format(mu=num(m), logvar=num(lv), eps=num(e)), round(answer, 4), worked,
-                             tolerance=0.002)
+        worked = in_language(lang, GRADIENT_WORKED).format(sigma=num(round(sigma, 4)), eps=factor(e),
+                                                           answer=num(round(answer, 4)))
+    prompt = in_language(lang, REPARAMETERIZE_PROMPT[asked]).format(mu=num(m), logvar=num(lv), eps=num(e))
+    return GeneratedQuestion(prompt, round(answer, 4), worked, tolerance=0.002)
 
 
-SPARSITY_PROMPT = {
-    "en": "A sparse autoencoder's target is ρ = {rho}. One hidden unit's activations on a batch of four images are "
-          "({h}). What is its sparsity penalty KL(ρ ‖ ρ̂) = ρ·log(ρ/ρ̂) + (1 − ρ)·log((1 − ρ)/(1 − ρ̂)), ρ̂ being its "
-          "mean activation? (natural log, 3 decimals)",
-    "zh": "一个稀疏自动编码器的目标是 ρ = {rho}。某个隐藏单元在一批四张图像上的激活值是 ({h})。它的稀疏惩罚 KL(ρ ‖ ρ̂) "
-          "= ρ·log(ρ/ρ̂) + (1 − ρ)·log((1 − ρ)/(1 − ρ̂)) 是多少（ρ̂ 是它的平均激活值；自然对数，保留 3 位小数）？",
-}
+SPARSITY_PROMPT = N_("A sparse autoencoder's target is ρ = {rho}. One hidden unit's activations on a batch of four "
+                     "images are ({h}). What is its sparsity penalty KL(ρ ‖ ρ̂) = ρ·log(ρ/ρ̂) + (1 − ρ)·log((1 − ρ)/(1 − ρ̂)), "
+                     "ρ̂ being its mean activation? (natural log, 3 decimals)")
 
 
 def sparsity_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -453,5 +450,5 @@ def sparsity_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     worked = (f"ρ̂ = ({' + '.join(num(v) for v in h)})/4 = {num(mean)}; "
               f"KL = {num(rho)}·ln({num(rho)}/{num(mean)}) + {num(1 - rho)}·ln({num(1 - rho)}/{num(round(1 - mean, 4))}) "
               f"= {num(round(answer, 4))}")
-    prompt = SPARSITY_PROMPT.get(lang, SPARSITY_PROMPT["en"]).format(rho=num(rho), h=", ".join(num(v) for v in h))
+    prompt = in_language(lang, SPARSITY_PROMPT).format(rho=num(rho), h=", ".join(num(v) for v in h))
     return GeneratedQuestion(prompt, round(answer, 4), worked, tolerance=0.002)

@@ -11,7 +11,9 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
+from dltui.i18n import N_, _
 from dltui.numbers import fixed, parse_number
+from dltui.text import echo
 
 
 class ControlError(ValueError):
@@ -36,36 +38,40 @@ class Control:
     choices: tuple[str, ...] = ()
     help: str = ""
     restarts: bool = True  # False: the value only changes what is shown, and the model keeps going
+    words: bool = False  # the choices are words (marked N_), shown in the interface's language; else names, as written
 
     def parse(self, value: Any) -> Any:
         """Turn typed text (or a value from a lesson file) into a valid value, or raise ControlError."""
+        label = _(self.label)
         if self.kind == "choice":
             text = str(value).strip().lower()
             for choice in self.choices:
-                if choice.lower() == text:
+                if text in (choice.lower(), self.format(choice).lower()):
                     return choice
-            raise ControlError(f"{self.label}: {value!r} is not one of {', '.join(self.choices)}")
+            raise ControlError(_("{label}: {value} is not one of {choices}").format(
+                label=label, value=echo(value), choices=", ".join(map(self.format, self.choices))))
         if self.kind == "bool":
             if isinstance(value, bool):
                 return value
             text = str(value).strip().lower()
-            if text in ("1", "true", "yes", "on"):
+            if text in ("1", "true", "yes", "on", _("on")):
                 return True
-            if text in ("0", "false", "no", "off"):
+            if text in ("0", "false", "no", "off", _("off")):
                 return False
-            raise ControlError(f"{self.label}: {value!r} is not on/off")
+            raise ControlError(_("{label}: {value} is not on/off").format(label=label, value=echo(value)))
         if isinstance(value, bool):
-            raise ControlError(f"{self.label}: {value!r} is not a number")
+            raise ControlError(_("{label}: {value} is not a number").format(label=label, value=echo(value)))
         try:  # typed text and a lesson file's numbers alike, read as the quiz's answer box reads them
             number = parse_number(str(value))
         except ValueError as error:
-            raise ControlError(f"{self.label}: {error}") from None
+            raise ControlError(f"{label}: {error}") from None
         if self.kind == "int":
             if number != int(number):
-                raise ControlError(f"{self.label}: {value!r} is not a whole number")
+                raise ControlError(_("{label}: {value} is not a whole number").format(label=label, value=echo(value)))
             number = int(number)
         if (self.low is not None and number < self.low) or (self.high is not None and number > self.high):
-            raise ControlError(f"{self.label}: {value} is out of range {self.format(self.low)}–{self.format(self.high)}")
+            raise ControlError(_("{label}: {value} is out of range {low}–{high}").format(
+                label=label, value=value, low=self.format(self.low), high=self.format(self.high)))
         return number
 
     def nudge(self, value: Any, steps: int) -> Any:
@@ -84,15 +90,17 @@ class Control:
         if self.kind == "float":
             return f"{value:g}"
         if self.kind == "bool":
-            return "on" if value else "off"
+            return _("on") if value else _("off")
+        if self.kind == "choice":
+            return _(value) if self.words else str(value)
         return str(value)
 
     @property
     def range_text(self) -> str:
         if self.kind == "choice":
-            return " | ".join(self.choices)
+            return " | ".join(map(self.format, self.choices))
         if self.kind == "bool":
-            return "on | off"
+            return f"{_('on')} | {_('off')}"
         return f"{self.format(self.low)}–{self.format(self.high)}"
 
 
@@ -167,14 +175,17 @@ class Divergence:
 
     at: int
     value: float
-    unit: str = "update"
+    unit: str = N_("update")
     model: str = ""
-    what: str = "loss"
+    what: str = N_("loss")
 
     def status(self, advice: str) -> Status:
-        """The error status a diverged lab shows: where, the value, and what to change (`advice`, in its words)."""
-        who = f"{self.model} diverged" if self.model else "Diverged"
-        return Status("error", f"{who} at {self.unit} {self.at}: {self.what} {fixed(self.value, 3)}. {advice}")
+        """The error status a diverged lab shows: where, the value, and what to change (`advice`, in its words).
+        `unit`, `model` and `what` are marked `N_` where the lab names them."""
+        fields = dict(unit=_(self.unit), at=self.at, what=_(self.what), value=fixed(self.value, 3), advice=advice)
+        if self.model:
+            return Status("error", _("{model} diverged at {unit} {at}: {what} {value}. {advice}").format(model=_(self.model), **fields))
+        return Status("error", _("Diverged at {unit} {at}: {what} {value}. {advice}").format(**fields))
 
 
 class Lab:
@@ -203,7 +214,7 @@ class Lab:
         known = {c.name for c in cls.controls}
         for name in params:
             if name not in known:
-                raise ControlError(f"unknown parameter {name!r} (known: {', '.join(sorted(known))})")
+                raise ControlError(_("unknown parameter {name} (known: {known})").format(name=echo(name), known=", ".join(sorted(known))))
         return {c.name: c.parse(params[c.name]) if c.name in params else c.default for c in cls.controls}
 
     def reset(self, **params: Any) -> Any:
@@ -251,7 +262,7 @@ class Lab:
         self.interrupted = interrupted
         getattr(self, action)()
 
-    def watch(self, loss: float, at: int, unit: str = "update", model: str = "", what: str = "loss") -> bool:
+    def watch(self, loss: float, at: int, unit: str = N_("update"), model: str = "", what: str = N_("loss")) -> bool:
         """Note the loss of update `at` (of `model`, in a lab that trains two); the first that breaks the divergence
         rule (see EXPLODED) makes the lab diverged, with that update and loss in its status. Returns whether the lab
         has diverged."""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
@@ -68,19 +70,19 @@ class CharLMSnapshot:
 
 class CharLMLab(Lab):
     controls = (
-        Control("cell", "Cell", "choice", "lstm", choices=("rnn", "lstm", "gru")),
-        Control("hidden", "Hidden size", "int", 64, 8, 256, 8),
-        Control("seq_len", "BPTT window", "int", 32, 4, 128, 4, help="Characters per training sequence"),
-        Control("batch", "Batch size", "int", 16, 1, 64, 1),
-        Control("lr", "Learning rate", "float", 0.005, 0.0005, 0.05, 0.0005, help="Adam"),
-        Control("clip", "Clip grad norm", "float", 1.0, 0.0, 10.0, 0.5, help="0 = off"),
-        Control("temperature", "Temperature τ", "float", 0.8, 0.1, 2.0, 0.1, help="Sampling only; keeps the model",
+        Control("cell", N_("Cell"), "choice", "lstm", choices=("rnn", "lstm", "gru")),
+        Control("hidden", N_("Hidden size"), "int", 64, 8, 256, 8),
+        Control("seq_len", N_("BPTT window"), "int", 32, 4, 128, 4, help=N_("Characters per training sequence")),
+        Control("batch", N_("Batch size"), "int", 16, 1, 64, 1),
+        Control("lr", N_("Learning rate"), "float", 0.005, 0.0005, 0.05, 0.0005, help="Adam"),
+        Control("clip", N_("Clip grad norm"), "float", 1.0, 0.0, 10.0, 0.5, help=N_("0 = off")),
+        Control("temperature", N_("Temperature τ"), "float", 0.8, 0.1, 2.0, 0.1, help=N_("Sampling only; keeps the model"),
                 restarts=False),
-        Control("sample_len", "Sample length", "int", 200, 20, 1000, 20, restarts=False),
-        Control("max_epochs", "Epochs", "int", 30, 1, 500, 1, help="Free-running stops here"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("sample_len", N_("Sample length"), "int", 200, 20, 1000, 20, restarts=False),
+        Control("max_epochs", N_("Epochs"), "int", 30, 1, 500, 1, help=N_("Free-running stops here")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
-    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("sample", "g", "Sample"))
+    actions = (Action("step", "s", N_("Batch")), Action("epoch", "e", N_("Epoch")), Action("sample", "g", N_("Sample")))
     run_action = "epoch"
 
     def refresh(self, changed: set[str]) -> None:
@@ -117,7 +119,7 @@ class CharLMLab(Lab):
         starts = self.rng.integers(0, len(self.codes) - p["seq_len"] - 1, p["batch"])
         windows = self.codes[starts[None, :] + np.arange(p["seq_len"] + 1)[:, None]]  # (T+1, N)
         with no_record():
-            out, _ = self.core(Tensor(one_hot(windows[:-1], len(self.vocab))))
+            out, _state = self.core(Tensor(one_hot(windows[:-1], len(self.vocab))))
             logits = self.head(out.reshape(-1, p["hidden"]))
             loss = F.cross_entropy(logits, windows[1:].reshape(-1))
             self.opt.zero_grad()
@@ -126,7 +128,7 @@ class CharLMLab(Lab):
         self.opt.step()
         self.losses.append(loss.item())
         self.batches += 1
-        self.watch(self.losses[-1], self.batches, "batch")
+        self.watch(self.losses[-1], self.batches, N_("batch"))
 
     def epoch(self) -> None:
         start = self.batches // self.batches_per_epoch
@@ -145,7 +147,7 @@ class CharLMLab(Lab):
         self.samples_drawn += 1
         chars, state, code = [], None, self.vocab.index(PRIME)
         with no_grad():
-            for _ in range(self.params["sample_len"]):
+            for _unused in range(self.params["sample_len"]):
                 logits, state = self.next_logits(code, state)
                 code = int(rng.choice(len(self.vocab), p=softmax_with_temperature(logits, self.params["temperature"])))
                 chars.append(self.vocab[code])
@@ -153,24 +155,27 @@ class CharLMLab(Lab):
 
     def next_chars(self) -> tuple[tuple[str, float], ...]:
         with no_grad():
-            logits, _ = self.next_logits(self.vocab.index(PRIME), None)
+            logits, _state = self.next_logits(self.vocab.index(PRIME), None)
         probs = softmax_with_temperature(logits, self.params["temperature"])
         top = np.argsort(-probs)[:5]
         return tuple((self.vocab[k], float(probs[k])) for k in top)
 
     def status(self) -> Status:
         if self.diverged:
-            clip = "" if self.params["clip"] else ", or clip the gradient norm"
-            return self.divergence.status(f"Lower the learning rate{clip}.")
+            return self.divergence.status(_("Lower the learning rate.") if self.params["clip"] else
+                                          _("Lower the learning rate, or clip the gradient norm."))
         if not self.losses:
             uniform = math.log2(len(self.vocab))
-            return Status("info", f"{len(self.vocab)} characters: guessing uniformly costs {uniform:.2f} bits per character. "
-                                  "Press {step} to train a batch, {epoch} for an epoch and a sample, {run} to run.")
+            return Status("info", _("{count} characters: guessing uniformly costs {bits} bits per character. Press {step} "
+                                    "to train a batch, {epoch} for an epoch and a sample, {run} to run.").format(
+                count=len(self.vocab), bits=f"{uniform:.2f}", step="{step}", epoch="{epoch}", run="{run}"))
         epoch = self.batches / self.batches_per_epoch
         bits = sum(self.losses[-20:]) / len(self.losses[-20:]) / math.log(2)
         kind = "success" if self.finished else "info"
-        return Status(kind, f"Epoch {epoch:.1f}: {fixed(bits, 2)} bits per character (uniform guessing: "
-                            f"{math.log2(len(self.vocab)):.2f}). Sampling at τ = {num(self.params['temperature'])}.")
+        return Status(kind, _("Epoch {epoch}: {bits} bits per character (uniform guessing: {uniform}). "
+                              "Sampling at τ = {tau}.").format(
+            epoch=f"{epoch:.1f}", bits=fixed(bits, 2), uniform=f"{math.log2(len(self.vocab)):.2f}",
+            tau=num(self.params["temperature"])))
 
     def snapshot(self) -> CharLMSnapshot:
         return CharLMSnapshot(
@@ -182,12 +187,8 @@ class CharLMLab(Lab):
         )
 
 
-TEMPERATURE_PROMPT = {
-    "en": "A language model gives the next character the logits {shown}. Sampling at temperature τ = {tau} draws "
-          "from softmax(logits / τ). What is the probability of '{char}'? (3 decimals)",
-    "zh": "语言模型给下一个字符的 logits 为 {shown}。以温度 τ = {tau} 采样，即从 softmax(logits / τ) 中抽取。"
-          "'{char}' 的概率是多少？（保留 3 位小数）",
-}
+TEMPERATURE_PROMPT = N_("A language model gives the next character the logits {shown}. Sampling at temperature "
+                        "τ = {tau} draws from softmax(logits / τ). What is the probability of '{char}'? (3 decimals)")
 
 
 def temperature_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -205,8 +206,9 @@ def temperature_question(rng: np.random.Generator, lang: str = "en") -> Generate
     scaled = logits / tau
     exps = np.exp(scaled)
     shown = ", ".join(f"'{c}': {num(v)}" for c, v in zip(chars, logits))
-    worked = (f"logits / τ = {', '.join(num(v) for v in scaled)}\n"
-              f"exp: {', '.join(f'{e:.4f}' for e in exps)} (sum {exps.sum():.4f})\n"
+    exp_line = in_language(lang, N_("exp: {values} (sum {sum})")).format(
+        values=", ".join(f"{e:.4f}" for e in exps), sum=f"{exps.sum():.4f}")
+    worked = (f"logits / τ = {', '.join(num(v) for v in scaled)}\n{exp_line}\n"
               f"p('{chars[k]}') = {exps[k]:.4f} / {exps.sum():.4f} = {probs[k]:.4f}")
-    prompt = TEMPERATURE_PROMPT.get(lang, TEMPERATURE_PROMPT["en"]).format(shown=shown, tau=num(tau), char=chars[k])
+    prompt = in_language(lang, TEMPERATURE_PROMPT).format(shown=shown, tau=num(tau), char=chars[k])
     return GeneratedQuestion(prompt, round(float(probs[k]), 3), worked, tolerance=0.0015)

@@ -16,6 +16,8 @@ from itertools import zip_longest
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from ..engine import Tensor
 from ..engine import functional as F
 from ..engine.arch import out_size
@@ -25,8 +27,8 @@ from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status,
 EDGES = np.array([[1, 0, 1, 0], [1, 1, 1, 0], [0, 0, 1, 0], [0, 0, 1, 0]], dtype=float)
 CROSS = np.zeros((6, 6))
 CROSS[2:4, :] = CROSS[:, 2:4] = 1.0
-IMAGES = {"edges": EDGES, "cross": CROSS, "ramp": np.add.outer(np.arange(5.0), np.arange(5.0))}
-KERNELS = ("vertical", "horizontal", "both", "box")
+IMAGES = {N_("edges"): EDGES, N_("cross"): CROSS, N_("ramp"): np.add.outer(np.arange(5.0), np.arange(5.0))}
+KERNELS = (N_("vertical"), N_("horizontal"), N_("both"), N_("box"))
 
 
 def kernel(name: str, k: int) -> np.ndarray:
@@ -50,9 +52,9 @@ def output_size_text(size: int, k: int, s: int, p: int) -> str:
 def size_problem(size: int, k: int, s: int, p: int) -> str | None:
     """Why this combination has no output, or None when it is fine."""
     if k > size + 2 * p:
-        return (f"a {k}×{k} kernel does not fit in the {size}×{size} input padded by {p} "
-                f"({size + 2 * p}×{size + 2 * p}): W + 2P − K = {num(size + 2 * p - k)} < 0, so there is no output cell; "
-                f"use a smaller kernel or more padding")
+        return _("a {k}×{k} kernel does not fit in the {size}×{size} input padded by {p} ({padded}×{padded}): "
+                 "W + 2P − K = {room} < 0, so there is no output cell; use a smaller kernel or more padding").format(
+            k=k, size=size, p=p, padded=size + 2 * p, room=num(size + 2 * p - k))
     return None
 
 
@@ -88,7 +90,7 @@ class DiceSum:
 
     def worked(self) -> str:
         if not self.terms:
-            return f"P(sum = {self.total}) = 0: no pair of faces adds up to {self.total}"
+            return _("P(sum = {total}) = 0: no pair of faces adds up to {total}").format(total=self.total)
         pairs = " + ".join(f"f({k})·g({j})" for k, j in self.terms)
         n = len(self.terms)
         return f"P(sum = {self.total}) = {pairs} = {n}·(1/6·1/6) = {n}/36" + (
@@ -122,17 +124,17 @@ class ConvolutionSnapshot:
 
 class ConvolutionLab(Lab):
     controls = (
-        Control("image", "Image", "choice", "edges", choices=tuple(IMAGES)),
-        Control("kernels", "Kernels", "choice", "vertical", choices=KERNELS,
-                help="both = two kernels, two feature maps"),
-        Control("kernel_size", "Kernel size K", "int", 2, 1, 7, 1),
-        Control("padding", "Padding P", "int", 0, 0, 3, 1, help="Zeros added around the input"),
-        Control("stride", "Stride S", "int", 1, 1, 4, 1, help="How far the window moves each step"),
-        Control("channels", "Input channels", "int", 1, 1, 3, 1,
-                help="Extra channels: the image transposed, then inverted; one kernel slice per channel"),
-        Control("dice_total", "Dice sum", "int", 4, 2, 12, 1, help="The 1-D convolution example"),
+        Control("image", N_("Image"), "choice", "edges", choices=tuple(IMAGES), words=True),
+        Control("kernels", N_("Kernels"), "choice", "vertical", choices=KERNELS,
+                help=N_("both = two kernels, two feature maps"), words=True),
+        Control("kernel_size", N_("Kernel size K"), "int", 2, 1, 7, 1),
+        Control("padding", N_("Padding P"), "int", 0, 0, 3, 1, help=N_("Zeros added around the input")),
+        Control("stride", N_("Stride S"), "int", 1, 1, 4, 1, help=N_("How far the window moves each step")),
+        Control("channels", N_("Input channels"), "int", 1, 1, 3, 1,
+                help=N_("Extra channels: the image transposed, then inverted; one kernel slice per channel")),
+        Control("dice_total", N_("Dice sum"), "int", 4, 2, 12, 1, help=N_("The 1-D convolution example")),
     )
-    actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"), Action("next_cell", "c", "Cell"),
+    actions = (Action("step", "s", N_("Step")), Action("finish", "e", N_("Fill")), Action("next_cell", "c", N_("Cell")),
                Action("raise_cell", "plus", "+1"), Action("lower_cell", "minus", "−1"))
     run_action = "step"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
@@ -164,7 +166,7 @@ class ConvolutionLab(Lab):
 
     def restart(self) -> None:
         k, s, pad = self.params["kernel_size"], self.params["stride"], self.params["padding"]
-        _, h, w = self.image.shape
+        _channels, h, w = self.image.shape
         self.output = np.full((len(self.kernels), out_size(h, k, s, pad), out_size(w, k, s, pad)), np.nan)
         self.cursor = 0  # flat index of the next cell over (kernel, row, col)
         self.last: CellStep | None = None
@@ -237,14 +239,16 @@ class ConvolutionLab(Lab):
 
     def status(self) -> Status:
         if self.last is None:
-            return Status("info", "Press {step} to place the kernel on the first window, {finish} to fill the whole map.")
+            return Status("info", _("Press {step} to place the kernel on the first window, {finish} to fill the whole map."))
         if self.finished:
-            return Status("success", f"Feature map{'s' if len(self.kernels) > 1 else ''} complete: "
-                                     f"{self.output.shape[1]}×{self.output.shape[2]} per kernel, {len(self.kernels)} kernel(s).")
-        c = self.last
-        return Status("info", f"Window at rows {c.top}–{c.top + self.params['kernel_size'] - 1}, "
-                              f"columns {c.left}–{c.left + self.params['kernel_size'] - 1} of the padded input: "
-                              f"sum of products = {num(c.value)} → output[{c.row},{c.col}]")
+            return Status("success", ngettext("Feature map complete: {size} per kernel, {count} kernel(s).",
+                                              "Feature maps complete: {size} per kernel, {count} kernel(s).",
+                                              len(self.kernels)).format(
+                size=f"{self.output.shape[1]}×{self.output.shape[2]}", count=len(self.kernels)))
+        c, k = self.last, self.params["kernel_size"]
+        return Status("info", _("Window at rows {top}–{bottom}, columns {left}–{right} of the padded input: "
+                                "sum of products = {value} → output[{row},{col}]").format(
+            top=c.top, bottom=c.top + k - 1, left=c.left, right=c.left + k - 1, value=num(c.value), row=c.row, col=c.col))
 
     def snapshot(self) -> ConvolutionSnapshot:
         p = self.params
@@ -256,17 +260,10 @@ class ConvolutionLab(Lab):
         )
 
 
-CELL_PROMPT = {
-    "en": "The input (padding {p}, stride {s}) on the left, the kernel on the right:\n\n```\n{grids}\n```\n\n"
-          "What is output[{i},{j}], rows and columns counted from 0? (No flip: the kernel is laid on the window "
-          "as written.)",
-    "zh": "左边是输入（填充 {p}，步幅 {s}），右边是卷积核：\n\n```\n{grids}\n```\n\n输出 output[{i},{j}]（行号和列号都从 0 开始数）"
-          "是多少？（不翻转：卷积核按原样覆盖窗口。）",
-}
-SIZE_PROMPT = {
-    "en": "A {w}×{w} input, a {k}×{k} kernel, padding {p}, stride {s}. How wide is the output?",
-    "zh": "{w}×{w} 的输入，{k}×{k} 的卷积核，填充 {p}，步幅 {s}。输出的宽度是多少？",
-}
+CELL_PROMPT = N_("The input (padding {p}, stride {s}) on the left, the kernel on the right:\n\n```\n{grids}\n```\n\n"
+                 "What is output[{i},{j}], rows and columns counted from 0? (No flip: the kernel is laid on the window "
+                 "as written.)")
+SIZE_PROMPT = N_("A {w}×{w} input, a {k}×{k} kernel, padding {p}, stride {s}. How wide is the output?")
 
 
 def grid(a: np.ndarray) -> str:
@@ -298,10 +295,11 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
             break
     cell = lab.cell(0, *(int(i) for i in asked[rng.integers(len(asked))]))
     i, j = cell.row, cell.col
-    worked = (f"Padded input rows {cell.top}–{cell.top + k - 1}, columns {cell.left}–{cell.left + k - 1}:\n"
-              f"{grid(cell.window[0])}\nProducts with the kernel:\n{grid(cell.products[0])}\n"
-              f"Sum = {num(cell.value)}")
-    prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(
+    worked = in_language(lang, N_("Padded input rows {top}–{bottom}, columns {left}–{right}:\n{window}\n"
+                                  "Products with the kernel:\n{products}\nSum = {value}")).format(
+        top=cell.top, bottom=cell.top + k - 1, left=cell.left, right=cell.left + k - 1, window=grid(cell.window[0]),
+        products=grid(cell.products[0]), value=num(cell.value))
+    prompt = in_language(lang, CELL_PROMPT).format(
         p=lab.params["padding"], s=lab.params["stride"], grids=beside(grid(lab.image[0]), grid(lab.kernels[0, 0])), i=i, j=j)
     return GeneratedQuestion(prompt, cell.value, worked)
 
@@ -313,5 +311,5 @@ def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         w, k, p, s = int(rng.integers(5, 33)), 1 + 2 * int(rng.integers(4)), int(rng.integers(0, 4)), int(rng.integers(1, 4))
         if size_problem(w, k, s, p) is None and out_size(w, k, s, p) not in (1, w):
             break
-    prompt = SIZE_PROMPT.get(lang, SIZE_PROMPT["en"]).format(w=w, k=k, p=p, s=s)
+    prompt = in_language(lang, SIZE_PROMPT).format(w=w, k=k, p=p, s=s)
     return GeneratedQuestion(prompt, out_size(w, k, s, p), output_size_text(w, k, s, p))

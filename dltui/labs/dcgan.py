@@ -27,6 +27,7 @@ import numpy as np
 from ..engine import Tensor, functional as F, init, nn, no_grad, optim
 from ..engine.data import assets_dir, load_digits, to_lenet
 from ..engine.kernels.reference import conv_transpose2d_out_size
+from ..i18n import N_, _, in_language
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 from .lenet import SHIPPED_WEIGHTS, LeNet5
@@ -39,7 +40,7 @@ FC_UNITS = 64  # units of the fully connected hidden layer the `fc_hidden` contr
 SLOPE = 0.2  # LeakyReLU's slope in D, as in the paper
 D_WINS = 0.05  # mean D(G(z)) under this (over WINDOW rounds): D rejects every sample
 COLLAPSED = 0.5  # samples spread less than this share of the real digits' spread: G makes one look-alike
-BATCH_NORM = ("both", "G only", "D only", "none")
+BATCH_NORM = (N_("both"), N_("G only"), N_("D only"), N_("none"))
 DOWNSAMPLE = ("stride", "max-pool")
 
 
@@ -211,23 +212,25 @@ class DcganSnapshot:
 
 class DcganLab(Lab):
     controls = (
-        Control("batch_norm", "Batch norm", "choice", "both", choices=BATCH_NORM,
-                help="In G (after each hidden layer) and in D (after its second convolution)"),
-        Control("downsample", "D downsamples by", "choice", "stride", choices=DOWNSAMPLE,
-                help="stride: 4×4 convolutions with stride 2 (DCGAN); max-pool: 3×3 convolutions, then 2×2 max pooling"),
-        Control("fc_hidden", "FC hidden layers", "bool", False,
-                help=f"on: a {FC_UNITS}-unit fully connected hidden layer after z in G and before D's output"),
-        Control("lr", "Learning rate", "float", 0.0002, 0.00001, 0.05, 0.0001, help="Adam's, for G and D; β₁ = 0.5"),
-        Control("batch", "Batch size", "int", 64, 8, 256, 8),
-        Control("z_dim", "Noise dimension", "int", 16, 2, 64, 2),
-        Control("width", "Channels", "int", 16, 4, 64, 4,
-                help="G's last hidden layer and D's first; the layer between has twice as many"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("max_rounds", "Max rounds", "int", 3000, 10, 100000, 500, help="Free-running stops here"),
+        Control("batch_norm", N_("Batch norm"), "choice", "both", choices=BATCH_NORM,
+                help=N_("In G (after each hidden layer) and in D (after its second convolution)"), words=True),
+        Control("downsample", N_("D downsamples by"), "choice", "stride", choices=DOWNSAMPLE,
+                help=N_("stride: 4×4 convolutions with stride 2 (DCGAN); max-pool: 3×3 convolutions, then 2×2 max "
+                        "pooling")),
+        Control("fc_hidden", N_("FC hidden layers"), "bool", False,  # FC_UNITS = 64
+                help=N_("on: a 64-unit fully connected hidden layer after z in G and before D's output")),
+        Control("lr", N_("Learning rate"), "float", 0.0002, 0.00001, 0.05, 0.0001,
+                help=N_("Adam's, for G and D; β₁ = 0.5")),
+        Control("batch", N_("Batch size"), "int", 64, 8, 256, 8),
+        Control("z_dim", N_("Noise dimension"), "int", 16, 2, 64, 2),
+        Control("width", N_("Channels"), "int", 16, 4, 64, 4,
+                help=N_("G's last hidden layer and D's first; the layer between has twice as many")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("max_rounds", N_("Max rounds"), "int", 3000, 10, 100000, 500, help=N_("Free-running stops here")),
     )
     actions = (
-        Action("round", "s", "One round"),
-        Action("train", "e", f"{RUN_ROUNDS} rounds"),
+        Action("round", "s", N_("One round")),
+        Action("train", "e", N_("10 rounds")),  # RUN_ROUNDS
     )
     run_action = "train"
 
@@ -292,12 +295,13 @@ class DcganLab(Lab):
         self.rounds += 1
         self.history["d_loss"].append(d_loss)
         self.history["g_loss"].append(g_loss)
-        if not self.watch(d_loss, self.rounds, "round", "D") and not self.watch(g_loss, self.rounds, "round", "G"):
+        unit = N_("round")
+        if not self.watch(d_loss, self.rounds, unit, "D") and not self.watch(g_loss, self.rounds, unit, "G"):
             if self.rounds % EVAL_EVERY == 0:
                 self.check()
 
     def train(self) -> None:
-        for _ in range(RUN_ROUNDS):
+        for _unused in range(RUN_ROUNDS):
             if self.finished or self.interrupted():
                 return
             self.round()
@@ -332,31 +336,36 @@ class DcganLab(Lab):
     # ------------------------------------------------------------------ status and snapshot
     def status(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
-        if self.rounds == 0:
-            return Status("info", "Press {round} for one round (a D step, then a G step), {train} for "
-                                  f"{RUN_ROUNDS} rounds, {{run}} to run.")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
+        if self.rounds == 0:  # {round}, {train} and {run} stay: the lesson screen writes their keys there
+            return Status("info", _("Press {round} for one round (a D step, then a G step), {train} for {rounds} "
+                                    "rounds, {run} to run.").format(rounds=RUN_ROUNDS, round="{round}",
+                                                                    train="{train}", run="{run}"))
         verdict = self.verdict()
         if self.rounds >= self.params["max_rounds"]:
-            return Status(verdict.kind, f"{verdict.text} Stopped at max_rounds = {self.rounds}; a larger max_rounds "
-                                        "runs longer.")
+            return Status(verdict.kind, _("{verdict} Stopped at max_rounds = {rounds}; a larger max_rounds runs "
+                                          "longer.").format(verdict=verdict.text, rounds=self.rounds))
         return verdict
 
     def verdict(self) -> Status:
         h, last = self.history, self.checks[-1]
         d_real, d_fake = np.mean(h["d_real"][-WINDOW:]), np.mean(h["d_fake"][-WINDOW:])
-        where = f"Round {self.rounds}: D(x) {d_real:.2f}, D(G(z)) {d_fake:.2f}"
+        where = _("Round {rounds}: D(x) {real}, D(G(z)) {fake}").format(rounds=self.rounds, real=f"{d_real:.2f}",
+                                                                         fake=f"{d_fake:.2f}")
         if self.rounds < 2 * EVAL_EVERY:
-            return Status("info", f"{where}. Warming up: the samples are judged every {EVAL_EVERY} rounds.")
+            return Status("info", _("{where}. Warming up: the samples are judged every {every} rounds.").format(
+                where=where, every=EVAL_EVERY))
         if d_fake < D_WINS:
-            return Status("warning", f"{where}. D wins: it rejects every sample and G's loss is "
-                                     f"{fixed(h['g_loss'][-1], 2)}.")
+            return Status("warning", _("{where}. D wins: it rejects every sample and G's loss is {loss}.").format(
+                where=where, loss=fixed(h['g_loss'][-1], 2)))
         real_spread = real_reference()[1]
         if last.spread < COLLAPSED * real_spread:
-            return Status("warning", f"{where}. Mode collapse: the samples spread {last.spread / real_spread:.0%} as "
-                                     f"much as real digits; LeNet finds {last.digits} of 10 digits.")
-        return Status("info", f"{where}. LeNet reads the samples {last.sure:.0%} sure and finds {last.digits} of 10 "
-                              f"digits; {fixed(last.nearest, 2)} from the nearest training digit.")
+            return Status("warning", _("{where}. Mode collapse: the samples spread {share} as much as real digits; "
+                                       "LeNet finds {digits} of 10 digits.").format(
+                where=where, share=f"{last.spread / real_spread:.0%}", digits=last.digits))
+        return Status("info", _("{where}. LeNet reads the samples {sure} sure and finds {digits} of 10 digits; "
+                                "{distance} from the nearest training digit.").format(
+            where=where, sure=f"{last.sure:.0%}", digits=last.digits, distance=fixed(last.nearest, 2)))
 
     def snapshot(self) -> DcganSnapshot:
         p = self.params
@@ -372,12 +381,8 @@ class DcganLab(Lab):
 
 
 # ------------------------------------------------------------------------------ quiz questions
-SIZE_PROMPT = {
-    "en": "A {h}×{h} feature map goes through ConvTranspose2d with kernel {k}×{k}, stride {s} and padding {p} "
-          "(output_padding 0). How many rows does the output have?",
-    "zh": "一个 {h}×{h} 的特征图经过 ConvTranspose2d，卷积核 {k}×{k}，步幅 {s}，填充 {p}（output_padding 为 0）。"
-          "输出有多少行？",
-}
+SIZE_PROMPT = N_("A {h}×{h} feature map goes through ConvTranspose2d with kernel {k}×{k}, stride {s} and padding {p} "
+                 "(output_padding 0). How many rows does the output have?")
 
 
 def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -395,16 +400,14 @@ def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         if out not in (1, h, h * s, (h + 2 * p - k) // s + 1):
             break
     worked = f"(h − 1)·s − 2p + k = ({h} − 1)·{s} − 2·{p} + {k} = {out}"
-    return GeneratedQuestion(SIZE_PROMPT.get(lang, SIZE_PROMPT["en"]).format(h=h, k=k, s=s, p=p), out, worked)
+    return GeneratedQuestion(in_language(lang, SIZE_PROMPT).format(h=h, k=k, s=s, p=p), out, worked)
 
 
-PARAMS_PROMPT = {
-    "en": "A generator layer: ConvTranspose2d({cin}, {cout}, kernel_size={k}, bias={bias}){bn}. How many learned "
-          "parameters does it have? (Batch norm's running mean and variance are not learned.)",
-    "zh": "生成器的一层：ConvTranspose2d({cin}, {cout}, kernel_size={k}, bias={bias}){bn}。它有多少个可学习的参数？"
-          "（批量规范化的滑动均值和方差不是学出来的。）",
-}
-THEN_BN = {"en": ", then BatchNorm2d({cout})", "zh": "，后接 BatchNorm2d({cout})"}
+PARAMS_PROMPT = N_("A generator layer: ConvTranspose2d({cin}, {cout}, kernel_size={k}, bias={bias}){bn}. How many "
+                   "learned parameters does it have? (Batch norm's running mean and variance are not learned.)")
+THEN_BN = N_(", then BatchNorm2d({cout})")
+WORKED_BN = N_("weight {cin}·{cout}·{k}·{k} = {weights} + 2·{cout} (BN's γ and β) = {answer}")
+WORKED_BIAS = N_("weight {cin}·{cout}·{k}·{k} = {weights} + {cout} (one bias per output channel) = {answer}")
 
 
 @functools.cache
@@ -429,8 +432,8 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
             slips.add(weights)
         if answer not in slips:
             break
-    extra = f" + 2·{cout} (BN's γ and β)" if with_bn else f" + {cout} (one bias per output channel)"
-    worked = f"weight {cin}·{cout}·{k}·{k} = {weights}{extra} = {answer}"
-    bn = THEN_BN.get(lang, THEN_BN["en"]).format(cout=cout) if with_bn else ""
-    prompt = PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(cin=cin, cout=cout, k=k, bias=not with_bn, bn=bn)
+    worked = in_language(lang, WORKED_BN if with_bn else WORKED_BIAS).format(cin=cin, cout=cout, k=k, weights=weights,
+                                                                           answer=answer)
+    bn = in_language(lang, THEN_BN).format(cout=cout) if with_bn else ""
+    prompt = in_language(lang, PARAMS_PROMPT).format(cin=cin, cout=cout, k=k, bias=not with_bn, bn=bn)
     return GeneratedQuestion(prompt, answer, worked)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, no_grad
 from ..engine.data import load_digits, to_lenet
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
@@ -77,10 +79,10 @@ class DrawSnapshot:
 
 
 class DrawDigitLab(Lab):
-    controls = (Control("normalize", "Fit to canvas", "bool", True, help="Scale the drawing to fill the canvas first"),)
+    controls = (Control("normalize", N_("Fit to canvas"), "bool", True, help=N_("Scale the drawing to fill the canvas first")),)
     actions = (Action("up", "w", "↑"), Action("left", "a", "←"), Action("down", "s", "↓"),
-               Action("right", "d", "→"), Action("pen", "space", "Pen"), Action("clear", "c", "Clear"),
-               Action("example", "n", "Example"))  # letters, not arrows: arrows scroll whatever has focus
+               Action("right", "d", "→"), Action("pen", "space", N_("Pen")), Action("clear", "c", N_("Clear")),
+               Action("example", "n", N_("Example")))  # letters, not arrows: arrows scroll whatever has focus
 
     def reset(self, **params) -> DrawSnapshot:
         if not params and hasattr(self, "canvas"):  # a plain reset clears the drawing
@@ -144,22 +146,21 @@ class DrawDigitLab(Lab):
         peaks = {name: m.max(axis=(1, 2)) for name, m in maps.items()}
         firing = {name: tuple(int(i) for i in np.argsort(-peak, kind="stable")) for name, peak in peaks.items()}
         if not self.canvas.any():
-            status = Status("info", "Nothing drawn yet, so nothing to read. {pen} lowers the pen, {up} {left} {down} "
-                                    "{right} draw, {pen} again lifts it; {clear} clears, {example} loads a test digit.")
+            status = Status("info", _("Nothing drawn yet, so nothing to read. {pen} lowers the pen, {up} {left} {down} "
+                                      "{right} draw, {pen} again lifts it; {clear} clears, {example} loads a test digit."))
         else:
             guess = int(probabilities.argmax())
+            net = _(self.weights)  # "the shipped LeNet" or "your saved LeNet", marked in labs/lenet.py
             status = Status("success" if probabilities[guess] >= 0.8 else "warning",
-                            f"{self.weights[0].upper()}{self.weights[1:]} reads a {guess} ({probabilities[guess]:.0%} sure); "
-                            f"C1 map {firing['C1'][0] + 1} and C3 map {firing['C3'][0] + 1} fire hardest.")
+                            _("{net} reads a {digit} ({percent} sure); C1 map {c1} and C3 map {c3} fire hardest.").format(
+                                net=net[0].upper() + net[1:], digit=guess, percent=f"{probabilities[guess]:.0%}",
+                                c1=firing["C1"][0] + 1, c3=firing["C3"][0] + 1))
         return DrawSnapshot(self.canvas.copy(), seen, digit, x[0, 0], probabilities, maps, peaks, firing, self.weights,
                             self.cursor, self.pen_down, status)
 
 
-PIXEL_PROMPT = {
-    "en": "A 2×2 group of canvas cells (■ painted, · blank):\n\n```\n{cells}\n```\n\nWhat value does the 8×8 pixel it "
-          "becomes get (0–16), and what is that as LeNet's input (÷ 16)? Answer the input value.",
-    "zh": "画布上的一组 2×2 格子（■ 已涂，· 空白）：\n\n```\n{cells}\n```\n\n它变成的 8×8 像素值是多少（0–16）？除以 16 后作为 LeNet 的输入是多少？请回答输入值。",
-}
+PIXEL_PROMPT = N_("A 2×2 group of canvas cells (■ painted, · blank):\n\n```\n{cells}\n```\n\nWhat value does the 8×8 "
+                  "pixel it becomes get (0–16), and what is that as LeNet's input (÷ 16)? Answer the input value.")
 
 
 def pixel_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -174,5 +175,6 @@ def pixel_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     value = to_digit(canvas)[0, 0]
     answer = float(to_lenet(to_digit(canvas)[None])[0, 0, 4, 4])  # the pixel's top-left copy after the margin
     cells = "\n".join("  " + " ".join("■" if c else "·" for c in row) for row in group)
-    worked = f"{int(group.sum())} painted cells × 4 = {num(value)} on the 0–16 scale; {num(value)}/16 = {num(answer)}"
-    return GeneratedQuestion(PIXEL_PROMPT.get(lang, PIXEL_PROMPT["en"]).format(cells=cells), answer, worked, tolerance=0.001)
+    worked = in_language(lang, N_("{count} painted cells × 4 = {value} on the 0–16 scale; {value}/16 = {answer}")).format(
+        count=int(group.sum()), value=num(value), answer=num(answer))
+    return GeneratedQuestion(in_language(lang, PIXEL_PROMPT).format(cells=cells), answer, worked, tolerance=0.001)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, init, nn, no_grad, optim
 from ..engine import functional as F
 from .base import Action, Control, Divergence, GeneratedQuestion, Lab, Status, factor, num
@@ -84,14 +86,14 @@ def _targets() -> dict[str, Target]:
     moons = np.concatenate([_moon(t, np.zeros(60)), _moon(t, np.ones(60))])
     line = np.linspace(-1, 1, 81)[:, None] * LINE
     box = (-3.0, 3.0, -3.0, 3.0)
-    return {
-        "gaussian": _mixture("gaussian", [[1.0]], 0.5, (-4.0, 4.0)),
-        "two-modes": _mixture("two-modes", [[-2.0], [2.0]], 0.4, (-4.0, 4.0)),
-        "three-modes": _mixture("three-modes", [[-3.0], [0.0], [3.0]], 0.35, (-5.0, 5.0)),
-        "ring": _mixture("ring", 2 * np.stack([np.cos(angles), np.sin(angles)], 1), 0.1, box),
-        "grid": _mixture("grid", [[x, y] for y in (-2, 0, 2) for x in (-2, 0, 2)], 0.1, box),
-        "moons": Target("moons", 2, 2, box, moons, np.repeat([0, 1], 60), 0.3),
-        "line": Target("line", 2, 1, box, line, np.zeros(81, dtype=int), 0.2),
+    return {  # the names marked N_: the data control shows them in the interface's language
+        N_("gaussian"): _mixture("gaussian", [[1.0]], 0.5, (-4.0, 4.0)),
+        N_("two-modes"): _mixture("two-modes", [[-2.0], [2.0]], 0.4, (-4.0, 4.0)),
+        N_("three-modes"): _mixture("three-modes", [[-3.0], [0.0], [3.0]], 0.35, (-5.0, 5.0)),
+        N_("ring"): _mixture("ring", 2 * np.stack([np.cos(angles), np.sin(angles)], 1), 0.1, box),
+        N_("grid"): _mixture("grid", [[x, y] for y in (-2, 0, 2) for x in (-2, 0, 2)], 0.1, box),
+        N_("moons"): Target("moons", 2, 2, box, moons, np.repeat([0, 1], 60), 0.3),
+        N_("line"): Target("line", 2, 1, box, line, np.zeros(81, dtype=int), 0.2),
     }
 
 
@@ -100,25 +102,32 @@ TARGETS = _targets()
 BASE = dict(data="two-modes", noise="gaussian", noise_dim=2, g_hidden=16, d_hidden=32, layers=2, g_optimizer="adam",
             g_lr=0.002, d_optimizer="adam", d_lr=0.002, d_steps=1, g_loss="non-saturating", batch=64, max_rounds=3000)
 PRESETS: dict[str, dict] = {  # each shows what its name says to the end of its run, for most seeds (tests/labs/test_gan.py)
-    "balanced": BASE,
-    "mode-collapse": {**BASE, "data": "three-modes", "g_lr": 0.005, "d_lr": 0.00005},
-    "d-wins": {**BASE, "g_optimizer": "sgd", "g_lr": 0.005, "d_lr": 0.005, "d_steps": 5, "g_loss": "minimax",
+    N_("balanced"): BASE,  # the names marked N_: the preset control shows them in the interface's language
+    N_("mode-collapse"): {**BASE, "data": "three-modes", "g_lr": 0.005, "d_lr": 0.00005},
+    N_("d-wins"): {**BASE, "g_optimizer": "sgd", "g_lr": 0.005, "d_lr": 0.005, "d_steps": 5, "g_loss": "minimax",
                "max_rounds": 300},
-    "d-wins-ns": {**BASE, "g_optimizer": "sgd", "g_lr": 0.005, "d_lr": 0.005, "d_steps": 5, "max_rounds": 300},
-    "oscillation": {**BASE, "data": "gaussian", "g_lr": 0.05, "d_lr": 0.05, "d_hidden": 8, "max_rounds": 1500},
+    N_("d-wins-ns"): {**BASE, "g_optimizer": "sgd", "g_lr": 0.005, "d_lr": 0.005, "d_steps": 5, "max_rounds": 300},
+    N_("oscillation"): {**BASE, "data": "gaussian", "g_lr": 0.05, "d_lr": 0.05, "d_hidden": 8, "max_rounds": 1500},
 }
 PRESET_WHY = {
-    "balanced": "Neither side is much stronger, so D(G(z)) settles near ½.",
-    "mode-collapse": "G learns 100× faster than D: it piles its samples where D is weakest, D catches up, "
-                     "G jumps to another mode.",
-    "d-wins": "D takes 5 steps per G step and G uses plain SGD on the minimax loss, whose gradient "
-              "vanishes when D(G(z)) ≈ 0.",
-    "d-wins-ns": "The same strong D, but G uses the non-saturating loss −log D(G(z)), which keeps its gradient.",
-    "oscillation": "Learning rates 25× the balanced ones: each side overshoots the other's last move, "
-                   "so G's samples swing back and forth across the data (a small D, 8 units, keeps the swings "
-                   "from blowing up).",
+    "balanced": N_("Neither side is much stronger, so D(G(z)) settles near ½."),
+    "mode-collapse": N_("G learns 100× faster than D: it piles its samples where D is weakest, D catches up, "
+                        "G jumps to another mode."),
+    "d-wins": N_("D takes 5 steps per G step and G uses plain SGD on the minimax loss, whose gradient "
+                 "vanishes when D(G(z)) ≈ 0."),
+    "d-wins-ns": N_("The same strong D, but G uses the non-saturating loss −log D(G(z)), which keeps its gradient."),
+    "oscillation": N_("Learning rates 25× the balanced ones: each side overshoots the other's last move, "
+                      "so G's samples swing back and forth across the data (a small D, 8 units, keeps the swings "
+                      "from blowing up)."),
 }
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
+G_LOSSES = (N_("non-saturating"), N_("minimax"))
+"""G's two losses, as the g_loss control offers them (and the quiz names them)."""
+
+
+LOSS_OF = {"D": N_("D loss"), "G": N_("G loss")}
+WEIGHT_OF = {"D": N_("a weight of D became"), "G": N_("a weight of G became")}
+"""What a divergence status names, for each net: `{what} {value}` reads "a weight of G became nan"."""
 
 
 def quiet(method):
@@ -228,7 +237,7 @@ class GanSnapshot:
     def profile(self, columns: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """1-D data `columns` cells wide: each column's real and generated density as a share of the
         tallest bar (two columns a bin, so 512 samples give smooth bars), and D(x) at its centre."""
-        _, real, fake = self.histogram(max(columns // 2, 4))
+        _edges, real, fake = self.histogram(max(columns // 2, 4))
         top = max(real.max(), fake.max(), 1e-12)
         bin_of = np.minimum(np.arange(columns) * len(real) // columns, len(real) - 1)
         lo, hi = self.bounds
@@ -254,35 +263,35 @@ def wasserstein(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(np.sort(a @ directions, axis=0) - np.sort(b @ directions, axis=0)).mean())
 
 
-PRESET = Control("preset", "Preset", "choice", "balanced", choices=tuple(PRESETS),
-                 help="Choosing one sets every control below to its values")
+PRESET = Control("preset", N_("Preset"), "choice", "balanced", choices=tuple(PRESETS),
+                 help=N_("Choosing one sets every control below to its values"), words=True)
 
 
 class GanLab(Lab):
     controls = (
         PRESET,
-        Control("data", "Real data", "choice", "two-modes", choices=tuple(TARGETS)),
-        Control("noise", "Noise z", "choice", "gaussian", choices=("gaussian", "uniform")),
-        Control("noise_dim", "Noise dimension", "int", 2, 1, 8, 1),
-        Control("g_hidden", "G hidden units", "int", 16, 2, 128, 2, help="Units in each hidden layer of G"),
-        Control("d_hidden", "D hidden units", "int", 32, 2, 128, 2, help="Units in each hidden layer of D"),
-        Control("layers", "Hidden layers", "int", 2, 1, 4, 1, help="In each of G and D"),
-        Control("g_optimizer", "G optimizer", "choice", "adam", choices=OPTIMIZERS),
-        Control("g_lr", "G learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
-        Control("d_optimizer", "D optimizer", "choice", "adam", choices=OPTIMIZERS),
-        Control("d_lr", "D learning rate", "float", 0.002, 0.00001, 1.0, 0.0005),
-        Control("d_steps", "D steps per G", "int", 1, 1, 10, 1),
-        Control("g_loss", "G loss", "choice", "non-saturating", choices=("non-saturating", "minimax"),
-                help="minimax: min log(1 − D(G(z))); non-saturating: min −log D(G(z))"),
-        Control("batch", "Batch size", "int", 64, 8, 512, 8),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("max_rounds", "Max rounds", "int", 3000, 10, 100000, 500, help="Free-running stops here"),
+        Control("data", N_("Real data"), "choice", "two-modes", choices=tuple(TARGETS), words=True),
+        Control("noise", N_("Noise z"), "choice", "gaussian", choices=(N_("gaussian"), N_("uniform")), words=True),
+        Control("noise_dim", N_("Noise dimension"), "int", 2, 1, 8, 1),
+        Control("g_hidden", N_("G hidden units"), "int", 16, 2, 128, 2, help=N_("Units in each hidden layer of G")),
+        Control("d_hidden", N_("D hidden units"), "int", 32, 2, 128, 2, help=N_("Units in each hidden layer of D")),
+        Control("layers", N_("Hidden layers"), "int", 2, 1, 4, 1, help=N_("In each of G and D")),
+        Control("g_optimizer", N_("G optimizer"), "choice", "adam", choices=OPTIMIZERS),
+        Control("g_lr", N_("G learning rate"), "float", 0.002, 0.00001, 1.0, 0.0005),
+        Control("d_optimizer", N_("D optimizer"), "choice", "adam", choices=OPTIMIZERS),
+        Control("d_lr", N_("D learning rate"), "float", 0.002, 0.00001, 1.0, 0.0005),
+        Control("d_steps", N_("D steps per G"), "int", 1, 1, 10, 1),
+        Control("g_loss", N_("G loss"), "choice", "non-saturating", choices=G_LOSSES,
+                help=N_("minimax: min log(1 − D(G(z))); non-saturating: min −log D(G(z))"), words=True),
+        Control("batch", N_("Batch size"), "int", 64, 8, 512, 8),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("max_rounds", N_("Max rounds"), "int", 3000, 10, 100000, 500, help=N_("Free-running stops here")),
     )
     actions = (
-        Action("d_step", "d", "D step"),
-        Action("g_step", "g", "G step"),
-        Action("round", "s", "One round"),
-        Action("train", "e", f"{RUN_ROUNDS} rounds"),
+        Action("d_step", "d", N_("D step")),
+        Action("g_step", "g", N_("G step")),
+        Action("round", "s", N_("One round")),
+        Action("train", "e", N_("25 rounds")),  # RUN_ROUNDS
     )
     run_action = "train"
 
@@ -363,12 +372,12 @@ class GanLab(Lab):
         self.g_updates += 1
         self.last = "G step"
         if not math.isfinite(grad) and math.isfinite(loss.item()):
-            self.divergence = Divergence(self.rounds + 1, grad, "round", what="G's gradient norm")
+            self.divergence = Divergence(self.rounds + 1, grad, N_("round"), what=N_("G's gradient norm"))
         self.watch_step(loss.item(), self.G, "G")
 
     def round(self) -> None:
         """d_steps updates of D, then one of G: the schedule of Goodfellow et al.'s Algorithm 1."""
-        for _ in range(self.params["d_steps"]):
+        for _d_step in range(self.params["d_steps"]):
             self.d_step()
         self.g_step()
         if not self.finished:
@@ -378,7 +387,7 @@ class GanLab(Lab):
                 self.check()
 
     def train(self) -> None:
-        for _ in range(RUN_ROUNDS):
+        for _round in range(RUN_ROUNDS):
             if self.finished:
                 return
             self.round()
@@ -386,9 +395,9 @@ class GanLab(Lab):
     def watch_step(self, loss: float, net: nn.Module, name: str) -> None:
         """The shared divergence rule on the step's loss (labs/base.py), and NaN or Inf in the weights the step
         changed: either ends the run as a status, not an exception."""
-        if not self.watch(loss, self.rounds + 1, "round", what=f"{name} loss") and not all(
+        if not self.watch(loss, self.rounds + 1, N_("round"), what=LOSS_OF[name]) and not all(
                 np.isfinite(q.data).all() for q in net.parameters()):
-            self.divergence = Divergence(self.rounds + 1, math.nan, "round", what=f"a weight of {name} became")
+            self.divergence = Divergence(self.rounds + 1, math.nan, N_("round"), what=WEIGHT_OF[name])
 
     @quiet
     def check(self) -> None:
@@ -435,39 +444,47 @@ class GanLab(Lab):
     def status(self) -> Status:
         verdict = self.verdict()
         if self.rounds >= self.params["max_rounds"]:
-            return Status(verdict.kind, f"{verdict.text} Stopped at max_rounds = {self.rounds}; "
-                                        "a larger max_rounds starts a longer run.")
+            return Status(verdict.kind, _("{verdict} Stopped at max_rounds = {rounds}; a larger max_rounds starts a "
+                                          "longer run.").format(verdict=verdict.text, rounds=self.rounds))
         return verdict
 
     def verdict(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Lower the learning rates and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rates and reset ({reset})."))
         h = self.history
         if not h["d_fake"]:
-            why = PRESET_WHY[self.params["preset"]] if self.params_match_preset() else ""
-            return Status("info", f"{why} Press {{d_step}} for a D step, {{g_step}} for a G step, {{round}} for a round, "
-                                  "{run} to run.".strip())
+            if self.params_match_preset():  # the keys stay placeholders: the lesson screen fills them
+                why = PRESET_WHY[self.params["preset"]]
+                return Status("info", _("{why} Press {d_step} for a D step, {g_step} for a G step, {round} for a round, "
+                                        "{run} to run.").format(why=_(why), d_step="{d_step}", g_step="{g_step}",
+                                                                round="{round}", run="{run}"))
+            return Status("info", _("Press {d_step} for a D step, {g_step} for a G step, {round} for a round, {run} to run."))
         recent = np.array(h["d_fake"][-WINDOW:])
         d_fake, d_real = recent.mean(), np.mean(h["d_real"][-WINDOW:])
         covered, modes = self.checks[-1][1], self.target.modes
-        where = f"Round {self.rounds}: mean D(G(z)) = {d_fake:.2f}, D(x) = {d_real:.2f}"
+        where = dict(rounds=self.rounds, d_fake=f"{d_fake:.2f}", d_real=f"{d_real:.2f}")
         if self.rounds < WINDOW:
-            return Status("info", f"{where}. Still warming up.")
+            return Status("info", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. Still warming up.").format(
+                **where))
         if d_fake < 0.05 and d_real > 0.9:
             grad = np.mean(h["g_grad"][-WINDOW:])
-            hint = ("The minimax loss log(1 − D(G(z))) is flat where D(G(z)) ≈ 0; try g_loss = non-saturating."
-                    if self.params["g_loss"] == "minimax" else "Weaken D: fewer D steps or a smaller D learning rate.")
-            return Status("warning", f"{where}. D wins too fast: G's gradient is only {grad:.1e}. {hint}")
+            hint = (_("The minimax loss log(1 − D(G(z))) is flat where D(G(z)) ≈ 0; try g_loss = non-saturating.")
+                    if self.params["g_loss"] == "minimax" else _("Weaken D: fewer D steps or a smaller D learning rate."))
+            return Status("warning", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. D wins too fast: G's "
+                                       "gradient is only {grad}. {hint}").format(**where, grad=f"{grad:.1e}", hint=hint))
         if modes > 1 and covered < modes:
-            return Status("warning", f"{where}. Mode collapse: G covers {covered} of {modes} modes.")
+            return Status("warning", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. Mode collapse: G covers "
+                                       "{covered} of {modes} modes.").format(**where, covered=covered, modes=modes))
         swing = np.linalg.norm(np.std(self.fake_means[-SWING_CHECKS:], axis=0)) / np.linalg.norm(self.eval_real.std(axis=0))
         if recent.std() > 0.1 or swing > 0.5:
-            return Status("warning", f"{where}. Oscillating: the centre of G's samples swings by ±{swing:.0%} of the "
-                                     "data's spread; smaller learning rates damp it.")
+            return Status("warning", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. Oscillating: the centre "
+                                       "of G's samples swings by ±{swing} of the data's spread; smaller learning rates "
+                                       "damp it.").format(**where, swing=f"{swing:.0%}"))
         if abs(d_fake - 0.5) <= 0.1:
-            return Status("success", f"{where}. Balanced: D can no longer tell real from fake, "
-                                     f"distance to the real data {self.checks[-1][2]:.2f}.")
-        return Status("info", f"{where}. Training.")
+            return Status("success", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. Balanced: D can no "
+                                       "longer tell real from fake, distance to the real data {distance}.").format(
+                **where, distance=f"{self.checks[-1][2]:.2f}"))
+        return Status("info", _("Round {rounds}: mean D(G(z)) = {d_fake}, D(x) = {d_real}. Training.").format(**where))
 
     def params_match_preset(self) -> bool:
         return all(self.params[k] == v for k, v in PRESETS[self.params["preset"]].items())
@@ -492,12 +509,8 @@ class GanLab(Lab):
         )
 
 
-VALUE_PROMPT = {
-    "en": "D outputs D(x) = {real} on a batch of real samples and D(G(z)) = {fake} on a batch of generated ones. "
-          "What is V(D, G) = mean log D(x) + mean log(1 − D(G(z))) on these batches (natural log)?",
-    "zh": "判别器在一批真实样本上的输出为 D(x) = {real}，在一批生成样本上的输出为 D(G(z)) = {fake}。"
-          "在这两批样本上，V(D, G) = mean log D(x) + mean log(1 − D(G(z))) 是多少（自然对数）？",
-}
+VALUE_PROMPT = N_("D outputs D(x) = {real} on a batch of real samples and D(G(z)) = {fake} on a batch of generated "
+                  "ones. What is V(D, G) = mean log D(x) + mean log(1 − D(G(z))) on these batches (natural log)?")
 
 
 def value_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -506,7 +519,7 @@ def value_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     A draw is redrawn whole while V is within 0.05 of −log 4, the value at D = ½ everywhere (a guess would pass)."""
     outputs = np.array((0.1, 0.2, 0.25, 0.4, 0.5, 0.6, 0.75, 0.8, 0.9))
     while True:
-        d_real, d_fake = (outputs[rng.integers(len(outputs), size=rng.integers(2, 4))] for _ in range(2))
+        d_real, d_fake = (outputs[rng.integers(len(outputs), size=rng.integers(2, 4))] for _batch in range(2))
         real, fake = value_terms(d_real, d_fake)
         if abs(real + fake + math.log(4)) >= 0.05:
             break
@@ -521,18 +534,12 @@ def value_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
         f"V = {num(round(real, 4))} + {factor(round(fake, 4))} = {num(round(real + fake, 4))}",
     ])
     listed = [", ".join(num(v) for v in values) for values in (d_real, d_fake)]
-    prompt = VALUE_PROMPT.get(lang, VALUE_PROMPT["en"]).format(real=f"({listed[0]})", fake=f"({listed[1]})")
+    prompt = in_language(lang, VALUE_PROMPT).format(real=f"({listed[0]})", fake=f"({listed[1]})")
     return GeneratedQuestion(prompt, round(real + fake, 4), worked, tolerance=0.01)
 
 
-GRAD_PROMPT = {
-    "en": "D gives a generated sample D(G(z)) = {p}, that is σ(a) with logit a = {a}. G uses the {loss} loss "
-          "ℓ = {formula}. What is ∂ℓ/∂a, the gradient G's update starts from?",
-    "zh": "判别器对一个生成样本的输出为 D(G(z)) = {p}，即 σ(a)，logit a = {a}。生成器使用{loss}损失 ℓ = {formula}。"
-          "∂ℓ/∂a（生成器更新所依据的梯度）是多少？",
-}
-LOSS_NAMES = {"en": {"minimax": "minimax", "non-saturating": "non-saturating"},
-              "zh": {"minimax": "极小极大", "non-saturating": "非饱和"}}
+GRAD_PROMPT = N_("D gives a generated sample D(G(z)) = {p}, that is σ(a) with logit a = {a}. G uses the {loss} loss "
+                 "ℓ = {formula}. What is ∂ℓ/∂a, the gradient G's update starts from?")
 
 
 def grad_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -551,8 +558,8 @@ def grad_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     else:
         worked = f"∂/∂a (−log σ(a)) = −(1 − σ(a)) = −(1 − {num(p)}) = {num(answer)}"
     other, name = (-(1 - p), "non-saturating") if kind == "minimax" else (-p, "minimax")
-    worked += f"\n(the {name} loss would give {num(round(other, 4))}; only the minimax gradient −D(G(z)) vanishes as D(G(z)) → 0)"
-    names = LOSS_NAMES.get(lang, LOSS_NAMES["en"])
-    prompt = GRAD_PROMPT.get(lang, GRAD_PROMPT["en"]).format(p=num(p), a=num(round(logit.data[0, 0], 3)),
-                                                             loss=names[kind], formula=formula)
+    worked += "\n" + in_language(lang, N_("(the {loss} loss would give {value}; only the minimax gradient −D(G(z)) vanishes "
+                                          "as D(G(z)) → 0)")).format(loss=in_language(lang, name), value=num(round(other, 4)))
+    prompt = in_language(lang, GRAD_PROMPT).format(p=num(p), a=num(round(logit.data[0, 0], 3)),
+                                                   loss=in_language(lang, kind), formula=formula)
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.005)

@@ -16,13 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, in_language
+
 from .base import Control, GeneratedQuestion, Status, factor, num
 from .sequence import RaceLab, Run, SequenceModel, trace
 
 COMPARISONS = {
-    "GRU vs LSTM": "first symbol",
-    "one-way vs two-way": "twins",
-    "1 vs 2 layers": "first symbol",
+    N_("GRU vs LSTM"): N_("first symbol"),
+    N_("one-way vs two-way"): N_("twins"),
+    N_("1 vs 2 layers"): N_("first symbol"),
 }
 
 
@@ -41,11 +43,11 @@ class GRUSnapshot:
 
 class GRULab(RaceLab):
     controls = (
-        Control("compare", "Compare", "choice", "GRU vs LSTM", choices=tuple(COMPARISONS)),
+        Control("compare", N_("Compare"), "choice", "GRU vs LSTM", choices=tuple(COMPARISONS), words=True),
         *RaceLab.common,
-        Control("memory_bias", "Memory-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
-                help="Initial bias of the GRU's z and the LSTM's f: 3 starts them near 1, keeping the state; "
-                     "0 near ½, where PyTorch's random biases, U(±1/√H), put them on average"),
+        Control("memory_bias", N_("Memory-gate bias"), "float", 3.0, 0.0, 5.0, 0.5,
+                help=N_("Initial bias of the GRU's z and the LSTM's f: 3 starts them near 1, keeping the state; "
+                        "0 near ½, where PyTorch's random biases, U(±1/√H), put them on average")),
     )
 
     def task(self) -> str:
@@ -68,12 +70,8 @@ class GRULab(RaceLab):
                            self.diverged, self.race_status(runs))
 
 
-CELL_PROMPT = {
-    "en": "A GRU with one hidden unit. The previous state is h = {h}; this step's update gate is z = σ({zz}) and "
-          "the candidate is n = {n}. What is the new state h' = (1 − z)·n + z·h? (3 decimals)",
-    "zh": "一个只有一个隐藏单元的 GRU。上一步的隐状态 h = {h}；本步的更新门 z = σ({zz})，候选状态 n = {n}。"
-          "新的隐状态 h' = (1 − z)·n + z·h 是多少？（保留 3 位小数）",
-}
+CELL_PROMPT = N_("A GRU with one hidden unit. The previous state is h = {h}; this step's update gate is z = σ({zz}) and "
+                 "the candidate is n = {n}. What is the new state h' = (1 − z)·n + z·h? (3 decimals)")
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -96,5 +94,5 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     z = 1.0 / (1.0 + np.exp(-zz))
     worked = (f"z = σ({num(zz)}) = {z:.4f}\n"
               f"h' = (1 − {z:.4f})·{factor(n)} + {z:.4f}·{factor(h)} = {h_new:.4f}")
-    prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(h=num(h), zz=num(zz), n=num(n))
+    prompt = in_language(lang, CELL_PROMPT).format(h=num(h), zz=num(zz), n=num(n))
     return GeneratedQuestion(prompt, round(h_new, 3), worked, tolerance=0.0015)

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
@@ -42,7 +44,7 @@ LOADS = tuple(range(1, 31))  # patterns stored at each point of the capacity cur
 ATTEMPTS = 200  # recall attempts per point: ⌈ATTEMPTS/P⌉ sets of P random patterns
 STARTS = 200  # random starts of the search for spurious states
 THEORY = 0.138  # the capacity of a large network, P/N
-PARTS = ("recall", "capacity")
+PARTS = (N_("recall"), N_("capacity"))
 
 
 def letter(rows: tuple[str, ...]) -> np.ndarray:
@@ -215,18 +217,19 @@ class HopfieldSnapshot:
 
 class HopfieldLab(Lab):
     controls = (
-        Control("part", "Part", "choice", "recall", choices=PARTS,
-                help="recall: corrupt a letter and watch it come back; capacity: how many patterns fit, and what else "
-                     "the network remembers"),
-        Control("patterns", "Letters stored", "int", 4, 1, len(LETTERS), 1, help=f"The first of {', '.join(LETTERS)}"),
-        Control("noise", "Noise", "float", 0.2, 0.0, 1.0, 0.05, help="The share of cells flipped in a corrupted start"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Which cells flip, and the update order"),
+        Control("part", N_("Part"), "choice", "recall", choices=PARTS,
+                help=N_("recall: corrupt a letter and watch it come back; capacity: how many patterns fit, and what "
+                        "else the network remembers"), words=True),
+        Control("patterns", N_("Letters stored"), "int", 4, 1, len(LETTERS), 1,
+                help=N_("The first of B, T, V, X, J, I")),  # LETTERS in order
+        Control("noise", N_("Noise"), "float", 0.2, 0.0, 1.0, 0.05, help=N_("The share of cells flipped in a corrupted start")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Which cells flip, and the update order")),
     )
     actions = (
-        Action("step", "s", "Update"),
-        Action("sweep", "e", "Sweep"),
-        Action("corrupt", "c", "Corrupt"),
-        Action("next", "n", "Next letter"),
+        Action("step", "s", N_("Update")),
+        Action("sweep", "e", N_("Sweep")),
+        Action("corrupt", "c", N_("Corrupt")),
+        Action("next", "n", N_("Next letter")),
     )
     run_action = "step"
     run_pace = 0.03  # about 30 neuron updates a second: each flip can be watched
@@ -347,7 +350,7 @@ class HopfieldLab(Lab):
 
     def shown(self) -> tuple[Ending, ...]:
         """The most visited inverse, mixture (sign(p¹ + p² + p³) first when the search met it) and other fixed point."""
-        first, _ = self.first_mixture()
+        first, _fixed = self.first_mixture()
         picks = []
         for kind in ("inverse", "mixture", "other"):
             ends = [e for e in self.found if e.kind == kind]
@@ -362,38 +365,43 @@ class HopfieldLab(Lab):
         name, flips = self.names[self.target], self.flips(self.cells)
         if self.fixed_at is None:
             if self.updates == 0:
-                return Status("info", f"{name} with {flips} of {self.cells} cells flipped. Press {{step}} to update "
-                                      "one neuron, {sweep} for a sweep, {run} to run to a fixed point.")
-            return Status("info", f"Update {self.updates}: E = {fixed(self.energies[-1], 3)}, "
-                                  f"{self.unstable()} neurons would still flip.")
+                return Status("info", _("{name} with {flips} of {cells} cells flipped. Press {step} to update one neuron, "
+                                        "{sweep} for a sweep, {run} to run to a fixed point.").format(
+                    name=name, flips=flips, cells=self.cells, step="{step}", sweep="{sweep}", run="{run}"))
+            return Status("info", _("Update {update}: E = {energy}, {count} neurons would still flip.").format(
+                update=self.updates, energy=fixed(self.energies[-1], 3), count=self.unstable()))
         kind, label = identify(self.state, self.known)
-        where = f"Fixed point after {self.fixed_at} updates" if self.fixed_at else "The start is a fixed point already"
-        where += f", E = {fixed(self.energies[-1], 3)}"
+        energy_now = fixed(self.energies[-1], 3)
+        where = (_("Fixed point after {count} updates, E = {energy}").format(count=self.fixed_at, energy=energy_now)
+                 if self.fixed_at else _("The start is a fixed point already, E = {energy}").format(energy=energy_now))
         if kind == "letter" and label == name:
-            return Status("success", f"{where}: {name} recalled, every cell right. {{corrupt}} corrupts it again, "
-                                     "{next} the next letter.")
-        what = {"letter": f"the letter {label}, not {name}", "inverse": f"the inverse {label}",
-                "mixture": f"the mixture sign({label.replace('−', ' − ').replace('+', ' + ')})",
-                "other": "a spurious state, no letter"}[kind]
+            return Status("success", _("{where}: {name} recalled, every cell right. {corrupt} corrupts it again, "
+                                       "{next} the next letter.").format(
+                where=where, name=name, corrupt="{corrupt}", next="{next}"))
+        what = {"letter": _("the letter {label}, not {name}").format(label=label, name=name),
+                "inverse": _("the inverse {label}").format(label=label),
+                "mixture": _("the mixture {sign}").format(sign=f"sign({label.replace('−', ' − ').replace('+', ' + ')})"),
+                "other": _("a spurious state, no letter")}[kind]
         if not is_fixed_point(self.sums, self.patterns[self.target]):
-            why = f"{name} itself is not a fixed point: too many letters stored, or letters too alike."
+            why = _("{name} itself is not a fixed point: too many letters stored, or letters too alike.").format(name=name)
         elif label == "−" + name and 2 * flips > self.cells:
-            why = f"More than half of the cells were flipped: the start was nearer −{name} than {name}."
+            why = _("More than half of the cells were flipped: the start was nearer −{name} than {name}.").format(name=name)
         else:
-            why = "Less noise, or fewer letters, helps."
-        return Status("warning", f"{where}, but it is {what}. {why}")
+            why = _("Less noise, or fewer letters, helps.")
+        return Status("warning", _("{where}, but it is {what}. {why}").format(where=where, what=what, why=why))
 
     def capacity_status(self) -> Status:
         if not self.points:
-            return Status("info", "Press {step} to store random patterns one more at a time, {sweep} or {run} for the "
-                                  "whole curve; {corrupt} searches the letters' network from new random starts.")
+            return Status("info", _("Press {step} to store random patterns one more at a time, {sweep} or {run} for the "
+                                    "whole curve; {corrupt} searches the letters' network from new random starts."))
         last, half = self.points[-1], self.half
-        where = f"P = {last.patterns} (P/N = {last.patterns / CAPACITY_CELLS:.2f}): {last.recalled:.0%} recalled"
+        where = _("{load}: {percent} recalled").format(
+            load=f"P = {last.patterns} (P/N = {last.patterns / CAPACITY_CELLS:.2f})", percent=f"{last.recalled:.0%}")
         if half is None:
-            return Status("info", f"{where}.")
+            return Status("info", _("{where}.").format(where=where))
         return Status("success" if self.finished else "info",
-                      f"{where}. Fewer than half come back from P/N = {half.patterns / CAPACITY_CELLS:.2f} "
-                      f"(theory for large N: {THEORY}).")
+                      _("{where}. Fewer than half come back from P/N = {load} (theory for large N: {theory}).").format(
+                          where=where, load=f"{half.patterns / CAPACITY_CELLS:.2f}", theory=THEORY))
 
     def unstable(self) -> int:
         return int(np.sum(self.state * (self.sums @ self.state) < 0))
@@ -431,15 +439,10 @@ def sign_update(weights: np.ndarray, state: np.ndarray, neuron: int) -> float:
     return float(np.sign(weights[neuron] @ state) or state[neuron])
 
 
-UPDATE_PROMPT = {
-    "en": "A Hopfield network of 4 neurons has weights W = {w} (row i holds the weights into neuron i, counted from 1) "
-          "and state s = {s}. Update the neurons asynchronously, in the order 1, 2, 3, 4: each takes the sign of its "
-          "field hᵢ = Σⱼ wᵢⱼ·sⱼ, computed from the newest states, and keeps its state when hᵢ = 0. What is the state "
-          "after these four updates?",
-    "zh": "一个有 4 个神经元的霍普菲尔德网络，权重 W = {w}（第 i 行是输入到神经元 i 的权重，从 1 开始数），状态 s = {s}。"
-          "按 1、2、3、4 的顺序异步更新：每个神经元取其局部场 hᵢ = Σⱼ wᵢⱼ·sⱼ 的符号（用最新的状态计算），hᵢ = 0 时保持不变。"
-          "这四次更新之后的状态是什么？",
-}
+UPDATE_PROMPT = N_("A Hopfield network of 4 neurons has weights W = {w} (row i holds the weights into neuron i, counted "
+                   "from 1) and state s = {s}. Update the neurons asynchronously, in the order 1, 2, 3, 4: each takes the "
+                   "sign of its field hᵢ = Σⱼ wᵢⱼ·sⱼ, computed from the newest states, and keeps its state when hᵢ = 0. "
+                   "What is the state after these four updates?")
 
 
 def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -462,16 +465,13 @@ def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     order = rng.permutation(len(candidates))
     choices = tuple(vector_text(candidates[k]) for k in order)
     worked = "; ".join(f"h{i + 1} = {num(h)} → s{i + 1} = {num(state[i])}" for i, h in enumerate(fields))
-    prompt = UPDATE_PROMPT.get(lang, UPDATE_PROMPT["en"]).format(w=matrix_text(weights), s=vector_text(start))
+    prompt = in_language(lang, UPDATE_PROMPT).format(w=matrix_text(weights), s=vector_text(start))
     return GeneratedQuestion(prompt, int(np.flatnonzero(order == 0)[0]) + 1, worked, kind="choice", choices=choices)
 
 
-ENERGY_PROMPT = {
-    "en": "A Hopfield network of 4 neurons has weights W = {w} (neurons counted from 1) and state s = {s}; its energy "
-          "is E = −½·Σᵢⱼ wᵢⱼ·sᵢ·sⱼ. Neuron {k} flips its state. By how much does E change (E after − E before)?",
-    "zh": "一个有 4 个神经元的霍普菲尔德网络，权重 W = {w}（神经元从 1 开始数），状态 s = {s}；能量为 "
-          "E = −½·Σᵢⱼ wᵢⱼ·sᵢ·sⱼ。神经元 {k} 翻转了它的状态。E 变化了多少（翻转后的 E − 翻转前的 E）？",
-}
+ENERGY_PROMPT = N_("A Hopfield network of 4 neurons has weights W = {w} (neurons counted from 1) and state s = {s}; its "
+                   "energy is E = −½·Σᵢⱼ wᵢⱼ·sᵢ·sⱼ. Neuron {k} flips its state. By how much does E change (E after − E "
+                   "before)?")
 
 
 def energy_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -487,21 +487,18 @@ def energy_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     flipped = state.copy()
     flipped[k] = -state[k]
     before, after = energy(weights, state), energy(weights, flipped)
-    worked = (f"h{k + 1} = Σⱼ w{k + 1}ⱼ·sⱼ = {num(field)}; only the terms with neuron {k + 1} change, so "
-              f"ΔE = −(s{k + 1}' − s{k + 1})·h{k + 1} = −({num(flipped[k])} − {factor(state[k])})·{factor(field)} = "
-              f"{num(after - before)} (E from {num(before)} to {num(after)})")
-    prompt = ENERGY_PROMPT.get(lang, ENERGY_PROMPT["en"]).format(w=matrix_text(weights), s=vector_text(state), k=k + 1)
+    worked = in_language(lang, N_("{field}; only the terms with neuron {k} change, so {change} (E from {before} to "
+                                  "{after})")).format(
+        field=f"h{k + 1} = Σⱼ w{k + 1}ⱼ·sⱼ = {num(field)}", k=k + 1,
+        change=(f"ΔE = −(s{k + 1}' − s{k + 1})·h{k + 1} = −({num(flipped[k])} − {factor(state[k])})·{factor(field)} = "
+                f"{num(after - before)}"), before=num(before), after=num(after))
+    prompt = in_language(lang, ENERGY_PROMPT).format(w=matrix_text(weights), s=vector_text(state), k=k + 1)
     return GeneratedQuestion(prompt, after - before, worked, tolerance=0.001)
 
 
-FIELD_PROMPT = {
-    "en": "A Hopfield network of N = 6 neurons stores three patterns by Hebb's rule, W = (1/N)·Σ pᵘ·pᵘᵀ with a zero "
-          "diagonal: p¹ = {p1}, p² = {p2}, p³ = {p3}. Its state is s = {s}. What is the field h{i} = Σⱼ w{i}ⱼ·sⱼ of "
-          "neuron {i} (neurons counted from 1)? (2 decimals)",
-    "zh": "一个有 N = 6 个神经元的霍普菲尔德网络用 Hebb 规则存储三个模式，W = (1/N)·Σ pᵘ·pᵘᵀ，对角线为零："
-          "p¹ = {p1}，p² = {p2}，p³ = {p3}。状态为 s = {s}。神经元 {i} 的局部场 h{i} = Σⱼ w{i}ⱼ·sⱼ 是多少"
-          "（神经元从 1 开始数）？（保留 2 位小数）",
-}
+FIELD_PROMPT = N_("A Hopfield network of N = 6 neurons stores three patterns by Hebb's rule, W = (1/N)·Σ pᵘ·pᵘᵀ with a "
+                  "zero diagonal: p¹ = {p1}, p² = {p2}, p³ = {p3}. Its state is s = {s}. What is the field "
+                  "h{i} = Σⱼ w{i}ⱼ·sⱼ of neuron {i} (neurons counted from 1)? (2 decimals)")
 
 
 def field_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -518,5 +515,5 @@ def field_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     worked = (f"h{i + 1} = (1/6)·Σᵤ pᵘ{i + 1}·(pᵘ·s − pᵘ{i + 1}·s{i + 1}) = (1/6)·({' + '.join(terms)}) = "
               f"{num(round(6 * field))}/6 = {num(round(field, 4))}")
     p1, p2, p3 = (vector_text(p) for p in patterns)
-    prompt = FIELD_PROMPT.get(lang, FIELD_PROMPT["en"]).format(p1=p1, p2=p2, p3=p3, s=vector_text(state), i=i + 1)
+    prompt = in_language(lang, FIELD_PROMPT).format(p1=p1, p2=p2, p3=p3, s=vector_text(state), i=i + 1)
     return GeneratedQuestion(prompt, field, worked, tolerance=0.01)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, manual_seed, nn, no_grad, optim
 from ..engine import functional as F
 from ..engine.arch import Layer, lenet5, out_size
@@ -78,12 +80,13 @@ def user_weights_path() -> Path:
 
 def trained_lenet() -> tuple[LeNet5, str]:
     """A trained net without training: the learner's own (saved from the LeNet lab), else the shipped one."""
-    for path, source in ((user_weights_path(), "your saved LeNet"), (assets_dir() / SHIPPED_WEIGHTS, "the shipped LeNet")):
+    for path, source in ((user_weights_path(), N_("your saved LeNet")), (assets_dir() / SHIPPED_WEIGHTS, N_("the shipped LeNet"))):
         try:
             return LeNet5.load(path).eval(), source
         except (OSError, KeyError, ValueError):
             continue
-    raise FileNotFoundError(f"no LeNet weights in {user_weights_path()} or {assets_dir() / SHIPPED_WEIGHTS}")
+    raise FileNotFoundError(_("no LeNet weights in {mine} or {shipped}").format(
+        mine=user_weights_path(), shipped=assets_dir() / SHIPPED_WEIGHTS))
 
 
 @dataclass(frozen=True)
@@ -137,14 +140,14 @@ class LeNetSnapshot:
 
 class LeNetLab(Lab):
     controls = (
-        Control("activation", "Activation", "choice", "tanh", choices=("tanh", "relu")),
-        Control("lr", "Learning rate", "float", 0.002, 0.0001, 0.1, 0.0005, help="Adam; decays to 0 along a cosine"),
-        Control("batch_size", "Batch size", "int", 32, 4, 256, 4),
-        Control("epochs", "Epochs", "int", 12, 1, 50, 1),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights and batch order"),
-        Control("test_image", "Test image", "int", 0, 0, 359, 1, help="Whose feature maps are shown", restarts=False),
+        Control("activation", N_("Activation"), "choice", "tanh", choices=("tanh", "relu")),
+        Control("lr", N_("Learning rate"), "float", 0.002, 0.0001, 0.1, 0.0005, help=N_("Adam; decays to 0 along a cosine")),
+        Control("batch_size", N_("Batch size"), "int", 32, 4, 256, 4),
+        Control("epochs", N_("Epochs"), "int", 12, 1, 50, 1),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Initial weights and batch order")),
+        Control("test_image", N_("Test image"), "int", 0, 0, 359, 1, help=N_("Whose feature maps are shown"), restarts=False),
     )
-    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("save", "w", "Save"))
+    actions = (Action("step", "s", N_("Batch")), Action("epoch", "e", N_("Epoch")), Action("save", "w", N_("Save")))
     run_action = "step"
 
     def build(self) -> None:
@@ -191,7 +194,7 @@ class LeNetLab(Lab):
         self.correct_this_epoch += int((logits.data.argmax(1) == self.train_y[batch]).sum())
         self.step_count += 1
         self.position += len(batch)
-        if not self.watch(self.losses[-1], self.step_count, "batch") and self.position >= len(self.train_y):
+        if not self.watch(self.losses[-1], self.step_count, N_("batch")) and self.position >= len(self.train_y):
             self.end_epoch()
 
     def end_epoch(self) -> None:
@@ -229,19 +232,21 @@ class LeNetLab(Lab):
     def status(self) -> Status:
         accuracy = self.evaluations[-1].test_accuracy if self.evaluations else None
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if self.saved_to is not None:
-            return Status("success", f"Saved to {self.saved_to}; Draw a digit will use it.")
+            return Status("success", _("Saved to {path}; Draw a digit will use it.").format(path=self.saved_to))
         if self.finished:
             kind = "success" if accuracy >= TARGET else "warning"
-            return Status(kind, f"Done: {self.completed} epochs, held-out accuracy {accuracy:.1%} "
-                                f"on {len(self.test_y)} test digits never used for training.")
+            return Status(kind, _("Done: {epochs} epochs, held-out accuracy {accuracy} on {count} test digits never used "
+                                  "for training.").format(epochs=self.completed, accuracy=f"{accuracy:.1%}",
+                                                          count=len(self.test_y)))
         if not self.losses:
-            return Status("info", "Press {step} to train on one batch, {epoch} for an epoch, {run} to run.")
-        tested = f", test accuracy {accuracy:.1%} after epoch {self.completed}" if accuracy is not None else ""
+            return Status("info", _("Press {step} to train on one batch, {epoch} for an epoch, {run} to run."))
         epoch, batch = self.current()
-        return Status("info", f"Epoch {epoch}, batch {batch}/{self.steps_per_epoch}: "
-                              f"loss {fixed(self.losses[-1])}{tested}")
+        text = (_("Epoch {epoch}, batch {batch}/{batches}: loss {loss}") if accuracy is None else
+                _("Epoch {epoch}, batch {batch}/{batches}: loss {loss}, test accuracy {accuracy} after epoch {tested}"))
+        return Status("info", text.format(epoch=epoch, batch=batch, batches=self.steps_per_epoch, loss=fixed(self.losses[-1]),
+                                          accuracy=f"{accuracy:.1%}" if accuracy is not None else "", tested=self.completed))
 
     def current(self) -> tuple[int, int]:
         """(epoch, batch within it) as the learner reads them, counted from 1; the last epoch once training is done."""
@@ -268,16 +273,9 @@ class LeNetLab(Lab):
         )
 
 
-SHAPE_PROMPT = {
-    "en": "A LeNet-style net takes a {w}×{w} image: C1 {k}×{k} conv (6 kernels, no padding), S2 2×2 max pool "
-          "(stride 2), C3 {k}×{k} conv (16 kernels), S4 2×2 max pool. {ask}",
-    "zh": "一个 LeNet 式网络输入 {w}×{w} 的图像：C1 为 {k}×{k} 卷积（6 个卷积核，无填充），S2 为 2×2 最大池化（步幅 2），"
-          "C3 为 {k}×{k} 卷积（16 个卷积核），S4 为 2×2 最大池化。{ask}",
-}
-SHAPE_ASK = {
-    "en": ("How wide is each {layer} map?", "How many numbers does flattening S4 give?"),
-    "zh": ("{layer} 的每个特征图有多宽？", "把 S4 展平后有多少个数？"),
-}
+SHAPE_PROMPT = N_("A LeNet-style net takes a {w}×{w} image: C1 {k}×{k} conv (6 kernels, no padding), S2 2×2 max pool "
+                  "(stride 2), C3 {k}×{k} conv (16 kernels), S4 2×2 max pool. {ask}")
+SHAPE_ASK = (N_("How wide is each {layer} map?"), N_("How many numbers does flattening S4 give?"))
 
 
 def shape_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -289,12 +287,12 @@ def shape_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
         lines.append(f"{layer}: ⌊({side} − {kernel})/{stride}⌋ + 1 = {new}")
         sides[layer] = side = new
     target = str(rng.choice(("C1", "S2", "C3", "S4", "flatten")))
-    asks = SHAPE_ASK.get(lang, SHAPE_ASK["en"])
+    asks = [in_language(lang, ask) for ask in SHAPE_ASK]
     if target == "flatten":
         answer, ask = 16 * side * side, asks[1]
         lines.append(f"flatten: 16·{side}·{side} = {answer}")
     else:
         answer, ask = sides[target], asks[0].format(layer=target)
         lines = lines[: ("C1", "S2", "C3", "S4").index(target) + 1]
-    prompt = SHAPE_PROMPT.get(lang, SHAPE_PROMPT["en"]).format(w=w, k=k, ask=ask)
+    prompt = in_language(lang, SHAPE_PROMPT).format(w=w, k=k, ask=ask)
     return GeneratedQuestion(prompt, answer, "\n".join(lines))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, in_language
+
 from ..engine import no_grad
 from .base import Control, GeneratedQuestion, Status, num
 from .sequence import RaceLab, Run, SequenceModel, trace
@@ -35,13 +37,13 @@ class LSTMSnapshot:
 class LSTMLab(RaceLab):
     controls = (
         *RaceLab.common,
-        Control("forget_bias", "Forget-gate bias", "float", 3.0, 0.0, 5.0, 0.5,
-                help="Initial bias of f: σ(3) ≈ 0.95 keeps the cell state; 0 starts f near ½, where "
-                     "PyTorch's random biases, U(±1/√H), put it on average"),
+        Control("forget_bias", N_("Forget-gate bias"), "float", 3.0, 0.0, 5.0, 0.5,
+                help=N_("Initial bias of f: σ(3) ≈ 0.95 keeps the cell state; 0 starts f near ½, where "
+                        "PyTorch's random biases, U(±1/√H), put it on average")),
     )
 
     def task(self) -> str:
-        return "first symbol"
+        return N_("first symbol")
 
     def models(self, inputs: int, classes: int) -> tuple[SequenceModel, SequenceModel]:
         p = self.params
@@ -63,12 +65,8 @@ def _sigmoid(v: float) -> float:
     return float(1.0 / (1.0 + np.exp(-v)))
 
 
-CELL_PROMPT = {
-    "en": "An LSTM with one hidden unit. This step's gate pre-activations are i: {zi}, f: {zf}, g: {zg}, o: {zo} "
-          "(σ for i, f, o; tanh for g), and the previous cell state is c = {c}. What is {target}? (3 decimals)",
-    "zh": "一个只有一个隐藏单元的 LSTM。本时间步各门的预激活值为 i：{zi}，f：{zf}，g：{zg}，o：{zo}"
-          "（i、f、o 用 σ，g 用 tanh），上一步的记忆细胞 c = {c}。{target} 是多少？（保留 3 位小数）",
-}
+CELL_PROMPT = N_("An LSTM with one hidden unit. This step's gate pre-activations are i: {zi}, f: {zf}, g: {zg}, o: {zo} "
+                 "(σ for i, f, o; tanh for g), and the previous cell state is c = {c}. What is {target}? (3 decimals)")
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -93,6 +91,6 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
                   f"c_t = f·c + i·g = {f:.4f}·{num(c_prev)} + {i:.4f}·{g:.4f} = {c.item():.4f}"]
     if target == "h_t":
         lines.append(f"h_t = o·tanh(c_t) = σ({num(z[3])})·tanh({c.item():.4f}) = {o:.4f}·{np.tanh(c.item()):.4f} = {h.item():.4f}")
-    prompt = CELL_PROMPT.get(lang, CELL_PROMPT["en"]).format(
+    prompt = in_language(lang, CELL_PROMPT).format(
         zi=num(z[0]), zf=num(z[1]), zg=num(z[2]), zo=num(z[3]), c=num(c_prev), target=target)
     return GeneratedQuestion(prompt, round(answer, 3), "\n".join(lines), tolerance=0.0015)

@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Stepper, Tensor, functional as F, no_grad, optim, recording
 from ..engine.gradcheck import numeric_grad, relative_error
 from ..engine.kernels import active as kernels, reference as K
@@ -364,25 +366,26 @@ def accuracy(p: np.ndarray, y: np.ndarray) -> float:
 
 class MLPLab(Lab):
     controls = (
-        Control("dataset", "Dataset", "choice", "xor", choices=("xor", "noisy-xor"),
-                help="4 XOR points, or noisy blobs around them with a validation split"),
-        Control("hidden", "Hidden units", "int", 2, 2, 4, 2, help="2-2-1 or 2-4-1"),
-        Control("activation", "Hidden activation", "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
-        Control("loss", "Loss", "choice", "mse", choices=tuple(LOSSES), help="Mean squared error or binary cross-entropy"),
-        Control("lr", "Learning rate η", "float", 2.0, 0.01, 100, 0.1),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights (and noisy points)"),
-        Control("mode", "BP mode", "choice", "per-sample", choices=("per-sample", "batch"),
-                help="Standard BP (update per sample) or accumulated BP (one averaged update per epoch)"),
-        Control("epochs", "Max epochs", "int", 5000, 1, 20000, 100),
-        Control("early_stopping", "Early stopping", "bool", False,
-                help=f"Stop when validation loss has not improved for {PATIENCE} epochs (noisy-xor)"),
-        Control("restart_count", "Restarts", "int", 8, 2, 16, 1, help="Seeds compared by the restarts action"),
+        Control("dataset", N_("Dataset"), "choice", "xor", choices=("xor", "noisy-xor"),
+                help=N_("4 XOR points, or noisy blobs around them with a validation split")),
+        Control("hidden", N_("Hidden units"), "int", 2, 2, 4, 2, help="2-2-1 or 2-4-1"),
+        Control("activation", N_("Hidden activation"), "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
+        Control("loss", N_("Loss"), "choice", "mse", choices=tuple(LOSSES),
+                help=N_("Mean squared error or binary cross-entropy")),
+        Control("lr", N_("Learning rate η"), "float", 2.0, 0.01, 100, 0.1),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Initial weights (and noisy points)")),
+        Control("mode", N_("BP mode"), "choice", "per-sample", choices=(N_("per-sample"), N_("batch")),
+                help=N_("Standard BP (update per sample) or accumulated BP (one averaged update per epoch)"), words=True),
+        Control("epochs", N_("Max epochs"), "int", 5000, 1, 20000, 100),
+        Control("early_stopping", N_("Early stopping"), "bool", False,
+                help=N_("Stop when validation loss has not improved for 200 epochs (noisy-xor)")),
+        Control("restart_count", N_("Restarts"), "int", 8, 2, 16, 1, help=N_("Seeds compared by the restarts action")),
     )
     actions = (
-        Action("step", "s", "Update"),
-        Action("epoch", "e", "Epoch"),
-        Action("train", "g", "Train", background=True),
-        Action("compare", "m", "Seeds", background=True, fresh=True),
+        Action("step", "s", N_("Update")),
+        Action("epoch", "e", N_("Epoch")),
+        Action("train", "g", N_("Train"), background=True),
+        Action("compare", "m", N_("Seeds"), background=True, fresh=True),
     )
     run_action = "train"
 
@@ -408,7 +411,7 @@ class MLPLab(Lab):
     def train(self) -> None:
         """A burst of epochs that grows with the run, a fifth of the epochs so far (at least 5): the
         first epochs, where the regions swing most, are drawn a few at a time, later ones fly by."""
-        for _ in range(max(5, self.run.epoch // 5)):
+        for _burst in range(max(5, self.run.epoch // 5)):
             if self.finished:
                 return
             self.run.finish_epoch()
@@ -442,9 +445,9 @@ class MLPLab(Lab):
     def apply_update(self, trace: Trace) -> MLPSnapshot:
         """The optimizer step from the trace's gradients (SGD, η); the lab moves on as `step` would."""
         if self.finished:
-            raise ValueError("training has finished: reset the lab to train again")
+            raise ValueError(_("training has finished: reset the lab to train again"))
         if trace.update != self.run.updates:
-            raise ValueError("this trace is out of date: the lab has moved since it was recorded")
+            raise ValueError(_("this trace is out of date: the lab has moved since it was recorded"))
         optim.SGD(trace.tensors, lr=self.params["lr"]).step()
         for array, t in zip(self.run.nets.arrays, trace.tensors):
             array[0] = t.data
@@ -466,42 +469,50 @@ class MLPLab(Lab):
         run = self.run
         outcome, epoch = run.outcome[0], run.epoch
         loss = float(run.train_loss[-1][0])
+        lr = f"{self.params['lr']:g}"
         if outcome == "diverged" and run.nets.finite()[0] and np.isfinite(loss):
-            return Status("error", f"Diverged at epoch {epoch} (update {run.updates}): every output is pinned at 0 or 1 "
-                                   f"and the loss, {fixed(loss, 4)}, is above where it started "
-                                   f"({fixed(run.train_loss[0][0], 4)}). η = {self.params['lr']:g} threw the weights so far "
-                                   "that σ′ ≈ 0: a sigmoid output cannot blow up, it saturates, and no gradient brings it "
-                                   "back. Lower η and reset ({reset}).")
+            return Status("error", _("Diverged at epoch {epoch} (update {update}): every output is pinned at 0 or 1 "
+                                     "and the loss, {loss}, is above where it started ({first}). η = {lr} threw the "
+                                     "weights so far that σ′ ≈ 0: a sigmoid output cannot blow up, it saturates, and no "
+                                     "gradient brings it back. Lower η and reset ({reset}).").format(
+                epoch=epoch, update=run.updates, loss=fixed(loss, 4), first=fixed(run.train_loss[0][0], 4), lr=lr,
+                reset="{reset}"))
         if outcome == "diverged":
-            return Status("error", f"Diverged at epoch {epoch}: the loss or a weight became NaN/Inf. Each step overshot "
-                                   f"further than the last; η = {self.params['lr']:g} is too large for this net.")
+            return Status("error", _("Diverged at epoch {epoch}: the loss or a weight became NaN/Inf. Each step overshot "
+                                     "further than the last; η = {lr} is too large for this net.").format(epoch=epoch, lr=lr))
         if outcome == "solved" and run.xv is not None:
-            return Status("success", f"Converged at epoch {epoch}: the training loss levelled off at {loss:.4f} with XOR's "
-                                     "regions learned; the flipped labels keep it above zero.")
+            return Status("success", _("Converged at epoch {epoch}: the training loss levelled off at {loss} with XOR's "
+                                       "regions learned; the flipped labels keep it above zero.").format(
+                epoch=epoch, loss=f"{loss:.4f}"))
         if outcome == "solved":
-            return Status("success", f"Solved in {epoch} epochs ({run.updates} updates): every XOR corner is within "
-                                     f"{MARGIN} of its target, loss {loss:.4f}.")
+            return Status("success", _("Solved in {epochs} epochs ({updates} updates): every XOR corner is within {margin} "
+                                       "of its target, loss {loss}.").format(
+                epochs=epoch, updates=run.updates, margin=MARGIN, loss=f"{loss:.4f}"))
         if outcome == "stuck" and self.saturated():
-            return Status("warning", f"Saturated at loss {loss:.4f}: the output unit is pinned at 0 or 1, so σ′ ≈ 0 and "
-                                     f"no gradient flows back. η = {self.params['lr']:g} threw the weights that far; a "
-                                     "sigmoid output cannot overflow to NaN, it just stops learning. Try a smaller η.")
+            return Status("warning", _("Saturated at loss {loss}: the output unit is pinned at 0 or 1, so σ′ ≈ 0 and no "
+                                       "gradient flows back. η = {lr} threw the weights that far; a sigmoid output cannot "
+                                       "overflow to NaN, it just stops learning. Try a smaller η.").format(
+                loss=f"{loss:.4f}", lr=lr))
         if outcome == "stuck":
-            return Status("warning", f"Stuck at loss {loss:.4f}: it fell by less than {STALL_TOL:g} over the last "
-                                     f"{STALL_WINDOW} epochs without solving XOR: a local minimum, or a plateau this η "
-                                     "would take very long to leave. Try another seed, more hidden units, or compare restarts.")
+            return Status("warning", _("Stuck at loss {loss}: it fell by less than {tol} over the last {window} epochs "
+                                       "without solving XOR: a local minimum, or a plateau this η would take very long "
+                                       "to leave. Try another seed, more hidden units, or compare restarts.").format(
+                loss=f"{loss:.4f}", tol=f"{STALL_TOL:g}", window=STALL_WINDOW))
         if outcome == "early-stopped":
             return Status("success" if run.corners_solved()[0] else "warning",
-                          f"Early stopping at epoch {epoch}: no better validation loss for {PATIENCE} epochs; "
-                          f"the weights are back at epoch {run.best_epoch[0]}'s (validation loss {run.best_val[0]:.4f}).")
+                          _("Early stopping at epoch {epoch}: no better validation loss for {patience} epochs; the "
+                            "weights are back at epoch {best}'s (validation loss {val}).").format(
+                              epoch=epoch, patience=PATIENCE, best=run.best_epoch[0], val=f"{run.best_val[0]:.4f}"))
         if outcome == "out of epochs":
-            solved = "it has learned XOR's regions" if run.corners_solved()[0] else "XOR is not solved"
-            return Status("warning" if not run.corners_solved()[0] else "info",
-                          f"Stopped after {epoch} epochs (the limit) at loss {loss:.4f}; {solved}.")
+            solved = run.corners_solved()[0]
+            text = (_("Stopped after {epochs} epochs (the limit) at loss {loss}; it has learned XOR's regions.") if solved
+                    else _("Stopped after {epochs} epochs (the limit) at loss {loss}; XOR is not solved."))
+            return Status("warning" if not solved else "info", text.format(epochs=epoch, loss=f"{loss:.4f}"))
         if run.updates == 0:
-            return Status("info", "Press {step} for one update, {epoch} for an epoch, {run} to run, {debugger} to step "
-                                  "through the backprop.")
-        return Status("info", f"Epoch {epoch}, {run.updates} updates, training loss {fixed(self.loss_now(), 4)} "
-                              "(after the latest update).")
+            return Status("info", _("Press {step} for one update, {epoch} for an epoch, {run} to run, {debugger} to step "
+                                    "through the backprop."))
+        return Status("info", _("Epoch {epoch}, {updates} updates, training loss {loss} (after the latest update).").format(
+            epoch=epoch, updates=run.updates, loss=fixed(self.loss_now(), 4)))
 
     def snapshot(self) -> MLPSnapshot:
         run, p = self.run, self.params
@@ -526,14 +537,10 @@ class MLPLab(Lab):
         )
 
 
-DELTA_PROMPT = {
-    "en": "A 2-2-1 net with sigmoid units and MSE loss L = (p − y)²: W1 = {w1} (one row per hidden unit: "
-          "row i holds the weights into hidden unit i), b1 = ({b1}), W2 = ({w2}), b2 = {b2}. "
-          "For the sample x = ({x}) with target y = {y}, what is ∂L/∂z2, the gradient at the output's pre-activation? (3 decimals)",
-    "zh": "一个 2-2-1 网络，sigmoid 单元，均方误差 L = (p − y)²：W1 = {w1}（每行对应一个隐藏单元：第 i 行是输入到"
-          "隐藏单元 i 的权重），b1 = ({b1})，W2 = ({w2})，b2 = {b2}。"
-          "对样本 x = ({x})、目标 y = {y}，输出层净输入的梯度 ∂L/∂z2 是多少？（保留 3 位小数）",
-}
+DELTA_PROMPT = N_("A 2-2-1 net with sigmoid units and MSE loss L = (p − y)²: W1 = {w1} (one row per hidden unit: "
+                  "row i holds the weights into hidden unit i), b1 = ({b1}), W2 = ({w2}), b2 = {b2}. "
+                  "For the sample x = ({x}) with target y = {y}, what is ∂L/∂z2, the gradient at the output's "
+                  "pre-activation? (3 decimals)")
 
 
 def output_delta_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -560,7 +567,7 @@ def output_delta_question(rng: np.random.Generator, lang: str = "en") -> Generat
         f"∂L/∂z2 = {num(round(2 * (p - y[0]), 4))}·{p * (1 - p):.4f} = {num(round(delta, 4))}",
     ])
     w1 = "[" + "; ".join(", ".join(num(v) for v in row) for row in arrays[0]) + "]"
-    prompt = DELTA_PROMPT.get(lang, DELTA_PROMPT["en"]).format(
+    prompt = in_language(lang, DELTA_PROMPT).format(
         w1=w1, b1=", ".join(num(v) for v in arrays[1]), w2=", ".join(num(v) for v in arrays[2][0]),
         b2=num(arrays[3][0]), x=", ".join(num(v) for v in x[0]), y=num(y[0]))
     return GeneratedQuestion(prompt, delta, worked, tolerance=0.001)

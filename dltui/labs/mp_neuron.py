@@ -11,6 +11,8 @@ from itertools import product
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 GATES = {
@@ -54,17 +56,17 @@ class MPNeuronSnapshot:
 
 class MPNeuronLab(Lab):
     controls = (
-        Control("gate", "Gate", "choice", "AND", choices=tuple(GATES), help="The truth table to reproduce"),
-        Control("w1", "Weight w1", "float", 1.0, -3, 3, 0.5, help="Weight on input x1"),
-        Control("w2", "Weight w2", "float", 1.0, -3, 3, 0.5, help="Weight on input x2 (unused by NOT)"),
-        Control("threshold", "Threshold θ", "float", 0.5, -3, 3, 0.5, help="Fires when the weighted sum ≥ θ"),
+        Control("gate", N_("Gate"), "choice", "AND", choices=tuple(GATES), help=N_("The truth table to reproduce")),
+        Control("w1", N_("Weight w1"), "float", 1.0, -3, 3, 0.5, help=N_("Weight on input x1")),
+        Control("w2", N_("Weight w2"), "float", 1.0, -3, 3, 0.5, help=N_("Weight on input x2 (unused by NOT)")),
+        Control("threshold", N_("Threshold θ"), "float", 0.5, -3, 3, 0.5, help=N_("Fires when the weighted sum ≥ θ")),
     )
-    actions = (Action("step", "s", "Next row"),)
+    actions = (Action("step", "s", N_("Next row")),)
     run_action = "step"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
     def build(self) -> None:
-        arity, _ = GATES[self.params["gate"]]
+        arity, _truth = GATES[self.params["gate"]]
         self.weights = (self.params["w1"], self.params["w2"])[:arity]
         self.current: int | None = None
 
@@ -89,26 +91,23 @@ class MPNeuronLab(Lab):
         gate = self.params["gate"]
         wrong = [row for row in rows if not row.correct]
         if not wrong:
-            status = Status("success", f"These settings compute {gate}. Can you find settings for the other gates?")
+            status = Status("success", _("These settings compute {gate}. Can you find settings for the other gates?")
+                            .format(gate=gate))
         else:
             first = wrong[0]
             status = Status(
                 "info",
-                f"{len(wrong)} of {len(rows)} rows wrong: for x = {first.inputs} the neuron gives "
-                f"{first.output}, {gate} wants {first.target}.",
+                _("{wrong} of {total} rows wrong: for x = {inputs} the neuron gives {output}, {gate} wants {target}.")
+                .format(wrong=len(wrong), total=len(rows), inputs=first.inputs, output=first.output, gate=gate,
+                        target=first.target),
             )
         return MPNeuronSnapshot(gate, self.weights, self.params["threshold"], rows, self.current, status)
 
 
-OUTPUT_PROMPT = {
-    "en": "An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. What does it output (0 or 1) for x = ({x1}, {x2})?",
-    "zh": "一个 M-P 神经元的 w1 = {w1}，w2 = {w2}，阈值 θ = {threshold}。输入 x = ({x1}, {x2}) 时它输出什么（0 或 1）？",
-}
-GATE_PROMPT = {
-    "en": "An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. Which gate does it compute?",
-    "zh": "一个 M-P 神经元的 w1 = {w1}，w2 = {w2}，阈值 θ = {threshold}。它实现的是哪个门？",
-}
-GATE_CHOICES = {"en": ("AND", "OR", "neither AND nor OR"), "zh": ("与（AND）", "或（OR）", "既不是 AND 也不是 OR")}
+OUTPUT_PROMPT = N_("An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. "
+                   "What does it output (0 or 1) for x = ({x1}, {x2})?")
+GATE_PROMPT = N_("An MP neuron has w1 = {w1}, w2 = {w2} and threshold θ = {threshold}. Which gate does it compute?")
+GATE_CHOICES = ("AND", "OR", N_("neither AND nor OR"))  # the gates' names are names: only the third is words
 
 
 def _drawn_lab(rng: np.random.Generator, weights: tuple[float, ...], thresholds: tuple[float, ...]) -> MPNeuronLab:
@@ -122,7 +121,7 @@ def output_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     snapshot = lab.snapshot()
     row = snapshot.rows[int(rng.integers(len(snapshot.rows)))]
     w1, w2 = snapshot.weights
-    prompt = OUTPUT_PROMPT.get(lang, OUTPUT_PROMPT["en"]).format(
+    prompt = in_language(lang, OUTPUT_PROMPT).format(
         w1=num(w1), w2=num(w2), threshold=num(snapshot.threshold), x1=row.inputs[0], x2=row.inputs[1])
     return GeneratedQuestion(prompt, row.output, snapshot.working(row))
 
@@ -143,6 +142,6 @@ def gate_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         truth = GATES[gate][1]
         verdict += f" {'=' if gate in solves else '≠'} {gate} {table(truth(*row.inputs) for row in snapshot.rows)}"
     worked = "\n".join([*(snapshot.working(row) for row in snapshot.rows), verdict])
-    choices = GATE_CHOICES.get(lang, GATE_CHOICES["en"])
-    prompt = GATE_PROMPT.get(lang, GATE_PROMPT["en"]).format(w1=num(w1), w2=num(w2), threshold=num(snapshot.threshold))
+    choices = tuple(in_language(lang, choice) for choice in GATE_CHOICES)
+    prompt = in_language(lang, GATE_PROMPT).format(w1=num(w1), w2=num(w2), threshold=num(snapshot.threshold))
     return GeneratedQuestion(prompt, answer, worked, kind="choice", choices=choices)

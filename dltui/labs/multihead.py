@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad
 from .attention import SENTENCES, Heatmap
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 
 VOCABULARY = tuple(sorted({w for s in SENTENCES for w in s.split()}))
-STAGES = ("tokens", "positions", "projections", "heads", "output")
+STAGES = (N_("tokens"), N_("positions"), N_("projections"), N_("heads"), N_("output"))
 PE_POSITIONS = 64  # rows of the encoding table a view can plot
 
 
@@ -102,29 +104,29 @@ class MultiheadSnapshot:
         """Matrices revealed so far; per-head ones titled "head h"."""
         t, reached = self.tokens, STAGES.index(self.stage)
         dims = tuple(f"d{j}" for j in range(self.d_model))
-        maps = [Heatmap("X (embeddings)", self.embeddings, t, dims)]
+        maps = [Heatmap(N_("X (embeddings)"), self.embeddings, t, dims)]
         if reached >= 1:
-            maps.append(Heatmap("X + PE" if self.positional else "X (no PE)", self.inputs, t, dims))
+            maps.append(Heatmap("X + PE" if self.positional else N_("X (no PE)"), self.inputs, t, dims))
         sub = tuple(f"d{j}" for j in range(self.d_head))
         for h in range(self.heads if reached >= 2 else 0):
             maps += [Heatmap(f"head {h + 1} {name}", m[h], t, sub) for name, m in (("Q", self.q), ("K", self.k), ("V", self.v))]
         for h in range(self.heads if reached >= 3 else 0):
             maps.append(Heatmap(f"head {h + 1} weights", self.weights[h], t, t))
         if reached >= 4:
-            maps.append(Heatmap("output", self.output, t, dims))
+            maps.append(Heatmap(N_("output"), self.output, t, dims))
         return tuple(maps)
 
 
 class MultiheadLab(Lab):
     controls = (
-        Control("sentence", "Sentence", "choice", SENTENCES[0], choices=SENTENCES),
-        Control("heads", "Heads", "int", 2, 1, 4, 1),
-        Control("d_head", "Size per head", "int", 4, 1, 8, 1, help="d_model = heads × d_head"),
-        Control("causal", "Causal mask", "bool", False, help="A decoder's rule: no looking at later tokens"),
-        Control("positional", "Positional encoding", "bool", False, help="Add sinusoidal PE to the embeddings"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Word vectors and projection weights"),
+        Control("sentence", N_("Sentence"), "choice", SENTENCES[0], choices=SENTENCES),
+        Control("heads", N_("Heads"), "int", 2, 1, 4, 1),
+        Control("d_head", N_("Size per head"), "int", 4, 1, 8, 1, help="d_model = heads × d_head"),
+        Control("causal", N_("Causal mask"), "bool", False, help=N_("A decoder's rule: no looking at later tokens")),
+        Control("positional", N_("Positional encoding"), "bool", False, help=N_("Add sinusoidal PE to the embeddings")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Word vectors and projection weights")),
     )
-    actions = (Action("step", "s", "Step"), Action("reverse", "p", "Reverse"))
+    actions = (Action("step", "s", N_("Step")), Action("reverse", "p", N_("Reverse")))
     run_action = "step"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
@@ -173,27 +175,35 @@ class MultiheadLab(Lab):
     def status(self, stage: str, order: OrderCheck) -> Status:
         p = self.params
         if stage == "tokens":
-            return Status("info", "Each word becomes a vector; the same word always the same vector. Press {step}.")
+            return Status("info", _("Each word becomes a vector; the same word always the same vector. Press {step}."))
         if stage == "positions":
             if p["positional"]:
-                return Status("info", "Sinusoidal PE added: position 0 gets sin 0 = 0 and cos 0 = 1 in alternate dimensions, "
-                                      "later positions turn each pair like a clock hand.")
-            return Status("info", "No positional encoding: nothing in X says where a word stands.")
+                return Status("info", _("Sinusoidal PE added: position 0 gets sin 0 = 0 and cos 0 = 1 in alternate dimensions, "
+                                        "later positions turn each pair like a clock hand."))
+            return Status("info", _("No positional encoding: nothing in X says where a word stands."))
         if stage == "projections":
-            return Status("info", f"Q, K, V = X·W_Q, X·W_K, X·W_V, cut into {p['heads']} head{'s' if p['heads'] > 1 else ''} "
-                                  f"of {p['d_head']} dimensions.")
+            return Status("info", ngettext("Q, K, V = X·W_Q, X·W_K, X·W_V, cut into {count} head of {d_head} dimensions.",
+                                           "Q, K, V = X·W_Q, X·W_K, X·W_V, cut into {count} heads of {d_head} dimensions.",
+                                           p["heads"]).format(count=p["heads"], d_head=p["d_head"]))
         if stage == "heads":
-            how = "each token sees itself and earlier tokens only (the upper triangle is 0)" if p["causal"] else "every token sees every token"
-            return Status("info", f"Each head has its own map; {how}.")
+            return Status("info", _("Each head has its own map; each token sees itself and earlier tokens only (the upper "
+                                    "triangle is 0).") if p["causal"] else
+                          _("Each head has its own map; every token sees every token."))
         if order.reorders and not p["causal"]:
-            twins = ""
             if order.twins:
                 i, j = order.twins
-                twins = f" Both {self.words[i]!r} rows are identical (gap {order.twin_gap:.2g})."
-            return Status("warning", "Without positions, reversing the sentence just reverses the output rows: attention "
-                                     f"sees a bag of words.{twins} Press {{reverse}} to try, turn on positional encoding to fix it.")
-        why = "the causal mask makes order matter" if p["causal"] and not p["positional"] else "positional encoding makes order matter"
-        return Status("success", f"Reversed input gives different outputs (up to {order.max_diff:.2f} apart): {why}.")
+                return Status("warning", _("Without positions, reversing the sentence just reverses the output rows: attention "
+                                           "sees a bag of words. Both {word} rows are identical (gap {gap}). Press {reverse} "
+                                           "to try, turn on positional encoding to fix it.").format(
+                    word=repr(self.words[i]), gap=f"{order.twin_gap:.2g}", reverse="{reverse}"))
+            return Status("warning", _("Without positions, reversing the sentence just reverses the output rows: attention "
+                                       "sees a bag of words. Press {reverse} to try, turn on positional encoding to fix it."))
+        difference = f"{order.max_diff:.2f}"
+        if p["causal"] and not p["positional"]:
+            return Status("success", _("Reversed input gives different outputs (up to {difference} apart): the causal mask "
+                                       "makes order matter.").format(difference=difference))
+        return Status("success", _("Reversed input gives different outputs (up to {difference} apart): positional encoding "
+                                   "makes order matter.").format(difference=difference))
 
     def snapshot(self) -> MultiheadSnapshot:
         p = self.params
@@ -207,11 +217,10 @@ class MultiheadLab(Lab):
         )
 
 
-ENCODING_PROMPT = {
-    "en": "Sinusoidal positional encoding with d_model = {d}. What is PE[{pos}, {dim}] (position {pos}, dimension {dim}, "
-          "both counted from 0)? Angles are in radians; three decimals.",
-    "zh": "正弦位置编码，d_model = {d}。PE[{pos}, {dim}]（位置 {pos}、维度 {dim}，都从 0 开始数）是多少？角度用弧度；保留三位小数。",
-}
+ENCODING_PROMPT = N_("Sinusoidal positional encoding with d_model = {d}. What is PE[{pos}, {dim}] (position {pos}, "
+                     "dimension {dim}, both counted from 0)? Angles are in radians; three decimals.")
+ENCODING_WORKED = {"sin": N_("dimension {dim} is even, so it is sin, with 2i = {pair}:"),
+                   "cos": N_("dimension {dim} is odd, so it is cos, with 2i = {pair}:")}
 
 
 def encoding_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -228,19 +237,19 @@ def encoding_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     pair = dim - dim % 2
     angle = pos / 10000.0 ** (pair / d)
     fn = "sin" if dim % 2 == 0 else "cos"
-    worked = (f"dimension {dim} is {'even' if fn == 'sin' else 'odd'}, so it is {fn}, with 2i = {pair}:\n"
-              f"angle = {pos} / 10000^({pair}/{d}) = {pos} / {10000.0 ** (pair / d):.4g} = {angle:.4f}\n"
-              f"{fn}({angle:.4f}) = {value:.4f}")
-    prompt = ENCODING_PROMPT.get(lang, ENCODING_PROMPT["en"]).format(d=d, pos=pos, dim=dim)
+    worked = (in_language(lang, ENCODING_WORKED[fn]).format(dim=dim, pair=pair) + "\n"
+              + in_language(lang, N_("angle = {calculation}")).format(
+                  calculation=f"{pos} / 10000^({pair}/{d}) = {pos} / {10000.0 ** (pair / d):.4g} = {angle:.4f}")
+              + f"\n{fn}({angle:.4f}) = {value:.4f}")
+    prompt = in_language(lang, ENCODING_PROMPT).format(d=d, pos=pos, dim=dim)
     return GeneratedQuestion(prompt, round(value, 3), worked, tolerance=0.0015)
 
 
-PARAMS_PROMPT = {
-    "en": "How many learnable parameters (weights and biases) has a multi-head attention layer with "
-          "embed_dim = {e} and {h} heads, as in torch.nn.MultiheadAttention with bias?",
-    "zh": "一个多头注意力层（与带偏置的 torch.nn.MultiheadAttention 相同），embed_dim = {e}，{h} 个头，"
-          "共有多少个可学习参数（权重和偏置）？",
-}
+PARAMS_PROMPT = N_("How many learnable parameters (weights and biases) has a multi-head attention layer with "
+                   "embed_dim = {e} and {h} heads, as in torch.nn.MultiheadAttention with bias?")
+PARAMS_WORKED = N_("W_Q, W_K, W_V: 3 · {e}·{e} = {weights}, their biases 3 · {e} = {biases}\n"
+                   "output projection: {e}·{e} + {e} = {output}\n"
+                   "total 4·{e}² + 4·{e} = {total}. The {h} heads only split the {e} dimensions; they add no weights.")
 
 
 @functools.cache
@@ -254,8 +263,7 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     h = (1, 2, 3, 4, 6, 8)[rng.integers(6)]
     e = h * (2, 3, 4, 5, 8, 16)[rng.integers(6)]
     count = _parameter_count(e, h)
-    worked = (f"W_Q, W_K, W_V: 3 · {e}·{e} = {3 * e * e}, their biases 3 · {e} = {3 * e}\n"
-              f"output projection: {e}·{e} + {e} = {e * e + e}\n"
-              f"total 4·{e}² + 4·{e} = {num(count)}. The {h} heads only split the {e} dimensions; they add no weights.")
-    prompt = PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(e=e, h=h)
+    worked = in_language(lang, PARAMS_WORKED).format(e=e, h=h, weights=3 * e * e, biases=3 * e, output=e * e + e,
+                                                     total=num(count))
+    prompt = in_language(lang, PARAMS_PROMPT).format(e=e, h=h)
     return GeneratedQuestion(prompt, count, worked)

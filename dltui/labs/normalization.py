@@ -22,12 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, init, manual_seed, nn, no_grad, optim
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
-PARTS = ("stability", "batch-norm", "training")
-INITS = ("zeros", "constant", "small", "large", "xavier", "kaiming")
+PARTS = (N_("stability"), N_("batch-norm"), N_("training"))
+INITS = (N_("zeros"), N_("constant"), N_("small"), N_("large"), "xavier", "kaiming")
 ACTIVATIONS = {"sigmoid": F.sigmoid, "tanh": F.tanh, "relu": F.relu}
 CONSTANT = 0.1  # every weight of the "constant" init
 SMALL, LARGE = 0.01, 1.0  # the std of the "small" and "large" inits
@@ -38,7 +40,7 @@ POPULATION = {"fc": ((5.0, -2.0, 0.5), (2.0, 0.5, 1.0)), "conv": ((3.0, -1.0), (
 """Each feature's (channel's) mean and std in the distribution the batches are drawn from."""
 AFFINE = {"fc": ((2.0, 0.5, 1.0), (1.0, 0.0, -1.0)), "conv": ((2.0, 0.5), (1.0, -1.0))}
 """γ and β of the batch-norm part: not 1 and 0, so the last stage visibly rescales."""
-STAGES = ("x", "mean", "variance", "normalize", "scale", "running", "eval", "layer norm")
+STAGES = ("x", N_("mean"), N_("variance"), N_("normalize"), N_("scale"), N_("running"), N_("eval"), N_("layer norm"))
 BN_RUN = 10  # batches per free-running call in the batch-norm part
 BN_BATCHES = 100  # the free run stops there: the running statistics have long settled
 
@@ -67,7 +69,8 @@ def initialize(weight: nn.Parameter, how: str) -> None:
 
 def init_text(how: str, fan: int) -> str:
     """What the scheme draws for a square layer of `fan` inputs and outputs."""
-    return {"zeros": "every weight 0", "constant": f"every weight {num(CONSTANT)}",
+    return {"zeros": _("every weight {value}").format(value=0),
+            "constant": _("every weight {value}").format(value=num(CONSTANT)),
             "small": f"N(0, {num(SMALL)}²)", "large": f"N(0, {num(LARGE)}²)",
             "xavier": f"N(0, 2/(n_in+n_out)) = N(0, {fixed(math.sqrt(1 / fan), 3)}²)",
             "kaiming": f"N(0, 2/n_in) = N(0, {fixed(math.sqrt(2 / fan), 3)}²)"}[how]
@@ -99,7 +102,7 @@ def stability_pass(activation: str, how: str, depth: int, width: int, seed: int)
     """A batch of standard-normal inputs through `depth` linear layers (biases 0) with the activation, a linear
     output unit and MSE against random targets: one forward and one backward pass with the engine."""
     manual_seed(seed)
-    layers = [nn.Linear(width, width) for _ in range(depth)] + [nn.Linear(width, 1)]
+    layers = [nn.Linear(width, width) for _layer in range(depth)] + [nn.Linear(width, 1)]
     for layer in layers:
         initialize(layer.weight, how)
         init.zeros_(layer.bias)
@@ -183,7 +186,7 @@ class DeepNet(nn.Module):
 
     def __init__(self, depth: int, width: int, activation: str, how: str, norm: bool) -> None:
         self.layers = nn.ModuleList([nn.Linear(2 if i == 0 else width, width) for i in range(depth)])
-        self.norms = nn.ModuleList([nn.BatchNorm1d(width) for _ in range(depth)] if norm else [])
+        self.norms = nn.ModuleList([nn.BatchNorm1d(width) for _layer in range(depth)] if norm else [])
         self.head = nn.Linear(width, 1)
         self.act = ACTIVATIONS[activation]
         for layer in (*self.layers, self.head):
@@ -199,7 +202,13 @@ class DeepNet(nn.Module):
         return self.head(x)
 
 
-MODELS = ("plain", "batch norm")
+MODELS = (N_("plain"), N_("batch norm"))
+STAGE_TEXT = {"x": N_("a new batch"), "mean": N_("each feature's batch mean"), "variance": N_("the batch variance"),
+              "normalize": "x̂ = (x − μ)/√(σ² + ε)", "scale": "y = γx̂ + β",
+              "running": N_("the running statistics moved 10% toward the batch's"),
+              "eval": N_("eval mode: the running statistics instead of the batch's"),
+              "layer norm": N_("layer norm: each sample's own statistics")}
+"""What each stage of the batch-norm part shows, as its status says it."""
 
 
 @dataclass(frozen=True)
@@ -226,21 +235,21 @@ class NormalizationSnapshot:
 
 class NormalizationLab(Lab):
     controls = (
-        Control("part", "Part", "choice", "stability", choices=PARTS,
-                help="stability: signals through a deep net · batch-norm: one layer stepped · training: with vs without"),
-        Control("activation", "Activation", "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
-        Control("init", "Init", "choice", "xavier", choices=INITS, help="How every weight is drawn (biases are 0)"),
-        Control("depth", "Layers", "int", 10, 2, 12, 1, help="Hidden layers of the deep net"),
-        Control("width", "Width", "int", 16, 4, 32, 4, help="Units per hidden layer"),
-        Control("layer", "BN layer", "choice", "fc", choices=("fc", "conv"),
-                help="Batch norm after a fully connected layer (per feature) or a convolution (per channel)"),
-        Control("lr", "Learning rate η", "float", 0.1, 0.01, 1.0, 0.01),
-        Control("epochs", "Epochs", "int", 100, 10, 500, 10),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Weights, batches and the order of the data"),
+        Control("part", N_("Part"), "choice", "stability", choices=PARTS,
+                help=N_("stability: signals through a deep net · batch-norm: one layer stepped · training: with vs without"), words=True),
+        Control("activation", N_("Activation"), "choice", "sigmoid", choices=tuple(ACTIVATIONS)),
+        Control("init", N_("Init"), "choice", "xavier", choices=INITS, help=N_("How every weight is drawn (biases are 0)"), words=True),
+        Control("depth", N_("Layers"), "int", 10, 2, 12, 1, help=N_("Hidden layers of the deep net")),
+        Control("width", N_("Width"), "int", 16, 4, 32, 4, help=N_("Units per hidden layer")),
+        Control("layer", N_("BN layer"), "choice", "fc", choices=("fc", "conv"),
+                help=N_("Batch norm after a fully connected layer (per feature) or a convolution (per channel)")),
+        Control("lr", N_("Learning rate η"), "float", 0.1, 0.01, 1.0, 0.01),
+        Control("epochs", N_("Epochs"), "int", 100, 10, 500, 10),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Weights, batches and the order of the data")),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("train", "g", "Run 5", background=True),
+        Action("step", "s", N_("Step")),
+        Action("train", "g", N_("Run 5"), background=True),
     )
     run_action = "train"
 
@@ -299,7 +308,7 @@ class NormalizationLab(Lab):
                 loss = F.binary_cross_entropy_with_logits(logits, self.y).item()
             self.losses.setdefault(name, []).append(loss)
             self.accuracy[name] = float(((logits.data > 0) == (self.y > 0.5)).mean())
-            if self.epoch and self.watch(loss, self.epoch, "epoch", name):
+            if self.epoch and self.watch(loss, self.epoch, N_("epoch"), name):
                 return
 
     # ---------------------------------------------------------------- actions
@@ -321,11 +330,11 @@ class NormalizationLab(Lab):
     def train(self) -> None:
         """Batch norm: BN_RUN more batches in training mode, every stage shown. Training: RUN_EPOCHS epochs."""
         if self.part == "batch-norm":
-            for _ in range(min(BN_RUN, BN_BATCHES - self.bn.batch)):
+            for _batch in range(min(BN_RUN, BN_BATCHES - self.bn.batch)):
                 self.next_batch(self.bn.batch)
             self.stage = len(STAGES) - 1
         elif self.part == "training":
-            for _ in range(RUN_EPOCHS):
+            for _epoch in range(RUN_EPOCHS):
                 if self.finished or self.interrupted():
                     return
                 self.epoch_of_training()
@@ -343,28 +352,28 @@ class NormalizationLab(Lab):
         if self.part == "stability":
             s, p = self.stability, self.params
             if s.distinct.max() == 1:
-                return Status("warning", f"Symmetry: all {p['width']} units of every layer hold one value, and get one "
-                                         "gradient, so they stay equal however long they train. {step}: next seed.")
-            return Status("info", f"Activation std: layer 1 {fixed(s.std[0], 3)}, layer {p['depth']} "
-                                  f"{fixed(s.std[-1], 3)}; gradient std: layer {p['depth']} {fixed(s.grad_std[-1], 3)}, "
-                                  f"layer 1 {fixed(s.grad_std[0], 3)}. {{step}}: next seed.")
+                return Status("warning", _("Symmetry: all {width} units of every layer hold one value, and get one "
+                                           "gradient, so they stay equal however long they train. {step}: next seed.").format(
+                    width=p["width"], step="{step}"))
+            return Status("info", _("Activation std: layer 1 {first}, layer {depth} {last}; gradient std: layer {depth} "
+                                    "{grad_last}, layer 1 {grad_first}. {step}: next seed.").format(
+                first=fixed(s.std[0], 3), depth=p["depth"], last=fixed(s.std[-1], 3), grad_last=fixed(s.grad_std[-1], 3),
+                grad_first=fixed(s.grad_std[0], 3), step="{step}"))
         if self.part == "batch-norm":
-            stage = STAGES[self.stage]
-            what = {"x": "a new batch", "mean": "each feature's batch mean", "variance": "the batch variance",
-                    "normalize": "x̂ = (x − μ)/√(σ² + ε)", "scale": "y = γx̂ + β",
-                    "running": "the running statistics moved 10% toward the batch's",
-                    "eval": "eval mode: the running statistics instead of the batch's",
-                    "layer norm": "layer norm: each sample's own statistics"}[stage]
-            return Status("info", f"Batch {self.bn.batch}, stage {self.stage + 1} of {len(STAGES)}: {what}. "
-                                  "{step}: next stage; {train}/{run}: more batches.")
+            return Status("info", _("Batch {batch}, stage {stage} of {stages}: {what}. {step}: next stage; {train}/{run}: "
+                                    "more batches.").format(batch=self.bn.batch, stage=self.stage + 1, stages=len(STAGES),
+                                                            what=_(STAGE_TEXT[STAGES[self.stage]]), step="{step}",
+                                                            train="{train}", run="{run}"))
         if self.divergence is not None:
-            return self.divergence.status("Lower η.")
+            return self.divergence.status(_("Lower η."))
         plain, normed = (self.losses[name][-1] for name in MODELS)
         if self.epoch == 0:
-            return Status("info", "Press {step} for an epoch of both nets, {run} to run.")
+            return Status("info", _("Press {step} for an epoch of both nets, {run} to run."))
         kind = "success" if self.epoch >= self.params["epochs"] else "info"
-        return Status(kind, f"Epoch {self.epoch}: loss {fixed(plain, 3)} plain, {fixed(normed, 3)} with batch norm "
-                            f"(accuracy {self.accuracy['plain']:.0%}, {self.accuracy['batch norm']:.0%}).")
+        return Status(kind, _("Epoch {epoch}: loss {plain} plain, {normed} with batch norm (accuracy {plain_accuracy}, "
+                              "{normed_accuracy}).").format(
+            epoch=self.epoch, plain=fixed(plain, 3), normed=fixed(normed, 3),
+            plain_accuracy=f"{self.accuracy['plain']:.0%}", normed_accuracy=f"{self.accuracy['batch norm']:.0%}"))
 
     def snapshot(self) -> NormalizationSnapshot:
         p = self.params
@@ -377,16 +386,18 @@ class NormalizationLab(Lab):
 
 # ------------------------------------------------------------------------------ quiz questions
 BN_PROMPT = {
-    "en": {"output": "A batch norm layer in training mode gets one feature's values x = ({x}) for a batch of {m} samples, "
-                     "with γ = {gamma} and β = {beta}. What is its output for sample {k}? (ε = 10⁻⁵ is too small to "
-                     "matter; 2 decimals)",
-           "running": "A batch norm layer (momentum {momentum}) starts with running variance {start} and, in training "
-                      "mode, sees one feature's values x = ({x}) for a batch of {m} samples. What is the running "
-                      "variance afterwards, as PyTorch computes it? (3 decimals)"},
-    "zh": {"output": "训练模式下，某批量规范化层收到一个特征在 {m} 个样本上的值 x = ({x})，γ = {gamma}，β = {beta}。"
-                     "第 {k} 个样本的输出是多少？（ε = 10⁻⁵ 小到可以忽略；保留 2 位小数）",
-           "running": "某批量规范化层（momentum {momentum}）的滑动方差起初为 {start}，在训练模式下看到一个特征在 {m} 个"
-                      "样本上的值 x = ({x})。按 PyTorch 的算法，之后的滑动方差是多少？（保留 3 位小数）"},
+    "output": N_("A batch norm layer in training mode gets one feature's values x = ({x}) for a batch of {m} samples, "
+                 "with γ = {gamma} and β = {beta}. What is its output for sample {k}? (ε = 10⁻⁵ is too small to "
+                 "matter; 2 decimals)"),
+    "running": N_("A batch norm layer (momentum {momentum}) starts with running variance {start} and, in training "
+                  "mode, sees one feature's values x = ({x}) for a batch of {m} samples. What is the running "
+                  "variance afterwards, as PyTorch computes it? (3 decimals)"),
+}
+BN_WORKED = {
+    "output": N_("μ = {mean}, σ² = mean((x − μ)²) = {var} (divided by m = {m}); x̂ = ({x} − {shift})/√{var}; "
+                 "y = {gamma}·x̂ + {beta} = {y}"),
+    "running": N_("σ² of the batch, unbiased (÷(m − 1) = ÷{m_1}): {unbiased}; running variance ← 0.9·1 + 0.1·{unbiased} "
+                  "= {answer}"),
 }
 
 
@@ -414,25 +425,23 @@ def bn_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion
             break
     mean = float(x.mean())
     if kind == "output":
-        worked = (f"μ = {num(round(mean, 4))}, σ² = mean((x − μ)²) = {num(round(biased, 4))} (divided by m = {m}); "
-                  f"x̂ = ({num(x[k])} − {factor(round(mean, 4))})/√{num(round(biased, 4))}; "
-                  f"y = {num(gamma)}·x̂ + {num(beta)} = {num(round(answer, 4))}")
+        worked = in_language(lang, BN_WORKED["output"]).format(
+            mean=num(round(mean, 4)), var=num(round(biased, 4)), m=m, x=num(x[k]), shift=factor(round(mean, 4)),
+            gamma=num(gamma), beta=num(beta), y=num(round(answer, 4)))
     else:
         unbiased = biased * m / (m - 1)
-        worked = (f"σ² of the batch, unbiased (÷(m − 1) = ÷{m - 1}): {num(round(unbiased, 4))}; running variance ← "
-                  f"0.9·1 + 0.1·{num(round(unbiased, 4))} = {num(round(answer, 4))}")
-    prompt = BN_PROMPT.get(lang, BN_PROMPT["en"])[kind].format(
+        worked = in_language(lang, BN_WORKED["running"]).format(m_1=m - 1, unbiased=num(round(unbiased, 4)),
+                                                                answer=num(round(answer, 4)))
+    prompt = in_language(lang, BN_PROMPT[kind]).format(
         x=", ".join(num(v) for v in x), m=m, gamma=num(gamma), beta=num(beta), k=k + 1, momentum=num(0.1), start=1)
     return GeneratedQuestion(prompt, answer, worked, tolerance=tolerance)
 
 
-XAVIER_PROMPT = {
-    "en": {"linear": "nn.Linear({fan_in}, {fan_out})", "conv": "nn.Conv2d({c_in}, {c_out}, kernel_size={k})",
-           "q": "The weight of {layer} is drawn with Xavier (Glorot) normal initialization, gain 1. What is the variance "
-                "of each weight? (5 decimals)"},
-    "zh": {"linear": "nn.Linear({fan_in}, {fan_out})", "conv": "nn.Conv2d({c_in}, {c_out}, kernel_size={k})",
-           "q": "{layer} 的权重用 Xavier（Glorot）正态初始化，增益为 1。每个权重的方差是多少？（保留 5 位小数）"},
-}
+XAVIER_LAYER = {"linear": "nn.Linear({fan_in}, {fan_out})", "conv": "nn.Conv2d({c_in}, {c_out}, kernel_size={k})"}
+XAVIER_PROMPT = N_("The weight of {layer} is drawn with Xavier (Glorot) normal initialization, gain 1. What is the "
+                   "variance of each weight? (5 decimals)")
+XAVIER_CONV_WORKED = N_("fan_in = {fan_in}, fan_out = {fan_out} (× the kernel's {kh}·{kw} positions); "
+                        "Var = 2/(fan_in + fan_out) = 2/{fans} = {answer}")
 
 
 def xavier_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -444,7 +453,7 @@ def xavier_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
             c_in, c_out, k = (int(rng.choice(v)) for v in ((1, 3, 6, 16), (4, 6, 8, 16, 32), (3, 5)))
             shape, names = (c_out, c_in, k, k), {"c_in": c_in, "c_out": c_out, "k": k}
         else:
-            fan_in, fan_out = (int(rng.choice((10, 16, 30, 64, 84, 100, 120, 128, 256))) for _ in range(2))
+            fan_in, fan_out = (int(rng.choice((10, 16, 30, 64, 84, 100, 120, 128, 256))) for _side in range(2))
             shape, names = (fan_out, fan_in), {"fan_in": fan_in, "fan_out": fan_out}
         fan_in, fan_out = init.fan_in_and_fan_out(Tensor(np.empty(shape)))
         answer = 2.0 / (fan_in + fan_out)
@@ -453,9 +462,10 @@ def xavier_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
             wrong.append(2 / (shape[0] + shape[1]))
         if min(abs(answer - w) for w in wrong) > 0.00002:
             break
-    text = XAVIER_PROMPT.get(lang, XAVIER_PROMPT["en"])
-    layer = text["conv" if len(shape) == 4 else "linear"].format(**names)
-    receptive = f" (× the kernel's {shape[2]}·{shape[3]} positions)" if len(shape) == 4 else ""
-    worked = (f"fan_in = {fan_in}, fan_out = {fan_out}{receptive}; Var = 2/(fan_in + fan_out) = 2/{fan_in + fan_out} "
-              f"= {answer:.5f}")
-    return GeneratedQuestion(text["q"].format(layer=layer), answer, worked, tolerance=0.000005)
+    layer = XAVIER_LAYER["conv" if len(shape) == 4 else "linear"].format(**names)
+    if len(shape) == 4:
+        worked = in_language(lang, XAVIER_CONV_WORKED).format(fan_in=fan_in, fan_out=fan_out, kh=shape[2], kw=shape[3],
+                                                              fans=fan_in + fan_out, answer=f"{answer:.5f}")
+    else:
+        worked = f"fan_in = {fan_in}, fan_out = {fan_out}; Var = 2/(fan_in + fan_out) = 2/{fan_in + fan_out} = {answer:.5f}"
+    return GeneratedQuestion(in_language(lang, XAVIER_PROMPT).format(layer=layer), answer, worked, tolerance=0.000005)

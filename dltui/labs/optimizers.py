@@ -21,6 +21,8 @@ from typing import Callable
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, optim
 from ..engine.nn import Parameter
 from ..numbers import fixed
@@ -35,7 +37,8 @@ FAR = 1.0  # a racer more than this many box sizes outside the map has left it: 
 # ------------------------------------------------------------------------------------ surfaces
 @dataclass(frozen=True)
 class Surface:
-    """f(x, y) written with engine ops; `lrs`: each racer's learning rate here (before the lab's lr ×)."""
+    """f(x, y) written with engine ops; `lrs`: each racer's learning rate here (before the lab's lr ×). A name or
+    formula in words is marked N_ (the view shows it with _)."""
 
     name: str
     formula: str
@@ -74,23 +77,23 @@ def _beale(x: Tensor, y: Tensor) -> Tensor:
 
 
 SURFACES = {s.name: s for s in (
-    Surface("ravine", "0.05x² + 2y²", lambda x, y: 0.05 * x**2 + 2 * y**2, (-5, 5, -2.5, 2.5), (-4.5, 1.5),
+    Surface(N_("ravine"), "0.05x² + 2y²", lambda x, y: 0.05 * x**2 + 2 * y**2, (-5, 5, -2.5, 2.5), (-4.5, 1.5),
             ((0.0, 0.0),), dict(sgd=0.4, momentum=0.1, nesterov=0.1, adagrad=1.0, rmsprop=0.05, adadelta=1.0, adam=0.3)),
-    Surface("tilted", "0.05u² + 2v², u,v = (x±y)/√2", _tilted, (-5, 5, -2.5, 2.5), (-4.0, -1.0),
+    Surface(N_("tilted"), "0.05u² + 2v², u,v = (x±y)/√2", _tilted, (-5, 5, -2.5, 2.5), (-4.0, -1.0),
             ((0.0, 0.0),), dict(sgd=0.4, momentum=0.1, nesterov=0.1, adagrad=1.0, rmsprop=0.05, adadelta=1.0, adam=0.3)),
     Surface("rosenbrock", "(1 − x)² + 100(y − x²)²", lambda x, y: (1 - x) ** 2 + 100 * (y - x**2) ** 2,
             (-2, 2, -1, 3), (-1.5, 2.0), ((1.0, 1.0),),
             dict(sgd=0.001, momentum=0.001, nesterov=0.001, adagrad=0.5, rmsprop=0.01, adadelta=1.0, adam=0.1)),
-    Surface("saddle", "x²/2 + y⁴/4 − y²/2", lambda x, y: 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2,
+    Surface(N_("saddle"), "x²/2 + y⁴/4 − y²/2", lambda x, y: 0.5 * x**2 + 0.25 * y**4 - 0.5 * y**2,
             (-2.5, 2.5, -1.5, 1.5), (-2.0, 0.001), ((0.0, 1.0), (0.0, -1.0)),
             dict(sgd=0.1, momentum=0.1, nesterov=0.1, adagrad=0.5, rmsprop=0.05, adadelta=1.0, adam=0.1)),
-    Surface("beale", "Beale's function", _beale, (-4.5, 4.5, -4.5, 4.5), (1.0, 1.5), ((3.0, 0.5),),
+    Surface("beale", N_("Beale's function"), _beale, (-4.5, 4.5, -4.5, 4.5), (1.0, 1.5), ((3.0, 0.5),),
             dict(sgd=0.001, momentum=0.001, nesterov=0.001, adagrad=0.5, rmsprop=0.01, adadelta=1.0, adam=0.1)),
 )}
 
-RACERS = {"sgd": ("s", "SGD"), "momentum": ("m", "Momentum"), "nesterov": ("n", "Nesterov"),
+RACERS = {"sgd": ("s", "SGD"), "momentum": ("m", N_("Momentum")), "nesterov": ("n", "Nesterov"),
           "adagrad": ("a", "AdaGrad"), "rmsprop": ("r", "RMSProp"), "adadelta": ("d", "AdaDelta"), "adam": ("A", "Adam")}
-"""Each optimizer's glyph on the map and its name."""
+"""Each optimizer's glyph on the map and its name (a word marked N_: shown with _)."""
 
 
 def make_optimizer(kind: str, params: list, lr: float, momentum: float = 0.9) -> optim.Optimizer:
@@ -127,7 +130,7 @@ def scheduled_lr(schedule: str, lr: float, t: int, total: int) -> float:
 class StateRow:
     """One line of an update's arithmetic: what it computes, and the value (one number per coordinate)."""
 
-    formula: str
+    formula: str  # words in it marked N_: the view shows it with _
     value: np.ndarray
 
 
@@ -200,7 +203,7 @@ class Walker:
             rows += [StateRow("s ← αs + (1−α)g²", s["square_avg"]), StateRow("Δ = lr·g/(√s + ε)", self.delta)]
         elif kind == "adadelta":
             rows += [StateRow("s ← ρs + (1−ρ)g²", s["square_avg"]),
-                     StateRow("u (before)", np.broadcast_to(b.get("acc_delta", 0.0), (2,))),
+                     StateRow(N_("u (before)"), np.broadcast_to(b.get("acc_delta", 0.0), (2,))),
                      StateRow("Δ = lr·g·√(u+ε)/√(s+ε)", self.delta),
                      StateRow("u ← ρu + (1−ρ)(Δ/lr)²", s["acc_delta"])]
         else:
@@ -356,7 +359,7 @@ def descend(start: float, steps: int = ANNEAL_STEPS) -> float:
     """Gradient descent on `wells` from `start` with the engine's SGD (lr GD_LR): where it ends."""
     x = Parameter(np.array([start]))
     sgd = optim.SGD([x], lr=GD_LR)
-    for _ in range(steps):
+    for _step in range(steps):
         sgd.zero_grad()
         wells(x).sum().backward()
         sgd.step()
@@ -380,7 +383,7 @@ class AnnealView:
 
 
 # ------------------------------------------------------------------------------------ the lab
-PARTS = ("race", "batch", "schedules", "annealing")
+PARTS = (N_("race"), N_("batch"), N_("schedules"), N_("annealing"))
 
 
 @dataclass(frozen=True)
@@ -406,21 +409,22 @@ class OptimizersSnapshot:
 
 class OptimizersLab(Lab):
     controls = (
-        Control("part", "Part", "choice", "race", choices=PARTS,
-                help="The optimizer race, batch sizes, learning-rate schedules, or annealing"),
-        Control("surface", "Surface", "choice", "ravine", choices=tuple(SURFACES), help="The race's and the schedules'"),
+        Control("part", N_("Part"), "choice", "race", choices=PARTS,
+                help=N_("The optimizer race, batch sizes, learning-rate schedules, or annealing"), words=True),
+        Control("surface", N_("Surface"), "choice", "ravine", choices=tuple(SURFACES),
+                help=N_("The race's and the schedules'"), words=True),
         Control("lr_scale", "lr ×", "float", 1.0, 0.1, 10.0, 0.1,
-                help="Multiplies every learning rate (each racer's own, the schedules', the batch runs' 0.05)"),
-        Control("momentum", "Momentum μ", "float", 0.9, 0.0, 0.99, 0.05, help="Momentum's and Nesterov's μ"),
-        Control("optimizer", "Scheduled optimizer", "choice", "momentum", choices=tuple(RACERS),
-                help="The optimizer the schedules part runs four times"),
-        Control("steps", "Steps", "int", 300, 10, 2000, 50, help="Steps in a race (and the schedules' length)"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Batch shuffles and data, annealing's draws"),
+                help=N_("Multiplies every learning rate (each racer's own, the schedules', the batch runs' 0.05)")),
+        Control("momentum", N_("Momentum μ"), "float", 0.9, 0.0, 0.99, 0.05, help=N_("Momentum's and Nesterov's μ")),
+        Control("optimizer", N_("Scheduled optimizer"), "choice", "momentum", choices=tuple(RACERS),
+                help=N_("The optimizer the schedules part runs four times")),
+        Control("steps", N_("Steps"), "int", 300, 10, 2000, 50, help=N_("Steps in a race (and the schedules' length)")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Batch shuffles and data, annealing's draws")),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("leap", "g", "10 steps"),
-        Action("focus", "n", "Next racer"),
+        Action("step", "s", N_("Step")),
+        Action("leap", "g", N_("10 steps")),
+        Action("focus", "n", N_("Next racer")),
     )
     run_action = "step"
     run_pace = 0.02  # a race is watched: about 50 steps a second
@@ -479,7 +483,7 @@ class OptimizersLab(Lab):
             self.annealer.step()
 
     def leap(self) -> None:
-        for _ in range(10):
+        for _step in range(10):
             self.step()
 
     def focus(self) -> None:
@@ -513,56 +517,70 @@ class OptimizersLab(Lab):
                           np.array(a.temperatures), a.best, a.last, a.uphill,
                           (float(xs[np.argmin(curve)]), float(curve.min())))
 
+    def shown(self, name: str) -> str:
+        """A walker's name as the screen shows it: a racer's in the interface's language; a schedule's (constant,
+        step, cosine, warmup: PyTorch's names for them) as it is."""
+        return _(name) if self.params["part"] == "race" else name
+
     def status(self) -> Status:
         part, p = self.params["part"], self.params
         if part == "batch":
             return self.batch_status()
         if part == "annealing":
             return self.anneal_status()
+        keys = dict(step="{step}", run="{run}", focus="{focus}")  # the lesson screen fills them in
         if self.done == 0:
-            what = "every racer" if part == "race" else f"{RACERS[p['optimizer']][1]} under every schedule"
-            return Status("info", f"Press {{step}} to move {what} one step, {{run}} to run; {{focus}} picks whose "
-                                  "arithmetic is shown.")
+            if part == "race":
+                return Status("info", _("Press {step} to move every racer one step, {run} to run; {focus} picks whose "
+                                        "arithmetic is shown."))
+            return Status("info", _("Press {step} to move {optimizer} under every schedule one step, {run} to run; "
+                                    "{focus} picks whose arithmetic is shown.").format(
+                optimizer=_(RACERS[p["optimizer"]][1]), **keys))
         reached = sorted((w.reached_at, w.name) for w in self.walkers if w.reached_at is not None)
-        lost = [f"{w.name} ({w.diverged_at})" for w in self.walkers if w.diverged_at is not None]
-        waiting = [w.name for w in self.walkers if w.reached_at is None and w.diverged_at is None]
-        parts = [f"Step {self.done}:"]
+        lost = [f"{self.shown(w.name)} ({w.diverged_at})" for w in self.walkers if w.diverged_at is not None]
+        waiting = [self.shown(w.name) for w in self.walkers if w.reached_at is None and w.diverged_at is None]
+        clauses = []
         if reached:
-            parts.append("reached by " + ", ".join(f"{name} ({at})" for at, name in reached) + ";")
+            clauses.append(_("reached by {racers}").format(
+                racers=", ".join(f"{self.shown(name)} ({at})" for at, name in reached)))
         if lost:
-            parts.append(f"diverged: {', '.join(lost)};")
+            clauses.append(_("diverged: {racers}").format(racers=", ".join(lost)))
         if self.finished and waiting:
-            parts.append(f"not there: {', '.join(waiting)}.")
+            clauses.append(_("not there: {racers}.").format(racers=", ".join(waiting)))
         elif not reached and not lost:
-            parts.append(f"nobody within {REACH:g} of the minimum yet.")
-        text = " ".join(parts).rstrip(";")
+            clauses.append(_("nobody within {reach} of the minimum yet.").format(reach=f"{REACH:g}"))
+        text = _("Step {step}: {clauses}").format(step=self.done, clauses=_("; ").join(clauses))
         if not self.finished:
             return Status("info", text)
         return Status("warning" if lost or not reached else "success", text)
 
     def batch_status(self) -> Status:
         if not self.epochs:
-            return Status("info", "Press {step} for one epoch of every batch size, {run} to train "
-                                  f"{BATCH_EPOCHS} epochs. The same lr for all; the x axis is epochs.")
+            return Status("info", _("Press {step} for one epoch of every batch size, {run} to train {epochs} epochs. "
+                                    "The same lr for all; the x axis is epochs.").format(
+                epochs=BATCH_EPOCHS, step="{step}", run="{run}"))
         curves = self.batches()
         text = ", ".join(f"{c.size}: {fixed(c.losses[-1], 3)}" for c in curves)
         return Status("success" if self.finished else "info",
-                      f"Epoch {self.epochs}: loss by batch size {text} (noise floor ≈ {BATCH_NOISE**2:g}).")
+                      _("Epoch {epoch}: loss by batch size {losses} (noise floor ≈ {floor}).").format(
+                          epoch=self.epochs, losses=text, floor=f"{BATCH_NOISE**2:g}"))
 
     def anneal_status(self) -> Status:
         a = self.annealer
         if not a.steps:
-            return Status("info", f"Gradient descent from {num(ANNEAL_START)} stops at x = {fixed(self.gd_ends[3], 2)}. "
-                                  "Press {step} for one annealing move, {run} to anneal.")
+            return Status("info", _("Gradient descent from {start} stops at x = {end}. Press {step} for one annealing "
+                                    "move, {run} to anneal.").format(
+                start=num(ANNEAL_START), end=fixed(self.gd_ends[3], 2), step="{step}", run="{run}"))
         temperature = T0 * COOLING**a.steps
         return Status("success" if self.finished else "info",
-                      f"Move {a.steps}, T = {fixed(temperature, 3)}: at x = {fixed(a.x, 2)}, {a.uphill} uphill moves "
-                      f"taken; best x = {fixed(a.best[0], 2)}, f = {fixed(a.best[1], 3)}.")
+                      _("Move {move}, T = {t}: at x = {x}, {uphill} uphill moves taken; best x = {best_x}, "
+                        "f = {best_f}.").format(move=a.steps, t=fixed(temperature, 3), x=fixed(a.x, 2), uphill=a.uphill,
+                                                best_x=fixed(a.best[0], 2), best_f=fixed(a.best[1], 3)))
 
     def snapshot(self) -> OptimizersSnapshot:
         s = self.surface
         focus = self.walkers[self.focused] if self.walkers else None
-        title = f"{focus.glyph} {focus.name}" if focus else ""
+        title = f"{focus.glyph} {self.shown(focus.name)}" if focus else ""
         return OptimizersSnapshot(
             part=self.params["part"], step=self.done, total=self.total, surface=s.name, formula=s.formula,
             grid=self.grid, box=s.box, start=s.start, minima=s.minima, racers=self.racers(), focus=self.focused,
@@ -571,12 +589,8 @@ class OptimizersLab(Lab):
 
 
 # ------------------------------------------------------------------------------ quiz questions
-MOMENTUM_PROMPT = {
-    "en": "SGD with momentum μ = {mu} (PyTorch's form: v₁ = g₁, then v ← μ·v + g) sees the gradients g₁ = {g1}, "
-          "g₂ = {g2}, g₃ = {g3} on one weight. What is the velocity v after step 3? (2 decimals)",
-    "zh": "动量法 SGD，μ = {mu}（PyTorch 的写法：v₁ = g₁，之后 v ← μ·v + g），某个权重依次得到梯度 g₁ = {g1}、"
-          "g₂ = {g2}、g₃ = {g3}。第 3 步之后速度 v 是多少？（保留 2 位小数）",
-}
+MOMENTUM_PROMPT = N_("SGD with momentum μ = {mu} (PyTorch's form: v₁ = g₁, then v ← μ·v + g) sees the gradients "
+                     "g₁ = {g1}, g₂ = {g2}, g₃ = {g3} on one weight. What is the velocity v after step 3? (2 decimals)")
 
 
 def engine_steps(kind: str, grads: list[float], **settings: float) -> tuple[optim.Optimizer, Parameter, list[float]]:
@@ -600,7 +614,7 @@ def momentum_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     while True:
         g = [float(v) for v in values[rng.integers(len(values), size=3)]]
         mu = float(rng.choice([0.5, 0.8, 0.9]))
-        opt, point, _ = engine_steps("sgd", g, lr=0.1, momentum=mu)
+        opt, point, _deltas = engine_steps("sgd", g, lr=0.1, momentum=mu)
         answer = float(opt.state[point]["momentum_buffer"][0])
         guesses = (g[2], sum(g), (1 - mu) * answer, 0.0)
         if min(abs(answer - guess) for guess in guesses) >= 0.05:
@@ -608,22 +622,14 @@ def momentum_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     v2 = mu * g[0] + g[1]
     worked = (f"v₁ = g₁ = {num(g[0])}; v₂ = {num(mu)}·{factor(g[0])} + {factor(g[1])} = {num(round(v2, 4))}; "
               f"v₃ = {num(mu)}·{factor(round(v2, 4))} + {factor(g[2])} = {num(round(answer, 4))}")
-    prompt = MOMENTUM_PROMPT.get(lang, MOMENTUM_PROMPT["en"]).format(mu=num(mu), g1=num(g[0]), g2=num(g[1]),
-                                                                     g3=num(g[2]))
+    prompt = in_language(lang, MOMENTUM_PROMPT).format(mu=num(mu), g1=num(g[0]), g2=num(g[1]), g3=num(g[2]))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.01)
 
 
-ADAM_PROMPT = {
-    "en": "Adam with lr = {lr}, β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸ sees the gradients g₁ = {g1} and then g₂ = {g2} on one "
-          "weight. {ask} (4 decimals)",
-    "zh": "Adam，lr = {lr}，β₁ = 0.9，β₂ = 0.999，ε = 10⁻⁸，某个权重先后得到梯度 g₁ = {g1} 和 g₂ = {g2}。{ask}"
-          "（保留 4 位小数）",
-}
-ADAM_ASK = {
-    "en": {"m_hat": "What is the bias-corrected first moment m̂ at step 2?",
-           "delta": "How far does step 2 move the weight, Δ₂ = lr·m̂₂/(√v̂₂ + ε)?"},
-    "zh": {"m_hat": "第 2 步偏差修正后的一阶矩 m̂ 是多少？", "delta": "第 2 步权重移动了多少，即 Δ₂ = lr·m̂₂/(√v̂₂ + ε)？"},
-}
+ADAM_PROMPT = N_("Adam with lr = {lr}, β₁ = 0.9, β₂ = 0.999, ε = 10⁻⁸ sees the gradients g₁ = {g1} and then "
+                 "g₂ = {g2} on one weight. {ask} (4 decimals)")
+ADAM_ASK = {"m_hat": N_("What is the bias-corrected first moment m̂ at step 2?"),
+            "delta": N_("How far does step 2 move the weight, Δ₂ = lr·m̂₂/(√v̂₂ + ε)?")}
 
 
 def adam_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -649,6 +655,6 @@ def adam_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
               f"v₂ = 0.999·(0.001·{factor(g[0])}²) + 0.001·{factor(g[1])}² = {num(round(v, 6))}; "
               f"v̂₂ = v₂/(1 − 0.999²) = {num(round(v_hat, 4))}. "
               f"Δ₂ = {num(lr)}·{factor(round(m_hat, 4))}/√{num(round(v_hat, 4))} = {num(round(deltas[1], 4))}")
-    text = ADAM_ASK.get(lang, ADAM_ASK["en"])
-    prompt = ADAM_PROMPT.get(lang, ADAM_PROMPT["en"]).format(lr=num(lr), g1=num(g[0]), g2=num(g[1]), ask=text[ask])
+    prompt = in_language(lang, ADAM_PROMPT).format(lr=num(lr), g1=num(g[0]), g2=num(g[1]),
+                                                   ask=in_language(lang, ADAM_ASK[ask]))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.0005)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 BOOLEAN_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -21,14 +23,14 @@ BOOLEAN_TARGETS = {
     "NAND": [1, 1, 1, 0],
     "XOR": [0, 1, 1, 0],
 }
-CLOUDS = {"separable": 1.2, "overlapping": 1.5}  # distance between the class centres
+CLOUDS = {N_("separable"): 1.2, N_("overlapping"): 1.5}  # distance between the class centres
 MARGIN = 0.1
 CENTRE = np.array([2.0, 2.0])  # off the origin, so the bias has to be learned too  # distance of each class centre from the origin
 WHY_NOT = {
-    "XOR": "No straight line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other, "
-    "so no weights can get every sample right (Minsky & Papert, 1969). A hidden layer fixes this.",
-    "overlapping": "The two clouds overlap, so no straight line separates them and some sample is "
-    "always misclassified. The perceptron rule has no notion of 'fewest mistakes': it keeps moving.",
+    "XOR": N_("No straight line puts (0,1) and (1,0) on one side and (0,0) and (1,1) on the other, "
+              "so no weights can get every sample right (Minsky & Papert, 1969). A hidden layer fixes this."),
+    "overlapping": N_("The two clouds overlap, so no straight line separates them and some sample is "
+                      "always misclassified. The perceptron rule has no notion of 'fewest mistakes': it keeps moving."),
 }
 
 
@@ -126,13 +128,13 @@ class PerceptronSnapshot:
 
 class PerceptronLab(Lab):
     controls = (
-        Control("dataset", "Dataset", "choice", "AND", choices=(*BOOLEAN_TARGETS, *CLOUDS)),
-        Control("lr", "Learning rate η", "float", 1.0, 0.01, 10, 0.1, help="Step size of each update"),
-        Control("init", "Initial weights", "choice", "zeros", choices=("zeros", "random")),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Random init and point clouds"),
-        Control("max_epochs", "Max epochs", "int", 100, 1, 1000, 10, help="Give up after this many"),
+        Control("dataset", N_("Dataset"), "choice", "AND", choices=(*BOOLEAN_TARGETS, *CLOUDS), words=True),
+        Control("lr", N_("Learning rate η"), "float", 1.0, 0.01, 10, 0.1, help=N_("Step size of each update")),
+        Control("init", N_("Initial weights"), "choice", "zeros", choices=(N_("zeros"), N_("random")), words=True),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Random init and point clouds")),
+        Control("max_epochs", N_("Max epochs"), "int", 100, 1, 1000, 10, help=N_("Give up after this many")),
     )
-    actions = (Action("step", "s", "Step one sample"), Action("epoch", "e", "Run one epoch"))
+    actions = (Action("step", "s", N_("Step one sample")), Action("epoch", "e", N_("Run one epoch")))
     run_action = "epoch"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
@@ -199,22 +201,27 @@ class PerceptronLab(Lab):
             self.step()
 
     def status(self) -> Status:
-        name = self.params["dataset"]
+        why = _(WHY_NOT.get(self.params["dataset"], ""))
         if self.converged:
             updates = sum(self.mistakes)
-            return Status("success", f"Converged: epoch {self.completed} made no mistakes "
-                                     f"({updates} update{'s' if updates != 1 else ''} in all). Every sample is on the right side of the line.")
+            return Status("success", ngettext(
+                "Converged: epoch {epoch} made no mistakes ({updates} update in all). Every sample is on the right side of the line.",
+                "Converged: epoch {epoch} made no mistakes ({updates} updates in all). Every sample is on the right side of the line.",
+                updates).format(epoch=self.completed, updates=updates))
         if self.repeats is not None:
-            return Status("warning", f"Stuck in a cycle: after epoch {self.completed} the weights are exactly what they were "
-                                     f"after epoch {self.repeats}, so mistakes will never reach zero. {WHY_NOT.get(name, '')}".strip())
+            return Status("warning", _("Stuck in a cycle: after epoch {epoch} the weights are exactly what they were after epoch "
+                                       "{earlier}, so mistakes will never reach zero. {why}").format(
+                epoch=self.completed, earlier=self.repeats, why=why).strip())
         if self.gave_up:
-            why = WHY_NOT.get(name, "Try more epochs or another learning rate.")
-            return Status("warning", f"No mistake-free epoch in {self.completed} epochs. {why}")
+            return Status("warning", _("No mistake-free epoch in {epochs} epochs. {why}").format(
+                epochs=self.completed, why=why or _("Try more epochs or another learning rate.")))
         if self.last is None:
-            return Status("info", "Press {step} to show the perceptron one sample, {epoch} for a whole epoch, {run} to run.")
+            return Status("info", _("Press {step} to show the perceptron one sample, {epoch} for a whole epoch, {run} to run."))
         u = self.last
-        verdict = "correct, no change" if u.y == u.y_hat else f"wrong, w += {self.params['lr']:g}·({u.y}−{u.y_hat})·x"
-        return Status("info", f"Epoch {u.epoch}, sample {u.index + 1}: ŷ = {u.y_hat}, y = {u.y} → {verdict}")
+        verdict = (_("correct, no change") if u.y == u.y_hat else
+                   _("wrong, w += {update}").format(update=f"{self.params['lr']:g}·({u.y}−{u.y_hat})·x"))
+        return Status("info", _("Epoch {epoch}, sample {sample}: {outcome} → {verdict}").format(
+            epoch=u.epoch, sample=u.index + 1, outcome=f"ŷ = {u.y_hat}, y = {u.y}", verdict=verdict))
 
     def snapshot(self) -> PerceptronSnapshot:
         return PerceptronSnapshot(
@@ -234,11 +241,8 @@ class PerceptronLab(Lab):
         )
 
 
-UPDATE_PROMPT = {
-    "en": "w = ({w1}, {w2}), b = {b}, η = {lr}. The sample x = ({x1}, {x2}) has label y = {y}. "
-          "What is {target} after the perceptron processes this sample?",
-    "zh": "w = ({w1}, {w2})，b = {b}，η = {lr}。样本 x = ({x1}, {x2}) 的标签为 y = {y}。感知机处理完这个样本后，{target} 是多少？",
-}
+UPDATE_PROMPT = N_("w = ({w1}, {w2}), b = {b}, η = {lr}. The sample x = ({x1}, {x2}) has label y = {y}. "
+                   "What is {target} after the perceptron processes this sample?")
 
 
 def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -266,6 +270,6 @@ def update_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
         f"y − ŷ = {u.y} − {u.y_hat} = {num(u.y - u.y_hat)}",
         f"{name} ← {num(before)} + {num(lr)}·{factor(u.y - u.y_hat)}{through} = {num(after)}",
     ])
-    prompt = UPDATE_PROMPT.get(lang, UPDATE_PROMPT["en"]).format(
+    prompt = in_language(lang, UPDATE_PROMPT).format(
         w1=num(weights[0]), w2=num(weights[1]), b=num(bias), lr=num(lr), x1=num(x[0]), x2=num(x[1]), y=y, target=name)
     return GeneratedQuestion(prompt, float(after), worked, tolerance=0.001)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor
 from ..engine import functional as F
 from ..engine.arch import out_size
@@ -24,14 +26,15 @@ EDGE_MAP = np.array([[1, -1, 2], [0, -1, 2], [0, -2, 2]], dtype=float)  # the co
 CLASSES = 3  # outputs of the illustrative (untrained) linear layer after flattening
 
 
-INPUTS = {"grid": GRID, "edge map": EDGE_MAP, "ramp": IMAGES["ramp"], "cross": IMAGES["cross"]}
+INPUTS = {N_("grid"): GRID, N_("edge map"): EDGE_MAP, N_("ramp"): IMAGES["ramp"], N_("cross"): IMAGES["cross"]}
 
 
 def pool_problem(size: int, k: int, s: int, p: int) -> str | None:
     if 2 * p > k:
-        return f"padding {p} is more than half the {k}×{k} window, so some windows would hold only padding (PyTorch refuses it too)"
+        return _("padding {p} is more than half the {k}×{k} window, so some windows would hold only padding "
+                 "(PyTorch refuses it too)").format(p=p, k=k)
     if k > size + 2 * p:
-        return f"a {k}×{k} window does not fit in the {size}×{size} input padded by {p}"
+        return _("a {k}×{k} window does not fit in the {size}×{size} input padded by {p}").format(k=k, size=size, p=p)
     return None
 
 
@@ -83,18 +86,18 @@ class PoolingSnapshot:
 
 class PoolingLab(Lab):
     controls = (
-        Control("input", "Input", "choice", "grid", choices=tuple(INPUTS)),
-        Control("mode", "Pooling", "choice", "max", choices=("max", "avg")),
-        Control("kernel_size", "Window K", "int", 2, 1, 4, 1),
-        Control("stride", "Stride S", "int", 2, 1, 4, 1),
-        Control("padding", "Padding P", "int", 0, 0, 2, 1),
-        Control("fc_side", "FC input side", "int", 28, 1, 256, 1, help="Parameter counter: a side×side image"),
-        Control("hidden", "Hidden units", "int", 15, 1, 4096, 1),
-        Control("outputs", "Outputs", "int", 10, 1, 1000, 1),
-        Control("conv_kernels", "Conv kernels", "int", 6, 1, 512, 1, help="A conv layer on the same image"),
-        Control("conv_size", "Conv kernel size", "int", 5, 1, 11, 1),
+        Control("input", N_("Input"), "choice", "grid", choices=tuple(INPUTS), words=True),
+        Control("mode", N_("Pooling"), "choice", "max", choices=("max", "avg")),
+        Control("kernel_size", N_("Window K"), "int", 2, 1, 4, 1),
+        Control("stride", N_("Stride S"), "int", 2, 1, 4, 1),
+        Control("padding", N_("Padding P"), "int", 0, 0, 2, 1),
+        Control("fc_side", N_("FC input side"), "int", 28, 1, 256, 1, help=N_("Parameter counter: a side×side image")),
+        Control("hidden", N_("Hidden units"), "int", 15, 1, 4096, 1),
+        Control("outputs", N_("Outputs"), "int", 10, 1, 1000, 1),
+        Control("conv_kernels", N_("Conv kernels"), "int", 6, 1, 512, 1, help=N_("A conv layer on the same image")),
+        Control("conv_size", N_("Conv kernel size"), "int", 5, 1, 11, 1),
     )
-    actions = (Action("step", "s", "Step"), Action("finish", "e", "Fill"))
+    actions = (Action("step", "s", N_("Step")), Action("finish", "e", N_("Fill")))
     run_action = "step"
     run_pace = 0.15  # a run here is a demonstration, watched step by step
 
@@ -150,14 +153,17 @@ class PoolingLab(Lab):
 
     def status(self) -> Status:
         if self.finished:
-            return Status("success", f"Pooled {self.image.shape[0]}×{self.image.shape[1]} → "
-                                     f"{self.output.shape[0]}×{self.output.shape[1]}, flattened to {self.output.size} "
-                                     f"values, then a linear layer and softmax (untrained weights: the mechanics only).")
+            return Status("success", _("Pooled {before} → {after}, flattened to {count} values, then a linear layer and "
+                                       "softmax (untrained weights: the mechanics only).").format(
+                before=f"{self.image.shape[0]}×{self.image.shape[1]}", after=f"{self.output.shape[0]}×{self.output.shape[1]}",
+                count=self.output.size))
         if self.last is None:
-            return Status("info", "Press {step} to pool the first window, {finish} to pool them all.")
+            return Status("info", _("Press {step} to pool the first window, {finish} to pool them all."))
         step = self.last
-        how = f"max = {num(step.value)} at {step.winner}" if step.winner else f"mean = {num(step.value)}"
-        return Status("info", f"Window at ({step.top}, {step.left}) of the padded input: {how} → output[{step.row},{step.col}]")
+        how = (_("max = {value} at {cell}").format(value=num(step.value), cell=step.winner) if step.winner
+               else _("mean = {value}").format(value=num(step.value)))
+        return Status("info", _("Window at {corner} of the padded input: {how} → {cell}").format(
+            corner=f"({step.top}, {step.left})", how=how, cell=f"output[{step.row},{step.col}]"))
 
     def snapshot(self) -> PoolingSnapshot:
         p = self.params
@@ -175,20 +181,13 @@ class PoolingLab(Lab):
         )
 
 
-POOL_PROMPT = {
-    "en": "{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n\n```\n{x}\n```\n\n"
-          "What is output[{i},{j}], rows and columns counted from 0?",
-    "zh": "{mode}池化，窗口 {k}×{k}，步幅 {s}，无填充，输入：\n\n```\n{x}\n```\n\n"
-          "输出 output[{i},{j}]（行号和列号都从 0 开始数）是多少？",
-}
-FC_PROMPT = {
-    "en": "A fully connected net takes a {side}×{side} image, has {h} hidden units and {o} outputs (weights and biases in both layers). How many parameters?",
-    "zh": "一个全连接网络输入 {side}×{side} 的图像，有 {h} 个隐藏单元和 {o} 个输出（两层都有权重和偏置）。一共有多少个参数？",
-}
-CONV_PROMPT = {
-    "en": "A conv layer takes {c} input channel(s) and has {n} kernels of {k}×{k}, each with a bias. How many parameters?",
-    "zh": "一个卷积层有 {c} 个输入通道、{n} 个 {k}×{k} 的卷积核，每个卷积核带一个偏置。一共有多少个参数？",
-}
+POOL_PROMPT = N_("{mode} pooling, window {k}×{k}, stride {s}, no padding, on:\n\n```\n{x}\n```\n\n"
+                  "What is output[{i},{j}], rows and columns counted from 0?")
+MODE_NAMES = {"max": N_("Max"), "avg": N_("Avg")}  # the prompt's {mode}
+FC_PROMPT = N_("A fully connected net takes a {side}×{side} image, has {h} hidden units and {o} outputs (weights and "
+               "biases in both layers). How many parameters?")
+CONV_PROMPT = N_("A conv layer takes {c} input channel(s) and has {n} kernels of {k}×{k}, each with a bias. How many "
+                 "parameters?")
 
 
 def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -213,12 +212,13 @@ def cell_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     image.flat[rng.choice(np.flatnonzero(outside))] = rng.integers(largest + 1, 10)
     lab.image = lab.padded = image.astype(float)  # no padding in these questions
     step = lab.window(i, j)
-    how = (f"largest of the window is {num(step.value)}" if mode == "max"
+    how = (in_language(lang, N_("largest of the window is {value}")).format(value=num(step.value)) if mode == "max"
            else f"({' + '.join(num(v) for v in step.window.ravel())})/{k * k} = {num(round(step.value, 4))}")
-    worked = f"Window rows {step.top}–{step.top + k - 1}, columns {step.left}–{step.left + k - 1}:\n{grid(step.window)}\n{how}"
-    name = {"en": mode, "zh": "最大" if mode == "max" else "平均"}.get(lang, mode)
-    prompt = POOL_PROMPT.get(lang, POOL_PROMPT["en"]).format(mode=name.capitalize() if lang == "en" else name, k=k,
-                                                               s=lab.params["stride"], x=grid(lab.image), i=i, j=j)
+    where = in_language(lang, N_("Window rows {first_row}–{last_row}, columns {first_col}–{last_col}:")).format(
+        first_row=step.top, last_row=step.top + k - 1, first_col=step.left, last_col=step.left + k - 1)
+    worked = f"{where}\n{grid(step.window)}\n{how}"
+    prompt = in_language(lang, POOL_PROMPT).format(mode=in_language(lang, MODE_NAMES[mode]), k=k,
+                                                   s=lab.params["stride"], x=grid(lab.image), i=i, j=j)
     return GeneratedQuestion(prompt, step.value, worked, tolerance=0.01)
 
 
@@ -227,9 +227,9 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     if rng.random() < 0.5:
         side, h, o = int(rng.choice((8, 16, 28, 32))), int(rng.choice((10, 15, 20, 50, 100))), int(rng.choice((2, 10)))
         total, worked = fc_params(side, h, o)
-        prompt = FC_PROMPT.get(lang, FC_PROMPT["en"]).format(side=side, h=h, o=o)
+        prompt = in_language(lang, FC_PROMPT).format(side=side, h=h, o=o)
     else:
         c, n, k = int(rng.choice((1, 3, 6, 16))), int(rng.choice((6, 16, 32, 64))), int(rng.choice((1, 3, 5)))
         total, worked = conv_params(c, n, k)
-        prompt = CONV_PROMPT.get(lang, CONV_PROMPT["en"]).format(c=c, n=n, k=k)
+        prompt = in_language(lang, CONV_PROMPT).format(c=c, n=n, k=k)
     return GeneratedQuestion(prompt, total, worked)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, init, manual_seed, nn, no_grad, no_record, optim
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
@@ -50,11 +52,11 @@ SAMPLES = 8  # continuations drawn from each held-out prompt
 LABELLED = 64  # sentences with a label for fine-tuning: each as it is and with one word broken
 FINE_BATCH = 32
 FINE_EPOCHS = 40
-RUNS = ("scratch", "full", "lora")
+RUNS = (N_("scratch"), N_("full"), "lora")  # the words name a run where it diverges
 FINE_LR = {"scratch": 3e-3, "full": 3e-3, "lora": 1e-2}  # LoRA's few weights take larger steps, as in its paper
 ALPHA = 8.0  # LoRA's update is scaled by α/r
 RANKS = (1, 2, 4, 8)  # the table of trainable counts
-PARTS = ("pretrain", "finetune")
+PARTS = (N_("pretrain"), N_("finetune"))
 PRETRAINED: dict[int, dict[str, np.ndarray]] = {}
 """BERT's encoder after pre-training, per seed: the finetune part starts from it without training again."""
 
@@ -113,7 +115,7 @@ class Block(nn.Module):
     def __init__(self, d_model: int, heads: int) -> None:
         self.heads = heads
         self.norm1 = nn.LayerNorm(d_model)
-        self.q, self.k, self.v, self.o = (nn.Linear(d_model, d_model) for _ in range(4))
+        self.q, self.k, self.v, self.o = (nn.Linear(d_model, d_model) for _unused in range(4))
         self.norm2 = nn.LayerNorm(d_model)
         self.ff1 = nn.Linear(d_model, 2 * d_model)
         self.ff2 = nn.Linear(2 * d_model, d_model)
@@ -136,7 +138,7 @@ class Encoder(nn.Module):
         self.causal = causal
         self.embed = nn.Embedding(len(VOCAB), d_model)
         self.position = nn.Embedding(LENGTH, d_model)
-        self.blocks = nn.ModuleList([Block(d_model, heads) for _ in range(layers)])
+        self.blocks = nn.ModuleList([Block(d_model, heads) for _unused in range(layers)])
         self.norm = nn.LayerNorm(d_model)
 
     def forward(self, tokens: np.ndarray) -> tuple[Tensor, list[np.ndarray]]:
@@ -311,17 +313,17 @@ def probabilities(model: LanguageModel, tokens: np.ndarray) -> np.ndarray:
 
 class PretrainLab(Lab):
     controls = (
-        Control("part", "Part", "choice", "pretrain", choices=PARTS,
-                help="pretrain: BERT and GPT on the same sentences; finetune: BERT's weights on a labelled task"),
-        Control("rank", "LoRA rank r", "int", 4, 1, 8, 1, restarts=False,
-                help="The rank of the update B·A on W_Q and W_V; a new value starts fine-tuning again"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("part", N_("Part"), "choice", "pretrain", choices=PARTS,
+                help=N_("pretrain: BERT and GPT on the same sentences; finetune: BERT's weights on a labelled task"), words=True),
+        Control("rank", N_("LoRA rank r"), "int", 4, 1, 8, 1, restarts=False,
+                help=N_("The rank of the update B·A on W_Q and W_V; a new value starts fine-tuning again")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
     actions = (
-        Action("step", "s", "Batch"),
-        Action("epoch", "e", "Epoch"),
-        Action("sentence", "n", "Next sentence"),
-        Action("blank", "b", "Move blank"),
+        Action("step", "s", N_("Batch")),
+        Action("epoch", "e", N_("Epoch")),
+        Action("sentence", "n", N_("Next sentence")),
+        Action("blank", "b", N_("Move blank")),
     )
     run_action = "epoch"
 
@@ -371,7 +373,7 @@ class PretrainLab(Lab):
                     loss = F.cross_entropy(model(x)[0][chosen], batch[chosen])
                 else:
                     loss = F.cross_entropy(model(batch[:, :-1])[0].reshape(-1, len(VOCAB)), batch[:, 1:].reshape(-1))
-            if self.watch(loss.item(), len(self.losses[name]) + 1, "batch", name):
+            if self.watch(loss.item(), len(self.losses[name]) + 1, N_("batch"), name):
                 return
             loss.backward()
             optimizer.step()
@@ -455,7 +457,7 @@ class PretrainLab(Lab):
             optimizer.zero_grad()
             with no_record():
                 loss = F.cross_entropy(model(self.x_train[batch]), self.y_train[batch])
-            if self.watch(loss.item(), self.fine_steps, "batch", kind):
+            if self.watch(loss.item(), self.fine_steps, N_("batch"), kind):
                 return
             loss.backward()
             optimizer.step()
@@ -525,30 +527,38 @@ class PretrainLab(Lab):
 
     def status(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Reset ({reset}) with another seed.")
+            return self.divergence.status(_("Reset ({reset}) with another seed."))
         if self.part == "pretrain":
             return self.pretrain_status()
         if not self.pretrained:
-            return Status("info", f"Pre-training BERT first: epoch {self.pre_epoch} of {PRE_EPOCHS}"
-                                  + (f", masked-word loss {fixed(self.losses['BERT'][-1])}." if self.losses["BERT"]
-                                     else ". {run} runs it, then the three fine-tuning runs."))
+            if self.losses["BERT"]:
+                return Status("info", _("Pre-training BERT first: epoch {epoch} of {total}, masked-word loss {loss}.").format(
+                    epoch=self.pre_epoch, total=PRE_EPOCHS, loss=fixed(self.losses["BERT"][-1])))
+            return Status("info", _("Pre-training BERT first: epoch {epoch} of {total}. {run} runs it, then the three "
+                                    "fine-tuning runs.").format(epoch=self.pre_epoch, total=PRE_EPOCHS, run="{run}"))
         last = {kind: f"{acc[-1]:.0%}" for kind, acc in self.accuracy.items()}
-        where = (f"Fine-tuned for {self.fine_epoch} epochs" if self.finished
-                 else f"Fine-tuning epoch {self.fine_epoch} of {FINE_EPOCHS}")
-        return Status("success" if self.finished else "info",
-                      f"{where}: test accuracy from scratch {last['scratch']}, full fine-tuning {last['full']}, "
-                      f"LoRA r={self.params['rank']} {last['lora']}.")
+        accuracy = dict(scratch=last["scratch"], full=last["full"], rank=self.params["rank"], lora=last["lora"])
+        if self.finished:
+            return Status("success", _("Fine-tuned for {epochs} epochs: test accuracy from scratch {scratch}, full "
+                                       "fine-tuning {full}, LoRA r={rank} {lora}.").format(epochs=self.fine_epoch,
+                                                                                          **accuracy))
+        return Status("info", _("Fine-tuning epoch {epoch} of {total}: test accuracy from scratch {scratch}, full "
+                                "fine-tuning {full}, LoRA r={rank} {lora}.").format(epoch=self.fine_epoch,
+                                                                                   total=FINE_EPOCHS, **accuracy))
 
     def pretrain_status(self) -> Status:
+        keys = dict(step="{step}", epoch="{epoch}", run="{run}", sentence="{sentence}", blank="{blank}")
         if not self.losses["BERT"]:
-            return Status("info", "Untrained: both models guess. {step} trains one batch of each, {epoch} one epoch, "
-                                  f"{{run}} runs {PRE_EPOCHS} epochs. {{sentence}} and {{blank}} change the prompt.")
-        losses = (f"BERT's masked-word loss {fixed(self.losses['BERT'][-1])}, GPT's next-word loss "
-                  f"{fixed(self.losses['GPT'][-1])}")
+            return Status("info", _("Untrained: both models guess. {step} trains one batch of each, {epoch} one epoch, "
+                                    "{run} runs {epochs} epochs. {sentence} and {blank} change the prompt.").format(
+                epochs=PRE_EPOCHS, **keys))
+        losses = dict(bert=fixed(self.losses["BERT"][-1]), gpt=fixed(self.losses["GPT"][-1]))
         if self.pretrained:
-            return Status("success", f"Pre-trained ({PRE_EPOCHS} epochs): {losses}. {{blank}} moves the blank, "
-                                     "{sentence} takes another held-out sentence.")
-        return Status("info", f"Epoch {self.pre_epoch} of {PRE_EPOCHS}: {losses}.")
+            return Status("success", _("Pre-trained ({epochs} epochs): BERT's masked-word loss {bert}, GPT's next-word "
+                                       "loss {gpt}. {blank} moves the blank, {sentence} takes another held-out "
+                                       "sentence.").format(epochs=PRE_EPOCHS, **losses, **keys))
+        return Status("info", _("Epoch {epoch} of {total}: BERT's masked-word loss {bert}, GPT's next-word loss "
+                                "{gpt}.").format(epoch=self.pre_epoch, total=PRE_EPOCHS, **losses))
 
 
 # ---------------------------------------------------------------------------- quiz questions
@@ -558,14 +568,9 @@ def lora_layer_trainable(d_in: int, d_out: int, rank: int) -> int:
     return sum(p.size for p in trainable(LoRALinear(nn.Linear(d_in, d_out), rank, ALPHA)))
 
 
-LORA_PROMPT = {
-    "en": "A Linear layer maps d_in = {d_in} inputs to d_out = {d_out} outputs (its weight W is {d_out} × {d_in}, "
-          "with a bias). LoRA freezes W and the bias and adds (α/r)·B·A with rank r = {r}, A of shape r × d_in and B of "
-          "shape d_out × r. How many numbers does fine-tuning train in this layer?",
-    "zh": "一个 Linear 层把 d_in = {d_in} 个输入映射到 d_out = {d_out} 个输出（权重 W 为 {d_out} × {d_in}，带偏置）。"
-          "LoRA 冻结 W 和偏置，加上秩 r = {r} 的 (α/r)·B·A，A 的形状为 r × d_in，B 的形状为 d_out × r。"
-          "微调时这一层要训练多少个数？",
-}
+LORA_PROMPT = N_("A Linear layer maps d_in = {d_in} inputs to d_out = {d_out} outputs (its weight W is {d_out} × "
+                 "{d_in}, with a bias). LoRA freezes W and the bias and adds (α/r)·B·A with rank r = {r}, A of shape "
+                 "r × d_in and B of shape d_out × r. How many numbers does fine-tuning train in this layer?")
 
 
 def lora_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -577,23 +582,19 @@ def lora_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         answer = lora_layer_trainable(d_in, d_out, r)
         if answer not in {d_in * d_out, d_in * d_out + d_out, r * d_in, r * d_out, r * d_in * d_out}:
             break
-    worked = (f"A: {r}·{d_in} = {r * d_in}, B: {d_out}·{r} = {d_out * r}; together r·(d_in + d_out) = {answer}, "
-              f"against {d_in * d_out + d_out:,} for the whole layer ({answer / (d_in * d_out + d_out):.1%})")
-    prompt = LORA_PROMPT.get(lang, LORA_PROMPT["en"]).format(d_in=d_in, d_out=d_out, r=r)
+    worked = in_language(lang, N_("A: {r}·{d_in} = {a}, B: {d_out}·{r} = {b}; together r·(d_in + d_out) = {answer}, "
+                                  "against {whole} for the whole layer ({share})")).format(
+        r=r, d_in=d_in, a=r * d_in, d_out=d_out, b=d_out * r, answer=answer, whole=f"{d_in * d_out + d_out:,}",
+        share=f"{answer / (d_in * d_out + d_out):.1%}")
+    prompt = in_language(lang, LORA_PROMPT).format(d_in=d_in, d_out=d_out, r=r)
     return GeneratedQuestion(prompt, answer, worked)
 
 
-MASKING_PROMPT = {
-    "en": "A BERT pre-training batch holds {b} sequences of {length} tokens. Each token is chosen for prediction with "
-          "probability {rate}%; a chosen token becomes [MASK] with probability {mask}%, a random token {swap}%, and "
-          "stays as it is {keep}%. How many tokens of the batch are expected to {what}?",
-    "zh": "BERT 预训练的一个批量有 {b} 个序列，每个 {length} 个词元。每个词元以 {rate}% 的概率被选中参与预测；被选中的词元以 "
-          "{mask}% 的概率换成 [MASK]，{swap}% 换成随机词元，{keep}% 保持不变。这个批量中预计有多少个词元{what}？",
-}
-MASKING_WHAT = {
-    "en": ("become [MASK]", "be replaced by a random token", "be chosen for prediction and left unchanged"),
-    "zh": ("被换成 [MASK]", "被换成随机词元", "被选中预测却保持不变"),
-}
+MASKING_PROMPT = N_("A BERT pre-training batch holds {b} sequences of {length} tokens. Each token is chosen for "
+                    "prediction with probability {rate}%; a chosen token becomes [MASK] with probability {mask}%, a "
+                    "random token {swap}%, and stays as it is {keep}%. How many tokens of the batch are expected to "
+                    "{what}?")
+MASKING_WHAT = (N_("become [MASK]"), N_("be replaced by a random token"), N_("be chosen for prediction and left unchanged"))
 
 
 def masking_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -602,31 +603,31 @@ def masking_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQue
     b, length, kind = int(rng.choice((8, 16, 32, 64, 128))), int(rng.choice((64, 128, 256, 512))), int(rng.integers(3))
     tokens = b * length
     answer = tokens * MASK_RATE * SPLIT[kind]
-    worked = (f"{b}·{length} = {tokens} tokens; {num(100 * MASK_RATE)}% chosen: {num(tokens * MASK_RATE)}; "
-              f"{num(100 * SPLIT[kind])}% of those: {num(answer)}")
-    what = MASKING_WHAT.get(lang, MASKING_WHAT["en"])[kind]
-    prompt = MASKING_PROMPT.get(lang, MASKING_PROMPT["en"]).format(
+    worked = in_language(lang, N_("{b}·{length} = {tokens} tokens; chosen ({rate}%): {chosen}; of those, {share}%: "
+                                  "{answer}")).format(b=b, length=length, tokens=tokens, rate=num(100 * MASK_RATE),
+                                                      chosen=num(tokens * MASK_RATE), share=num(100 * SPLIT[kind]),
+                                                      answer=num(answer))
+    what = in_language(lang, MASKING_WHAT[kind])
+    prompt = in_language(lang, MASKING_PROMPT).format(
         b=b, length=length, rate=num(100 * MASK_RATE), mask=num(100 * SPLIT[0]), swap=num(100 * SPLIT[1]),
         keep=num(100 * SPLIT[2]), what=what)
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.5)
 
 
-CAUSAL_PROMPT = {
-    "en": "GPT's causal self-attention runs over a sequence of n = {n} tokens with h = {h} heads: each token attends "
-          "to itself and the tokens before it, never to later ones. How many attention weights, over all heads, can "
-          "be non-zero?",
-    "zh": "GPT 的因果自注意力作用在 n = {n} 个词元的序列上，共 h = {h} 个头：每个词元只关注自己和它之前的词元，"
-          "从不关注之后的。所有头加起来，有多少个注意力权重可以不为零？",
-}
+CAUSAL_PROMPT = N_("GPT's causal self-attention runs over a sequence of n = {n} tokens with h = {h} heads: each token "
+                   "attends to itself and the tokens before it, never to later ones. How many attention weights, over "
+                   "all heads, can be non-zero?")
 
 
 def causal_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
     """The engine's causal attention on random queries and keys: its non-zero weights counted."""
     n, h = int(rng.integers(4, 13)), int(rng.integers(2, 9))
-    q, k = (Tensor(rng.normal(size=(1, h, n, 4))) for _ in range(2))
+    q, k = (Tensor(rng.normal(size=(1, h, n, 4))) for _unused in range(2))
     with no_grad():
-        _, weights = F.attention(q, k, k, is_causal=True)
+        _output, weights = F.attention(q, k, k, is_causal=True)
     answer = int(np.count_nonzero(weights))
-    worked = (f"row i of each head's map has i non-zero weights (keys 1 … i): 1 + 2 + … + {n} = {n}·{n + 1}/2 = "
-              f"{n * (n + 1) // 2} per head, × {h} heads = {answer} (of {h * n * n}; the rest are masked to 0)")
-    return GeneratedQuestion(CAUSAL_PROMPT.get(lang, CAUSAL_PROMPT["en"]).format(n=n, h=h), answer, worked)
+    worked = in_language(lang, N_("row i of each head's map has i non-zero weights (keys 1 … i): 1 + 2 + … + {n} = "
+                                  "{n}·{next}/2 = {per_head} per head, × {h} heads = {answer} (of {total}; the rest are "
+                                  "masked to 0)")).format(n=n, next=n + 1, per_head=n * (n + 1) // 2, h=h, answer=answer,
+                                                          total=h * n * n)
+    return GeneratedQuestion(in_language(lang, CAUSAL_PROMPT).format(n=n, h=h), answer, worked)

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, optim
 from ..engine.data import load_digits
 from ..engine.kernels import reference as K
@@ -74,7 +76,7 @@ def shown_digits() -> np.ndarray:
 def noise_images() -> np.ndarray:
     """As many random images as test digits, each pixel on with the training digits' mean density: the free energy's
     baseline (what the RBM thinks of images that are not digits)."""
-    x, _, xt, _ = binary_digits()
+    x, _labels, xt, _test_labels = binary_digits()
     return (np.random.default_rng(NOISE_SEED).random(xt.shape) < x.mean()).astype(float)
 
 
@@ -150,7 +152,7 @@ def statistics(v0: np.ndarray, ph0: np.ndarray, vk: np.ndarray, phk: np.ndarray)
 
 def gibbs(rbm: RBM, v: np.ndarray, steps: int, rng: np.random.Generator) -> np.ndarray:
     """`steps` full Gibbs steps from v: h ~ p(h|v), then v ~ p(v|h), every unit of a layer at once."""
-    for _ in range(steps):
+    for _step in range(steps):
         v = bernoulli(rbm.visible_probs(bernoulli(rbm.hidden_probs(v), rng)), rng)
     return v
 
@@ -202,7 +204,7 @@ def hamming_to_nearest(images: np.ndarray, reference: np.ndarray) -> tuple[np.nd
 def test_digit_distance() -> float:
     """How many pixels a test digit differs from its nearest training digit, on average: what "looks like a digit"
     means in pixels."""
-    x, _, xt, _ = binary_digits()
+    x, _labels, xt, _test_labels = binary_digits()
     return float(hamming_to_nearest(xt, x)[0].mean())
 
 
@@ -221,7 +223,8 @@ def classifier(hidden: int, seed: int, rbms: tuple[RBM, RBM] | None = None) -> n
     return net
 
 
-NETS = ("pre-trained", "random")
+NETS = (N_("pre-trained"), N_("random"))
+NET_NAMES = {"pre-trained": N_("The pre-trained net"), "random": N_("The random net")}  # who diverged
 
 
 @dataclass(frozen=True)
@@ -348,27 +351,30 @@ class RbmSnapshot:
 
 class RbmLab(Lab):
     controls = (
-        Control("part", "Part", "choice", "rbm", choices=PARTS,
-                help="rbm: CD training · sample: chains from noise · dbn: pre-train, then fine-tune · bm: full BM"),
-        Control("hidden", "Hidden units", "int", 32, 16, 64, 16,
-                help="The RBM's; the DBN's first layer (its second has half)"),
-        Control("k", "CD-k steps", "int", 1, 1, 25, 1, help="Gibbs steps between the positive and negative statistics"),
-        Control("lr", "RBM η", "float", 0.5, 0.01, 2.0, 0.1, help="Learning rate of every RBM"),
-        Control("epochs", "RBM epochs", "int", 10, 1, 200, 5,
-                help="rbm: a free run stops here; sample: the RBM's training"),
-        Control("pretrain", "Pre-train epochs", "int", 5, 0, 50, 5, help="DBN: epochs for each RBM of the stack"),
-        Control("labels", "Labelled digits", "int", 200, 50, 1437, 50,
-                help="DBN: the digits fine-tuning may see labels of"),
-        Control("finetune", "Fine-tune epochs", "int", 20, 1, 200, 5),
-        Control("ft_lr", "Fine-tune η", "float", 0.5, 0.01, 5.0, 0.1, help="DBN: SGD's learning rate on both nets"),
-        Control("lateral", "Hidden–hidden L", "float", 2.0, -4.0, 4.0, 0.5, restarts=False,
-                help="bm: the weight between the two hidden units (0: an RBM)"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("part", N_("Part"), "choice", "rbm", choices=PARTS,
+                help=N_("rbm: CD training · sample: chains from noise · dbn: pre-train, then fine-tune · bm: full BM")),
+        Control("hidden", N_("Hidden units"), "int", 32, 16, 64, 16,
+                help=N_("The RBM's; the DBN's first layer (its second has half)")),
+        Control("k", N_("CD-k steps"), "int", 1, 1, 25, 1,
+                help=N_("Gibbs steps between the positive and negative statistics")),
+        Control("lr", N_("RBM η"), "float", 0.5, 0.01, 2.0, 0.1, help=N_("Learning rate of every RBM")),
+        Control("epochs", N_("RBM epochs"), "int", 10, 1, 200, 5,
+                help=N_("rbm: a free run stops here; sample: the RBM's training")),
+        Control("pretrain", N_("Pre-train epochs"), "int", 5, 0, 50, 5,
+                help=N_("DBN: epochs for each RBM of the stack")),
+        Control("labels", N_("Labelled digits"), "int", 200, 50, 1437, 50,
+                help=N_("DBN: the digits fine-tuning may see labels of")),
+        Control("finetune", N_("Fine-tune epochs"), "int", 20, 1, 200, 5),
+        Control("ft_lr", N_("Fine-tune η"), "float", 0.5, 0.01, 5.0, 0.1,
+                help=N_("DBN: SGD's learning rate on both nets")),
+        Control("lateral", N_("Hidden–hidden L"), "float", 2.0, -4.0, 4.0, 0.5, restarts=False,
+                help=N_("bm: the weight between the two hidden units (0: an RBM)")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("epoch", "e", "Epoch"),
-        Action("another", "n", "Another"),
+        Action("step", "s", N_("Step")),
+        Action("epoch", "e", N_("Epoch")),
+        Action("another", "n", N_("Another")),
     )
     run_action = "step"
 
@@ -509,7 +515,7 @@ class RbmLab(Lab):
                 loss = F.cross_entropy(net(Tensor(self.x[self.labelled])), self.y[self.labelled]).item()
             self.accuracy.setdefault(name, []).append(float(right))
             self.losses.setdefault(name, []).append(loss)
-            if self.finetuned and self.watch(loss, self.finetuned, "epoch", f"The {name} net"):
+            if self.finetuned and self.watch(loss, self.finetuned, N_("epoch"), NET_NAMES[name]):
                 return
 
     # ---------------------------------------------------------------- actions
@@ -583,32 +589,38 @@ class RbmLab(Lab):
         p = self.params
         if self.part == "rbm":
             if self.updates == 0:
-                return Status("info", "Press {step} for one CD update on a mini-batch of 16, {epoch} for an epoch, "
-                                      "{run} to run, {another} for another test digit.")
+                return Status("info", _("Press {step} for one CD update on a mini-batch of 16, {epoch} for an epoch, "
+                                        "{run} to run, {another} for another test digit."))
             recon = fixed(self.curves["recon_test"][-1], 4)
             kind = "success" if self.finished else "info"
-            return Status(kind, f"Update {self.updates}, epoch {self.epochs_done} of {p['epochs']}: test digits' "
-                                f"reconstruction error {recon} (from {fixed(self.curves['recon_test'][0], 4)}).")
+            return Status(kind, _("Update {updates}, epoch {done} of {total}: test digits' reconstruction error "
+                                  "{recon} (from {start}).").format(updates=self.updates, done=self.epochs_done,
+                                                            total=p["epochs"], recon=recon,
+                                                            start=fixed(self.curves["recon_test"][0], 4)))
         if self.part == "sample":
             distance = fixed(self.chain_distance[-1], 1)
             return Status("success" if self.finished else "info",
-                          f"Gibbs step {self.steps}: {distance} pixels off the nearest training digit (test digits "
-                          f"{fixed(test_digit_distance(), 1)}). {{step}}: a step, {{another}}: new chains from noise, "
-                          "{epoch}: train the RBM more.")
+                          _("Gibbs step {steps}: {distance} pixels off the nearest training digit (test digits "
+                            "{digits}). {step}: a step, {another}: new chains from noise, {epoch}: train the RBM more.")
+                          .format(steps=self.steps, distance=distance, digits=fixed(test_digit_distance(), 1),
+                                  step="{step}", another="{another}", epoch="{epoch}"))
         if self.part == "dbn":
             if self.divergence is not None:
-                return self.divergence.status("Lower the fine-tuning η.")
+                return self.divergence.status(_("Lower the fine-tuning η."))
             if not self.nets:
                 layer = int(self.pre_epochs[0] >= p["pretrain"])
-                return Status("info", f"Stage 1, unsupervised: RBM {layer + 1} epoch {self.pre_epochs[layer]} of "
-                                      f"{p['pretrain']}, no labels used. "
-                                      "{step}: an epoch, {epoch}: the whole stage, {run}: everything.")
+                return Status("info", _("Stage 1, unsupervised: RBM {layer} epoch {done} of {total}, no labels used. "
+                                        "{step}: an epoch, {epoch}: the whole stage, {run}: everything.").format(
+                    layer=layer + 1, done=self.pre_epochs[layer], total=p["pretrain"],
+                    step="{step}", epoch="{epoch}", run="{run}"))
             pre, rand = (self.accuracy[name][-1] for name in NETS)
             return Status("success" if self.finished else "info",
-                          f"Stage 2, fine-tuning on {p['labels']} labels: epoch {self.finetuned} of {p['finetune']}, "
-                          f"test accuracy pre-trained {pre:.0%}, random init {rand:.0%}.")
-        return Status("info", "A full Boltzmann machine: p(h|v) by enumerating h. {step}: the next v; change "
-                              "Hidden–hidden L in the controls (0 makes it an RBM).")
+                          _("Stage 2, fine-tuning on {labels} labels: epoch {done} of {total}, test accuracy "
+                            "pre-trained {pretrained}, random init {random}.").format(
+                              labels=p["labels"], done=self.finetuned, total=p["finetune"], pretrained=f"{pre:.0%}",
+                              random=f"{rand:.0%}"))
+        return Status("info", _("A full Boltzmann machine: p(h|v) by enumerating h. {step}: the next v; change "
+                                "Hidden–hidden L in the controls (0 makes it an RBM)."))
 
     def snapshot(self) -> RbmSnapshot:
         p = self.params
@@ -643,12 +655,8 @@ def vector(values) -> str:
     return "(" + ", ".join(num(v) for v in values) + ")"
 
 
-HIDDEN_PROMPT = {
-    "en": "An RBM's hidden unit j has weights Wⱼ = {w} to the four visible units and bias cⱼ = {c}. The visible "
-          "units are v = {v}. What is p(hⱼ = 1 | v)? (3 decimals)",
-    "zh": "受限玻尔兹曼机的隐藏单元 j 到四个可见单元的权重为 Wⱼ = {w}，偏置 cⱼ = {c}。可见单元为 v = {v}。"
-          "p(hⱼ = 1 | v) 是多少？（保留 3 位小数）",
-}
+HIDDEN_PROMPT = N_("An RBM's hidden unit j has weights Wⱼ = {w} to the four visible units and bias cⱼ = {c}. The "
+                   "visible units are v = {v}. What is p(hⱼ = 1 | v)? (3 decimals)")
 
 
 def hidden_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -664,16 +672,13 @@ def hidden_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     drive = c + float(w @ v)
     worked = (f"cⱼ + Wⱼ·v = {num(c)} + {' + '.join(f'{factor(a)}·{num(b)}' for a, b in zip(w, v))} = {num(drive)}; "
               f"σ({num(drive)}) = 1/(1 + e^{factor(-drive)}) = {num(round(answer, 4))}")
-    prompt = HIDDEN_PROMPT.get(lang, HIDDEN_PROMPT["en"]).format(w=vector(w), c=num(c), v=vector(v))
+    prompt = in_language(lang, HIDDEN_PROMPT).format(w=vector(w), c=num(c), v=vector(v))
     return GeneratedQuestion(prompt, round(answer, 3), worked, tolerance=0.002)
 
 
-ENERGY_PROMPT = {
-    "en": "An RBM with 3 visible and 2 hidden units has weights W = {W} (row j: hidden unit j), visible biases b = {b} "
-          "and hidden biases c = {c}. What is the energy E(v, h) = −b·v − c·h − h·W·v of v = {v}, h = {h}?",
-    "zh": "一个受限玻尔兹曼机有 3 个可见单元和 2 个隐藏单元，权重 W = {W}（第 j 行是隐藏单元 j 的），可见偏置 b = {b}，"
-          "隐藏偏置 c = {c}。v = {v}、h = {h} 的能量 E(v, h) = −b·v − c·h − h·W·v 是多少？",
-}
+ENERGY_PROMPT = N_("An RBM with 3 visible and 2 hidden units has weights W = {W} (row j: hidden unit j), visible "
+                   "biases b = {b} and hidden biases c = {c}. What is the energy E(v, h) = −b·v − c·h − h·W·v of "
+                   "v = {v}, h = {h}?")
 
 
 def energy_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -691,18 +696,14 @@ def energy_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     worked = (f"−b·v = {num(-(b @ v))}, −c·h = {num(-(c @ h))}, −h·W·v = −Σ hⱼWⱼᵢvᵢ = {num(pairs)}; "
               f"E = {num(-(b @ v))} + {factor(-(c @ h))} + {factor(pairs)} = {num(answer)}")
     matrix = "[" + ", ".join(vector(row) for row in W) + "]"
-    prompt = ENERGY_PROMPT.get(lang, ENERGY_PROMPT["en"]).format(W=matrix, b=vector(b), c=vector(c), v=vector(v),
-                                                                 h=vector(h))
+    prompt = in_language(lang, ENERGY_PROMPT).format(W=matrix, b=vector(b), c=vector(c), v=vector(v), h=vector(h))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.01)
 
 
-CD_PROMPT = {
-    "en": "CD-1 on a batch of two digits. For pixel i and hidden unit j: the data have vᵢ = {v0} and p(hⱼ = 1 | v) = "
-          "{p0}; the reconstructions have vᵢ′ = {v1} and p(hⱼ = 1 | v′) = {p1}. The weight is w = {w}, the learning "
-          "rate η = {lr}. What is w after the update? (3 decimals)",
-    "zh": "对两个数字组成的批量做 CD-1。对像素 i 和隐藏单元 j：数据的 vᵢ = {v0}，p(hⱼ = 1 | v) = {p0}；重构的 vᵢ′ = {v1}，"
-          "p(hⱼ = 1 | v′) = {p1}。权重 w = {w}，学习率 η = {lr}。更新之后 w 是多少？（保留 3 位小数）",
-}
+CD_PROMPT = N_("CD-1 on a batch of two digits. For pixel i and hidden unit j: the data have vᵢ = {v0} and "
+               "p(hⱼ = 1 | v) = {p0}; the reconstructions have vᵢ′ = {v1} and p(hⱼ = 1 | v′) = {p1}. The weight is "
+               "w = {w}, the learning rate η = {lr}. What is w after the update? (3 decimals)")
+POSITIVE, NEGATIVE = N_("positive"), N_("negative")  # the two statistics, named in the worked line
 
 
 def cd_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -711,8 +712,8 @@ def cd_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion
     averaged, is redrawn."""
     probabilities = np.array([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])
     while True:
-        v0, v1 = (rng.integers(0, 2, (2, 1)).astype(float) for _ in range(2))
-        p0, p1 = (rng.choice(probabilities, (2, 1)) for _ in range(2))
+        v0, v1 = (rng.integers(0, 2, (2, 1)).astype(float) for _draw in range(2))
+        p0, p1 = (rng.choice(probabilities, (2, 1)) for _draw in range(2))
         w, lr = float(rng.choice([-0.5, -0.2, 0.1, 0.3, 0.5])), float(rng.choice([0.1, 0.5, 1.0]))
         stats = statistics(v0, p0, v1, p1)
         positive, negative = float(stats.positive[0, 0]), float(stats.negative[0, 0])
@@ -720,10 +721,11 @@ def cd_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion
         slips = (0.0, w, w + lr * positive, w - lr * (positive - negative), w + 2 * lr * (positive - negative))
         if min(abs(answer - s) for s in slips) >= 0.004:
             break
-    worked = (f"positive ⟨vᵢ·p(hⱼ|v)⟩ = ({num(v0[0, 0])}·{num(p0[0, 0])} + {num(v0[1, 0])}·{num(p0[1, 0])})/2 = "
-              f"{num(round(positive, 4))}; negative ⟨vᵢ′·p(hⱼ|v′)⟩ = ({num(v1[0, 0])}·{num(p1[0, 0])} + "
+    positive_name, negative_name = in_language(lang, POSITIVE), in_language(lang, NEGATIVE)
+    worked = (f"{positive_name} ⟨vᵢ·p(hⱼ|v)⟩ = ({num(v0[0, 0])}·{num(p0[0, 0])} + {num(v0[1, 0])}·{num(p0[1, 0])})/2 = "
+              f"{num(round(positive, 4))}; {negative_name} ⟨vᵢ′·p(hⱼ|v′)⟩ = ({num(v1[0, 0])}·{num(p1[0, 0])} + "
               f"{num(v1[1, 0])}·{num(p1[1, 0])})/2 = {num(round(negative, 4))}; w ← {num(w)} + {num(lr)}·"
               f"({num(round(positive, 4))} − {num(round(negative, 4))}) = {num(round(answer, 4))}")
-    prompt = CD_PROMPT.get(lang, CD_PROMPT["en"]).format(
+    prompt = in_language(lang, CD_PROMPT).format(
         v0=vector(v0[:, 0]), p0=vector(p0[:, 0]), v1=vector(v1[:, 0]), p1=vector(p1[:, 0]), w=num(w), lr=num(lr))
     return GeneratedQuestion(prompt, round(answer, 4), worked, tolerance=0.001)

@@ -28,6 +28,7 @@ import numpy as np
 from ..engine import Tensor, manual_seed, nn, no_grad, optim
 from ..engine import functional as F
 from ..engine.data import load_digits
+from ..i18n import N_, _, in_language
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
 Tree = Union[int, tuple["Tree", "Tree"]]
@@ -186,28 +187,30 @@ def augment(image: np.ndarray, label: int, rng: np.random.Generator) -> Augmente
     degrees = float(rng.choice((-1, 1)) * rng.uniform(10, 25))
     noisy = np.clip(image + rng.normal(0, 3, image.shape), 0, 16)
     both = np.clip(rotate(shift(image, dy, dx), degrees) + rng.normal(0, 3, image.shape), 0, 16)
-    return Augmented(label, (("original", image), (f"shift {dy:+d},{dx:+d}".replace("-", MINUS), shift(image, dy, dx)),
-                             (f"rotate {degrees:+.0f}°".replace("-", MINUS), rotate(image, degrees)),
-                             ("noise σ 3", noisy), ("all three", both), ("mirror", image[:, ::-1].copy())))
+    signed = {"dy": f"{dy:+d}".replace("-", MINUS), "dx": f"{dx:+d}".replace("-", MINUS),
+              "degrees": f"{degrees:+.0f}".replace("-", MINUS)}
+    return Augmented(label, ((_("original"), image), (_("shift {dy},{dx}").format(**signed), shift(image, dy, dx)),
+                             (_("rotate {degrees}°").format(**signed), rotate(image, degrees)),
+                             (_("noise σ 3"), noisy), (_("all three"), both), (_("mirror"), image[:, ::-1].copy())))
 
 
 # ---------------------------------------------------------------------------------------------- the lab
 class RecursiveLab(Lab):
     controls = (
-        Control("numbers", "Numbers", "choice", "3-1-4-2", choices=EXPRESSIONS, restarts=False,
-                help="The chain of subtractions on screen; 5 numbers is a size the net never trains on"),
-        Control("modulus", "Modulus k", "int", 5, 3, 7, 1, help="Values are taken mod k"),
-        Control("dim", "Vector size", "int", 16, 4, 16, 4, help="Length of every node's vector p"),
-        Control("lr", "Learning rate", "float", 0.02, 0.001, 0.1, 0.001, help="Adam"),
-        Control("steps", "Steps", "int", 800, 100, 5000, 100),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("numbers", N_("Numbers"), "choice", "3-1-4-2", choices=EXPRESSIONS, restarts=False,
+                help=N_("The chain of subtractions on screen; 5 numbers is a size the net never trains on")),
+        Control("modulus", N_("Modulus k"), "int", 5, 3, 7, 1, help=N_("Values are taken mod k")),
+        Control("dim", N_("Vector size"), "int", 16, 4, 16, 4, help=N_("Length of every node's vector p")),
+        Control("lr", N_("Learning rate"), "float", 0.02, 0.001, 0.1, 0.001, help="Adam"),
+        Control("steps", N_("Steps"), "int", 800, 100, 5000, 100),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
     actions = (
-        Action("step", "s", "Batch"),
-        Action("train", "e", "All steps", background=True),
-        Action("bracket", "b", "Bracketing"),
-        Action("node", "n", "Backward step"),
-        Action("new_digit", "a", "Augment", fresh=True),
+        Action("step", "s", N_("Batch")),
+        Action("train", "e", N_("All steps"), background=True),
+        Action("bracket", "b", N_("Bracketing")),
+        Action("node", "n", N_("Backward step")),
+        Action("new_digit", "a", N_("Augment"), fresh=True),
     )
     run_action = "step"
 
@@ -255,7 +258,7 @@ class RecursiveLab(Lab):
         self.count += 1
         self.losses.append(loss.item())
         self.revealed, self.traced = 0, None
-        if not self.watch(self.losses[-1], self.count, "step") and (self.count == 1 or self.count % EVERY == 0
+        if not self.watch(self.losses[-1], self.count, N_("step")) and (self.count == 1 or self.count % EVERY == 0
                                                                      or self.finished):
             self.measurements.append(Measurement(self.count, self.accuracy(TRAIN_SIZES), self.accuracy((UNSEEN,))))
 
@@ -302,16 +305,17 @@ class RecursiveLab(Lab):
     # ------------------------------------------------------------------ snapshot
     def status(self) -> Status:
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if not self.count:
-            return Status("info", "Press {step} for one batch of random trees, {run} to train; {bracket} changes the "
-                                  "bracketing, {node} takes the backward pass one node further.")
+            return Status("info", _("Press {step} for one batch of random trees, {run} to train; {bracket} changes "
+                                    "the bracketing, {node} takes the backward pass one node further."))
         m = self.measurements[-1]
-        text = (f"Step {self.count}: root right on {m.seen:.0%} of all trees of 2–4 numbers, {m.unseen:.0%} of the "
-                f"5-number trees it never saw.")
+        text = _("Step {count}: root right on {seen} of all trees of 2–4 numbers, {unseen} of the 5-number trees it "
+                 "never saw.").format(count=self.count, seen=f"{m.seen:.0%}", unseen=f"{m.unseen:.0%}")
         if self.finished:
-            return Status("success" if m.seen > 0.95 else "info", text + " Press {bracket} and {node} to follow "
-                                                                        "the gradient down the tree.")
+            return Status("success" if m.seen > 0.95 else "info",  # {bracket} and {node} stay: the screen's keys
+                          _("{status} Press {bracket} and {node} to follow the gradient down the tree.").format(
+                              status=text, bracket="{bracket}", node="{node}"))
         return Status("info", text)
 
     def snapshot(self) -> RecursiveSnapshot:
@@ -369,12 +373,9 @@ def trace_tree(net: RecursiveNet, tree: Tree, numbers: tuple[int, ...], modulus:
 
 
 # ---------------------------------------------------------------------------------------------- quiz questions
-DENSE_PROMPT = {
-    "en": "A DenseNet block has {layers} layers with growth rate k = {growth}; {k0} channels come in. Each layer adds "
-          "k new feature maps and concatenates them to everything before it. How many channels leave the block?",
-    "zh": "一个 DenseNet 稠密块有 {layers} 层，增长率 k = {growth}；输入 {k0} 个通道。每层新产生 k 个特征图，并与它之前的"
-          "所有特征图在通道维上拼接。这个块输出多少个通道？",
-}
+DENSE_PROMPT = N_("A DenseNet block has {layers} layers with growth rate k = {growth}; {k0} channels come in. Each "
+                  "layer adds k new feature maps and concatenates them to everything before it. How many channels "
+                  "leave the block?")
 
 
 def dense_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -389,17 +390,14 @@ def dense_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
         if channels not in (k0 * layers, 2 * k0):
             break
     worked = f"k₀ + L·k = {k0} + {layers}·{growth} = {channels}"
-    return GeneratedQuestion(DENSE_PROMPT.get(lang, DENSE_PROMPT["en"]).format(layers=layers, growth=growth, k0=k0),
+    return GeneratedQuestion(in_language(lang, DENSE_PROMPT).format(layers=layers, growth=growth, k0=k0),
                              channels, worked)
 
 
-SEPARABLE_PROMPT = {
-    "en": "A depthwise separable convolution (as in MobileNet) takes {c} channels to {out}: a depthwise {k}×{k} conv "
-          "(one filter per channel), then a 1×1 conv. Without biases, how many parameters does it have? "
-          "(A full {k}×{k} conv would have {full:,}.)",
-    "zh": "一个深度可分离卷积（MobileNet 中那样）把 {c} 个通道变成 {out} 个：先是逐通道的 {k}×{k} 卷积（每个通道一个卷积核），"
-          "再接一个 1×1 卷积。不计偏置，它有多少个参数？（完整的 {k}×{k} 卷积有 {full:,} 个。）",
-}
+SEPARABLE_PROMPT = N_("A depthwise separable convolution (as in MobileNet) takes {c} channels to {out}: a depthwise "
+                      "{k}×{k} conv (one filter per channel), then a 1×1 conv. Without biases, how many parameters "
+                      "does it have? (A full {k}×{k} conv would have {full}.)")
+SEPARABLE_WORKED = N_("depthwise {c}·{k}·{k} = {depthwise}; 1×1 {c}·{out} = {pointwise}; together {total}")
 
 
 def separable_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -410,17 +408,14 @@ def separable_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQ
         if c != out:
             break
     depthwise, pointwise = c * k * k, c * out
-    worked = f"depthwise {c}·{k}·{k} = {depthwise:,}; 1×1 {c}·{out} = {pointwise:,}; together {depthwise + pointwise:,}"
-    prompt = SEPARABLE_PROMPT.get(lang, SEPARABLE_PROMPT["en"]).format(c=c, out=out, k=k, full=c * out * k * k)
+    worked = in_language(lang, SEPARABLE_WORKED).format(c=c, k=k, out=out, depthwise=f"{depthwise:,}",
+                                                        pointwise=f"{pointwise:,}", total=f"{depthwise + pointwise:,}")
+    prompt = in_language(lang, SEPARABLE_PROMPT).format(c=c, out=out, k=k, full=f"{c * out * k * k:,}")
     return GeneratedQuestion(prompt, depthwise + pointwise, worked)
 
 
-COMPOSE_PROMPT = {
-    "en": "A recursive net composes two children c₁ = {c1} and c₂ = {c2} with p = tanh(W·[c₁; c₂] + b), "
-          "W = {w} (rows), b = {b}. What is p's first entry? (2 decimals)",
-    "zh": "递归神经网络用 p = tanh(W·[c₁; c₂] + b) 组合两个子节点 c₁ = {c1} 和 c₂ = {c2}，W = {w}（按行），b = {b}。"
-          "p 的第一个分量是多少？（保留 2 位小数）",
-}
+COMPOSE_PROMPT = N_("A recursive net composes two children c₁ = {c1} and c₂ = {c2} with p = tanh(W·[c₁; c₂] + b), "
+                    "W = {w} (rows), b = {b}. What is p's first entry? (2 decimals)")
 
 
 def vector_text(values) -> str:
@@ -441,6 +436,6 @@ def compose_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQue
             break
     terms = " + ".join(f"{factor(a)}·{factor(x)}" for a, x in zip(w[0], np.concatenate([c1, c2])))
     worked = f"W₁·[c₁; c₂] + b₁ = {terms} + {factor(b[0])} = {num(pre)}; tanh({num(pre)}) = {p[0]:.4f}"
-    prompt = COMPOSE_PROMPT.get(lang, COMPOSE_PROMPT["en"]).format(
+    prompt = in_language(lang, COMPOSE_PROMPT).format(
         c1=vector_text(c1), c2=vector_text(c2), w="[" + ", ".join(vector_text(r) for r in w) + "]", b=vector_text(b))
     return GeneratedQuestion(prompt, float(p[0]), worked, tolerance=0.005)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..engine import Tensor, functional as F, no_grad, optim
 from ..engine.nn import Parameter
+from ..i18n import N_, _, in_language
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
 
@@ -107,7 +108,7 @@ class Surface:
 @functools.cache
 def line_surface() -> Surface:
     """The MSE over (w, b) around the least-squares line, wide enough for the start (0, 0) and an overshoot."""
-    x, y, _, _ = make_data()
+    x, y, _xv, _yv = make_data()
     (w,), b = least_squares(x, y, 1)
     reach = 1.5 * max(abs(w), abs(b))
     box = (math.floor(2 * (w - reach)) / 2, math.ceil(2 * (w + reach)) / 2,
@@ -164,15 +165,15 @@ class RegressionSnapshot:
 
 class RegressionLab(Lab):
     controls = (
-        Control("degree", "Degree", "int", 1, 1, 12, 1, help="The polynomial's degree: 1 is a line"),
-        Control("lr", "Learning rate η", "float", 0.1, 0.001, 3.0, 0.05, help="GD's step size"),
-        Control("batch", "Batch size", "int", TRAIN_POINTS, 1, TRAIN_POINTS, 1,
-                help=f"Points per update: {TRAIN_POINTS} is full-batch gradient descent, fewer is minibatch SGD"),
-        Control("max_steps", "Max steps", "int", 20000, 100, 100000, 1000, help="A free run stops here"),
+        Control("degree", N_("Degree"), "int", 1, 1, 12, 1, help=N_("The polynomial's degree: 1 is a line")),
+        Control("lr", N_("Learning rate η"), "float", 0.1, 0.001, 3.0, 0.05, help=N_("GD's step size")),
+        Control("batch", N_("Batch size"), "int", TRAIN_POINTS, 1, TRAIN_POINTS, 1,
+                help=N_("Points per update: 20 is full-batch gradient descent, fewer is minibatch SGD")),
+        Control("max_steps", N_("Max steps"), "int", 20000, 100, 100000, 1000, help=N_("A free run stops here")),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("double", "g", "Steps ×2", background=True),
+        Action("step", "s", N_("Step")),
+        Action("double", "g", N_("Steps ×2"), background=True),
     )
     run_action = "step"
     run_pace = 0.01  # 100 steps a second: a path to watch, not a blur
@@ -231,11 +232,11 @@ class RegressionLab(Lab):
             self.path.append(self.theta_line())
         if self.reached_at is None and self.train_loss[-1] <= (1 + CLOSE) * self.ls_train:
             self.reached_at = self.steps
-        self.watch(self.train_loss[-1], self.steps, "step")
+        self.watch(self.train_loss[-1], self.steps, N_("step"))
 
     def double(self) -> None:
         """As many steps again as so far (one at the start)."""
-        for _ in range(max(self.steps, 1)):
+        for _unused in range(max(self.steps, 1)):
             if self.diverged or self.interrupted():
                 return
             self.step()
@@ -244,20 +245,24 @@ class RegressionLab(Lab):
         p, steps = self.params, self.steps
         limit = largest_stable_lr(p["degree"])
         if self.divergence is not None:
-            return self.divergence.status(f"η = {p['lr']:g} is above 2/λmax = {fixed(limit, 3)}: each step overshoots "
-                                          "the minimum by more than the last. Lower η.")
+            return self.divergence.status(_("η = {lr} is above 2/λmax = {limit}: each step overshoots the minimum "
+                                            "by more than the last. Lower η.").format(lr=f"{p['lr']:g}",
+                                                                                      limit=fixed(limit, 3)))
         if steps == 0:
-            return Status("info", "Press {step} for one gradient-descent step, {run} to run, "
-                                  "{double} to double the steps.")
-        gd, ls = fixed(self.train_loss[-1], 4), fixed(self.ls_train, 4)
-        who = "GD" if p["batch"] >= TRAIN_POINTS else f"SGD (batch {p['batch']})"
+            return Status("info", _("Press {step} for one gradient-descent step, {run} to run, "
+                                    "{double} to double the steps."))
+        gd, ls, lr = fixed(self.train_loss[-1], 4), fixed(self.ls_train, 4), f"{p['lr']:g}"
+        who = "GD" if p["batch"] >= TRAIN_POINTS else _("SGD (batch {size})").format(size=p["batch"])
         if self.reached_at is not None:
-            return Status("success", f"{who} reached the least-squares training MSE {ls} (within 0.1 %) after "
-                                     f"{self.reached_at} steps at η = {p['lr']:g}.")
+            return Status("success", _("{who} reached the least-squares training MSE {ls} (within 0.1 %) after "
+                                       "{steps} steps at η = {lr}.").format(
+                who=who, ls=ls, steps=self.reached_at, lr=lr))
         if steps >= p["max_steps"]:
-            return Status("warning", f"{steps} steps and {who}'s training MSE is {gd}, the least-squares minimum {ls}: "
-                                     "a larger η, or the closed form, gets there.")
-        return Status("info", f"Step {steps}: {who}'s training MSE {gd}, least squares {ls}.")
+            return Status("warning", _("{steps} steps and {who}'s training MSE is {gd}, the least-squares minimum "
+                                       "{ls}: a larger η, or the closed form, gets there.").format(
+                steps=steps, who=who, gd=gd, ls=ls))
+        return Status("info", _("Step {steps}: {who}'s training MSE {gd}, least squares {ls}.").format(
+            steps=steps, who=who, gd=gd, ls=ls))
 
     def snapshot(self) -> RegressionSnapshot:
         p = self.params
@@ -305,12 +310,11 @@ def gd_step(x: np.ndarray, y: np.ndarray, w: float, b: float, lr: float) -> tupl
     return float(weight.data[0, 0]), float(bias.data[0])
 
 
-STEP_PROMPT = {
-    "en": "The line ŷ = w·x + b has w = {w}, b = {b}. The training points are {points}. One step of gradient descent "
-          "on the mean squared error L = (1/3)·Σ(ŷᵢ − yᵢ)², learning rate η = {lr}: what is w after the step? (3 decimals)",
-    "zh": "直线 ŷ = w·x + b，w = {w}，b = {b}。训练点为 {points}。对均方误差 L = (1/3)·Σ(ŷᵢ − yᵢ)² 做一步梯度下降，"
-          "学习率 η = {lr}：这一步之后 w 是多少？（保留 3 位小数）",
-}
+STEP_PROMPT = N_("The line ŷ = w·x + b has w = {w}, b = {b}. The training points are {points}. One step of gradient "
+                 "descent on the mean squared error L = (1/3)·Σ(ŷᵢ − yᵢ)², learning rate η = {lr}: what is w after the "
+                 "step? (3 decimals)")
+STEP_WORKED = N_("residuals ŷ − y = ({residuals}); ∂L/∂w = (2/3)·Σ(ŷᵢ − yᵢ)·xᵢ = {grad}; w ← {w} − {lr}·{factor} = "
+                 "{answer}")
 
 
 def step_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -319,7 +323,7 @@ def step_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     redrawn."""
     while True:
         x, y = draw_points(rng)
-        w, b = (float(rng.choice([-1.0, -0.5, 0.5, 1.0, 2.0])) for _ in range(2))
+        w, b = (float(rng.choice([-1.0, -0.5, 0.5, 1.0, 2.0])) for _unused in range(2))
         lr = float(rng.choice([0.05, 0.1, 0.2]))
         answer = gd_step(x, y, w, b, lr)[0]
         residual = w * x + b - y
@@ -327,17 +331,15 @@ def step_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         slips = (w, w - lr * grad / 2, w - lr * grad * 3, w + lr * grad)
         if abs(answer - w) >= 0.02 and min(abs(answer - slip) for slip in (0.0, *slips[1:])) >= 0.005:
             break
-    worked = (f"residuals ŷ − y = ({', '.join(num(r) for r in residual)}); ∂L/∂w = (2/3)·Σ(ŷᵢ − yᵢ)·xᵢ = "
-              f"{num(round(grad, 4))}; w ← {num(w)} − {num(lr)}·{factor(round(grad, 4))} = {num(round(answer, 4))}")
-    prompt = STEP_PROMPT.get(lang, STEP_PROMPT["en"]).format(w=num(w), b=num(b), points=points_text(x, y), lr=num(lr))
+    worked = in_language(lang, STEP_WORKED).format(
+        residuals=", ".join(num(r) for r in residual), grad=num(round(grad, 4)), w=num(w), lr=num(lr),
+        factor=factor(round(grad, 4)), answer=num(round(answer, 4)))
+    prompt = in_language(lang, STEP_PROMPT).format(w=num(w), b=num(b), points=points_text(x, y), lr=num(lr))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.001)
 
 
-SLOPE_PROMPT = {
-    "en": "Fit a line ŷ = w·x + b to the points {points} by least squares (the w and b with the smallest mean "
-          "squared error). What is the slope w? (2 decimals)",
-    "zh": "用最小二乘法（使均方误差最小的 w 和 b）给点 {points} 拟合直线 ŷ = w·x + b。斜率 w 是多少？（保留 2 位小数）",
-}
+SLOPE_PROMPT = N_("Fit a line ŷ = w·x + b to the points {points} by least squares (the w and b with the smallest mean "
+                  "squared error). What is the slope w? (2 decimals)")
 
 
 def slope_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -353,14 +355,13 @@ def slope_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     sxy, sxx = float(np.sum((x - mx) * (y - my))), float(np.sum((x - mx) ** 2))
     worked = (f"x̄ = {num(round(mx, 4))}, ȳ = {num(round(my, 4))}; w = Σ(x − x̄)(y − ȳ) / Σ(x − x̄)² = "
               f"{num(round(sxy, 4))} / {num(round(sxx, 4))} = {num(round(w, 4))}; b = ȳ − w·x̄ = {num(round(b, 4))}")
-    prompt = SLOPE_PROMPT.get(lang, SLOPE_PROMPT["en"]).format(points=points_text(x, y))
+    prompt = in_language(lang, SLOPE_PROMPT).format(points=points_text(x, y))
     return GeneratedQuestion(prompt, float(w), worked, tolerance=0.01)
 
 
-MSE_PROMPT = {
-    "en": "The line ŷ = {line} and the points {points}. What is its mean squared error (1/3)·Σ(ŷᵢ − yᵢ)²? (2 decimals)",
-    "zh": "直线 ŷ = {line}，点为 {points}。它的均方误差 (1/3)·Σ(ŷᵢ − yᵢ)² 是多少？（保留 2 位小数）",
-}
+MSE_PROMPT = N_("The line ŷ = {line} and the points {points}. What is its mean squared error (1/3)·Σ(ŷᵢ − yᵢ)²? "
+                "(2 decimals)")
+MSE_WORKED = N_("ŷ = ({predictions}); ŷ − y = ({residuals}); mean of the squares = {answer}")
 
 
 def mse_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -374,7 +375,8 @@ def mse_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestio
         slips = (0.0, float(np.sum(residual ** 2)), float(np.mean(np.abs(residual))))
         if min(abs(answer - slip) for slip in slips) >= 0.02:
             break
-    worked = (f"ŷ = ({', '.join(num(v) for v in w * x + b)}); ŷ − y = ({', '.join(num(r) for r in residual)}); "
-              f"mean of the squares = {num(round(answer, 4))}")
-    prompt = MSE_PROMPT.get(lang, MSE_PROMPT["en"]).format(line=line_text(w, b), points=points_text(x, y))
+    worked = in_language(lang, MSE_WORKED).format(predictions=", ".join(num(v) for v in w * x + b),
+                                                  residuals=", ".join(num(r) for r in residual),
+                                                  answer=num(round(answer, 4)))
+    prompt = in_language(lang, MSE_PROMPT).format(line=line_text(w, b), points=points_text(x, y))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.01)

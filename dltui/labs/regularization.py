@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, init, manual_seed, nn, no_grad, optim
 from ..numbers import fixed
 from .base import Action, Control, GeneratedQuestion, Lab, Status, factor, num
@@ -134,24 +136,24 @@ class RegularizationSnapshot:
 
 class RegularizationLab(Lab):
     controls = (
-        Control("weight_decay", "Weight decay λ", "float", 0.0, 0.0, 0.1, 0.001,
-                help="L2: the optimizer adds λw to each weight's gradient"),
-        Control("l1", "L1 λ₁", "float", 0.0, 0.0, 0.01, 0.0001, help="Adds λ₁·Σ|w| to the loss"),
-        Control("dropout", "Dropout p", "float", 0.0, 0.0, 0.8, 0.1, help="Chance each hidden unit is zeroed in training"),
-        Control("patience", "Patience", "int", 0, 0, 1000, 50,
-                help="Early stopping: stop after this many epochs without a better validation loss (0: off)"),
-        Control("lr", "Learning rate η", "float", 0.01, 0.001, 1.0, 0.005),
-        Control("optimizer", "Optimizer", "choice", "adam", choices=("adam", "sgd"), help="Adam, or SGD with momentum 0.9"),
-        Control("hidden", "Hidden units", "int", 64, 16, 64, 16, help="Units in each of the two hidden layers"),
-        Control("activation", "Activation", "choice", "tanh", choices=tuple(ACTIVATIONS)),
-        Control("epochs", "Max epochs", "int", 2000, 100, 10000, 100),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1, help="Initial weights and dropout masks (the data stay)"),
+        Control("weight_decay", N_("Weight decay λ"), "float", 0.0, 0.0, 0.1, 0.001,
+                help=N_("L2: the optimizer adds λw to each weight's gradient")),
+        Control("l1", "L1 λ₁", "float", 0.0, 0.0, 0.01, 0.0001, help=N_("Adds λ₁·Σ|w| to the loss")),
+        Control("dropout", N_("Dropout p"), "float", 0.0, 0.0, 0.8, 0.1, help=N_("Chance each hidden unit is zeroed in training")),
+        Control("patience", N_("Patience"), "int", 0, 0, 1000, 50,
+                help=N_("Early stopping: stop after this many epochs without a better validation loss (0: off)")),
+        Control("lr", N_("Learning rate η"), "float", 0.01, 0.001, 1.0, 0.005),
+        Control("optimizer", N_("Optimizer"), "choice", "adam", choices=("adam", "sgd"), help=N_("Adam, or SGD with momentum 0.9")),
+        Control("hidden", N_("Hidden units"), "int", 64, 16, 64, 16, help=N_("Units in each of the two hidden layers")),
+        Control("activation", N_("Activation"), "choice", "tanh", choices=tuple(ACTIVATIONS)),
+        Control("epochs", N_("Max epochs"), "int", 2000, 100, 10000, 100),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1, help=N_("Initial weights and dropout masks (the data stay)")),
     )
     actions = (
-        Action("step", "s", "Epoch"),
-        Action("train", "g", f"{RUN_EPOCHS} epochs", background=True),
-        Action("best", "b", "Best"),
-        Action("redraw", "n", "Redraw"),
+        Action("step", "s", N_("Epoch")),
+        Action("train", "g", N_("5 epochs"), background=True),  # RUN_EPOCHS
+        Action("best", "b", N_("Best")),
+        Action("redraw", "n", N_("Redraw")),
     )
     run_action = "train"
 
@@ -204,7 +206,7 @@ class RegularizationLab(Lab):
         self.epoch += 1
         self.train_loss.append(self.loss(self.x, self.y))
         self.val_loss.append(self.loss(self.xv, self.yv))
-        if self.watch(self.train_loss[-1], self.epoch, "epoch"):
+        if self.watch(self.train_loss[-1], self.epoch, N_("epoch")):
             return
         if self.val_loss[-1] < self.best_val:
             self.best_epoch, self.best_val, self.best_state = self.epoch, self.val_loss[-1], self.net.state()
@@ -214,7 +216,7 @@ class RegularizationLab(Lab):
             self.outcome = "out of epochs"
 
     def train(self) -> None:
-        for _ in range(RUN_EPOCHS):
+        for _unused in range(RUN_EPOCHS):
             self.step()
 
     def best(self) -> None:
@@ -236,29 +238,33 @@ class RegularizationLab(Lab):
         manual_seed([self.params["seed"], self.epoch, 1 + self.draw])
         self.net.train()
         with no_grad():
-            return np.array([self.net(Tensor([[PROBE]])).item() for _ in range(DRAWS)])
+            return np.array([self.net(Tensor([[PROBE]])).item() for _unused in range(DRAWS)])
 
     def status(self) -> Status:
         p, epoch = self.params, self.epoch
         train, val = self.train_loss[-1], self.val_loss[-1]
-        best = f"the lowest validation loss was {fixed(self.best_val, 4)} at epoch {self.best_epoch}"
+        best = _("the lowest validation loss was {loss} at epoch {epoch}").format(
+            loss=fixed(self.best_val, 4), epoch=self.best_epoch)
         if self.divergence is not None:
-            return self.divergence.status(f"η = {p['lr']:g} is too large; lower it.")
+            return self.divergence.status(_("η = {lr} is too large; lower it.").format(lr=f"{p['lr']:g}"))
         if self.outcome in ("early-stopped", "rewound"):
-            why = (f"no better validation loss for {p['patience']} epochs" if self.outcome == "early-stopped"
-                   else "stopped by hand")
-            return Status("success", f"Stopped at epoch {epoch} ({why}): the weights are back at epoch "
-                                     f"{self.best_epoch}'s, validation loss {fixed(self.best_val, 4)}. {{reset}} trains again.")
+            why = (_("no better validation loss for {count} epochs").format(count=p["patience"])
+                   if self.outcome == "early-stopped" else _("stopped by hand"))
+            return Status("success", _("Stopped at epoch {epoch} ({why}): the weights are back at epoch {best}'s, "
+                                       "validation loss {loss}. {reset} trains again.").format(
+                epoch=epoch, why=why, best=self.best_epoch, loss=fixed(self.best_val, 4), reset="{reset}"))
         if epoch == 0:
-            return Status("info", "Press {step} for an epoch, {run} to run; {best} stops at the lowest validation loss.")
+            return Status("info", _("Press {step} for an epoch, {run} to run; {best} stops at the lowest validation loss."))
         rising = epoch - self.best_epoch
+        losses = dict(train=fixed(train, 4), val=fixed(val, 4), best=best)
         if self.outcome == "out of epochs":
             return Status("warning" if val > 1.5 * self.best_val else "info",
-                          f"Stopped after {epoch} epochs: training loss {fixed(train, 4)}, validation {fixed(val, 4)}; {best}.")
+                          _("Stopped after {epoch} epochs: training loss {train}, validation {val}; {best}.").format(
+                              epoch=epoch, **losses))
         if rising >= 50 and val > 1.1 * self.best_val:
-            return Status("warning", f"Overfitting: {best}, and it has risen for {rising} epochs to {fixed(val, 4)} "
-                                     f"while the training loss fell to {fixed(train, 4)}.")
-        return Status("info", f"Epoch {epoch}: training loss {fixed(train, 4)}, validation {fixed(val, 4)}; {best}.")
+            return Status("warning", _("Overfitting: {best}, and it has risen for {count} epochs to {val} "
+                                       "while the training loss fell to {train}.").format(count=rising, **losses))
+        return Status("info", _("Epoch {epoch}: training loss {train}, validation {val}; {best}.").format(epoch=epoch, **losses))
 
     def snapshot(self) -> RegularizationSnapshot:
         p = self.params
@@ -282,13 +288,9 @@ class RegularizationLab(Lab):
 
 
 # ------------------------------------------------------------------------------ quiz questions
-DROPOUT_PROMPT = {
-    "en": "A hidden layer's outputs are h = ({h}). In training mode, dropout with p = {p} drew the mask m = ({m}) "
-          "(1 = kept, 0 = zeroed) and scales what it keeps by 1/(1 − p). What is the sum of the layer's outputs "
-          "after dropout, y₁ + … + y{n}? (2 decimals)",
-    "zh": "某隐藏层的输出为 h = ({h})。训练模式下，p = {p} 的暂退法（Dropout）抽到的掩码为 m = ({m})"
-          "（1 = 保留，0 = 置零），保留的单元乘以 1/(1 − p)。暂退之后该层输出之和 y₁ + … + y{n} 是多少？（保留 2 位小数）",
-}
+DROPOUT_PROMPT = N_("A hidden layer's outputs are h = ({h}). In training mode, dropout with p = {p} drew the mask "
+                    "m = ({m}) (1 = kept, 0 = zeroed) and scales what it keeps by 1/(1 − p). What is the sum of the "
+                    "layer's outputs after dropout, y₁ + … + y{n}? (2 decimals)")
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 
 
@@ -313,24 +315,19 @@ def dropout_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQue
         answer = float(y.sum())
         if 0 < kept.sum() < 6 and min(abs(answer), abs(answer - h.sum()), abs(answer - h[kept].sum())) >= 0.05:
             break
-    worked = (f"kept units: {', '.join(str(i + 1) for i in np.flatnonzero(kept))}; "
-              f"Σ kept h = {num(round(h[kept].sum(), 4))}; ×1/(1 − {num(p)}) = ×{num(round(1 / (1 - p), 4))} "
-              f"→ {num(round(answer, 4))}. Zeroed units add 0.")
-    prompt = DROPOUT_PROMPT.get(lang, DROPOUT_PROMPT["en"]).format(
+    worked = in_language(lang, N_("kept units: {units}; Σ kept h = {kept}; ×1/(1 − {p}) = ×{scale} → {answer}. "
+                                  "Zeroed units add 0.")).format(
+        units=", ".join(str(i + 1) for i in np.flatnonzero(kept)), kept=num(round(h[kept].sum(), 4)), p=num(p),
+        scale=num(round(1 / (1 - p), 4)), answer=num(round(answer, 4)))
+    prompt = in_language(lang, DROPOUT_PROMPT).format(
         h=", ".join(num(v) for v in h), p=num(p), m=", ".join(str(int(k)) for k in kept), n="6".translate(SUBSCRIPTS))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.01)
 
 
-DECAY_PROMPT = {
-    "en": {"l2": "with weight decay λ = {lam} (L2: the optimizer adds λw to the gradient)",
-           "l1": "with an L1 penalty λ₁·|w|, λ₁ = {lam}, added to the loss",
-           "q": "A weight w = {w} has data-loss gradient ∂L/∂w = {g}. One plain SGD step (no momentum), "
-                "η = {lr}, {penalty}: what is w after the step? (4 decimals)"},
-    "zh": {"l2": "权重衰减 λ = {lam}（L2：优化器把 λw 加到梯度上）",
-           "l1": "损失中加上 L1 惩罚 λ₁·|w|，λ₁ = {lam}",
-           "q": "某权重 w = {w}，数据损失的梯度 ∂L/∂w = {g}。做一步普通 SGD（无动量），η = {lr}，{penalty}："
-                "这一步之后 w 是多少？（保留 4 位小数）"},
-}
+DECAY_PENALTY = {"l2": N_("with weight decay λ = {lam} (L2: the optimizer adds λw to the gradient)"),
+                 "l1": N_("with an L1 penalty λ₁·|w|, λ₁ = {lam}, added to the loss")}
+DECAY_PROMPT = N_("A weight w = {w} has data-loss gradient ∂L/∂w = {g}. One plain SGD step (no momentum), "
+                  "η = {lr}, {penalty}: what is w after the step? (4 decimals)")
 
 
 def decay_step(w: float, g: float, lr: float, penalty: str, lam: float) -> float:
@@ -358,8 +355,9 @@ def decay_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
             break
     name, times = ("λw", w) if penalty == "l2" else ("λ₁·sign w", float(np.sign(w)))
     total = round(g + lam * times, 4)
-    worked = (f"gradient = ∂L/∂w + {name} = {num(g)} + {factor(lam)}·{factor(times)} = {num(total)}; "
+    gradient = in_language(lang, N_("gradient"))
+    worked = (f"{gradient} = ∂L/∂w + {name} = {num(g)} + {factor(lam)}·{factor(times)} = {num(total)}; "
               f"w ← {num(w)} − {num(lr)}·{factor(total)} = {num(round(answer, 4))}")
-    text = DECAY_PROMPT.get(lang, DECAY_PROMPT["en"])
-    prompt = text["q"].format(w=num(w), g=num(g), lr=num(lr), penalty=text[penalty].format(lam=num(lam)))
+    prompt = in_language(lang, DECAY_PROMPT).format(
+        w=num(w), g=num(g), lr=num(lr), penalty=in_language(lang, DECAY_PENALTY[penalty]).format(lam=num(lam)))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.0005)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from ..engine import Stepper, Tensor, functional as F, manual_seed, nn, recording
 from .base import Action, Control, Divergence, GeneratedQuestion, Lab, Status, factor, num
 
@@ -58,19 +60,19 @@ class RNNSnapshot:
 
 class RNNLab(Lab):
     controls = (
-        Control("seq_len", "Sequence length T", "int", 10, 2, 30, 1),
-        Control("hidden", "Hidden size", "int", 4, 1, 8, 1),
-        Control("scale", "Recurrent scale ρ", "float", 1.0, 0.1, 3.0, 0.1,
-                help="U = ρ·(random rotation): each step back scales the gradient by at most ρ"),
-        Control("activation", "Activation", "choice", "tanh", choices=("tanh", "relu")),
-        Control("clip", "Clip grad norm", "float", 0.0, 0.0, 10.0, 0.5, help="0 = off"),
-        Control("lr", "Learning rate", "float", 0.05, 0.001, 1.0, 0.01, help="Plain SGD"),
-        Control("max_updates", "Updates", "int", 300, 1, 5000, 10, help="Free-running stops here"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("seq_len", N_("Sequence length T"), "int", 10, 2, 30, 1),
+        Control("hidden", N_("Hidden size"), "int", 4, 1, 8, 1),
+        Control("scale", N_("Recurrent scale ρ"), "float", 1.0, 0.1, 3.0, 0.1,
+                help=N_("U = ρ·(random rotation): each step back scales the gradient by at most ρ")),
+        Control("activation", N_("Activation"), "choice", "tanh", choices=("tanh", "relu")),
+        Control("clip", N_("Clip grad norm"), "float", 0.0, 0.0, 10.0, 0.5, help=N_("0 = off")),
+        Control("lr", N_("Learning rate"), "float", 0.05, 0.001, 1.0, 0.01, help=N_("Plain SGD")),
+        Control("max_updates", N_("Updates"), "int", 300, 1, 5000, 10, help=N_("Free-running stops here")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
-    actions = (Action("step", "s", "Time step"),
-               Action("epoch", "e", "Update"),
-               Action("train", "n", f"{RUN_UPDATES} updates"))
+    actions = (Action("step", "s", N_("Time step")),
+               Action("epoch", "e", N_("Update")),
+               Action("train", "n", N_("10 updates")))  # RUN_UPDATES: change the number here too
     run_action = "train"
 
     def build(self) -> None:
@@ -78,7 +80,7 @@ class RNNLab(Lab):
         manual_seed(p["seed"])
         h = p["hidden"]
         rng = np.random.default_rng(p["seed"])
-        rotation, _ = np.linalg.qr(rng.standard_normal((h, h)))
+        rotation, _unused = np.linalg.qr(rng.standard_normal((h, h)))
         self.W = nn.Parameter(rng.uniform(-1, 1, (h, 1)), name="W")
         self.U = nn.Parameter(p["scale"] * rotation, name="U")
         self.b = nn.Parameter(np.zeros(h), name="b")
@@ -143,7 +145,7 @@ class RNNLab(Lab):
             self.update()
 
     def train(self) -> None:
-        for _ in range(RUN_UPDATES):
+        for _unused in range(RUN_UPDATES):
             self.epoch()
 
     def update(self) -> None:
@@ -151,7 +153,7 @@ class RNNLab(Lab):
         with np.errstate(all="ignore"):
             self.norms.append(nn.utils.clip_grad_norm_(self.parameters, self.params["clip"] or math.inf))
         if not math.isfinite(self.norms[-1]) and math.isfinite(self.losses[-1]):
-            self.divergence = Divergence(len(self.losses), self.norms[-1], what="gradient norm")
+            self.divergence = Divergence(len(self.losses), self.norms[-1], what=N_("gradient norm"))
         if self.watch(self.losses[-1], len(self.losses)):
             return
         for p in self.parameters:
@@ -176,21 +178,31 @@ class RNNLab(Lab):
 
     def status(self, phase: str, t: int) -> Status:
         if self.diverged:
-            clip = "" if self.params["clip"] else ", or turn on clipping"
-            return self.divergence.status(f"Lower ρ or the learning rate{clip}.")
+            return self.divergence.status(_("Lower ρ or the learning rate.") if self.params["clip"] else
+                                          _("Lower ρ or the learning rate, or turn on clipping."))
         norms = [float(np.linalg.norm(node.grad_out)) for node in self.cells]
         ratio = norms[0] / norms[-1] if norms[-1] > 0 else math.nan
         trend = f"‖dL/dh_1‖ / ‖dL/dh_T‖ = {ratio:.2g}"
         if len(self.losses) >= self.params["max_updates"]:
-            return Status("info", f"{len(self.losses)} updates, last loss {self.losses[-1]:.3g}; {trend}.")
-        text = {
-            "ready": f"This pass: {trend}. Press {{step}} to step through it, {{epoch}} to update, {{run}} to train.",
-            "forward": f"Forward: h_{t} = {self.params['activation']}(W·x_{t} + U·h_{t - 1} + b), the same W, U, b as "
-                       "every step.",
-            "loss": f"Loss {self.loss.item():.4g}: the mean of (ŷ − x_1)² over the batch. Next: back in time.",
-            "backward": f"BPTT: dL/dh_{t} has norm {norms[t - 1]:.3g}; {trend} over the whole sequence.",
-            "summed": "Every step's share is summed into dW, dU, db (one set of weights). Press {step} to update.",
-        }[phase]
+            count = len(self.losses)
+            return Status("info", ngettext("{count} update, last loss {loss}; {trend}.",
+                                           "{count} updates, last loss {loss}; {trend}.", count).format(
+                count=count, loss=f"{self.losses[-1]:.3g}", trend=trend))
+        keys = dict(step="{step}", epoch="{epoch}", run="{run}")  # the lesson screen names the keys
+        if phase == "ready":
+            text = _("This pass: {trend}. Press {step} to step through it, {epoch} to update, {run} to train.").format(
+                trend=trend, **keys)
+        elif phase == "forward":
+            text = _("Forward: {formula}, the same W, U, b as every step.").format(
+                formula=f"h_{t} = {self.params['activation']}(W·x_{t} + U·h_{t - 1} + b)")
+        elif phase == "loss":
+            text = _("Loss {loss}: the mean of (ŷ − x_1)² over the batch. Next: back in time.").format(
+                loss=f"{self.loss.item():.4g}")
+        elif phase == "backward":
+            text = _("BPTT: {gradient} has norm {norm}; {trend} over the whole sequence.").format(
+                gradient=f"dL/dh_{t}", norm=f"{norms[t - 1]:.3g}", trend=trend)
+        else:
+            text = _("Every step's share is summed into dW, dU, db (one set of weights). Press {step} to update.")
         return Status("info", text)
 
     def snapshot(self) -> RNNSnapshot:
@@ -214,19 +226,11 @@ class RNNLab(Lab):
         )
 
 
-NEXT_PROMPT = {
-    "en": "An RNN with one hidden unit: h_t = tanh(w·x_t + u·h_(t−1) + b) with w = {w}, u = {u}, b = {b}. "
-          "The previous state is h_(t−1) = {h} and the input is x_t = {x}. What is h_t? (3 decimals)",
-    "zh": "一个只有一个隐藏单元的 RNN：h_t = tanh(w·x_t + u·h_(t−1) + b)，其中 w = {w}，u = {u}，b = {b}。"
-          "上一步的隐状态 h_(t−1) = {h}，输入 x_t = {x}。h_t 是多少？（保留 3 位小数）",
-}
-BPTT_PROMPT = {
-    "en": "An RNN with one hidden unit and recurrent weight u = {u}: h_t = tanh(w·x_t + u·h_(t−1) + b). "
-          "At step t, h_t = {ht} and the gradient arriving there is dL/dh_t = {g}. "
-          "What gradient does BPTT pass back to h_(t−1)? (3 decimals)",
-    "zh": "一个只有一个隐藏单元的 RNN，循环权重 u = {u}：h_t = tanh(w·x_t + u·h_(t−1) + b)。"
-          "在第 t 步，h_t = {ht}，到达这里的梯度 dL/dh_t = {g}。BPTT 传回 h_(t−1) 的梯度是多少？（保留 3 位小数）",
-}
+NEXT_PROMPT = N_("An RNN with one hidden unit: h_t = tanh(w·x_t + u·h_(t−1) + b) with w = {w}, u = {u}, b = {b}. "
+                 "The previous state is h_(t−1) = {h} and the input is x_t = {x}. What is h_t? (3 decimals)")
+BPTT_PROMPT = N_("An RNN with one hidden unit and recurrent weight u = {u}: h_t = tanh(w·x_t + u·h_(t−1) + b). "
+                 "At step t, h_t = {ht} and the gradient arriving there is dL/dh_t = {g}. "
+                 "What gradient does BPTT pass back to h_(t−1)? (3 decimals)")
 
 
 def _scalar_cell(w: float, u: float, b: float, x: float, h: float) -> tuple[Tensor, Tensor]:
@@ -250,7 +254,7 @@ def next_hidden_question(rng: np.random.Generator, lang: str = "en") -> Generate
     h_new = _scalar_cell(w, u, b, x, h)[1].item()
     worked = (f"a = w·x + u·h + b = {factor(w)}·{factor(x)} + {factor(u)}·{factor(h)} + {factor(b)} = {num(a)}\n"
               f"h_t = tanh({num(a)}) = {h_new:.4f}")
-    prompt = NEXT_PROMPT.get(lang, NEXT_PROMPT["en"]).format(w=num(w), u=num(u), b=num(b), h=num(h), x=num(x))
+    prompt = in_language(lang, NEXT_PROMPT).format(w=num(w), u=num(u), b=num(b), h=num(h), x=num(x))
     return GeneratedQuestion(prompt, round(h_new, 3), worked, tolerance=0.0015)
 
 
@@ -265,5 +269,5 @@ def bptt_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
     answer = float(h_prev.grad[0, 0])
     worked = (f"dL/dh_(t−1) = dL/dh_t · (1 − h_t²) · u = {factor(g)}·(1 − {factor(ht)}²)·{factor(u)}\n"
               f"= {factor(g)}·{num(round(1 - ht * ht, 10))}·{factor(u)} = {answer:.4f}")
-    prompt = BPTT_PROMPT.get(lang, BPTT_PROMPT["en"]).format(u=num(u), ht=num(ht), g=num(g))
+    prompt = in_language(lang, BPTT_PROMPT).format(u=num(u), ht=num(ht), g=num(g))
     return GeneratedQuestion(prompt, round(answer, 3), worked, tolerance=0.0015)

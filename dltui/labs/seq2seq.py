@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language, ngettext
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
 from ..engine.arch import PAPER, Sizes, parameter_breakdown, parameter_count
 from ..engine.ops.attention import attention_bias
@@ -40,7 +42,7 @@ D_MODEL, HEADS, D_FF = 32, 2, 64
 EPOCH_STEPS = 20  # batches per epoch: the data is endless, so an epoch is a fixed count of fresh batches
 TEST_SIZE = 500
 TARGET = 0.99  # held-out sentences decoded greedily, entirely right
-TASKS = ("totals", "digits")  # the running total's last digit (the previous digit plus the next word), or each word's
+TASKS = (N_("totals"), N_("digits"))  # the running total's last digit (the previous digit plus the next word), or each word's
 
 
 def task_target(task: str, words: np.ndarray) -> np.ndarray:
@@ -112,7 +114,7 @@ def greedy_decode(model: Seq2Seq, words: np.ndarray, steps: int, forced: frozens
         inputs = np.full((len(words), 1), BOS)
         probs = []
         for t in range(steps):
-            logits, _, _ = model.decode(memory, inputs)
+            logits, _self_map, _cross_map = model.decode(memory, inputs)
             p = F.softmax(logits[:, -1], dim=-1).data
             ranked = np.argsort(-p, axis=-1, kind="stable")
             choice = ranked[:, 1] if t in forced else ranked[:, 0]
@@ -181,16 +183,16 @@ class Seq2SeqSnapshot:
 
 class Seq2SeqLab(Lab):
     controls = (
-        Control("task", "Task", "choice", "totals", choices=TASKS,
-                help="totals: each digit the previous plus the next word; digits: each word its digit"),
-        Control("length", "Sentence length", "int", 5, 3, 8, 1),
-        Control("lr", "Learning rate (Adam)", "float", 0.01, 0.0005, 0.1, 0.001),
-        Control("batch", "Batch size", "int", 64, 8, 256, 8, help="Fresh random sentences per step"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("max_epochs", "Max epochs", "int", 40, 1, 500, 10, help=f"An epoch is {EPOCH_STEPS} batches"),
+        Control("task", N_("Task"), "choice", "totals", choices=TASKS,
+                help=N_("totals: each digit the previous plus the next word; digits: each word its digit"), words=True),
+        Control("length", N_("Sentence length"), "int", 5, 3, 8, 1),
+        Control("lr", N_("Learning rate (Adam)"), "float", 0.01, 0.0005, 0.1, 0.001),
+        Control("batch", N_("Batch size"), "int", 64, 8, 256, 8, help=N_("Fresh random sentences per step")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("max_epochs", N_("Max epochs"), "int", 40, 1, 500, 10, help=N_("An epoch is 20 batches")),  # EPOCH_STEPS
     )
-    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"), Action("greedy", "g", "Greedy token"),
-               Action("wrong", "w", "Wrong token"), Action("next", "n", "Next sentence"))
+    actions = (Action("step", "s", N_("Batch")), Action("epoch", "e", N_("Epoch")), Action("greedy", "g", N_("Greedy token")),
+               Action("wrong", "w", N_("Wrong token")), Action("next", "n", N_("Next sentence")))
     run_action = "epoch"
 
     def build(self) -> None:
@@ -241,9 +243,9 @@ class Seq2SeqLab(Lab):
         target = self.target(words)
         self.optimizer.zero_grad()
         with no_record():
-            logits, _, _ = self.model(words, shifted_right(target))
+            logits, _self_map, _cross_map = self.model(words, shifted_right(target))
             loss = F.cross_entropy(logits.reshape(-1, DIGITS), target.reshape(-1))
-        if self.watch(loss.item(), self.steps + 1, "batch"):
+        if self.watch(loss.item(), self.steps + 1, N_("batch")):
             return
         loss.backward()
         self.optimizer.step()
@@ -263,7 +265,7 @@ class Seq2SeqLab(Lab):
         """Held-out digits right with teacher forcing and with greedy decoding, and whole sentences right greedily."""
         target = self.target(self.test)
         with no_grad():
-            logits, _, _ = self.model(self.test, shifted_right(target))
+            logits, _self_map, _cross_map = self.model(self.test, shifted_right(target))
         self.teacher_accuracy.append(float((logits.data.argmax(-1) == target).mean()))
         right = self.greedy_right()
         self.greedy_accuracy.append(float(right.mean()))
@@ -323,23 +325,30 @@ class Seq2SeqLab(Lab):
         p = self.params
         teacher, greedy, sentences = self.teacher_accuracy[-1], self.greedy_accuracy[-1], self.greedy_sentences[-1]
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if self.solved:
-            return Status("success", f"Solved after {self.steps} batches ({self.train_time:.1f} s): greedy decoding gets "
-                                     f"{sentences:.1%} of {len(self.test)} held-out sentences right. {{wrong}} forces "
-                                     "a wrong token: watch the ones after it.")
+            return Status("success", _("Solved after {batches} batches ({seconds} s): greedy decoding gets {right} of "
+                                       "{sentences} held-out sentences right. {wrong} forces a wrong token: watch the ones "
+                                       "after it.").format(batches=self.steps, seconds=f"{self.train_time:.1f}",
+                                                           right=f"{sentences:.1%}", sentences=len(self.test), wrong="{wrong}"))
         if self.epoch_count >= p["max_epochs"]:
             lr, usual = p["lr"], self.control("lr").default
-            advice = (f"A learning rate of {num(lr)} overshoots: try a smaller one ({num(usual)} solves the default "
-                      "task)." if lr > usual else "Try a larger learning rate or more epochs." if lr < usual
-                      else "Try more epochs.")
-            return Status("warning", f"Stopped after {self.epoch_count} epoch{'s' * (self.epoch_count != 1)}: greedy decoding gets {sentences:.1%} of "
-                                     f"the sentences right. {advice}")
+            if lr > usual:
+                advice = _("A learning rate of {lr} overshoots: try a smaller one ({usual} solves the default task).").format(
+                    lr=num(lr), usual=num(usual))
+            else:
+                advice = _("Try a larger learning rate or more epochs.") if lr < usual else _("Try more epochs.")
+            return Status("warning", ngettext(
+                "Stopped after {count} epoch: greedy decoding gets {right} of the sentences right. {advice}",
+                "Stopped after {count} epochs: greedy decoding gets {right} of the sentences right. {advice}",
+                self.epoch_count).format(count=self.epoch_count, right=f"{sentences:.1%}", advice=advice))
         if not self.steps:
-            return Status("info", f"Untrained: {teacher:.0%} of digits right (chance is 10%). {{step}} trains one batch, "
-                                  f"{{epoch}} an epoch of {EPOCH_STEPS}, {{run}} runs; {{greedy}} decodes one token.")
-        return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {fixed(self.losses[-1])}; held-out "
-                              f"digits right: {teacher:.1%} teacher-forced, {greedy:.1%} greedy.")
+            return Status("info", _("Untrained: {right} of digits right (chance is 10%). {step} trains one batch, {epoch} an "
+                                    "epoch of {batches}, {run} runs; {greedy} decodes one token.").format(
+                right=f"{teacher:.0%}", batches=EPOCH_STEPS, step="{step}", epoch="{epoch}", run="{run}", greedy="{greedy}"))
+        return Status("info", _("Epoch {epoch}, batch {batch}: loss {loss}; held-out digits right: {teacher} teacher-forced, "
+                                "{greedy} greedy.").format(epoch=self.epoch_count, batch=self.steps, loss=fixed(self.losses[-1]),
+                                                           teacher=f"{teacher:.1%}", greedy=f"{greedy:.1%}"))
 
     def snapshot(self) -> Seq2SeqSnapshot:
         p = self.params
@@ -361,14 +370,11 @@ def vector_text(values) -> str:
     return "(" + ", ".join(num(v) for v in values) + ")"
 
 
-MASK_PROMPT = {
-    "en": "A decoder's masked self-attention runs over 4 tokens. Query {i}'s scores against keys 1 to 4 (keys counted "
-          "from 1), before the mask, are s = {s}. The causal mask adds −∞ to the score of every key after the query, "
-          "then softmax turns the scores into weights. What is query {i}'s weight on key {j}? (2 decimals)",
-    "zh": "解码器的掩蔽自注意力作用在 4 个词元上。查询 {i} 对键 1 到 4 的得分（键从 1 开始数，加掩码之前）为 s = {s}。"
-          "因果掩码给查询之后的每个键的得分加上 −∞，再由 Softmax 把得分变成权重。查询 {i} 在键 {j} 上的权重是多少？"
-          "（保留 2 位小数）",
-}
+MASK_PROMPT = N_("A decoder's masked self-attention runs over 4 tokens. Query {i}'s scores against keys 1 to 4 (keys "
+                 "counted from 1), before the mask, are s = {s}. The causal mask adds −∞ to the score of every key after "
+                 "the query, then softmax turns the scores into weights. What is query {i}'s weight on key {j}? (2 decimals)")
+MASK_WORKED = N_("keys 1 to {i} stay, keys after {i} get −∞ and weight 0: softmax({scores}) = ({exps}) / {total}; "
+                 "key {j}: {exp_j} / {total} = {weight} (without the mask it would be {unmasked})")
 
 
 def mask_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -385,21 +391,18 @@ def mask_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
             break
     seen = scores[:i]
     exps = ", ".join(f"e^{num(v)}" for v in seen)
-    worked = (f"keys 1 to {i} stay, keys after {i} get −∞ and weight 0: softmax({', '.join(num(v) for v in seen)}) "
-              f"= ({exps}) / {fixed(float(np.exp(seen).sum()), 3)}; key {j}: {fixed(float(np.exp(scores[j - 1])), 3)} / "
-              f"{fixed(float(np.exp(seen).sum()), 3)} = {fixed(weight, 3)} (without the mask it would be "
-              f"{fixed(unmasked, 3)})")
-    prompt = MASK_PROMPT.get(lang, MASK_PROMPT["en"]).format(i=i, j=j, s=vector_text(scores))
+    worked = in_language(lang, MASK_WORKED).format(
+        i=i, j=j, scores=", ".join(num(v) for v in seen), exps=exps, total=fixed(float(np.exp(seen).sum()), 3),
+        exp_j=fixed(float(np.exp(scores[j - 1])), 3), weight=fixed(weight, 3), unmasked=fixed(unmasked, 3))
+    prompt = in_language(lang, MASK_PROMPT).format(i=i, j=j, s=vector_text(scores))
     return GeneratedQuestion(prompt, weight, worked, tolerance=0.01)
 
 
-CROSS_PROMPT = {
-    "en": "A decoder's cross-attention: a batch of {n} sentence pairs, {h} heads, source sentences of {s} tokens (the "
-          "encoder's output) and a decoder input of {t} tokens. What shape does F.scaled_dot_product_attention's "
-          "weight tensor have, (batch, heads, rows, columns)?",
-    "zh": "解码器的交叉注意力：一批 {n} 个句对，{h} 个头，源句子有 {s} 个词元（编码器的输出），解码器输入有 {t} 个词元。"
-          "F.scaled_dot_product_attention 的注意力权重张量形状（批量, 头, 行, 列）是什么？",
-}
+CROSS_PROMPT = N_("A decoder's cross-attention: a batch of {n} sentence pairs, {h} heads, source sentences of {s} tokens "
+                  "(the encoder's output) and a decoder input of {t} tokens. What shape does "
+                  "F.scaled_dot_product_attention's weight tensor have, (batch, heads, rows, columns)?")
+CROSS_WORKED = N_("Q comes from the decoder, {t} rows; K and V from the encoder, {s} rows. Q·Kᵀ is {t}×{s} per head and "
+                  "sentence: weights {shape}, each row summing to 1 over the {s} source tokens.")
 
 
 def cross_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -416,21 +419,22 @@ def cross_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuest
     shapes = [weights.shape, (n, h, s, t), (n, h, t, t), (n, h, s, s)]
     order = rng.permutation(len(shapes))
     choices = tuple("(" + ", ".join(str(v) for v in shapes[k]) + ")" for k in order)
-    worked = (f"Q comes from the decoder, {t} rows; K and V from the encoder, {s} rows. Q·Kᵀ is {t}×{s} per head and "
-              f"sentence: weights {choices[int(np.flatnonzero(order == 0)[0])]}, each row summing to 1 over the {s} "
-              "source tokens.")
-    prompt = CROSS_PROMPT.get(lang, CROSS_PROMPT["en"]).format(n=n, h=h, s=s, t=t)
+    worked = in_language(lang, CROSS_WORKED).format(t=t, s=s, shape=choices[int(np.flatnonzero(order == 0)[0])])
+    prompt = in_language(lang, CROSS_PROMPT).format(n=n, h=h, s=s, t=t)
     return GeneratedQuestion(prompt, int(np.flatnonzero(order == 0)[0]) + 1, worked, kind="choice", choices=choices)
 
 
-PARAMS_PROMPT = {
-    "en": "An encoder–decoder Transformer built as torch.nn.Transformer builds it (post-norm layers, biases everywhere, "
-          "one LayerNorm after each stack, no embeddings): d_model = {d}, d_ff = {f}, h = {h} heads, {n} encoder layers "
-          "and {m} decoder layers. How many learnable parameters does it have?",
-    "zh": "一个按 torch.nn.Transformer 的方式搭建的编码器–解码器 Transformer（后置规范化，处处带偏置，每个堆叠之后一个 "
-          "LayerNorm，不含嵌入）：d_model = {d}，d_ff = {f}，h = {h} 个头，{n} 个编码器层和 {m} 个解码器层。"
-          "它共有多少个可学习参数？",
-}
+PARAMS_PROMPT = N_("An encoder–decoder Transformer built as torch.nn.Transformer builds it (post-norm layers, biases "
+                   "everywhere, one LayerNorm after each stack, no embeddings): d_model = {d}, d_ff = {f}, h = {h} heads, "
+                   "{n} encoder layers and {m} decoder layers. How many learnable parameters does it have?")
+PARAMS_WORKED = (
+    N_("attention 4·{d}² + 4·{d} = {attention}; feed-forward 2·{d}·{f} + {f} + {d} = {feed_forward}; "
+       "LayerNorm 2·{d} = {norm}"),
+    N_("encoder layer: attention + feed-forward + 2 norms = {encoder}"),
+    N_("decoder layer: 2 attentions (masked self, cross) + feed-forward + 3 norms = {decoder}"),
+    N_("{n}·{encoder} + {m}·{decoder} + 2 final norms {norms} = {count} (the heads split d_model and add nothing)"),
+)
+"""The worked answer's lines."""
 
 
 def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -442,12 +446,9 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     sizes = Sizes(d, h, f, n, m, 0, 0, 0, shared=True, final_norms=True)
     count = parameter_count(sizes)
     attention, feed_forward = 4 * d * d + 4 * d, 2 * d * f + f + d
-    worked = (f"attention 4·{d}² + 4·{d} = {attention:,}; feed-forward 2·{d}·{f} + {f} + {d} = {feed_forward:,}; "
-              f"LayerNorm 2·{d} = {2 * d}\n"
-              f"encoder layer: attention + feed-forward + 2 norms = {attention + feed_forward + 4 * d:,}\n"
-              f"decoder layer: 2 attentions (masked self, cross) + feed-forward + 3 norms = "
-              f"{2 * attention + feed_forward + 6 * d:,}\n"
-              f"{n}·{attention + feed_forward + 4 * d:,} + {m}·{2 * attention + feed_forward + 6 * d:,} + 2 final norms "
-              f"{4 * d} = {count:,} (the heads split d_model and add nothing)")
-    prompt = PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(d=d, f=f, h=h, n=n, m=m)
+    fields = dict(d=d, f=f, n=n, m=m, attention=f"{attention:,}", feed_forward=f"{feed_forward:,}", norm=2 * d,
+                  encoder=f"{attention + feed_forward + 4 * d:,}", decoder=f"{2 * attention + feed_forward + 6 * d:,}",
+                  norms=4 * d, count=f"{count:,}")
+    worked = "\n".join(in_language(lang, line).format(**fields) for line in PARAMS_WORKED)
+    prompt = in_language(lang, PARAMS_PROMPT).format(d=d, f=f, h=h, n=n, m=m)
     return GeneratedQuestion(prompt, count, worked)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim, recording
 from .base import Action, Control, Lab, Status
 
@@ -55,7 +57,7 @@ def twin_position(length: int) -> int:
     return (length // 2) // 2 * 2
 
 
-TASKS = {"first symbol": (first_symbol_batch, SYMBOLS, -1), "twins": (twins_batch, SYMBOLS + 1, None)}
+TASKS = {N_("first symbol"): (first_symbol_batch, SYMBOLS, -1), N_("twins"): (twins_batch, SYMBOLS + 1, None)}
 
 
 def set_memory_bias(core: nn.Module, kind: str, value: float) -> None:
@@ -91,8 +93,8 @@ class SequenceModel:
     def name(self) -> str:
         name = NAMES[self.kind]
         if self.layers > 1:
-            name = f"{self.layers}-layer {name}"
-        return f"bidirectional {name}" if self.bidirectional else name
+            name = _("{layers}-layer {name}").format(layers=self.layers, name=name)
+        return _("bidirectional {name}").format(name=name) if self.bidirectional else name
 
     def parameters(self) -> list[nn.Parameter]:
         return self.core.parameters() + self.head.parameters()
@@ -103,7 +105,7 @@ class SequenceModel:
 
     def logits(self, x: np.ndarray, at: int) -> Tensor:
         """Class scores read at time step `at` of inputs (T, N, features)."""
-        out, _ = self.core(Tensor(x))
+        out, _state = self.core(Tensor(x))
         return self.head(out[at])
 
 
@@ -175,15 +177,15 @@ class RaceLab(Lab):
     (`models`) and on which task (`task`); a step is one batch for each."""
 
     common = (
-        Control("seq_len", "Sequence length", "int", 25, 4, 60, 1, help="Time steps per sequence"),
-        Control("hidden", "Hidden size", "int", 16, 2, 64, 2),
-        Control("lr", "Learning rate", "float", 0.01, 0.001, 0.1, 0.001, help="Adam"),
-        Control("batch", "Batch size", "int", 32, 4, 128, 4),
-        Control("clip", "Clip grad norm", "float", 1.0, 0.0, 10.0, 0.5, help="0 = off"),
-        Control("batches", "Batches to train", "int", 400, 25, 5000, 25, help="Free-running stops here"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("seq_len", N_("Sequence length"), "int", 25, 4, 60, 1, help=N_("Time steps per sequence")),
+        Control("hidden", N_("Hidden size"), "int", 16, 2, 64, 2),
+        Control("lr", N_("Learning rate"), "float", 0.01, 0.001, 0.1, 0.001, help="Adam"),
+        Control("batch", N_("Batch size"), "int", 32, 4, 128, 4),
+        Control("clip", N_("Clip grad norm"), "float", 1.0, 0.0, 10.0, 0.5, help=N_("0 = off")),
+        Control("batches", N_("Batches to train"), "int", 400, 25, 5000, 25, help=N_("Free-running stops here")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
-    actions = (Action("step", "s", "Batch"), Action("epoch", "e", f"{EPOCH} batches"))
+    actions = (Action("step", "s", N_("Batch")), Action("epoch", "e", N_("25 batches")))  # EPOCH: change it here too
     run_action = "epoch"
     solved = 0.99
 
@@ -214,7 +216,7 @@ class RaceLab(Lab):
         x, y = self.make_batch(self.rng, self.params["batch"], self.params["seq_len"])
         for runner in self.runners:
             loss = runner.train(x, y, self.at, self.params["clip"])
-            if self.watch(loss, self.batches + 1, "batch", runner.model.name):
+            if self.watch(loss, self.batches + 1, N_("batch"), runner.model.name):
                 break
         self.batches += 1
         if self.batches % EPOCH == 0:
@@ -232,13 +234,17 @@ class RaceLab(Lab):
         return tuple(r.run(r.model.name == model) for r in self.runners)
 
     def race_status(self, runs: tuple[Run, ...]) -> Status:
+        chance = f"{1 / SYMBOLS:.0%}"
         if self.batches == 0:
-            return Status("info", f"Press {{step}} to train one batch, {{epoch}} for {EPOCH}, {{run}} to run. Chance is {1 / SYMBOLS:.0%}.")
+            return Status("info", _("Press {step} to train one batch, {epoch} for {count}, {run} to run. Chance is {chance}.").format(
+                count=EPOCH, chance=chance, step="{step}", epoch="{epoch}", run="{run}"))
         if self.diverged:
-            clip = "" if self.params["clip"] else ", or clip the gradient norm"
-            return self.divergence.status(f"The race stops here: lower the learning rate{clip}.")
+            return self.divergence.status(_("The race stops here: lower the learning rate.") if self.params["clip"] else
+                                          _("The race stops here: lower the learning rate, or clip the gradient norm."))
         if not runs[0].accuracy:
-            return Status("info", f"Batch {self.batches}: held-out accuracy is measured every {EPOCH} batches.")
+            return Status("info", _("Batch {number}: held-out accuracy is measured every {count} batches.").format(
+                number=self.batches, count=EPOCH))
         text = " vs ".join(f"{r.name} {r.last_accuracy:.0%}" for r in runs)
         kind = "success" if self.finished else "info"
-        return Status(kind, f"After {self.batches} batches, held-out accuracy: {text} (chance {1 / SYMBOLS:.0%}).")
+        return Status(kind, _("After {count} batches, held-out accuracy: {results} (chance {chance}).").format(
+            count=self.batches, results=text, chance=chance))

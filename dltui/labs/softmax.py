@@ -17,15 +17,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F
 from .base import Action, Control, GeneratedQuestion, Lab, Status, num
 
-CLASSES = ("cat", "dog", "bird", "fish")
+CLASSES = (N_("cat"), N_("dog"), N_("bird"), N_("fish"))  # shown with _
 PRESETS = {
-    "confident": (4.0, 1.0, 0.5, -1.0),
-    "close": (2.0, 1.8, 0.5, 0.1),
-    "uniform": (1.0, 1.0, 1.0, 1.0),
-    "huge": (1000.0, 999.0, 998.0, 990.0),
+    N_("confident"): (4.0, 1.0, 0.5, -1.0),
+    N_("close"): (2.0, 1.8, 0.5, 0.1),
+    N_("uniform"): (1.0, 1.0, 1.0, 1.0),
+    N_("huge"): (1000.0, 999.0, 998.0, 990.0),
 }
 
 
@@ -72,14 +74,16 @@ def softmax_pass(logits: np.ndarray, temperature: float, target: int) -> tuple[n
 
 class SoftmaxLab(Lab):
     controls = (
-        Control("preset", "Logits", "choice", "confident", choices=tuple(PRESETS),
-                help="Scores for " + ", ".join(CLASSES)),
-        Control("shift", "Shift all by", "float", 0.0, -50, 50, 1, help="Adding a constant to every logit changes nothing"),
-        Control("temperature", "Temperature T", "float", 1.0, 0.1, 10, 0.1, help="softmax(z / T): low T sharpens, high T flattens"),
-        Control("target", "Target class", "int", 0, 0, len(CLASSES) - 1, 1,
-                help=" ".join(f"{k}={c}" for k, c in enumerate(CLASSES))),
+        Control("preset", N_("Logits"), "choice", "confident", choices=tuple(PRESETS),
+                help=N_("Scores for cat, dog, bird, fish"), words=True),  # CLASSES
+        Control("shift", N_("Shift all by"), "float", 0.0, -50, 50, 1,
+                help=N_("Adding a constant to every logit changes nothing")),
+        Control("temperature", N_("Temperature T"), "float", 1.0, 0.1, 10, 0.1,
+                help=N_("softmax(z / T): low T sharpens, high T flattens")),
+        Control("target", N_("Target class"), "int", 0, 0, len(CLASSES) - 1, 1,
+                help=N_("0=cat 1=dog 2=bird 3=fish")),  # CLASSES, numbered
     )
-    actions = (Action("step", "s", "Move the target class to the next one"),)
+    actions = (Action("step", "s", N_("Move the target class to the next one")),)
 
     def build(self) -> None:
         p = self.params
@@ -96,25 +100,21 @@ class SoftmaxLab(Lab):
         sig = F.sigmoid(Tensor(self.logits / t)).data
         naive = naive_softmax(self.logits / t)
         if not np.isfinite(naive).all():
-            status = Status("warning", f"e^{self.logits.max() / t:g} overflows: the formula as written gives NaN. "
-                                       "Subtracting the largest logit first (as the engine does) gives the same "
-                                       "probabilities with every exponent ≤ 0.")
+            status = Status("warning", _("e^{exponent} overflows: the formula as written gives NaN. Subtracting the "
+                                         "largest logit first (as the engine does) gives the same probabilities with "
+                                         "every exponent ≤ 0.").format(exponent=f"{self.logits.max() / t:g}"))
         else:
-            status = Status("info", f"p({CLASSES[self.target]}) = {probs[self.target]:.3f}, loss −log p = {loss:.3f}. "
-                                    f"Softmax sums to 1; the sigmoids sum to {sig.sum():.2f}.")
+            status = Status("info", _("p({target}) = {p}, loss −log p = {loss}. Softmax sums to 1; the sigmoids sum to "
+                                      "{total}.").format(target=_(CLASSES[self.target]), p=f"{probs[self.target]:.3f}",
+                                                          loss=f"{loss:.3f}", total=f"{sig.sum():.2f}"))
         return SoftmaxSnapshot(CLASSES, self.logits.copy(), t, self.target, probs, naive, loss, (probs - onehot) / t,
                                grad, sig, (sig - onehot) / t, status)
 
 
 PROMPTS = {
-    "probability": {
-        "en": "Logits z = ({z}) for classes 1–{n}. What is softmax(z) for class {k}? (3 decimals)",
-        "zh": "类别 1–{n} 的 logits 为 z = ({z})。类别 {k} 的 softmax 概率是多少？（保留 3 位小数）",
-    },
-    "gradient": {
-        "en": "Logits z = ({z}), the true class is {t}, loss = −log softmax(z)[{t}]. What is ∂loss/∂z{k}? (3 decimals)",
-        "zh": "logits 为 z = ({z})，真实类别为 {t}，损失 = −log softmax(z)[{t}]。∂loss/∂z{k} 是多少？（保留 3 位小数）",
-    },
+    "probability": N_("Logits z = ({z}) for classes 1–{n}. What is softmax(z) for class {k}? (3 decimals)"),
+    "gradient": N_("Logits z = ({z}), the true class is {t}, loss = −log softmax(z)[{t}]. What is ∂loss/∂z{k}? "
+                   "(3 decimals)"),
 }
 
 
@@ -130,17 +130,17 @@ def _drawn(rng: np.random.Generator) -> tuple[tuple[float, ...], int, int]:
 @functools.cache
 def _engine_pass(z: tuple[float, ...], target: int) -> tuple[np.ndarray, np.ndarray]:
     """The engine's probabilities and gradient, computed once per logits and target (there are 630 in all)."""
-    probs, _, grad = softmax_pass(np.array(z), 1.0, target)
+    probs, _loss, grad = softmax_pass(np.array(z), 1.0, target)
     return probs, grad
 
 
 def probability_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
-    z, _, k = _drawn(rng)
-    probs, _ = _engine_pass(z, 0)
+    z, _target, k = _drawn(rng)
+    probs, _grad = _engine_pass(z, 0)
     e = np.exp(z)
-    worked = (f"e^z = ({', '.join(f'{v:.3f}' for v in e)}), sum {e.sum():.3f}; "
-              f"p{k + 1} = {e[k]:.3f} / {e.sum():.3f} = {probs[k]:.4f}")
-    prompt = PROMPTS["probability"].get(lang, PROMPTS["probability"]["en"]).format(
+    worked = in_language(lang, N_("e^z = ({values}), sum {total}; p{k} = {part} / {total} = {p}")).format(
+        values=", ".join(f"{v:.3f}" for v in e), total=f"{e.sum():.3f}", k=k + 1, part=f"{e[k]:.3f}", p=f"{probs[k]:.4f}")
+    prompt = in_language(lang, PROMPTS["probability"]).format(
         z=", ".join(num(v) for v in z), n=3, k=k + 1)
     return GeneratedQuestion(prompt, float(probs[k]), worked, tolerance=0.001)
 
@@ -151,6 +151,6 @@ def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     y = int(k == t)
     worked = (f"p = softmax(z) = ({', '.join(f'{v:.4f}' for v in probs)}); ∂loss/∂z{k + 1} = p{k + 1} − y{k + 1} "
               f"= {probs[k]:.4f} − {y} = {num(round(grad[k], 4))}")
-    prompt = PROMPTS["gradient"].get(lang, PROMPTS["gradient"]["en"]).format(
+    prompt = in_language(lang, PROMPTS["gradient"]).format(
         z=", ".join(num(v) for v in z), t=t + 1, k=k + 1)
     return GeneratedQuestion(prompt, float(grad[k]), worked, tolerance=0.001)

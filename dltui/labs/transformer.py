@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, manual_seed, nn, no_grad, no_record, optim
 from .attention import Heatmap
 from ..numbers import fixed
@@ -26,9 +28,9 @@ DIGITS = 10
 EPOCH_STEPS = 20  # batches per epoch: the data is endless, so an epoch is a fixed count of fresh batches
 TEST_SIZE = 500
 TARGET = 0.99  # held-out sequences entirely right
-TASKS = {
-    "reverse": "output i = input L−1−i (needs the anti-diagonal)",
-    "shift": "output i = input i−1, the first gets the last (needs the diagonal below the main one)",
+TASKS = {  # the task's names are shown; what they mean is said in the lesson
+    N_("reverse"): "output i = input L−1−i (needs the anti-diagonal)",
+    N_("shift"): "output i = input i−1, the first gets the last (needs the diagonal below the main one)",
 }
 
 
@@ -66,7 +68,7 @@ class TinyTransformer(nn.Module):
 
     def __init__(self, length: int, d_model: int, heads: int, layers: int, positional: bool = True) -> None:
         self.embed = nn.Embedding(DIGITS, d_model)
-        self.blocks = nn.ModuleList([Block(d_model, heads, 2 * d_model) for _ in range(layers)])
+        self.blocks = nn.ModuleList([Block(d_model, heads, 2 * d_model) for _unused in range(layers)])
         self.head = nn.Linear(d_model, DIGITS)
         self.pe = sinusoidal_encoding(length, d_model) if positional else np.zeros((length, d_model))
 
@@ -134,18 +136,18 @@ def fresh_sequences(rng: np.random.Generator, batch: int, length: int, place: np
 
 class TransformerLab(Lab):
     controls = (
-        Control("task", "Task", "choice", "reverse", choices=tuple(TASKS)),
-        Control("length", "Sequence length", "int", 5, 3, 8, 1),
-        Control("heads", "Heads", "int", 2, 1, 4, 1),
-        Control("d_head", "Size per head", "int", 8, 2, 16, 2, help="d_model = heads × d_head"),
-        Control("layers", "Blocks", "int", 1, 1, 2, 1),
-        Control("positional", "Positional encoding", "bool", True, help="Off: the model cannot tell positions apart"),
-        Control("lr", "Learning rate (Adam)", "float", 0.01, 0.0005, 0.1, 0.001),
-        Control("batch", "Batch size", "int", 64, 8, 256, 8, help="Fresh random sequences per step"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
-        Control("max_epochs", "Max epochs", "int", 50, 1, 500, 10, help=f"An epoch is {EPOCH_STEPS} batches"),
+        Control("task", N_("Task"), "choice", "reverse", choices=tuple(TASKS), words=True),
+        Control("length", N_("Sequence length"), "int", 5, 3, 8, 1),
+        Control("heads", N_("Heads"), "int", 2, 1, 4, 1),
+        Control("d_head", N_("Size per head"), "int", 8, 2, 16, 2, help="d_model = heads × d_head"),
+        Control("layers", N_("Blocks"), "int", 1, 1, 2, 1),
+        Control("positional", N_("Positional encoding"), "bool", True, help=N_("Off: the model cannot tell positions apart")),
+        Control("lr", N_("Learning rate (Adam)"), "float", 0.01, 0.0005, 0.1, 0.001),
+        Control("batch", N_("Batch size"), "int", 64, 8, 256, 8, help=N_("Fresh random sequences per step")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
+        Control("max_epochs", N_("Max epochs"), "int", 50, 1, 500, 10, help=N_("An epoch is 20 batches")),  # EPOCH_STEPS
     )
-    actions = (Action("step", "s", "Batch"), Action("epoch", "e", "Epoch"))
+    actions = (Action("step", "s", N_("Batch")), Action("epoch", "e", N_("Epoch")))
     run_action = "epoch"
 
     def build(self) -> None:
@@ -189,9 +191,9 @@ class TransformerLab(Lab):
         x = self.batch()
         self.optimizer.zero_grad()
         with no_record():
-            logits, _ = self.model(x)
+            logits, _maps = self.model(x)
             loss = F.cross_entropy(logits.reshape(-1, DIGITS), task_target(self.params["task"], x).reshape(-1))
-        if self.watch(loss.item(), self.steps + 1, "batch"):
+        if self.watch(loss.item(), self.steps + 1, N_("batch")):
             return
         loss.backward()
         self.optimizer.step()
@@ -228,11 +230,11 @@ class TransformerLab(Lab):
         if isinstance(digits, str):
             chars = [c for c in digits if not c.isspace() and c != ","]
             if any(c not in "0123456789" for c in chars):
-                raise ControlError(f"type digits 0–9 only, not {digits!r}")
+                raise ControlError(_("type digits 0–9 only, not {text}").format(text=repr(digits)))
             digits = np.array([int(c) for c in chars])
         digits = np.asarray(digits, dtype=np.int64)
         if digits.shape != (length,):
-            raise ControlError(f"type exactly {length} digits: the model was trained on length {length}")
+            raise ControlError(_("type exactly {length} digits: the model was trained on length {length}").format(length=length))
         with no_grad():
             logits, maps = self.model(digits[None])
         probs = F.softmax(logits, dim=-1).data[0]
@@ -244,33 +246,39 @@ class TransformerLab(Lab):
         p = self.params
         seq, tok = self.sequence_accuracy[-1], self.token_accuracy[-1]
         if self.diverged:
-            return self.divergence.status("Lower the learning rate and reset ({reset}).")
+            return self.divergence.status(_("Lower the learning rate and reset ({reset})."))
         if self.solved:
             best = np.unravel_index(int(self.pattern[-1].argmax()), self.pattern[-1].shape)
-            return Status("success", f"Solved: {seq:.1%} of {len(self.test)} held-out sequences right after {self.steps} batches "
-                                     f"({self.train_time:.1f} s). Layer {best[0] + 1} head {best[1] + 1} puts "
-                                     f"{self.pattern[-1][best]:.2f} of its weight where the task needs it.")
+            return Status("success", _("Solved: {sequences} of {count} held-out sequences right after {batches} batches "
+                                       "({seconds} s). Layer {layer} head {head} puts {weight} of its weight where the task "
+                                       "needs it.").format(
+                sequences=f"{seq:.1%}", count=len(self.test), batches=self.steps, seconds=f"{self.train_time:.1f}",
+                layer=best[0] + 1, head=best[1] + 1, weight=f"{self.pattern[-1][best]:.2f}"))
         if self.epoch_count >= p["max_epochs"]:
-            why = (" Without positional encoding every position sees the same bag of digits, so no position knows which "
-                   "digit is its own to output: the task is impossible, not just hard." if not p["positional"]
+            why = (_("Without positional encoding every position sees the same bag of digits, so no position knows which "
+                     "digit is its own to output: the task is impossible, not just hard.") if not p["positional"]
                    else self.advice())
-            return Status("warning", f"Stopped after {self.epoch_count} epochs: {seq:.1%} of sequences, {tok:.1%} of digits right.{why}")
+            return Status("warning", _("Stopped after {epochs} epochs: {sequences} of sequences, {digits} of digits right. "
+                                       "{why}").format(epochs=self.epoch_count, sequences=f"{seq:.1%}", digits=f"{tok:.1%}",
+                                                       why=why))
         if not self.steps:
-            return Status("info", f"Untrained: {tok:.0%} of digits right (chance is 10%). {{step}} trains one batch, {{epoch}} one "
-                                  f"epoch of {EPOCH_STEPS} batches, {{run}} runs.")
-        return Status("info", f"Epoch {self.epoch_count}, batch {self.steps}: loss {fixed(self.losses[-1])}; held-out "
-                              f"{tok:.1%} of digits, {seq:.1%} of whole sequences right.")
+            return Status("info", _("Untrained: {digits} of digits right (chance is 10%). {step} trains one batch, {epoch} one "
+                                    "epoch of {batches} batches, {run} runs.").format(
+                digits=f"{tok:.0%}", batches=EPOCH_STEPS, step="{step}", epoch="{epoch}", run="{run}"))
+        return Status("info", _("Epoch {epoch}, batch {batch}: loss {loss}; held-out {digits} of digits, {sequences} of whole "
+                                "sequences right.").format(epoch=self.epoch_count, batch=self.steps, loss=fixed(self.losses[-1]),
+                                                           digits=f"{tok:.1%}", sequences=f"{seq:.1%}"))
 
     def advice(self) -> str:
         """What to try after a run that stopped unsolved, led by the learning rate against the one that solves the
         default task: above it, Adam's steps (up to about the learning rate per weight) overshoot."""
         lr, usual = self.params["lr"], self.control("lr").default
         if lr > usual:
-            return (f" A learning rate of {num(lr)} overshoots: Adam moves each weight by up to about that much a step. "
-                    f"Try a smaller one ({num(usual)} solves the default task).")
+            return _("A learning rate of {lr} overshoots: Adam moves each weight by up to about that much a step. "
+                     "Try a smaller one ({usual} solves the default task).").format(lr=num(lr), usual=num(usual))
         if lr < usual:
-            return " Try a larger learning rate, more heads or more epochs."
-        return " Try more heads or more epochs."
+            return _("Try a larger learning rate, more heads or more epochs.")
+        return _("Try more heads or more epochs.")
 
     def snapshot(self) -> TransformerSnapshot:
         p = self.params
@@ -286,12 +294,13 @@ class TransformerLab(Lab):
         )
 
 
-PARAMS_PROMPT = {
-    "en": "A post-norm Transformer encoder block has d_model = {d}, {h} attention heads (with biases), two LayerNorms "
-          "and a feed-forward layer d_model → {f} → d_model (with biases). How many learnable parameters does it have?",
-    "zh": "一个后置归一化的 Transformer 编码器块：d_model = {d}，{h} 个注意力头（带偏置），两个 LayerNorm，"
-          "前馈层为 d_model → {f} → d_model（带偏置）。它共有多少个可学习参数？",
-}
+PARAMS_PROMPT = N_("A post-norm Transformer encoder block has d_model = {d}, {h} attention heads (with biases), two "
+                   "LayerNorms and a feed-forward layer d_model → {f} → d_model (with biases). How many learnable "
+                   "parameters does it have?")
+PARAMS_WORKED = N_("attention: 4·{d}² + 4·{d} = {attention} (W_Q, W_K, W_V, W_O and their biases; heads add none)\n"
+                   "two LayerNorms: 2 · 2·{d} = {norms} (γ and β each)\n"
+                   "feed-forward: {d}·{f} + {f} + {f}·{d} + {d} = {feed_forward}\n"
+                   "total {total}")
 
 
 @functools.cache
@@ -306,9 +315,7 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     d = h * (2, 3, 4, 8)[rng.integers(4)]
     f = d * (2, 4)[rng.integers(2)]
     count = _parameter_count(d, h, f)
-    worked = (f"attention: 4·{d}² + 4·{d} = {4 * d * d + 4 * d} (W_Q, W_K, W_V, W_O and their biases; heads add none)\n"
-              f"two LayerNorms: 2 · 2·{d} = {4 * d} (γ and β each)\n"
-              f"feed-forward: {d}·{f} + {f} + {f}·{d} + {d} = {2 * d * f + f + d}\n"
-              f"total {num(count)}")
-    prompt = PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(d=d, h=h, f=f)
+    worked = in_language(lang, PARAMS_WORKED).format(d=d, f=f, attention=4 * d * d + 4 * d, norms=4 * d,
+                                                     feed_forward=2 * d * f + f + d, total=num(count))
+    prompt = in_language(lang, PARAMS_PROMPT).format(d=d, h=h, f=f)
     return GeneratedQuestion(prompt, count, worked)

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, init, manual_seed, nn, no_grad, optim
 from ..numbers import fixed
 from .base import Action, Control, ControlError, GeneratedQuestion, Lab, Status, factor, num
@@ -231,7 +233,7 @@ def principal_map(vectors: np.ndarray) -> np.ndarray:
     """Rows projected on their first two principal components, each axis pointing so that the row farthest along
     it is positive (so the map does not flip from one update to the next)."""
     centred = vectors - vectors.mean(axis=0)
-    _, _, axes = np.linalg.svd(centred, full_matrices=False)
+    _u, _s, axes = np.linalg.svd(centred, full_matrices=False)
     projected = centred @ axes[:2].T
     far = np.abs(projected).argmax(axis=0)
     return projected * np.sign(projected[far, [0, 1]])
@@ -239,22 +241,22 @@ def principal_map(vectors: np.ndarray) -> np.ndarray:
 
 class Word2VecLab(Lab):
     controls = (
-        Control("model", "Model", "choice", "skip-gram", choices=MODELS,
-                help="skip-gram: the centre word predicts each context word · cbow: the context predicts the centre"),
-        Control("dim", "Embedding dim d", "int", 32, 4, 128, 4),
-        Control("window", "Window", "int", 2, 1, 5, 1, help="Context words on each side"),
-        Control("negatives", "Negatives k", "int", 5, 1, 20, 1, help="Noise words per example, P ∝ count^¾"),
-        Control("min_count", "Min count", "int", 5, 1, 50, 1, help="Rarer words are dropped from the text"),
-        Control("subsample", "Subsampling t", "float", 0.001, 0.0, 0.01, 0.0005,
-                help="Keep a word of frequency f with probability √(t/f); 0: off"),
-        Control("lr", "Learning rate", "float", 0.01, 0.001, 0.1, 0.001, help="Adam"),
-        Control("epochs", "Epochs", "int", 5, 1, 50, 1, help="A free run stops here"),
-        Control("seed", "Seed", "int", 0, 0, 9999, 1),
+        Control("model", N_("Model"), "choice", "skip-gram", choices=MODELS,
+                help=N_("skip-gram: the centre word predicts each context word · cbow: the context predicts the centre")),
+        Control("dim", N_("Embedding dim d"), "int", 32, 4, 128, 4),
+        Control("window", N_("Window"), "int", 2, 1, 5, 1, help=N_("Context words on each side")),
+        Control("negatives", N_("Negatives k"), "int", 5, 1, 20, 1, help=N_("Noise words per example, P ∝ count^¾")),
+        Control("min_count", N_("Min count"), "int", 5, 1, 50, 1, help=N_("Rarer words are dropped from the text")),
+        Control("subsample", N_("Subsampling t"), "float", 0.001, 0.0, 0.01, 0.0005,
+                help=N_("Keep a word of frequency f with probability √(t/f); 0: off")),
+        Control("lr", N_("Learning rate"), "float", 0.01, 0.001, 0.1, 0.001, help="Adam"),
+        Control("epochs", N_("Epochs"), "int", 5, 1, 50, 1, help=N_("A free run stops here")),
+        Control("seed", N_("Seed"), "int", 0, 0, 9999, 1),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("epoch", "e", "Epoch", background=True),
-        Action("probe", "w", "Next word"),
+        Action("step", "s", N_("Step")),
+        Action("epoch", "e", N_("Epoch"), background=True),
+        Action("probe", "w", N_("Next word")),
     )
     run_action = "step"
 
@@ -299,16 +301,16 @@ class Word2VecLab(Lab):
         negatives = draw_negatives(self.rng, self.noise, outputs, self.params["negatives"])
         targets = np.concatenate([outputs[:, None], negatives], axis=1)
         shown = self.example(inputs[0], targets[0])
-        _, loss = self.net(inputs, targets)
+        _scores, loss = self.net(inputs, targets)
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
         self.position += len(outputs)
         self.losses.append(loss.item())
         with no_grad():
-            after, _ = self.net(inputs[:1], targets[:1])
+            after, _loss = self.net(inputs[:1], targets[:1])
         self.last = Example(**shown, after=after.data[0])
-        self.watch(self.losses[-1], len(self.losses), unit="mini-batch")
+        self.watch(self.losses[-1], len(self.losses), unit=N_("mini-batch"))
 
     def example(self, inputs: np.ndarray, targets: np.ndarray) -> dict:
         """One example's numbers before the update (all but `after`)."""
@@ -347,11 +349,12 @@ class Word2VecLab(Lab):
         """One word: its nearest neighbours. Three ("a − b + c", or "a b c"): the analogy a − b + c."""
         words = WORD.findall(text.lower())
         if len(words) not in (1, 3):
-            raise ControlError(f"type one word, or three for an analogy a − b + c, not {text.strip()!r}")
+            raise ControlError(_("type one word, or three for an analogy a − b + c, not {typed}").format(
+                typed=repr(text.strip())))
         unknown = [word for word in words if word not in self.corpus.index]
         if unknown:
-            raise ControlError(f"{', '.join(unknown)}: not among the {len(self.corpus.words):,} words seen at least "
-                               f"{self.params['min_count']} times")
+            raise ControlError(_("{words}: not among the {count} words seen at least {min_count} times").format(
+                words=", ".join(unknown), count=f"{len(self.corpus.words):,}", min_count=self.params["min_count"]))
         if len(words) == 1:
             self.query = words[0]
         else:
@@ -372,15 +375,18 @@ class Word2VecLab(Lab):
     # ------------------------------------------------------------------ what it shows
     def status(self) -> Status:
         if self.divergence:
-            return self.divergence.status("A smaller learning rate will hold.")
+            return self.divergence.status(_("A smaller learning rate will hold."))
         if not self.losses:
-            return Status("info", f"Press {{step}} for one mini-batch of {BATCH} examples, {{epoch}} for an epoch, "
-                                  "{run} to train; {probe} shows the next word's neighbours.")
-        done = f"Epoch {self.epochs_begun}/{self.params['epochs']}, mini-batch {len(self.losses)}: loss {fixed(self.losses[-1], 3)}"
+            return Status("info", _("Press {step} for one mini-batch of {count} examples, {epoch} for an epoch, {run} to "
+                                    "train; {probe} shows the next word's neighbours.").format(
+                count=BATCH, step="{step}", epoch="{epoch}", run="{run}", probe="{probe}"))
+        done = _("Epoch {epoch}/{epochs}, mini-batch {batch}: loss {loss}").format(
+            epoch=self.epochs_begun, epochs=self.params["epochs"], batch=len(self.losses), loss=fixed(self.losses[-1], 3))
         if self.finished:
-            return Status("success", f"{done}. Trained: type a word (or a − b + c) in the box for its neighbours, "
-                                     "{probe} for the next word, {epoch} for one epoch more.")
-        return Status("info", f"{done}.")
+            return Status("success", _("{done}. Trained: type a word (or a − b + c) in the box for its neighbours, "
+                                       "{probe} for the next word, {epoch} for one epoch more.").format(
+                done=done, probe="{probe}", epoch="{epoch}"))
+        return Status("info", _("{done}.").format(done=done))
 
     def snapshot(self) -> Word2VecSnapshot:
         p, c = self.params, self.corpus
@@ -401,14 +407,10 @@ def vector_text(values) -> str:
     return "(" + ", ".join(num(v) for v in values) + ")"
 
 
-GRADIENT_PROMPT = {
-    "en": "Skip-gram with negative sampling, k = 2: the centre word's vector is v_c = {v}, the context word's u_o = {uo}, "
-          "the two noise words' u₁ = {u1} and u₂ = {u2}. The loss is L = −log σ(u_o·v_c) − log σ(−u₁·v_c) − "
-          "log σ(−u₂·v_c). What is entry {j} of ∂L/∂v_c (entries counted from 1)? (2 decimals)",
-    "zh": "带负采样的跳字模型，k = 2：中心词向量 v_c = {v}，背景词的 u_o = {uo}，两个噪声词的 u₁ = {u1}、u₂ = {u2}。"
-          "损失为 L = −log σ(u_o·v_c) − log σ(−u₁·v_c) − log σ(−u₂·v_c)。∂L/∂v_c 的第 {j} 个分量是多少"
-          "（分量从 1 开始数）？（保留 2 位小数）",
-}
+GRADIENT_PROMPT = N_("Skip-gram with negative sampling, k = 2: the centre word's vector is v_c = {v}, the context word's "
+                     "u_o = {uo}, the two noise words' u₁ = {u1} and u₂ = {u2}. The loss is L = −log σ(u_o·v_c) − "
+                     "log σ(−u₁·v_c) − log σ(−u₂·v_c). What is entry {j} of ∂L/∂v_c (entries counted from 1)? "
+                     "(2 decimals)")
 
 
 def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -419,7 +421,7 @@ def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
     while True:
         v, u = rng.choice(tenths, size=3), rng.choice(tenths, size=(3, 3))
         j = int(rng.integers(3))
-        scores, _, leaf_v, _ = example_gradients(v[None], u)
+        scores, _loss, leaf_v, _leaf_u = example_gradients(v[None], u)
         answer = float(leaf_v.grad[0, j])
         with no_grad():
             sigma = F.sigmoid(scores).data[0]
@@ -427,23 +429,20 @@ def gradient_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQu
         slips = (0.0, u[0, j], -u[0, j], v[j], -v[j], positive, noise, positive - noise)
         if all(abs(answer - slip) > 0.05 for slip in slips):
             break
+    entry = in_language(lang, N_("entry {j}:")).format(j=j + 1)
     worked = (f"∂L/∂v_c = −(1 − σ(u_o·v_c))·u_o + σ(u₁·v_c)·u₁ + σ(u₂·v_c)·u₂; u·v_c = {num(round(scores.data[0, 0], 4))}, "
               f"{num(round(scores.data[0, 1], 4))}, {num(round(scores.data[0, 2], 4))}, σ = "
-              f"{', '.join(num(round(s, 4)) for s in sigma)}; entry {j + 1}: −(1 − {num(round(sigma[0], 4))})·"
+              f"{', '.join(num(round(s, 4)) for s in sigma)}; {entry} −(1 − {num(round(sigma[0], 4))})·"
               f"{factor(u[0, j])} + {num(round(sigma[1], 4))}·{factor(u[1, j])} + {num(round(sigma[2], 4))}·"
               f"{factor(u[2, j])} = {num(round(answer, 4))}")
-    prompt = GRADIENT_PROMPT.get(lang, GRADIENT_PROMPT["en"]).format(
+    prompt = in_language(lang, GRADIENT_PROMPT).format(
         v=vector_text(v), uo=vector_text(u[0]), u1=vector_text(u[1]), u2=vector_text(u[2]), j=j + 1)
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.01)
 
 
-KEEP_PROMPT = {
-    "en": "A text of {total} words is subsampled with t = {t}: each occurrence of a word of frequency f is kept with "
-          "probability min(1, √(t/f)). The word \"{word}\" occurs {count} times. With what probability is one of its "
-          "occurrences kept? (3 decimals)",
-    "zh": "对一段共 {total} 个词的文本做二次采样，t = {t}：频率为 f 的词每出现一次，以 min(1, √(t/f)) 的概率保留。"
-          "词“{word}”出现了 {count} 次。它的某一次出现被保留的概率是多少？（保留 3 位小数）",
-}
+KEEP_PROMPT = N_("A text of {total} words is subsampled with t = {t}: each occurrence of a word of frequency f is kept "
+                 "with probability min(1, √(t/f)). The word \"{word}\" occurs {count} times. With what probability is "
+                 "one of its occurrences kept? (3 decimals)")
 KEEP_WORDS = ("the", "and", "of", "to", "a", "in", "is", "that", "it", "was")
 
 
@@ -461,18 +460,16 @@ def keep_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         if all(abs(answer - slip) > 0.02 for slip in (0.0, 0.5, 1.0, 1 - answer, t / f)):
             break
     word = KEEP_WORDS[int(rng.integers(len(KEEP_WORDS)))]
-    worked = (f"f = {count:,}/{total:,} = {num(round(f, 6))}; √(t/f) = √({num(t)}/{num(round(f, 6))}) = "
-              f"{num(round(answer, 4))}, below 1, so it is kept with that probability (and dropped with "
-              f"{num(round(1 - answer, 4))})")
-    prompt = KEEP_PROMPT.get(lang, KEEP_PROMPT["en"]).format(total=f"{total:,}", t=num(t), word=word, count=f"{count:,}")
+    worked = in_language(lang, N_("{f}; {root}, below 1, so it is kept with that probability (and dropped with "
+                                  "{dropped})")).format(
+        f=f"f = {count:,}/{total:,} = {num(round(f, 6))}",
+        root=f"√(t/f) = √({num(t)}/{num(round(f, 6))}) = {num(round(answer, 4))}", dropped=num(round(1 - answer, 4)))
+    prompt = in_language(lang, KEEP_PROMPT).format(total=f"{total:,}", t=num(t), word=word, count=f"{count:,}")
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.001)
 
 
-PARAMS_PROMPT = {
-    "en": "A word2vec skip-gram model has a vocabulary of V = {V} words and embeddings of d = {d} dimensions, "
-          "trained with negative sampling. How many parameters does it have?",
-    "zh": "一个 word2vec 跳字模型的词表有 V = {V} 个词，嵌入维度 d = {d}，用负采样训练。它一共有多少个参数？",
-}
+PARAMS_PROMPT = N_("A word2vec skip-gram model has a vocabulary of V = {V} words and embeddings of d = {d} dimensions, "
+                   "trained with negative sampling. How many parameters does it have?")
 
 
 def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -481,6 +478,7 @@ def params_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQues
     vocabulary, dim = int(rng.integers(5, 100)) * 10, int(rng.integers(1, 9)) * 8
     model = Word2Vec(vocabulary, dim)
     answer = sum(p.data.size for p in model.parameters())
-    worked = (f"two tables of V×d: the input vectors v and the output vectors u, 2·{vocabulary}·{dim} = {answer:,} "
-              "(no biases; negative sampling adds no parameters)")
-    return GeneratedQuestion(PARAMS_PROMPT.get(lang, PARAMS_PROMPT["en"]).format(V=vocabulary, d=dim), answer, worked)
+    worked = in_language(lang, N_("two tables of V×d: the input vectors v and the output vectors u, {product} (no biases; "
+                                  "negative sampling adds no parameters)")).format(
+        product=f"2·{vocabulary}·{dim} = {answer:,}")
+    return GeneratedQuestion(in_language(lang, PARAMS_PROMPT).format(V=vocabulary, d=dim), answer, worked)

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dltui.i18n import N_, _, in_language
+
 from ..engine import Tensor, functional as F, no_grad, optim
 from ..engine.nn import Parameter
 from ..numbers import fixed
@@ -273,20 +275,20 @@ class ZooLab(Lab):
     """One toy of the zoo at a time; `s` steps it, a run goes to its end."""
 
     controls = (
-        Control("toy", "toy", "choice", "rbf", choices=TOYS,
-                help="rbf · som (Kohonen map) · esn (echo state) · svm · ar (autoregressive) · deconv"),
-        Control("centres", "RBF centres", "int", 6, 2, 16, 1, help="the RBF network's Gaussian units"),
-        Control("radius", "ESN radius ρ", "float", 0.9, 0.1, 2.0, 0.1,
-                help="the reservoir's spectral radius, its largest |eigenvalue|: under 1 old inputs fade"),
-        Control("penalty", "SVM λ", "float", 0.01, 0.0, 1.0, 0.01, help="the weight penalty λ/2·‖w‖²"),
-        Control("order", "AR order k", "int", 8, 1, 12, 1, help="the autoregressive model's past values"),
-        Control("stride", "deconv stride", "int", 2, 1, 3, 1),
-        Control("padding", "deconv padding", "int", 0, 0, 1, 1),
-        Control("seed", "seed", "int", 0, 0, 99, 1, help="a new draw of data and starting weights"),
+        Control("toy", N_("toy"), "choice", "rbf", choices=TOYS,
+                help=N_("rbf · som (Kohonen map) · esn (echo state) · svm · ar (autoregressive) · deconv")),
+        Control("centres", N_("RBF centres"), "int", 6, 2, 16, 1, help=N_("the RBF network's Gaussian units")),
+        Control("radius", N_("ESN radius ρ"), "float", 0.9, 0.1, 2.0, 0.1,
+                help=N_("the reservoir's spectral radius, its largest |eigenvalue|: under 1 old inputs fade")),
+        Control("penalty", N_("SVM λ"), "float", 0.01, 0.0, 1.0, 0.01, help=N_("the weight penalty λ/2·‖w‖²")),
+        Control("order", N_("AR order k"), "int", 8, 1, 12, 1, help=N_("the autoregressive model's past values")),
+        Control("stride", N_("deconv stride"), "int", 2, 1, 3, 1),
+        Control("padding", N_("deconv padding"), "int", 0, 0, 1, 1),
+        Control("seed", N_("seed"), "int", 0, 0, 99, 1, help=N_("a new draw of data and starting weights")),
     )
     actions = (
-        Action("step", "s", "Step"),
-        Action("finish", "e", "To the end", background=True),
+        Action("step", "s", N_("Step")),
+        Action("finish", "e", N_("To the end"), background=True),
     )
     run_action = "step"
 
@@ -483,66 +485,76 @@ class ZooLab(Lab):
     # ------------------------------------------------------------------ what it shows
     def status(self) -> Status:
         if self.divergence:
-            return self.divergence.status("Press {reset} to start over.")
+            return self.divergence.status(_("Press {reset} to start over."))
         return getattr(self, f"status_{self.toy}")()
 
     def status_rbf(self) -> Status:
         start, now = self.history[0], self.history[-1]
         if not self.count:
-            return Status("info", f"Two-stage fit: centres fixed, weights by least squares, MSE {fixed(start, 4)}. "
-                                  "Press {step} to move centres and widths too, {run} to run.")
+            return Status("info", _("Two-stage fit: centres fixed, weights by least squares, MSE {mse}. Press {step} "
+                                    "to move centres and widths too, {run} to run.").format(
+                mse=fixed(start, 4), step="{step}", run="{run}"))
         kind = "success" if self.finished else "info"
-        return Status(kind, f"Adam step {self.count}/{RBF_STEPS}: MSE {fixed(now, 4)}, "
-                            f"{fixed(start / now, 1)}× below the two-stage fit.")
+        return Status(kind, _("Adam step {count}/{total}: MSE {mse}, {ratio}× below the two-stage fit.").format(
+            count=self.count, total=RBF_STEPS, mse=fixed(now, 4), ratio=fixed(start / now, 1)))
 
     def status_som(self) -> Status:
         quantization, topographic = self.som_errors()
-        where = f"{self.count * SOM_CHUNK}/{SOM_SAMPLES} samples"
         if not self.count:
-            return Status("info", f"A random, tangled map: topographic error {topographic:.0%}. Press {{step}} for "
-                                  f"{SOM_CHUNK} samples, {{run}} to let it unfold.")
+            return Status("info", _("A random, tangled map: topographic error {error}. Press {step} for {count} "
+                                    "samples, {run} to let it unfold.").format(
+                error=f"{topographic:.0%}", count=SOM_CHUNK, step="{step}", run="{run}"))
         return Status("success" if self.finished else "info",
-                      f"{where}: topographic error {topographic:.0%} ({self.history[0]:.0%} at the start), "
-                      f"quantization {fixed(quantization, 3)}.")
+                      _("{done}/{total} samples: topographic error {error} ({start} at the start), quantization "
+                        "{quantization}.").format(done=self.count * SOM_CHUNK, total=SOM_SAMPLES,
+                                                  error=f"{topographic:.0%}", start=f"{self.history[0]:.0%}",
+                                                  quantization=fixed(quantization, 3)))
 
     def status_esn(self) -> Status:
         if not self.count:
-            return Status("info", f"Reservoir of {ESN_UNITS} units, spectral radius {self.params['radius']:g}, "
-                                  f"untrained readout. Press {{step}} for {ESN_CHUNK} training samples, "
-                                  "{run} for all.")
+            return Status("info", _("Reservoir of {units} units, spectral radius {radius}, untrained readout. Press "
+                                    "{step} for {count} training samples, {run} for all.").format(
+                units=ESN_UNITS, radius=f"{self.params['radius']:g}", count=ESN_CHUNK, step="{step}", run="{run}"))
         error = self.history[-1]
         return Status("success" if self.finished and error < 0.1 else "info",
-                      f"Ridge readout on {self.count * ESN_CHUNK} samples: test NRMSE {fixed(error, 4)}.")
+                      _("Ridge readout on {count} samples: test NRMSE {error}.").format(
+                          count=self.count * ESN_CHUNK, error=fixed(error, 4)))
 
     def status_svm(self) -> Status:
         f = self.decision(self.points)
         wrong = int(np.sum(self.labels * f <= 0))
         if not self.count:
-            return Status("info", f"Random w: {wrong} of {SVM_POINTS} points on the wrong side. Press {{step}} for "
-                                  "one SGD step on the hinge loss, {run} to run.")
+            return Status("info", _("Random w: {wrong} of {total} points on the wrong side. Press {step} for one SGD "
+                                    "step on the hinge loss, {run} to run.").format(
+                wrong=wrong, total=SVM_POINTS, step="{step}", run="{run}"))
         return Status("success" if self.finished else "info",
-                      f"Step {self.count}: objective {fixed(self.history[-1], 4)}, {wrong} wrong, "
-                      f"{int(np.sum(self.labels * f <= 1))} support vectors.")
+                      _("Step {count}: objective {objective}, {wrong} wrong, {support} support vectors.").format(
+                          count=self.count, objective=fixed(self.history[-1], 4), wrong=wrong,
+                          support=int(np.sum(self.labels * f <= 1))))
 
     def status_ar(self) -> Status:
         k = self.params["order"]
         if not self.count:
-            return Status("info", f"AR({k}) fitted by least squares on {AR_TRAIN} values. Press {{step}} to predict "
-                                  "one more from its own predictions, {run} to roll out.")
+            return Status("info", _("AR({k}) fitted by least squares on {count} values. Press {step} to predict one "
+                                    "more from its own predictions, {run} to roll out.").format(
+                k=k, count=AR_TRAIN, step="{step}", run="{run}"))
         return Status("success" if self.finished else "info",
-                      f"{self.count} of {AR_AHEAD} values rolled out: RMSE {fixed(self.history[-1], 3)}.")
+                      _("{count} of {total} values rolled out: RMSE {error}.").format(
+                          count=self.count, total=AR_AHEAD, error=fixed(self.history[-1], 3)))
 
     def status_deconv(self) -> Status:
         s, p = self.params["stride"], self.params["padding"]
         side = upsampled_size(DECONV_INPUT, 3, s, p)
         if not self.count:
-            return Status("info", f"3×3 → {side}×{side} (stride {s}, padding {p}). Press {{step}} to stamp the "
-                                  "kernel for one input cell, {run} for all.")
-        (i, j), _ = self.stamp()
-        done = " Every cell stamped: the output equals F.conv_transpose2d." if self.finished else ""
+            return Status("info", _("3×3 → {side}×{side} (stride {stride}, padding {padding}). Press {step} to stamp "
+                                    "the kernel for one input cell, {run} for all.").format(
+                side=side, stride=s, padding=p, step="{step}", run="{run}"))
+        (i, j), _cells = self.stamp()
+        text = (_("Cell ({i},{j}) = {value} adds {value}·K at ({row},{col}). Every cell stamped: the output equals "
+                  "F.conv_transpose2d.") if self.finished else
+                _("Cell ({i},{j}) = {value} adds {value}·K at ({row},{col})."))
         return Status("success" if self.finished else "info",
-                      f"Cell ({i},{j}) = {num(self.image[i, j])} adds {num(self.image[i, j])}·K at "
-                      f"({i * s - p},{j * s - p}).{done}")
+                      text.format(i=i, j=j, value=num(self.image[i, j]), row=i * s - p, col=j * s - p))
 
     def snapshot(self) -> ZooSnapshot:
         common = dict(toy=self.toy, step=self.count, steps=self.steps, status=self.status(),
@@ -562,12 +574,12 @@ class ZooLab(Lab):
     def snapshot_som(self, common: dict) -> ZooSnapshot:
         quantization, topographic = self.som_errors()
         rate, radius = self.som_schedule(min(self.count * SOM_CHUNK, SOM_SAMPLES - 1))
-        return ZooSnapshot(**common, history=np.array(self.history), history_label="topographic error",
+        return ZooSnapshot(**common, history=np.array(self.history), history_label=N_("topographic error"),
                            x=self.data[:, 0], y=self.data[:, 1], units=self.units.copy(), path=map_path(SOM_SIDE),
                            rate=rate, radius=radius, quantization=quantization, topographic=topographic)
 
     def snapshot_esn(self, common: dict) -> ZooSnapshot:
-        return ZooSnapshot(**common, history=np.array(self.history), history_label="test NRMSE",
+        return ZooSnapshot(**common, history=np.array(self.history), history_label=N_("test NRMSE"),
                            target=self.targets[self.test], prediction=self.esn_prediction() if self.count else
                            np.empty(0), samples=np.array(self.samples), spectral_radius=self.params["radius"],
                            baseline=self.esn_error(self.inputs[self.test]))
@@ -576,14 +588,14 @@ class ZooLab(Lab):
         f = self.decision(self.points)
         w = self.svm_weight.data.ravel()
         norm = float(np.linalg.norm(w))
-        return ZooSnapshot(**common, history=np.array(self.history), history_label="objective",
+        return ZooSnapshot(**common, history=np.array(self.history), history_label=N_("objective"),
                            x=self.points[:, 0], y=self.points[:, 1], labels=self.labels, bands=self.svm_bands(),
                            support=self.labels * f <= 1, margin=2 / norm if norm else math.inf,
                            errors=int(np.sum(self.labels * f <= 0)), weights=np.append(w, self.svm_bias.data))
 
     def snapshot_ar(self, common: dict) -> ZooSnapshot:
         one_step, ahead = self.one_step(), self.series[AR_TRAIN:AR_TRAIN + self.count]
-        return ZooSnapshot(**common, history=np.array(self.history), history_label="rollout RMSE",
+        return ZooSnapshot(**common, history=np.array(self.history), history_label=N_("rollout RMSE"),
                            series=self.series, coefficients=self.coefficients, rollout=np.array(self.rollout),
                            one_step=one_step,
                            one_step_error=math.sqrt(mse(one_step[:self.count], ahead)) if self.count else math.nan)
@@ -596,12 +608,8 @@ class ZooLab(Lab):
 
 
 # ------------------------------------------------------------------------------ quiz questions
-RBF_PROMPT = {
-    "en": "An RBF network ŷ(x) = Σⱼ wⱼ·exp(−(x − cⱼ)²/(2σⱼ²)) has three units with centres c = {c}, widths σ = {s} "
-          "and weights w = {w}. What is ŷ at x = {x}? (3 decimals)",
-    "zh": "一个 RBF 网络 ŷ(x) = Σⱼ wⱼ·exp(−(x − cⱼ)²/(2σⱼ²)) 有三个单元，中心 c = {c}，宽度 σ = {s}，权重 w = {w}。"
-          "x = {x} 处的 ŷ 是多少？（保留 3 位小数）",
-}
+RBF_PROMPT = N_("An RBF network ŷ(x) = Σⱼ wⱼ·exp(−(x − cⱼ)²/(2σⱼ²)) has three units with centres c = {c}, "
+                "widths σ = {s} and weights w = {w}. What is ŷ at x = {x}? (3 decimals)")
 
 
 def vector_text(values) -> str:
@@ -625,17 +633,13 @@ def rbf_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestio
     worked = " + ".join(f"{factor(w)}·exp(−({num(x)} − {factor(c)})²/(2·{num(s)}²))"
                         for w, c, s in zip(weights, centres, widths))
     worked += " = " + " + ".join(f"{factor(w)}·{fixed(p, 4)}" for w, p in zip(weights, phi)) + f" = {fixed(answer, 4)}"
-    prompt = RBF_PROMPT.get(lang, RBF_PROMPT["en"]).format(c=vector_text(centres), s=vector_text(widths),
-                                                           w=vector_text(weights), x=num(x))
+    prompt = in_language(lang, RBF_PROMPT).format(c=vector_text(centres), s=vector_text(widths),
+                                                  w=vector_text(weights), x=num(x))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.002)
 
 
-SIZE_PROMPT = {
-    "en": "A transposed convolution (PyTorch's ConvTranspose2d) with kernel size {k}, stride {s}, padding {p} and "
-          "output_padding {op} takes a {h}×{h} map. How many rows does its output have?",
-    "zh": "一个转置卷积（PyTorch 的 ConvTranspose2d），卷积核大小 {k}，步幅 {s}，填充 {p}，output_padding 为 {op}，"
-          "输入是 {h}×{h} 的特征图。它的输出有多少行？",
-}
+SIZE_PROMPT = N_("A transposed convolution (PyTorch's ConvTranspose2d) with kernel size {k}, stride {s}, padding {p} "
+                 "and output_padding {op} takes a {h}×{h} map. How many rows does its output have?")
 
 
 def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -650,19 +654,14 @@ def size_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuesti
         if answer not in (h * s, h, conv, h * s + op):
             break
     worked = f"(H − 1)·s − 2·p + k + output_padding = ({h} − 1)·{s} − 2·{p} + {k} + {op} = {answer}"
-    prompt = SIZE_PROMPT.get(lang, SIZE_PROMPT["en"]).format(h=h, k=k, s=s, p=p, op=op)
+    prompt = in_language(lang, SIZE_PROMPT).format(h=h, k=k, s=s, p=p, op=op)
     return GeneratedQuestion(prompt, answer, worked)
 
 
-SOM_PROMPT = {
-    "en": "A Kohonen map's best-matching unit for the sample x = {x} sits at grid position b = {best}. Another unit, "
-          "at u = {unit}, has the weight vector w = {w}. The radius is σ = {r} grid steps and the learning rate "
-          "η = {eta}; the neighbourhood weight is h = exp(−d²/(2σ²)), d the straight-line distance on the grid. "
-          "What is the first coordinate of that unit's new w = w + η·h·(x − w)? (3 decimals)",
-    "zh": "Kohonen 网络中，样本 x = {x} 的最佳匹配单元位于网格位置 b = {best}。另一个单元位于 u = {unit}，权重向量 w = {w}。"
-          "半径 σ = {r} 个网格步长，学习率 η = {eta}；邻域权重 h = exp(−d²/(2σ²))，d 是网格上的直线距离。"
-          "这个单元更新后的 w = w + η·h·(x − w) 的第一个分量是多少？（保留 3 位小数）",
-}
+SOM_PROMPT = N_("A Kohonen map's best-matching unit for the sample x = {x} sits at grid position b = {best}. Another "
+                "unit, at u = {unit}, has the weight vector w = {w}. The radius is σ = {r} grid steps and the learning "
+                "rate η = {eta}; the neighbourhood weight is h = exp(−d²/(2σ²)), d the straight-line distance on the "
+                "grid. What is the first coordinate of that unit's new w = w + η·h·(x − w)? (3 decimals)")
 
 
 def som_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestion:
@@ -681,7 +680,7 @@ def som_question(rng: np.random.Generator, lang: str = "en") -> GeneratedQuestio
     worked = (f"d = √({factor(unit[0] - best[0])}² + {factor(unit[1] - best[1])}²) = {fixed(d, 3)}; "
               f"h = exp(−{fixed(d * d, 2)}/(2·{num(radius)}²)) = {fixed(h, 4)}; "
               f"w₁ = {num(w[0])} + {num(rate)}·{fixed(h, 4)}·({num(x[0])} − {num(w[0])}) = {fixed(answer, 4)}")
-    prompt = SOM_PROMPT.get(lang, SOM_PROMPT["en"]).format(
+    prompt = in_language(lang, SOM_PROMPT).format(
         x=vector_text(x), best=vector_text(best), unit=vector_text(unit), w=vector_text(w), r=num(radius),
         eta=num(rate))
     return GeneratedQuestion(prompt, answer, worked, tolerance=0.002)

@@ -17,9 +17,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from dltui.i18n import N_, _
+
 # An SSH user name becomes a learner name, a progress key and maybe part of a path: letters, digits, . _ -
 LEARNER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}")
-NAME_RULE = "1 to 32 letters, digits, '.', '_' or '-', not starting with '.' or '-'"
+NAME_RULE = N_("1 to 32 letters, digits, '.', '_' or '-', not starting with '.' or '-'")
 MIN_PASSWORD = 8
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}  # 16 MiB and about 50 ms a check: slow to guess, quick to sign in
 HASH_BYTES = 32
@@ -73,9 +75,9 @@ class PasswordFile:
     def add(self, name: str, password: str) -> bool:
         """Set NAME's password (True if NAME is new). The file is replaced whole, readable by its owner only."""
         if not valid_name(name):
-            raise ValueError(f"{name!r} is not a learner name ({NAME_RULE})")
+            raise ValueError(_("{name} is not a learner name ({rule})").format(name=repr(name), rule=_(NAME_RULE)))
         if len(password) < MIN_PASSWORD:
-            raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+            raise ValueError(_("a password needs at least {count} characters").format(count=MIN_PASSWORD))
         hashes = self.hashes()
         new = name not in hashes
         hashes[name] = hash_password(password)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import asyncssh
 
+from dltui.i18n import _
 from dltui.serve.accounts import KeyFiles, PasswordFile, valid_name
 from dltui.serve.rules import Refused, is_loopback
 from dltui.serve.terminal import TerminalProcess
@@ -63,15 +64,16 @@ class Settings:
 def check(settings: Settings) -> None:
     """Refuse a public address without a way to tell learners apart, and limits that make no sense."""
     if not is_loopback(settings.host) and not settings.checks_who:
-        raise Refused(f"will not listen on {settings.host or 'every address'} without authentication: anyone who "
-                      "reaches the port could sign in under any name. Give --authorized-keys FILE (with %u for one "
-                      "file per learner) or add learners' passwords with `dltui serve add-user NAME`, or keep the "
-                      "default --host 127.0.0.1.")
+        raise Refused(_("will not listen on {host} without authentication: anyone who reaches the port could sign in "
+                        "under any name. Give --authorized-keys FILE (with %u for one file per learner) or add "
+                        "learners' passwords with `dltui serve add-user NAME`, or keep the default --host "
+                        "127.0.0.1.").format(host=settings.host or _("every address")))
     if settings.passwords and not settings.passwords.hashes() and not settings.keys:
-        raise Refused(f"{settings.passwords.path} holds no learner; add one with `dltui serve add-user NAME`")
+        raise Refused(_("{path} holds no learner; add one with `dltui serve add-user NAME`").format(
+            path=settings.passwords.path))
     limits = settings.limits
     if limits.sessions < 1 or limits.idle_s <= 0 or limits.memory_mb < 0:
-        raise Refused("--max-sessions and --idle-minutes must be positive, --memory-mb 0 (no cap) or more")
+        raise Refused(_("--max-sessions and --idle-minutes must be positive, --memory-mb 0 (no cap) or more"))
 
 
 def host_key(folder: Path) -> tuple[asyncssh.SSHKey, Path, bool]:
@@ -83,8 +85,8 @@ def host_key(folder: Path) -> tuple[asyncssh.SSHKey, Path, bool]:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         if path.stat().st_mode & 0o077:
-            raise Refused(f"{path} can be read by other accounts; `chmod 600 {path}` (or delete it for a new key, "
-                          "which every learner's ssh will then warn about)") from None
+            raise Refused(_("{path} can be read by other accounts; `chmod 600 {path}` (or delete it for a new key, "
+                            "which every learner's ssh will then warn about)").format(path=path)) from None
         return asyncssh.read_private_key(path), path, False
     key = asyncssh.generate_private_key("ssh-ed25519", comment="dltui serve")
     with os.fdopen(descriptor, "wb") as file:
@@ -93,7 +95,7 @@ def host_key(folder: Path) -> tuple[asyncssh.SSHKey, Path, bool]:
 
 
 def duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"  # units: the same in every language
 
 
 def app_environment(term: str, client: dict[str, str]) -> dict[str, str]:
@@ -133,7 +135,7 @@ class ClassServer:
             self.acceptor.close()
             await self.acceptor.wait_closed()
         for session in list(self.sessions):
-            session.end("The class server is stopping.")
+            session.end(_("The class server is stopping."))
         await asyncio.gather(*(session.ended() for session in list(self.sessions)))
 
 
@@ -161,7 +163,7 @@ class Connection(asyncssh.SSHServer):
                 self.conn.set_authorized_keys(asyncssh.read_authorized_keys(str(path)))
             except (OSError, ValueError) as error:
                 if not isinstance(error, FileNotFoundError):
-                    log.warning("cannot read the keys in %s: %s", path, error)
+                    log.warning(_("cannot read the keys in {path}: {error}").format(path=path, error=error))
                 self.conn.set_authorized_keys(asyncssh.SSHAuthorizedKeys())
         return True
 
@@ -210,19 +212,20 @@ class LearnerSession(asyncssh.SSHServerSession):
         return True  # the "shell" is the app: session_started says no if the rest is wrong
 
     def exec_requested(self, command: str) -> bool:
-        log.info("%s: refused to run a command", self.learner)
+        log.info(_("{learner}: refused to run a command").format(learner=self.learner))
         return False
 
     def subsystem_requested(self, subsystem: str) -> bool:
-        log.info("%s: refused the %s subsystem", self.learner, subsystem)
+        log.info(_("{learner}: refused the {subsystem} subsystem").format(learner=self.learner, subsystem=subsystem))
         return False
 
     def session_started(self) -> None:
         limits = self.server.settings.limits
         if self.term is None:
-            self._refuse("dltui needs a terminal: connect with `ssh -t`.")
+            self._refuse(_("dltui needs a terminal: connect with `ssh -t`."))
         elif len(self.server.sessions) >= limits.sessions:
-            self._refuse(f"The class is full ({limits.sessions} sessions at once). Try again in a while.")
+            self._refuse(_("The class is full ({count} sessions at once). Try again in a while.").format(
+                count=limits.sessions))
         else:
             self.server.sessions.add(self)
             asyncio.get_running_loop().create_task(self._start())
@@ -242,13 +245,13 @@ class LearnerSession(asyncssh.SSHServerSession):
                 self.server.settings.app(self.learner), env, (columns, rows), limits.memory_mb * 2**20,
                 on_output=self._output, on_exit=self._exited, on_backlog=self._backlog)
         except OSError as error:
-            log.error("%s: cannot start the app: %s", self.learner, error)
+            log.error(_("{learner}: cannot start the app: {error}").format(learner=self.learner, error=error))
             self.server.sessions.discard(self)
-            self._refuse("The class server could not start your session; tell your teacher.")
+            self._refuse(_("The class server could not start your session; tell your teacher."))
             return
-        log.info("%s connected from %s (%d×%d, %s %s, session %d of %d)", self.learner,
-                 self.peer[0] if self.peer else "?", columns, rows, env["TERM"], env.get("LANG", ""),
-                 len(self.server.sessions), limits.sessions)
+        log.info(_("{learner} connected from {address} ({size}, {terminal}, session {number} of {count})").format(
+            learner=self.learner, address=self.peer[0] if self.peer else "?", size=f"{columns}×{rows}",
+            terminal=f"{env['TERM']} {env.get('LANG', '')}", number=len(self.server.sessions), count=limits.sessions))
         if self.reason:  # the learner left, or the server is stopping, while the app started
             self.process.hang_up()
         self.process.resize(columns, rows, width_px, height_px)  # a change that came while it started
@@ -260,7 +263,8 @@ class LearnerSession(asyncssh.SSHServerSession):
         idle_s = self.server.settings.limits.idle_s
         remaining = self.last_key + idle_s - time.monotonic()
         if remaining <= 0:
-            self.end(f"Closed after {idle_s / 60:g} minutes without a key. Your progress is saved.")
+            self.end(_("Closed after {minutes} minutes without a key. Your progress is saved.").format(
+                minutes=f"{idle_s / 60:g}"))
         else:
             self._idle_timer = asyncio.get_running_loop().call_later(remaining, self._arm_idle_timer)
 
@@ -301,7 +305,7 @@ class LearnerSession(asyncssh.SSHServerSession):
             self.process.hang_up()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.reason = self.reason or "the connection closed"
+        self.reason = self.reason or _("the connection closed")
         if self.process:  # else _start, still under way, hangs up the process it makes
             self.process.hang_up()
 
@@ -313,8 +317,10 @@ class LearnerSession(asyncssh.SSHServerSession):
         if self._idle_timer:
             self._idle_timer.cancel()
         self.server.sessions.discard(self)
-        how = f"the app ended by {signal.Signals(-returncode).name}" if returncode < 0 else f"exit status {returncode}"
-        log.info("%s left after %s (%s)", self.learner, duration(time.monotonic() - self.started), self.reason or how)
+        how = (_("the app ended by {signal}").format(signal=signal.Signals(-returncode).name) if returncode < 0
+               else _("exit status {code}").format(code=returncode))
+        log.info(_("{learner} left after {duration} ({reason})").format(
+            learner=self.learner, duration=duration(time.monotonic() - self.started), reason=self.reason or how))
         if not self.chan.is_closing():
             if self.reason:
                 self.chan.write(RESTORE_TERMINAL + b"\r\n" + self.reason.encode() + b"\r\n")
@@ -328,7 +334,7 @@ class LearnerSession(asyncssh.SSHServerSession):
 async def serve(settings: Settings) -> ClassServer:
     """Check the settings, then listen; the caller awaits `close()` when done."""
     check(settings)
-    key, _, _ = host_key(settings.folder)
+    key, _path, _made = host_key(settings.folder)
     server = ClassServer(settings)
     await server.start([key])
     return server

@@ -23,6 +23,7 @@ from aiohttp import web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server, to_int
 
+from dltui.i18n import _
 from dltui.serve.accounts import valid_name
 from dltui.serve.launch import launched
 from dltui.serve.rules import Refused, is_loopback
@@ -45,12 +46,12 @@ class WebSettings:
 
 def check_web(settings: WebSettings) -> None:
     if not is_loopback(settings.host) and not settings.user_header:
-        raise Refused(f"will not listen on {settings.host or 'every address'} without --user-header: every tab "
-                      f"would be {settings.learner}, for anyone who reaches the port. Put an authenticating reverse "
-                      "proxy in front that sets a header with the learner's name (e.g. --user-header "
-                      "X-Forwarded-User), or keep the default --host 127.0.0.1.")
+        raise Refused(_("will not listen on {host} without --user-header: every tab would be {learner}, for anyone who "
+                        "reaches the port. Put an authenticating reverse proxy in front that sets a header with the "
+                        "learner's name (e.g. --user-header X-Forwarded-User), or keep the default --host "
+                        "127.0.0.1.").format(host=settings.host or _("every address"), learner=settings.learner))
     if settings.sessions < 1 or settings.memory_mb < 0:
-        raise Refused("--max-sessions must be positive, --memory-mb 0 (no cap) or more")
+        raise Refused(_("--max-sessions must be positive, --memory-mb 0 (no cap) or more"))
 
 
 class LearnerTab(AppService):
@@ -106,10 +107,11 @@ class ClassWebServer(Server):
         """As textual-serve's, with the tab's learner and process chosen here."""
         learner = self.learner_of(request)
         if learner is None:
-            raise web.HTTPForbidden(text=f"No learner name in the {self.settings.user_header} header: sign in "
-                                         "through the class's address.")
+            raise web.HTTPForbidden(text=_("No learner name in the {header} header: sign in through the class's "
+                                           "address.").format(header=self.settings.user_header))
         if len(self.tabs) >= self.settings.sessions:
-            raise web.HTTPServiceUnavailable(text=f"The class is full ({self.settings.sessions} sessions at once).")
+            raise web.HTTPServiceUnavailable(text=_("The class is full ({count} sessions at once).").format(
+                count=self.settings.sessions))
         websocket = web.WebSocketResponse(heartbeat=15)
         width, height = to_int(request.query.get("width", "80"), 80), to_int(request.query.get("height", "24"), 24)
         await websocket.prepare(request)
@@ -117,8 +119,9 @@ class ClassWebServer(Server):
                          write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                          download_manager=self.download_manager)
         self.tabs.add(tab)
-        log.info("%s opened a tab from %s (%d×%d, tab %d of %d)", learner, request.remote, width, height,
-                 len(self.tabs), self.settings.sessions)
+        log.info(_("{learner} opened a tab from {address} ({size}, tab {number} of {count})").format(
+            learner=learner, address=request.remote, size=f"{width}×{height}", number=len(self.tabs),
+            count=self.settings.sessions))
         try:
             await tab.start(width, height)
             await self._process_messages(websocket, tab)
@@ -127,7 +130,7 @@ class ClassWebServer(Server):
         finally:
             await tab.stop()
             self.tabs.discard(tab)
-            log.info("%s closed a tab", learner)
+            log.info(_("{learner} closed a tab").format(learner=learner))
             await websocket.close()
         return websocket
 

@@ -110,7 +110,7 @@ class DltuiApp(InOrderKeys):
             notice = _("{error}: using the NumPy backend.").format(error=error)
             backend.set_backend("numpy")
         if notice:
-            self.notify(notice, title=_("Kernels"), severity="warning", timeout=20)
+            self.notify(notice, title=_("Compute kernels"), severity="warning", timeout=20)
         backend.start_warmup(load=False)  # the list needs no kernels: numba joins this process with the first lab
 
     def on_open_lesson(self, message: OpenLesson) -> None:

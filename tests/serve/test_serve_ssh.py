@@ -140,3 +140,23 @@ def test_the_host_key_is_made_once_private_and_kept(tmp_path):
     os.chmod(path, 0o644)
     with pytest.raises(Refused, match="chmod 600"):
         host_key(tmp_path / "serve")
+
+
+def test_every_serve_command_takes_lang(tmp_path, monkeypatch, capsys):
+    """`dltui serve … --lang zh`: the server's own messages in that language (ssh and web pass it on to the sessions
+    too); add-user takes it as well."""
+    from dltui import i18n
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert main(["serve", "add-user", "cy", "--data-dir", str(tmp_path), "--lang", "zh"]) == 2
+    assert i18n.language == "zh"  # what follows is the Chinese catalog's, whatever it holds now
+    assert capsys.readouterr().err == i18n._("dltui serve add-user: {error}").format(
+        error=i18n._("a password needs at least {count} characters").format(count=8)) + "\n"
+    for command, template, refusal in (
+            ("ssh", "dltui serve ssh: {error}",
+             "--max-sessions and --idle-minutes must be positive, --memory-mb 0 (no cap) or more"),
+            ("web", "dltui serve web: {error}", "--max-sessions must be positive, --memory-mb 0 (no cap) or more")):
+        i18n.use("en")
+        assert main(["serve", command, "--lang", "zh", "--max-sessions", "0", "--data-dir", str(tmp_path)]) == 2
+        assert i18n.language == "zh"
+        assert capsys.readouterr().err == i18n._(template).format(error=i18n._(refusal)) + "\n"

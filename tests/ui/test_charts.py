@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from textual.app import App, ComposeResult
 
+from dltui.text import cells
 from dltui.ui.widgets.chart import Chart, Series, downsample
 
 SIZE = (40, 14)  # what a chart gets beside another at 80×24, and a little taller
@@ -122,6 +123,25 @@ async def test_a_title_too_long_for_the_chart_is_cut_not_dropped(screen_text, wi
         lines = await drawn(app, pilot, screen_text, "reconstruction error of the test digits by epoch",
                             [Series("loss", [3.0, 2.0, 1.5])], x_label="epoch", y_label="loss")
         assert "reconstruction error" in lines[0] and lines[0].rstrip().endswith("…"), lines[0]
+
+
+@pytest.mark.parametrize("width", [39, 40])
+async def test_chinese_titles_and_labels_fit_in_cells_where_plotext_counts_characters(width):
+    """A CJK character takes two cells: the title and the axis-label lines give the extra cells back from their
+    spaces, so nothing is cropped and the chart keeps its width."""
+    app = ChartApp()
+    async with app.run_test(size=(width, 14)) as pilot:
+        chart = app.query_one(Chart)
+        chart.show("训练损失 · 每轮", [Series("损失", [3.0, 2.0, 1.5])], x_label="轮次", y_label="交叉熵损失")
+        await pilot.pause()
+        lines = chart.render().plain.rstrip("\n").split("\n")
+        assert all(cells(line) <= width for line in lines), [(cells(line), line) for line in lines]
+        assert lines[0].strip() == "训练损失 · 每轮"
+        assert lines[-1].split() == ["交叉熵损失", "轮次"]
+        chart.show("训练损失" * 6, [Series("损失", [3.0, 2.0])], x_label="轮次", y_label="损失")
+        await pilot.pause()
+        title = chart.render().plain.split("\n")[0]
+        assert title.strip().endswith("…") and width - 3 <= cells(title) <= width  # cut to the cells there are
 
 
 async def test_a_log_axis_asked_for_before_any_data_waits_for_positive_values(screen_text):

@@ -194,3 +194,20 @@ def test_serving_never_runs_dltui_debug():
         assert command[1:3] == ["-m", "dltui"] and command[3] != "debug"
         args = served.parse_intermixed_args(command[3:])
         assert args.target is None and args.user == learner and not args.paths
+
+
+def test_debug_takes_lang_before_the_script_and_leaves_the_scripts_own_to_it(tmp_path, capsys):
+    """`dltui debug --lang zh FILE.py`: the messages in Chinese; a `--lang` after the script is the script's."""
+    from dltui import i18n
+    from dltui.cli import main
+
+    script = tmp_path / "forward.py"
+    script.write_text("import sys\nprint(sys.argv[1:])\n")
+    assert main(["debug", "--lang", "zh", str(tmp_path / "missing.py")]) == 2
+    assert i18n.language == "zh"
+    assert capsys.readouterr().err == i18n._("dltui debug: {reason}").format(  # the Chinese catalog's, as it is now
+        reason=i18n._("no such script: {path}").format(path=tmp_path / "missing.py")) + "\n"
+    assert main(["debug", str(script), "--lang", "zh"]) == 2
+    assert i18n.language == "en"
+    out, err = capsys.readouterr()
+    assert out == "['--lang', 'zh']\n" and err.startswith("dltui debug: forward.py never called backward()")

@@ -22,8 +22,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from dltui import i18n
 from dltui.engine import backend
-from dltui.lessons import find_lesson
+from dltui.lessons import find_lesson, load_lessons
 from dltui.progress import Progress
 from dltui.ui.app import DltuiApp
 
@@ -146,6 +147,37 @@ def test_progress(snap_compare, seeded_app, size):
 def test_debugger(snap_compare, seeded_app, size):
     """`d` in the MLP lesson, then two ops forward: the tape with its highlighted row and the node's values."""
     assert snap_compare(seeded_app("mlp-backprop"), terminal_size=size, run_before=keys("d", "n", "n"))
+
+
+CHINESE = {  # with --lang zh: the frame, each kind of lab (points and a line, a sliding grid, a sequence unrolled in time,
+    # attention maps), the quiz, the progress screen and the debugger; the lesson opened (or None) and the keys
+    "home": (None, ()),
+    "perceptron": ("perceptron", ("s", "s")),
+    "convolution": ("convolution", ("s", "s", "s")),
+    "rnn": ("rnn", ("s", "s", "e")),
+    "attention": ("attention", ("s",)),
+    "quiz": (None, ("z", "n", "3", "enter")),
+    "progress": (None, ("p",)),
+    "debugger": ("mlp-backprop", ("d", "n", "n")),
+}
+
+
+@pytest.fixture(scope="module")
+def chinese_lessons():
+    lessons, problems = load_lessons(lang="zh")
+    assert not problems
+    return lessons
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("screen", CHINESE)
+def test_in_chinese(snap_compare, chinese_lessons, progress, screen, size):
+    """The same screens with `--lang zh`: Chinese around the lesson text, wide characters laid out in cells."""
+    i18n.use("zh")
+    start, pressed = CHINESE[screen]
+    app = DltuiApp(chinese_lessons, [], start, progress=progress, backend="numpy")
+    app.animation_level = "none"
+    assert snap_compare(app, terminal_size=size, run_before=keys(*pressed))
 
 
 def test_too_small(snap_compare, seeded_app):

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from ..kernels import active
 from ..kernels.reference import sigmoid_forward as _sigmoid
 from .base import Op
@@ -66,7 +68,7 @@ class Tanh(Op):
 
 class Softmax(Op):
     name, formula, grad_formula = "softmax", "yᵢ = eˣⁱ / Σⱼ eˣʲ", "dx = y ⊙ (dy − Σ dy⊙y)"
-    inputs_are, outputs_are = ("scores x",), ("probabilities y",)
+    inputs_are, outputs_are = (N_("scores x"),), (N_("probabilities y"),)
 
     def forward(self, x, axis):
         e = np.exp(x - x.max(axis=axis, keepdims=True))
@@ -79,7 +81,7 @@ class Softmax(Op):
 
 class LogSoftmax(Op):
     name, formula, grad_formula = "log_softmax", "yᵢ = xᵢ − log Σⱼ eˣʲ", "dx = dy − softmax(x)·Σ dy"
-    inputs_are, outputs_are = ("scores x",), ("log-probabilities y",)
+    inputs_are, outputs_are = (N_("scores x"),), (N_("log-probabilities y"),)
 
     def forward(self, x, axis):
         shifted = x - x.max(axis=axis, keepdims=True)
@@ -136,7 +138,7 @@ class Softplus(Unary):
 
 
 class Hardtanh(Unary):
-    name, formula, grad_formula = "hardtanh", "y = clamp(x, lo, hi)", "dx = dy where lo < x < hi, else 0"
+    name, formula, grad_formula = "hardtanh", "y = clamp(x, lo, hi)", N_("dx = dy where lo < x < hi, else 0")
 
     def f(self, x, min_val, max_val):
         return np.clip(x, min_val, max_val)
@@ -177,7 +179,7 @@ class Mish(Unary):
 
 
 class Hardswish(Unary):
-    name, formula, grad_formula = "hardswish", "y = x·clamp(x + 3, 0, 6)/6", "dx = dy ⊙ (0, (2x + 3)/6 or 1 by region)"
+    name, formula, grad_formula = "hardswish", "y = x·clamp(x + 3, 0, 6)/6", N_("dx = dy ⊙ (0, (2x + 3)/6 or 1 by region)")
 
     def f(self, x):
         return x * np.clip(x + 3.0, 0.0, 6.0) / 6.0
@@ -187,7 +189,7 @@ class Hardswish(Unary):
 
 
 class Hardsigmoid(Unary):
-    name, formula, grad_formula = "hardsigmoid", "y = clamp(x/6 + 1/2, 0, 1)", "dx = dy/6 where −3 < x < 3, else 0"
+    name, formula, grad_formula = "hardsigmoid", "y = clamp(x/6 + 1/2, 0, 1)", N_("dx = dy/6 where −3 < x < 3, else 0")
 
     def f(self, x):
         return np.clip(x / 6.0 + 0.5, 0.0, 1.0)

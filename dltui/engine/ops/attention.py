@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .base import Op, unbroadcast
 
 
@@ -23,7 +25,7 @@ def attention_bias(mask, is_causal, q_len, k_len):
 class ScaledDotProductAttention(Op):
     name = "attention"
     formula = "A = softmax(Q·Kᵀ/√d + mask), Y = A·V"
-    inputs_are, outputs_are = ("queries Q", "keys K", "values V"), ("output Y",)
+    inputs_are, outputs_are = (N_("queries Q"), N_("keys K"), N_("values V")), (N_("output Y"),)
     grad_formula = "dV = Aᵀ·dY, dA = dY·Vᵀ, dS = A⊙(dA − Σ dA⊙A), dQ = dS·K/√d, dK = dSᵀ·Q/√d"
 
     def forward(self, q, k, v, *, bias, scale):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any, ClassVar, Mapping
+from typing import Any, Callable, ClassVar, Mapping
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from ..tape import Tape, backward, enable_grad, mode, sequence
 from ..tensor import Tensor, result
+
+
+def as_is(text: str) -> str:
+    """No translation: the engine's own (English) words."""
+    return text
 
 
 class Op:
@@ -24,15 +31,19 @@ class Op:
     the formulas use ("prediction ŷ", "target y" → "loss L"), so the debugger names a loss's target
     a target and its output the loss. Fused ops also write `composite(*tensors)` from primitive
     ops, which `expanded()` records.
+
+    Roles, and formulas with words in them, are English marked with `N_`: the debugger translates them where it
+    shows them (`input_names(_)`, `_(node.formula)`), so what the engine hands out stays English. A role's
+    translation keeps the symbol last ("权重 W"), as `_roles` and the debugger's `dY` expect.
     """
 
     name: ClassVar[str] = "op"
     formula: ClassVar[str] = ""
     grad_formula: ClassVar[str] = ""
-    inputs_are: ClassVar[tuple[str, ...]] = ("input x",)
+    inputs_are: ClassVar[tuple[str, ...]] = (N_("input x"),)
     """Each input's role and symbol, in call order; an op taking any number of inputs (stack, cat) names one role,
     numbered per input (part x₁, part x₂, …)."""
-    outputs_are: ClassVar[tuple[str, ...]] = ("output y",)
+    outputs_are: ClassVar[tuple[str, ...]] = (N_("output y"),)
 
     # What a node holds (`run` sets them when it records the op). Class defaults instead of an `__init__` make an op
     # cheaper to create; `save` gives an op its own `saved` dict.
@@ -114,18 +125,25 @@ class Op:
             backward(list(outputs), list(grads))
         return Expansion(tape, inputs, outputs)
 
-    def input_names(self) -> list[str]:
+    def input_names(self, translate: Callable[[str], str] = as_is) -> list[str]:
         """Each input by its role, with the tensor's own name (or the op that made it) beside it where that says more:
-        `weight W (fc1.weight)`, `prediction ŷ (p)`, `target y`."""
-        return [_named(role, t.name or (t.node.name if t.node is not None else ""))
-                for role, t in zip(_roles(self.inputs_are, len(self.inputs)), self.inputs)]
+        `weight W (fc1.weight)`, `prediction ŷ (p)`, `target y`. `translate` (the UI's `_`) gives the roles in the
+        interface's language; whether the name is added is decided on the English role."""
+        count = len(self.inputs)
+        return [_named(role, shown, t.name or (t.node.name if t.node is not None else ""))
+                for role, shown, t in zip(_roles(self.inputs_are, count),
+                                          _roles(tuple(map(translate, self.inputs_are)), count), self.inputs)]
 
-    def output_names(self) -> list[str]:
-        return _roles(self.outputs_are, len(self.outputs))
+    def output_names(self, translate: Callable[[str], str] = as_is) -> list[str]:
+        return _roles(tuple(map(translate, self.outputs_are)), len(self.outputs))
 
     @property
     def label(self) -> str:
-        shapes = ", ".join("×".join(map(str, t.shape)) or "scalar" for t in self.inputs)
+        return self.label_in()
+
+    def label_in(self, translate: Callable[[str], str] = as_is) -> str:
+        """`label` ("#3 mul(2, scalar)") with its word in the interface's language (`translate`: the UI's `_`)."""
+        shapes = ", ".join("×".join(map(str, t.shape)) or translate(SCALAR) for t in self.inputs)
         where = "" if self.index is None else f"#{self.index} "
         return f"{where}{self.name}({shapes})"
 
@@ -134,6 +152,7 @@ class Op:
 
 
 SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+SCALAR = N_("scalar")  # a 0-d input's shape in a label
 
 
 def _roles(roles: tuple[str, ...], count: int) -> list[str]:
@@ -143,8 +162,9 @@ def _roles(roles: tuple[str, ...], count: int) -> list[str]:
     return [f"{roles[0]}{str(k + 1).translate(SUBSCRIPTS)}" for k in range(count)]
 
 
-def _named(role: str, own: str) -> str:
-    return f"{role} ({own})" if own and own != role.split()[-1] else role
+def _named(role: str, shown: str, own: str) -> str:
+    """`shown` (the role as the reader sees it) with the tensor's own name where that is not the role's symbol."""
+    return f"{shown} ({own})" if own and own != role.split()[-1] else shown
 
 
 class Expansion:

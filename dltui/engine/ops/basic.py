@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .base import Op, unbroadcast
 
 
 class Add(Op):
-    name, formula, grad_formula = "add", "y = a + b", "da = dy, db = dy (summed over broadcast axes)"
-    inputs_are, outputs_are = ("term a", "term b"), ("sum y",)
+    name, formula, grad_formula = "add", "y = a + b", N_("da = dy, db = dy (summed over broadcast axes)")
+    inputs_are, outputs_are = (N_("term a"), N_("term b")), (N_("sum y"),)
 
     def forward(self, a, b):
         self.save(a_shape=a.shape, b_shape=b.shape)
@@ -21,7 +23,7 @@ class Add(Op):
 
 class Sub(Op):
     name, formula, grad_formula = "sub", "y = a − b", "da = dy, db = −dy"
-    inputs_are, outputs_are = ("minuend a", "subtrahend b"), ("difference y",)
+    inputs_are, outputs_are = (N_("minuend a"), N_("subtrahend b")), (N_("difference y"),)
 
     def forward(self, a, b):
         self.save(a_shape=a.shape, b_shape=b.shape)
@@ -33,7 +35,7 @@ class Sub(Op):
 
 class Mul(Op):
     name, formula, grad_formula = "mul", "y = a ⊙ b", "da = dy ⊙ b, db = dy ⊙ a"
-    inputs_are, outputs_are = ("factor a", "factor b"), ("product y",)
+    inputs_are, outputs_are = (N_("factor a"), N_("factor b")), (N_("product y"),)
 
     def forward(self, a, b):
         return a * b
@@ -45,7 +47,7 @@ class Mul(Op):
 
 class Div(Op):
     name, formula, grad_formula = "div", "y = a / b", "da = dy / b, db = −dy ⊙ a / b²"
-    inputs_are, outputs_are = ("numerator a", "denominator b"), ("quotient y",)
+    inputs_are, outputs_are = (N_("numerator a"), N_("denominator b")), (N_("quotient y"),)
 
     def forward(self, a, b):
         return a / b
@@ -67,7 +69,7 @@ class Neg(Op):
 
 class Pow(Op):
     name, formula, grad_formula = "pow", "y = xᵖ", "dx = dy ⊙ p·xᵖ⁻¹"
-    inputs_are, outputs_are = ("base x",), ("power y",)
+    inputs_are, outputs_are = (N_("base x"),), (N_("power y"),)
 
     def forward(self, x, exponent):
         return x**exponent
@@ -103,7 +105,7 @@ class MatMul(Op):
     """Matrix product with NumPy's rules: batch dims broadcast, 1-D operands become a row/column."""
 
     name, formula, grad_formula = "matmul", "Y = A·B", "dA = dY·Bᵀ, dB = Aᵀ·dY"
-    inputs_are, outputs_are = ("left matrix A", "right matrix B"), ("product Y",)
+    inputs_are, outputs_are = (N_("left matrix A"), N_("right matrix B")), (N_("product Y"),)
 
     def forward(self, a, b):
         return a @ b
@@ -122,8 +124,8 @@ class MatMul(Op):
 
 
 class Sum(Op):
-    name, formula, grad_formula = "sum", "y = Σ x", "dx = dy broadcast back over the summed axes"
-    outputs_are = ("sum y",)
+    name, formula, grad_formula = "sum", "y = Σ x", N_("dx = dy broadcast back over the summed axes")
+    outputs_are = (N_("sum y"),)
 
     def forward(self, x, axis, keepdims):
         return np.sum(x, axis=axis, keepdims=keepdims)
@@ -134,8 +136,8 @@ class Sum(Op):
 
 
 class Mean(Op):
-    name, formula, grad_formula = "mean", "y = (1/n) Σ x", "dx = dy / n broadcast back"
-    outputs_are = ("mean y",)
+    name, formula, grad_formula = "mean", "y = (1/n) Σ x", N_("dx = dy / n broadcast back")
+    outputs_are = (N_("mean y"),)
 
     def forward(self, x, axis, keepdims):
         return np.mean(x, axis=axis, keepdims=keepdims)
@@ -158,7 +160,7 @@ def _keep_dims(dy, shape, params):
 
 
 class Reshape(Op):
-    name, formula, grad_formula = "reshape", "y = x viewed as a new shape", "dx = dy reshaped back"
+    name, formula, grad_formula = "reshape", N_("y = x viewed as a new shape"), N_("dx = dy reshaped back")
 
     def forward(self, x, shape):
         return x.reshape(shape)
@@ -168,7 +170,7 @@ class Reshape(Op):
 
 
 class Transpose(Op):
-    name, formula, grad_formula = "transpose", "y = xᵀ (axes permuted)", "dx = dy with the inverse permutation"
+    name, formula, grad_formula = "transpose", N_("y = xᵀ (axes permuted)"), N_("dx = dy with the inverse permutation")
 
     def forward(self, x, axes):
         return np.transpose(x, axes)
@@ -179,7 +181,7 @@ class Transpose(Op):
 
 
 class Index(Op):
-    name, formula, grad_formula = "index", "y = x[i]", "dx[i] += dy (repeated indices add up)"
+    name, formula, grad_formula = "index", "y = x[i]", N_("dx[i] += dy (repeated indices add up)")
 
     def forward(self, x, index):
         return np.array(x[index], dtype=np.float64)
@@ -191,8 +193,8 @@ class Index(Op):
 
 
 class Stack(Op):
-    name, formula, grad_formula = "stack", "y = [x₁; x₂; …] along a new axis", "dxₖ = dy[k]"
-    inputs_are, outputs_are = ("part x",), ("stack y",)
+    name, formula, grad_formula = "stack", N_("y = [x₁; x₂; …] along a new axis"), "dxₖ = dy[k]"
+    inputs_are, outputs_are = (N_("part x"),), (N_("stack y"),)
 
     def forward(self, *xs, axis):
         return np.stack(xs, axis=axis)
@@ -202,8 +204,8 @@ class Stack(Op):
 
 
 class Concat(Op):
-    name, formula, grad_formula = "cat", "y = [x₁ x₂ …] along an axis", "dxₖ = dy's slice for xₖ"
-    inputs_are, outputs_are = ("part x",), ("joined y",)
+    name, formula, grad_formula = "cat", N_("y = [x₁ x₂ …] along an axis"), N_("dxₖ = dy's slice for xₖ")
+    inputs_are, outputs_are = (N_("part x"),), (N_("joined y"),)
 
     def forward(self, *xs, axis):
         return np.concatenate(xs, axis=axis)
@@ -214,7 +216,7 @@ class Concat(Op):
 
 
 class Pad(Op):
-    name, formula, grad_formula = "pad", "y = x surrounded by zeros", "dx = dy with the border cut off"
+    name, formula, grad_formula = "pad", N_("y = x surrounded by zeros"), N_("dx = dy with the border cut off")
 
     def forward(self, x, pad_width):
         return np.pad(x, pad_width)

@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .base import Op, unbroadcast
 
 _erf = np.vectorize(math.erf, otypes=[np.float64])
@@ -79,7 +81,7 @@ class Ceil(Flat):
 
 
 class Round(Flat):
-    name, formula = "round", "y = x rounded (halves to even)"
+    name, formula = "round", N_("y = x rounded (halves to even)")
 
     def f(self, x, decimals):
         return np.round(x, decimals)
@@ -171,7 +173,7 @@ class Erf(Unary):
 class Clamp(Unary):
     """Bounds that are numbers (either may be None); tensor bounds go through maximum/minimum."""
 
-    name, formula, grad_formula = "clamp", "y = min(max(x, lo), hi)", "dx = dy where lo ≤ x ≤ hi, else 0"
+    name, formula, grad_formula = "clamp", "y = min(max(x, lo), hi)", N_("dx = dy where lo ≤ x ≤ hi, else 0")
 
     def f(self, x, min, max):
         return np.clip(x, min, max)
@@ -186,8 +188,8 @@ class Clamp(Unary):
 
 
 class Maximum(Op):
-    name, formula, grad_formula = "maximum", "y = max(a, b)", "da = dy where a > b (half where a = b), db the rest"
-    inputs_are, outputs_are = ("input a", "other b"), ("maximum y",)
+    name, formula, grad_formula = "maximum", "y = max(a, b)", N_("da = dy where a > b (half where a = b), db the rest")
+    inputs_are, outputs_are = (N_("input a"), N_("other b")), (N_("maximum y"),)
 
     def forward(self, a, b):
         return np.maximum(a, b)
@@ -199,8 +201,8 @@ class Maximum(Op):
 
 
 class Minimum(Op):
-    name, formula, grad_formula = "minimum", "y = min(a, b)", "da = dy where a < b (half where a = b), db the rest"
-    inputs_are, outputs_are = ("input a", "other b"), ("minimum y",)
+    name, formula, grad_formula = "minimum", "y = min(a, b)", N_("da = dy where a < b (half where a = b), db the rest")
+    inputs_are, outputs_are = (N_("input a"), N_("other b")), (N_("minimum y"),)
 
     def forward(self, a, b):
         return np.minimum(a, b)
@@ -212,8 +214,8 @@ class Minimum(Op):
 
 
 class Where(Op):
-    name, formula, grad_formula = "where", "y = a where c else b", "da = dy where c, db = dy where not c"
-    inputs_are, outputs_are = ("chosen where true a", "chosen where false b"), ("merged y",)
+    name, formula, grad_formula = "where", N_("y = a where c else b"), N_("da = dy where c, db = dy where not c")
+    inputs_are, outputs_are = (N_("chosen where true a"), N_("chosen where false b")), (N_("merged y"),)
 
     def forward(self, a, b, condition):
         return np.where(condition, a, b)
@@ -225,7 +227,7 @@ class Where(Op):
 
 
 class MaskedFill(Op):
-    name, formula, grad_formula = "masked_fill", "y = v where mask else x", "dx = dy where not mask"
+    name, formula, grad_formula = "masked_fill", N_("y = v where mask else x"), N_("dx = dy where not mask")
 
     def forward(self, x, mask, value):
         return np.where(mask, value, x)
@@ -238,7 +240,7 @@ class Remainder(Op):
     """PyTorch's `%` (`remainder`): the result takes the divisor's sign, like Python's."""
 
     name, formula, grad_formula = "remainder", "y = a − b·⌊a/b⌋", "da = dy, db = −dy ⊙ ⌊a/b⌋"
-    inputs_are, outputs_are = ("dividend a", "divisor b"), ("remainder y",)
+    inputs_are, outputs_are = (N_("dividend a"), N_("divisor b")), (N_("remainder y"),)
 
     def forward(self, a, b):
         return np.mod(a, b)
@@ -252,8 +254,8 @@ class PowTensor(Op):
     """A power whose exponent is a tensor (or whose base is): both get gradients. Where the base is 0 and the
     exponent is not negative the exponent's gradient is 0, as PyTorch has it (aᵇ·ln a would be 0·−∞)."""
 
-    name, formula, grad_formula = "pow", "y = aᵇ", "da = dy ⊙ b·aᵇ⁻¹ (0 where b = 0), db = dy ⊙ aᵇ ln a"
-    inputs_are, outputs_are = ("base a", "exponent b"), ("power y",)
+    name, formula, grad_formula = "pow", "y = aᵇ", N_("da = dy ⊙ b·aᵇ⁻¹ (0 where b = 0), db = dy ⊙ aᵇ ln a")
+    inputs_are, outputs_are = (N_("base a"), N_("exponent b")), (N_("power y"),)
 
     def forward(self, a, b):
         return np.power(a, b)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from ..kernels import active
 from ..kernels.reference import conv_out_size, pair
 from .base import Op
@@ -17,7 +19,7 @@ def _with_bias(grads, inputs):
 
 class Linear(Op):
     name, formula, grad_formula = "linear", "Y = X·Wᵀ + b", "dX = dY·W, dW = dYᵀ·X, db = Σ dY"
-    inputs_are, outputs_are = ("input X", "weight W", "bias b"), ("output Y",)
+    inputs_are, outputs_are = (N_("input X"), N_("weight W"), N_("bias b")), (N_("output Y"),)
 
     def forward(self, x, w, b=None):
         y = x @ w.T
@@ -60,8 +62,8 @@ class Conv2d(Op):
 
     name = "conv2d"
     formula = "y[n,o] = b[o] + Σ_c x[n,c] ⋆ w[o,c]"
-    inputs_are, outputs_are = ("input x", "kernels w", "bias b"), ("feature maps y",)
-    grad_formula = "dx = dy ⋆ᵀ w (scatter back), dW[o,c] = Σ_n x[n,c] ⋆ dy[n,o], db = Σ dy"
+    inputs_are, outputs_are = (N_("input x"), N_("kernels w"), N_("bias b")), (N_("feature maps y"),)
+    grad_formula = N_("dx = dy ⋆ᵀ w (scatter back), dW[o,c] = Σ_n x[n,c] ⋆ dy[n,o], db = Σ dy")
 
     def forward(self, x, w, b=None, *, stride, padding, dilation=(1, 1), groups=1):
         if groups == 1 and dilation == (1, 1):
@@ -111,9 +113,9 @@ class Conv2d(Op):
 
 class ConvTranspose2d(Op):
     name = "conv_transpose2d"
-    formula = "y = Σ_c x[n,c] scattered through w[c,o] at stride s (conv2d's input gradient)"
-    inputs_are, outputs_are = ("input x", "kernels w", "bias b"), ("output y",)
-    grad_formula = "dx = dy ⋆ w (an ordinary conv), dW = Σ_n x ⋆ dy, db = Σ dy"
+    formula = N_("y = Σ_c x[n,c] scattered through w[c,o] at stride s (conv2d's input gradient)")
+    inputs_are, outputs_are = (N_("input x"), N_("kernels w"), N_("bias b")), (N_("output y"),)
+    grad_formula = N_("dx = dy ⋆ w (an ordinary conv), dW = Σ_n x ⋆ dy, db = Σ dy")
 
     def forward(self, x, w, b=None, *, stride, padding, output_padding):
         return active().conv_transpose2d_forward(x, w, b, stride, padding, output_padding)
@@ -143,8 +145,8 @@ def ceil_extra(shape, kernel_size, stride, padding) -> tuple[int, int]:
 
 
 class MaxPool2d(Op):
-    name, formula, grad_formula = "max_pool2d", "y = max over each window", "dx[argmax] += dy, 0 elsewhere"
-    outputs_are = ("pooled y",)
+    name, formula, grad_formula = "max_pool2d", N_("y = max over each window"), N_("dx[argmax] += dy, 0 elsewhere")
+    outputs_are = (N_("pooled y"),)
 
     def forward(self, x, kernel_size, stride, padding, ceil_mode=False):
         eh, ew = ceil_extra(x.shape, kernel_size, stride, padding) if ceil_mode else (0, 0)
@@ -166,8 +168,8 @@ class AvgPool2d(Op):
     each window divides by the input elements it covers, or by `divisor_override`. `ceil_mode` keeps a last,
     partial window."""
 
-    name, formula, grad_formula = "avg_pool2d", "y = mean over each window", "dx = dy / (kh·kw) spread over the window"
-    outputs_are = ("pooled y",)
+    name, formula, grad_formula = "avg_pool2d", N_("y = mean over each window"), N_("dx = dy / (kh·kw) spread over the window")
+    outputs_are = (N_("pooled y"),)
 
     def forward(self, x, kernel_size, stride, padding, ceil_mode=False, count_include_pad=True, divisor_override=None):
         if not ceil_mode and count_include_pad and divisor_override is None:
@@ -219,16 +221,16 @@ class _Separable(Op):
 
 class AdaptiveAvgPool2d(_Separable):
     name = "adaptive_avg_pool2d"
-    formula = "y[i,j] = mean of x over rows ⌊iH/h⌋…⌈(i+1)H/h⌉, columns alike  (y = A·x·Bᵀ)"
-    grad_formula = "dx = Aᵀ·dy·B (each dy shared evenly over its window)"
-    outputs_are = ("pooled y",)
+    formula = N_("y[i,j] = mean of x over rows ⌊iH/h⌋…⌈(i+1)H/h⌉, columns alike  (y = A·x·Bᵀ)")
+    grad_formula = N_("dx = Aᵀ·dy·B (each dy shared evenly over its window)")
+    outputs_are = (N_("pooled y"),)
 
 
 class Interpolate(_Separable):
     name = "interpolate"
-    formula = "y = A·x·Bᵀ, each row of A (B) picking (nearest) or blending (linear) input rows (columns)"
+    formula = N_("y = A·x·Bᵀ, each row of A (B) picking (nearest) or blending (linear) input rows (columns)")
     grad_formula = "dx = Aᵀ·dy·B"
-    outputs_are = ("resized y",)
+    outputs_are = (N_("resized y"),)
 
 
 def adaptive_matrix(size: int, out: int) -> np.ndarray:
@@ -269,8 +271,8 @@ class PadNd(Op):
     (reflect mirrors without repeating the edge, replicate repeats it, circular wraps around); backward adds
     each output's gradient back to the input element it came from."""
 
-    name, formula, grad_formula = "pad", "y = x with a border (constant, reflected, replicated or wrapped)", \
-        "dx[i] = Σ dy over the outputs that read x[i]"
+    name, formula, grad_formula = "pad", N_("y = x with a border (constant, reflected, replicated or wrapped)"), \
+        N_("dx[i] = Σ dy over the outputs that read x[i]")
 
     def forward(self, x, *, maps, value=0.0, mode="constant"):
         for axis, index in maps:
@@ -328,7 +330,7 @@ class BatchNorm(Op):
 
     name = "batch_norm"
     formula = "x̂ = (x − μ_B)/√(σ²_B + ε), y = γ·x̂ + β"
-    inputs_are = ("input x", "scale γ", "shift β")
+    inputs_are = (N_("input x"), N_("scale γ"), N_("shift β"))
     grad_formula = "dx = (γ/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), dγ = Σ dy⊙x̂, dβ = Σ dy"
 
     def forward(self, x, gamma, beta, *, training, running_mean, running_var, eps):
@@ -360,8 +362,8 @@ class BatchNorm(Op):
 
 class LayerNorm(Op):
     name = "layer_norm"
-    formula = "x̂ = (x − μ)/√(σ² + ε) over the last dims, y = γ·x̂ + β"
-    inputs_are = ("input x", "scale γ", "shift β")
+    formula = N_("x̂ = (x − μ)/√(σ² + ε) over the last dims, y = γ·x̂ + β")
+    inputs_are = (N_("input x"), N_("scale γ"), N_("shift β"))
     grad_formula = "dx = (1/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), dγ = Σ dy⊙x̂, dβ = Σ dy"
 
     def forward(self, x, gamma, beta, *, ndim, eps):
@@ -386,8 +388,8 @@ class LayerNorm(Op):
 
 
 class Embedding(Op):
-    name, formula, grad_formula = "embedding", "y = W[indices]", "dW[indices] += dy (repeats add up)"
-    inputs_are, outputs_are = ("table W",), ("vectors y",)
+    name, formula, grad_formula = "embedding", "y = W[indices]", N_("dW[indices] += dy (repeats add up)")
+    inputs_are, outputs_are = (N_("table W"),), (N_("vectors y"),)
 
     def forward(self, weight, indices):
         return weight[indices]

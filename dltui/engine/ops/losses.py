@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from ..kernels import active
 from .base import Op, unbroadcast
 
@@ -35,7 +37,7 @@ class _Pointwise(Op):
 
     name, term, formula, grad_formula = "pointwise_loss", "ℓ(ŷ, y)", "L = mean(ℓ(ŷ, y))", "dŷ = ∂ℓ/∂ŷ / n, dy = ∂ℓ/∂y / n"
     weight_sum_divides = True
-    inputs_are, outputs_are = ("prediction ŷ", "target y"), ("loss L",)
+    inputs_are, outputs_are = (N_("prediction ŷ"), N_("target y")), (N_("loss L"),)
 
     def forward(self, pred, target, *, reduction="mean", weight=None, **options):
         self.options = options  # what `values` and `slopes` take besides ŷ and y (pos_weight, beta, delta)
@@ -148,7 +150,7 @@ class BCELoss(_Pointwise):
 
     name, term, weight_sum_divides = "binary_cross_entropy", "−(y·log p + (1 − y)·log(1 − p))", False
     formula = "L = −mean(y·log p + (1 − y)·log(1 − p))"
-    inputs_are = ("probability p", "target y")
+    inputs_are = (N_("probability p"), N_("target y"))
     grad_formula = "dp = (p − y) / (p(1 − p)·n), dy = (log(1 − p) − log p)/n"
 
     def values(self, p, y):
@@ -170,8 +172,8 @@ class BCEWithLogitsLoss(_Pointwise):
 
     name, weight_sum_divides = "binary_cross_entropy_with_logits", False
     term = "w⁺·y·softplus(−z) + (1 − y)·softplus(z)"
-    formula = "L = mean(max(z, 0) − z·y + log(1 + e^−|z|))  (= BCE of σ(z), without overflow)"
-    inputs_are = ("logit z", "target y")
+    formula = N_("L = mean(max(z, 0) − z·y + log(1 + e^−|z|))  (= BCE of σ(z), without overflow)")
+    inputs_are = (N_("logit z"), N_("target y"))
     grad_formula = "dz = (σ(z)(1 − y + w⁺y) − w⁺y)/n, dy = (w⁺·softplus(−z) − softplus(z))/n"
 
     def values(self, z, y, pos_weight=None):
@@ -239,7 +241,7 @@ class NLLLoss(Op):
     the mean divides by Σ w[t_n]."""
 
     name, formula, grad_formula = "nll_loss", "L = −Σ_n w[t_n]·x[n, t_n] / Σ_n w[t_n]", "dx[n, t_n] = −w[t_n]·dL / Σ w"
-    inputs_are, outputs_are = ("log-probabilities x",), ("loss L",)
+    inputs_are, outputs_are = (N_("log-probabilities x"),), (N_("loss L"),)
 
     def forward(self, x, *, target, weight=None, ignore_index=-100, reduction="mean"):
         coeff, divisor = class_coefficients(target, x.shape[0 if x.ndim == 1 else 1], weight, ignore_index, 0.0)
@@ -260,8 +262,8 @@ class CrossEntropyLoss(Op):
 
     name = "cross_entropy"
     formula = "L = mean_n(−log softmax(z_n)[t_n])"
-    inputs_are, outputs_are = ("logits z", "target probabilities q"), ("loss L",)
-    grad_formula = "dz = (softmax(z) − onehot(t)) / N; with target probabilities q, dq = −log softmax(z) / N"
+    inputs_are, outputs_are = (N_("logits z"), N_("target probabilities q")), (N_("loss L"),)
+    grad_formula = N_("dz = (softmax(z) − onehot(t)) / N; with target probabilities q, dq = −log softmax(z) / N")
 
     def forward(self, logits, probabilities=None, *, target=None, weight=None, ignore_index=-100,
                 label_smoothing=0.0, reduction="mean"):

@@ -6,14 +6,16 @@ Each cell's `composite` spells the same equations in primitive ops for the step-
 
 from __future__ import annotations
 
+from dltui.i18n import N_
+
 from ..kernels import active
 from .base import Op
 
 
 class RNNCell(Op):
     name = "rnn_cell"
-    inputs_are = ("input x", "state h", "weight W_ih", "weight W_hh", "bias b_ih", "bias b_hh")
-    outputs_are = ("new state h'",)
+    inputs_are = (N_("input x"), N_("state h"), N_("weight W_ih"), N_("weight W_hh"), N_("bias b_ih"), N_("bias b_hh"))
+    outputs_are = (N_("new state h'"),)
 
     @property
     def formula(self) -> str:  # the cell's own nonlinearity, tanh or relu
@@ -42,9 +44,10 @@ class RNNCell(Op):
 
 class LSTMCell(Op):
     name = "lstm_cell"
-    inputs_are = ("input x", "state h", "cell c", "weights W_ih", "weights W_hh", "biases b_ih", "biases b_hh")
-    outputs_are = ("new state h'", "new cell c'")
-    formula = "i,f,o = σ(·), g = tanh(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh; c' = f⊙c + i⊙g; h' = o⊙tanh c'"
+    inputs_are = (N_("input x"), N_("state h"), N_("cell c"), N_("weights W_ih"), N_("weights W_hh"),
+                  N_("biases b_ih"), N_("biases b_hh"))
+    outputs_are = (N_("new state h'"), N_("new cell c'"))
+    formula = N_("i,f,o = σ(·), g = tanh(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh; c' = f⊙c + i⊙g; h' = o⊙tanh c'")
     grad_formula = "dc' += dh'⊙o⊙(1 − tanh²c'); di = dc'⊙g, df = dc'⊙c, dg = dc'⊙i, do = dh'⊙tanh c'; dc = dc'⊙f"
 
     def forward(self, x, h, c, w_ih, w_hh, b_ih, b_hh):
@@ -75,10 +78,11 @@ class LSTMCell(Op):
 
 class GRUCell(Op):
     name = "gru_cell"
-    inputs_are = ("input x", "state h", "weights W_ih", "weights W_hh", "biases b_ih", "biases b_hh")
-    outputs_are = ("new state h'",)
-    formula = ("r,z = σ(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh (their blocks); "
-               "n = tanh(x·W_inᵀ + b_in + r⊙(h·W_hnᵀ + b_hn)); h' = (1 − z)⊙n + z⊙h")
+    inputs_are = (N_("input x"), N_("state h"), N_("weights W_ih"), N_("weights W_hh"), N_("biases b_ih"),
+                  N_("biases b_hh"))
+    outputs_are = (N_("new state h'"),)
+    formula = N_("r,z = σ(·) of x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh (their blocks); "
+                 "n = tanh(x·W_inᵀ + b_in + r⊙(h·W_hnᵀ + b_hn)); h' = (1 − z)⊙n + z⊙h")
     grad_formula = "dn = dh'⊙(1 − z), dz = dh'⊙(h − n), dr = dn⊙(1 − n²)⊙(h·W_hnᵀ + b_hn); dh = dh'⊙z + dgh·W_hh"
 
     def forward(self, x, h, w_ih, w_hh, b_ih, b_hh):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .base import Op
 
 
@@ -27,7 +29,7 @@ def _axis(dim, ndim: int):
 class Extreme(Op):
     """max or min over all elements: the gradient is shared evenly among tied extremes (as PyTorch does)."""
 
-    formula, grad_formula = "y = the extreme of x", "dx = dy / k at the k elements equal to y, 0 elsewhere"
+    formula, grad_formula = N_("y = the extreme of x"), N_("dx = dy / k at the k elements equal to y, 0 elsewhere")
 
     def forward(self, x):
         return np.asarray(self.pick(x))
@@ -39,12 +41,12 @@ class Extreme(Op):
 
 
 class Max(Extreme):
-    name, formula, outputs_are = "max", "y = max x", ("maximum y",)
+    name, formula, outputs_are = "max", "y = max x", (N_("maximum y"),)
     pick = staticmethod(np.max)
 
 
 class Min(Extreme):
-    name, formula, outputs_are = "min", "y = min x", ("minimum y",)
+    name, formula, outputs_are = "min", "y = min x", (N_("minimum y"),)
     pick = staticmethod(np.min)
 
 
@@ -52,7 +54,7 @@ class TakeAlong(Op):
     """Values picked by index along `dim`: a subclass's `indices(x, **params)` chooses them; the gradient goes back
     to the elements picked (added up where one is picked twice)."""
 
-    formula, grad_formula = "y = x[idx] along dim", "dx[idx] += dy"
+    formula, grad_formula = N_("y = x[idx] along dim"), "dx[idx] += dy"
 
     def forward(self, x, dim, **params):
         dim = dim % max(x.ndim, 1)
@@ -82,7 +84,7 @@ def _along(index: np.ndarray, dim: int) -> tuple:
 
 
 class MaxAlong(TakeAlong):
-    name, formula, outputs_are = "max", "y = max over dim of x", ("maximum y",)
+    name, formula, outputs_are = "max", N_("y = max over dim of x"), (N_("maximum y"),)
 
     def indices(self, x, dim, keepdim):
         return np.expand_dims(np.argmax(x, axis=dim), dim)
@@ -97,14 +99,14 @@ class MaxAlong(TakeAlong):
 
 
 class MinAlong(MaxAlong):
-    name, formula, outputs_are = "min", "y = min over dim of x", ("minimum y",)
+    name, formula, outputs_are = "min", N_("y = min over dim of x"), (N_("minimum y"),)
 
     def indices(self, x, dim, keepdim):
         return np.expand_dims(np.argmin(x, axis=dim), dim)
 
 
 class TopK(TakeAlong):
-    name, formula, outputs_are = "topk", "y = the k largest (or smallest) of x along dim", ("top values y",)
+    name, formula, outputs_are = "topk", N_("y = the k largest (or smallest) of x along dim"), (N_("top values y"),)
 
     def indices(self, x, dim, k, largest, sorted):
         order = np.argsort(-x if largest else x, axis=dim, kind="stable")
@@ -112,15 +114,15 @@ class TopK(TakeAlong):
 
 
 class Sort(TakeAlong):
-    name, formula, outputs_are = "sort", "y = x sorted along dim", ("sorted y",)
+    name, formula, outputs_are = "sort", N_("y = x sorted along dim"), (N_("sorted y"),)
 
     def indices(self, x, dim, descending, stable):
         return np.argsort(-x if descending else x, axis=dim, kind="stable")
 
 
 class Gather(TakeAlong):
-    name, formula, outputs_are = "gather", "y[…i…] = x[…index[…i…]…] along dim", ("gathered y",)
-    inputs_are = ("source x",)
+    name, formula, outputs_are = "gather", N_("y[…i…] = x[…index[…i…]…] along dim"), (N_("gathered y"),)
+    inputs_are = (N_("source x"),)
 
     def indices(self, x, dim, index):
         return index
@@ -130,7 +132,7 @@ class Var(Op):
     """Variance with PyTorch's `correction` (1: the unbiased estimate, dividing by n − 1; 0: by n)."""
 
     name, formula, grad_formula = "var", "y = Σ(x − x̄)² / (n − c)", "dx = dy ⊙ 2(x − x̄) / (n − c)"
-    outputs_are = ("variance y",)
+    outputs_are = (N_("variance y"),)
 
     def forward(self, x, dim, correction, keepdim):
         axis = _axis(dim, x.ndim)
@@ -146,7 +148,7 @@ class Var(Op):
 
 class Std(Var):
     name, formula, grad_formula = "std", "y = √(Σ(x − x̄)² / (n − c))", "dx = dy ⊙ (x − x̄) / ((n − c)·y)"
-    outputs_are = ("standard deviation y",)
+    outputs_are = (N_("standard deviation y"),)
 
     def forward(self, x, dim, correction, keepdim):
         return np.sqrt(super().forward(x, dim, correction, keepdim))
@@ -179,7 +181,7 @@ class Prod(Op):
     """The gradient multiplies the other factors (products to the left and right of each), so zeros are exact."""
 
     name, formula, grad_formula = "prod", "y = Π x", "dxᵢ = dy ⊙ Π_{j≠i} xⱼ"
-    outputs_are = ("product y",)
+    outputs_are = (N_("product y"),)
 
     def forward(self, x, dim, keepdim):
         return np.prod(x, axis=_axis(dim, x.ndim), keepdims=keepdim)
@@ -200,8 +202,8 @@ class Prod(Op):
 
 
 class CumSum(Op):
-    name, formula, grad_formula = "cumsum", "yᵢ = Σ_{j≤i} xⱼ along dim", "dxᵢ = Σ_{j≥i} dyⱼ"
-    outputs_are = ("running sum y",)
+    name, formula, grad_formula = "cumsum", N_("yᵢ = Σ_{j≤i} xⱼ along dim"), "dxᵢ = Σ_{j≥i} dyⱼ"
+    outputs_are = (N_("running sum y"),)
 
     def forward(self, x, dim):
         return np.cumsum(x, axis=dim) if x.ndim else x.copy()
@@ -214,8 +216,8 @@ class CumSum(Op):
 class CumProd(Op):
     """The gradient is computed without dividing by x, so it is exact where x has zeros (n² work along dim)."""
 
-    name, formula, grad_formula = "cumprod", "yᵢ = Π_{j≤i} xⱼ along dim", "dxᵢ = Σ_{j≥i} dyⱼ ⊙ Π_{k≤j, k≠i} xₖ"
-    outputs_are = ("running product y",)
+    name, formula, grad_formula = "cumprod", N_("yᵢ = Π_{j≤i} xⱼ along dim"), "dxᵢ = Σ_{j≥i} dyⱼ ⊙ Π_{k≤j, k≠i} xₖ"
+    outputs_are = (N_("running product y"),)
 
     def forward(self, x, dim):
         return np.cumprod(x, axis=dim) if x.ndim else x.copy()
@@ -237,7 +239,7 @@ class Norm(Op):
     """The p-norm (p ≥ 1, finite); where the norm is 0 its gradient is 0, as PyTorch's."""
 
     name, formula, grad_formula = "norm", "y = (Σ|x|ᵖ)^(1/p)", "dx = dy ⊙ sign(x)·|x|ᵖ⁻¹ / yᵖ⁻¹"
-    outputs_are = ("norm y",)
+    outputs_are = (N_("norm y"),)
 
     def forward(self, x, p, dim, keepdim):
         return np.sum(np.abs(x) ** p, axis=_axis(dim, x.ndim), keepdims=keepdim) ** (1.0 / p)

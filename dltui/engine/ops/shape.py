@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from dltui.i18n import N_
+
 from .base import Op, unbroadcast
 
 
 class Expand(Op):
-    name, formula, grad_formula = "expand", "y = x broadcast to a larger shape", "dx = dy summed over the new axes"
+    name, formula, grad_formula = "expand", N_("y = x broadcast to a larger shape"), N_("dx = dy summed over the new axes")
 
     def forward(self, x, shape):
         return np.broadcast_to(x, shape).copy()
@@ -19,7 +21,7 @@ class Expand(Op):
 
 
 class Repeat(Op):
-    name, formula, grad_formula = "repeat", "y = x tiled rᵢ times along each axis", "dx = Σ of dy over the tiles"
+    name, formula, grad_formula = "repeat", N_("y = x tiled rᵢ times along each axis"), N_("dx = Σ of dy over the tiles")
 
     def forward(self, x, repeats):
         return np.tile(x, repeats)
@@ -32,7 +34,7 @@ class Repeat(Op):
 
 
 class Flip(Op):
-    name, formula, grad_formula = "flip", "y = x reversed along dims", "dx = dy reversed along the same dims"
+    name, formula, grad_formula = "flip", N_("y = x reversed along dims"), N_("dx = dy reversed along the same dims")
 
     def forward(self, x, dims):
         return np.flip(x, dims).copy()
@@ -42,7 +44,7 @@ class Flip(Op):
 
 
 class Roll(Op):
-    name, formula, grad_formula = "roll", "y = x shifted cyclically", "dx = dy shifted back"
+    name, formula, grad_formula = "roll", N_("y = x shifted cyclically"), N_("dx = dy shifted back")
 
     def forward(self, x, shifts, dims):
         return np.roll(x, shifts, dims)
@@ -56,7 +58,7 @@ class Roll(Op):
 class Triangle(Op):
     """tril/triu: the last two axes keep one triangle (above or below `diagonal`), the rest become 0."""
 
-    formula, grad_formula = "y = one triangle of x, 0 elsewhere", "dx = dy on the kept triangle, 0 elsewhere"
+    formula, grad_formula = N_("y = one triangle of x, 0 elsewhere"), N_("dx = dy on the kept triangle, 0 elsewhere")
 
     def forward(self, x, diagonal):
         return self.keep(x, diagonal)
@@ -66,20 +68,20 @@ class Triangle(Op):
 
 
 class Tril(Triangle):
-    name, formula = "tril", "y = x on and below diagonal k, else 0"
+    name, formula = "tril", N_("y = x on and below diagonal k, else 0")
     keep = staticmethod(np.tril)
 
 
 class Triu(Triangle):
-    name, formula = "triu", "y = x on and above diagonal k, else 0"
+    name, formula = "triu", N_("y = x on and above diagonal k, else 0")
     keep = staticmethod(np.triu)
 
 
 class Scatter(Op):
     """`x.scatter(dim, index, src)`: a copy of x with src's values written at `index` along `dim`."""
 
-    name, formula, grad_formula = "scatter", "y = x with y[…index…] = src", "dx = dy where not written, dsrc = dy[index]"
-    inputs_are, outputs_are = ("target x", "source src"), ("scattered y",)
+    name, formula, grad_formula = "scatter", N_("y = x with y[…index…] = src"), N_("dx = dy where not written, dsrc = dy[index]")
+    inputs_are, outputs_are = (N_("target x"), N_("source src")), (N_("scattered y"),)
 
     def forward(self, x, src, dim, index):
         y = x.copy()
@@ -107,8 +109,8 @@ class Einsum(Op):
     """Each input's gradient is another einsum: the upstream gradient with the other inputs, onto that input's
     subscripts (broadcast over a subscript that appears in that input alone)."""
 
-    name, formula, grad_formula = "einsum", "y = Σ over the summed subscripts of Π xₖ", "dxₖ = einsum(dy, the others → xₖ)"
-    inputs_are, outputs_are = ("operand x",), ("result y",)
+    name, formula, grad_formula = "einsum", N_("y = Σ over the summed subscripts of Π xₖ"), N_("dxₖ = einsum(dy, the others → xₖ)")
+    inputs_are, outputs_are = (N_("operand x"),), (N_("result y"),)
 
     def forward(self, *xs, equation):
         parse_einsum(equation)  # refuses what backward cannot do before anything runs

@@ -24,7 +24,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 
 from dltui.class_report import LearnerSummary, MissedQuestion, ago, export, export_path, hardest, local_time, summaries
-from dltui.i18n import N_
+from dltui.i18n import N_, _, ngettext
 from dltui.lessons import Lesson
 from dltui.progress import NOT_STARTED, LessonProgress, Progress, Totals
 from dltui.text import cells, printable, shorten
@@ -35,8 +35,8 @@ from .home import STATE_MARKS
 
 REFRESH_S = 3.0
 MISSED_SHORT, MISSED_TALL, TALL = 5, 10, 40  # missed questions listed below and from TALL rows
-SORTS = {"name": "by name", "done": "fewest lessons done first", "first": "weakest first try first",
-         "active": "longest idle first"}
+SORTS = {"name": N_("by name"), "done": N_("fewest lessons done first"), "first": N_("weakest first try first"),
+         "active": N_("longest idle first")}
 """`s` cycles these columns; each but the name puts the learners who may need the teacher on top."""
 
 Cell = str | tuple[str, ...]
@@ -51,7 +51,7 @@ def utc_now() -> datetime:
 def when(stamp: str) -> tuple[str, str]:
     """A last activity in full (local time and how long ago) and short (how long ago)."""
     since = ago(stamp, utc_now())
-    return (f"{local_time(stamp)}, {since}", since) if stamp else ("", "")
+    return (_("{time}, {ago}").format(time=local_time(stamp), ago=since), since) if stamp else ("", "")
 
 
 def score(right: int, out_of: int) -> str:
@@ -87,6 +87,11 @@ def fit(natural: dict[str, int], least: dict[str, int], room: int,
     for key in reversed(narrowed):  # what a column left out gave back goes to the last ones narrowed
         widths[key] = min(natural[key], widths[key] + max(0, spare()))
     return widths
+
+
+def translated(columns: list[Column]) -> list[Column]:
+    """The columns with their labels in the interface's language."""
+    return [Column(column.key, _(column.label), column.right) for column in columns]
 
 
 class LiveScreen(Screen):
@@ -217,16 +222,18 @@ class ClassScreen(LiveScreen):
     | q, escape | Back to the lessons. |
     """
 
-    COLUMNS = [Column("name", "Learner"), Column("done", "Done", right=True), Column("which", "Lessons done"),
-               Column("first", "First try", right=True), Column("best", "Best", right=True),
-               Column("answers", "Answers", right=True), Column("active", "Last active")]
+    COLUMNS = [Column("name", N_("Learner")), Column("done", N_("Done"), right=True),
+               Column("which", N_("Lessons done")), Column("first", N_("First try"), right=True),
+               Column("best", N_("Best"), right=True), Column("answers", N_("Answers"), right=True),
+               Column("active", N_("Last active"))]
+    """The labels are translated where the table is drawn (`columns`)."""
     SQUEEZE = (("active", 0), ("which", 16), ("name", 16), ("answers", None), ("which", 0), ("name", 12),
                ("best", None), ("name", 0))
 
     def __init__(self, lessons: list[Lesson], progress: Progress) -> None:
         super().__init__(lessons, progress)
         self.sort = "name"
-        self.sub_title = "Class"
+        self.sub_title = _("Class")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -251,13 +258,14 @@ class ClassScreen(LiveScreen):
         table, missed = self.query_one(DataTable), self.query_one("#missed", Static)
         learners = self.data.learners
         count = len(learners)
-        self.sub_title = f"Class · {count} learner{'s' * (count != 1)} · {SORTS[self.sort]}"
+        self.sub_title = ngettext("Class · {count} learner · {sort}", "Class · {count} learners · {sort}", count).format(
+            count=count, sort=_(SORTS[self.sort]))
         if not learners:
             table.clear(columns=True)
-            missed.update(Text(printable(f"No learner has opened a lesson in {self.progress.path} yet."
-                                         if self.progress.enabled else self.progress.notice)))
+            missed.update(Text(printable(_("No learner has opened a lesson in {path} yet.").format(
+                path=self.progress.path) if self.progress.enabled else self.progress.notice)))
             return
-        columns = [self.sort_mark(column) for column in self.COLUMNS]
+        columns = [self.sort_mark(column) for column in translated(self.COLUMNS)]
         rows = {row.name: self.cells(row.name, row.totals, row.done) for row in self.sorted_learners()}
         self.fill(columns, rows, self.SQUEEZE)
         listed = MISSED_TALL if self.app.size.height >= TALL else MISSED_SHORT
@@ -279,16 +287,16 @@ class ClassScreen(LiveScreen):
     @staticmethod
     def missed_table(items: list[MissedQuestion]) -> Group | Text:
         if not items:
-            return Text("No question has been missed at the first try yet.", style="dim")
+            return Text(_("No question has been missed at the first try yet."), style="dim")
         table = Table(box=None, padding=(0, 1), pad_edge=False, expand=True, header_style="bold")
-        table.add_column("Missed", justify="right", no_wrap=True)
-        table.add_column("Not yet right", justify="right", no_wrap=True)
-        table.add_column("Lesson", justify="right", no_wrap=True)
-        table.add_column("Question", ratio=1, no_wrap=True, overflow="ellipsis")
+        table.add_column(_("Missed"), justify="right", no_wrap=True)
+        table.add_column(_("Not yet right"), justify="right", no_wrap=True)
+        table.add_column(_("Lesson"), justify="right", no_wrap=True)
+        table.add_column(_("Question"), ratio=1, no_wrap=True, overflow="ellipsis")
         for item in items:
-            table.add_row(f"{item.counts.missed_first} of {item.counts.learners}", str(item.counts.unsolved),
-                          Text(printable(item.lesson)), Text(printable(item.text)))
-        return Group(Text("Missed at the first try by the most learners", style="bold underline"), table)
+            table.add_row(_("{count} of {total}").format(count=item.counts.missed_first, total=item.counts.learners),
+                          str(item.counts.unsolved), Text(printable(item.lesson)), Text(printable(item.text)))
+        return Group(Text(_("Missed at the first try by the most learners"), style="bold underline"), table)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open", "sort", "export"):
@@ -317,11 +325,12 @@ class ClassScreen(LiveScreen):
         try:
             count = export(self.progress, path, "csv", self.progress.learners())
         except OSError as error:
-            self.app.call_from_thread(self.notify, printable(f"Cannot write {path}: {error.strerror}"),
-                                      title="Export", severity="error", markup=False)
+            self.app.call_from_thread(self.notify, printable(_("Cannot write {path}: {error}").format(
+                path=path, error=error.strerror)), title=_("Export"), severity="error", markup=False)
             return
-        self.app.call_from_thread(self.notify, printable(f"{count} row{'s' * (count != 1)} (a learner and a lesson "
-                                                         f"each) in {path.resolve()}"), title="Exported", markup=False)
+        self.app.call_from_thread(self.notify, printable(ngettext(
+            "{count} row (a learner and a lesson each) in {path}", "{count} rows (a learner and a lesson each) in {path}",
+            count).format(count=count, path=path.resolve())), title=_("Exported"), markup=False)
 
 
 @dataclass(frozen=True)
@@ -344,15 +353,15 @@ class LearnerScreen(LiveScreen):
     | q, escape | Back to the class. |
     """
 
-    COLUMNS = [Column("number", "No", right=True), Column("title", "Lesson"), Column("state", "State"),
-               Column("first", "First try", right=True), Column("best", "Best", right=True),
-               Column("answers", "Answers", right=True), Column("active", "Last active")]
+    COLUMNS = [Column("number", N_("No"), right=True), Column("title", N_("Lesson")), Column("state", N_("State")),
+               Column("first", N_("First try"), right=True), Column("best", N_("Best"), right=True),
+               Column("answers", N_("Answers"), right=True), Column("active", N_("Last active"))]
     SQUEEZE = (("active", 0), ("title", 24), ("answers", None), ("title", 0))
 
     def __init__(self, lessons: list[Lesson], progress: Progress, learner: str) -> None:
         super().__init__(lessons, progress)
         self.learner = learner
-        self.sub_title = printable(f"Class · {learner}")
+        self.sub_title = printable(_("Class · {learner}").format(learner=learner))
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -366,22 +375,24 @@ class LearnerScreen(LiveScreen):
 
     def draw(self) -> None:
         found, totals = self.data.lessons, self.data.totals
-        right = (f"first try {totals.first_correct} of {totals.questions} right "
-                 f"({totals.first_correct / totals.questions:.0%}), best {totals.best_correct}"
-                 if totals.questions else "no answers yet")
-        self.query_one("#totals", Static).update(Text(printable(
-            f"{self.learner} · {totals.lessons_done} of {len(self.lessons)} lessons done · {right} · "
-            f"{totals.answers} answer{'s' * (totals.answers != 1)} · last active {when(totals.last_active)[0]}")))
+        right = (_("first try {right} of {count} right ({percent}), best {best}").format(
+            right=totals.first_correct, count=totals.questions,
+            percent=f"{totals.first_correct / totals.questions:.0%}", best=totals.best_correct)
+            if totals.questions else _("no answers yet"))
+        self.query_one("#totals", Static).update(Text(printable(" · ".join([
+            self.learner, _("{done} of {count} lessons done").format(done=totals.lessons_done, count=len(self.lessons)),
+            right, ngettext("{count} answer", "{count} answers", totals.answers).format(count=totals.answers),
+            _("last active {when}").format(when=when(totals.last_active)[0])]))))
         rows = {lesson.id: self.cells(str(lesson.order), lesson.title, len(lesson.quiz),
                                       found.get(lesson.id, LessonProgress(lesson.id))) for lesson in self.lessons}
         rows |= {lesson: self.cells("", lesson, state.questions, state)  # lessons no longer loaded, by id
                  for lesson, state in sorted(found.items()) if lesson not in rows}
-        self.fill(self.COLUMNS, rows, self.SQUEEZE)
+        self.fill(translated(self.COLUMNS), rows, self.SQUEEZE)
 
     @staticmethod
     def cells(number: str, title: str, questions: int, state: LessonProgress) -> dict[str, Cell]:
         started = state.state != NOT_STARTED
-        return {"number": number, "title": printable(title), "state": STATE_MARKS[state.state],
+        return {"number": number, "title": printable(title), "state": _(STATE_MARKS[state.state]),
                 "first": score(state.first_correct, questions) if started else "",
                 "best": score(state.best_correct, questions) if started else "",
                 "answers": str(state.answers) if started else "", "active": when(state.last_active)}

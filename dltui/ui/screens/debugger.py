@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,12 +26,13 @@ from textual.widgets import Header, Input, Static
 from dltui.engine.debug import TapeTrace
 from dltui.engine.stepper import Breakpoint
 from dltui.engine.tape import module_of
+from dltui.i18n import N_, _
 from dltui.labs.base import num
 
 from ..keys import InOrderKeys
 from ..widgets.matrix_grid import number
 from ..widgets.node_detail import MAX_ROWS, NodeDetail
-from ..widgets.tape_list import TapeList, in_module, shape_text
+from ..widgets.tape_list import TapeList, in_module, padded, shape_text
 from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
@@ -42,20 +44,24 @@ STEPPING = {"next", "previous", "run_to_end", "toggle_breakpoint", "continue", "
 def params_table(trace: Any, done: bool) -> Text:
     """Each parameter's gradient by backprop beside the finite-difference estimate, element by element."""
     text = Text(no_wrap=True)
-    text.append("Gradients: backprop vs finite diff.", "bold")
+    text.append(_("Gradients: backprop vs finite diff."), "bold")
     if not done:
-        text.append("\nshown once the backward pass is done (G)", "dim")
+        text.append("\n" + _("shown once the backward pass is done (G)"), "dim")
         return text
     if not trace.params:
-        text.append("\nno parameter in this pass", "dim")
+        text.append("\n" + _("no parameter in this pass"), "dim")
         return text
-    text.append(f"\n{'':8}{'analytic':>10}{'numeric':>10}", "dim")
+    analytic, numeric = padded(_("analytic"), 10, False), padded(_("numeric"), 10, False)
+    text.append(f"\n{'':8}{analytic}{numeric}", "dim")
     for p in trace.params:
-        line = f"{p.name} {shape_text(p.value.shape)}  rel err {p.rel_error:.1e}"
-        text.append("\n" + (line if len(line) <= PANE else line.replace("  rel err", "\n  rel err")), "bold")
+        error = _("rel err {error}").format(error=f"{p.rel_error:.1e}")
+        line = f"{p.name} {shape_text(p.value.shape)}  {error}"
+        text.append("\n" + (line if cell_len(line) <= PANE else f"{p.name} {shape_text(p.value.shape)}\n  {error}"),
+                    "bold")
         checked = getattr(p, "checked", None) or list(np.ndindex(p.value.shape))
         if len(checked) < p.value.size:
-            text.append(f"\n  {len(checked)} of {p.value.size} elements checked", "dim")
+            text.append("\n  " + _("{count} of {total} elements checked").format(count=len(checked),
+                                                                                 total=p.value.size), "dim")
         for index in checked:
             where = "[" + ",".join(map(str, index)) + "]"
             text.append(f"\n  {where:<6}{number(p.analytic[index]):>10}{number(p.numeric[index]):>10}")
@@ -74,19 +80,19 @@ class DebuggerScreen(Screen):
     """The tape on the left, the current node on the right, the parameter check under the tape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "next", "Next op", id="debugger.next"),
-        Binding("p", "previous", "Prev op", id="debugger.previous"),
-        Binding("G", "run_to_end", "To end", key_display="G", id="debugger.run_to_end"),
-        Binding("b", "toggle_breakpoint", "Break", id="debugger.toggle_breakpoint"),
-        Binding("c", "continue", "Continue", id="debugger.continue"),
-        Binding("u", "update", "Update", id="debugger.update"),
-        Binding("x", "reset", "Reset", id="debugger.reset"),
-        Binding("z", "zoom", "Zoom", id="debugger.zoom"),
-        Binding("e", "expand", "Inside", id="debugger.expand"),
-        Binding("slash", "filter", "Filter", key_display="/", id="debugger.filter"),
-        Binding("m", "fold", "Fold module", id="debugger.fold"),
-        Binding("q", "back", "Back", id="debugger.back"),
-        Binding("escape", "back", "Back", show=False, id="debugger.back_escape"),
+        Binding("n", "next", N_("Next op"), id="debugger.next"),
+        Binding("p", "previous", N_("Prev op"), id="debugger.previous"),
+        Binding("G", "run_to_end", N_("To end"), key_display="G", id="debugger.run_to_end"),
+        Binding("b", "toggle_breakpoint", N_("Break"), id="debugger.toggle_breakpoint"),
+        Binding("c", "continue", N_("Continue"), id="debugger.continue"),
+        Binding("u", "update", N_("Update"), id="debugger.update"),
+        Binding("x", "reset", N_("Reset"), id="debugger.reset"),
+        Binding("z", "zoom", N_("Zoom"), id="debugger.zoom"),
+        Binding("e", "expand", N_("Inside"), id="debugger.expand"),
+        Binding("slash", "filter", N_("Filter"), key_display="/", id="debugger.filter"),
+        Binding("m", "fold", N_("Fold module"), id="debugger.fold"),
+        Binding("q", "back", N_("Back"), id="debugger.back"),
+        Binding("escape", "back", N_("Back"), show=False, id="debugger.back_escape"),
     ]
     """
     | Key(s) | Description |
@@ -153,7 +159,7 @@ class DebuggerScreen(Screen):
                     yield Static(id="params")
             with ScrollableContainer(id="detail-pane"):
                 yield NodeDetail()
-        yield FilterBox(placeholder="show rows whose op or module contains… (Enter; empty: all)", id="filter")
+        yield FilterBox(placeholder=_("show rows whose op or module contains… (Enter; empty: all)"), id="filter")
         yield Static(id="where", markup=False)
         yield KeyFooter()
         yield TooSmall()
@@ -209,7 +215,8 @@ class DebuggerScreen(Screen):
 
     def action_expand(self) -> None:
         node = self.stepper.current.node
-        inside = TapeTrace(self.stepper.inside(node), self.trace.loss, (), f"inside {node.label} (q: back)")
+        inside = TapeTrace(self.stepper.inside(node), self.trace.loss, (),
+                           _("inside {node} (q: back)").format(node=node.label_in(_)))
         self.app.push_screen(DebuggerScreen(trace=inside))
 
     def action_fold(self) -> None:
@@ -270,18 +277,22 @@ class DebuggerScreen(Screen):
         local = s.local_derivative(step.node) if step is not None and step.phase == "backward" else None
         self.query_one(NodeDetail).show(step, seen, local, self.zoom)
         self.query_one("#params", Static).update(params_table(trace, s.at_end))
-        shown = "" if not tape.query_text else f" · rows with {tape.query_text!r}"
+        step_text = _("Step {number}/{count}").format(number=s.position + 1, count=len(s.steps))
+        if tape.query_text:
+            step_text += " · " + _("rows with {text}").format(text=repr(tape.query_text))
         if isinstance(trace, TapeTrace):
-            self.query_one("#where", Static).update(
-                f"Step {s.position + 1}/{len(s.steps)}{shown} · {trace.source} · loss {number(trace.loss)}")
-            self.sub_title = "Backprop debugger"
+            self.query_one("#where", Static).update(" · ".join([
+                step_text, trace.source, _("loss {value}").format(value=number(trace.loss))]))
+            self.sub_title = _("Backprop debugger")
         else:
-            where = f"sample {trace.samples[0]}: x = ({', '.join(num(v) for v in trace.x[0])}), y = {num(trace.y[0])}" \
-                if len(trace.samples) == 1 else f"batch of {len(trace.samples)}"
-            self.query_one("#where", Static).update(
-                f"Step {s.position + 1}/{len(s.steps)}{shown} · update {trace.update + 1} · {where} · this pass's loss "
-                f"{number(trace.loss)}")
-            self.sub_title = f"Backprop debugger · training loss now {number(trace.training_loss)}"  # after `u`: new
+            where = (_("sample {number}: {values}").format(
+                number=trace.samples[0], values=f"x = ({', '.join(num(v) for v in trace.x[0])}), y = {num(trace.y[0])}")
+                if len(trace.samples) == 1 else _("batch of {count}").format(count=len(trace.samples)))
+            self.query_one("#where", Static).update(" · ".join([
+                step_text, _("update {number}").format(number=trace.update + 1), where,
+                _("this pass's loss {value}").format(value=number(trace.loss))]))
+            self.sub_title = _("Backprop debugger · training loss now {value}").format(  # after `u`: new
+                value=number(trace.training_loss))
         if step is not None:
             self.query_one("#tape-pane").scroll_to(y=max(tape.line_of(step.position) - 5, 0), animate=False)
 
@@ -295,7 +306,7 @@ class DebugApp(InOrderKeys):
     HORIZONTAL_BREAKPOINTS = [(0, "-too-narrow"), (80, "-narrow"), (120, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-too-short"), (24, "-tall-enough")]
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding("question_mark", "help", N_("Help"), key_display="?", id="app.help"),
     ]
 
     def __init__(self, trace: TapeTrace) -> None:

@@ -375,8 +375,8 @@ class LessonScreen(Screen):
     def action_freeze(self, frozen: bool) -> None:
         self.frozen = frozen
         if frozen:
-            status = self.query_one("#status", Static)
-            status.update(_("⏸ Frozen ({key} follows)").format(key=self._key('freeze')) + f" · {status.content}")  # short: no new line, no layout
+            status = self.query_one("#status", Readout)
+            status.update(_("⏸ Frozen ({key} follows)").format(key=self._key('freeze')) + f" · {status.text}")  # short: no new line, no layout
         else:
             self._drawn = None
             self._draw()

@@ -152,7 +152,7 @@ class QuizScreen(Screen):
         self.posed: Posed | None = None
         self.rng = np.random.default_rng(
             seed if seed is not None else (zlib.crc32(lesson.id.encode()), self.progress.lesson(lesson.id).answers))
-        self.sub_title = f"Quiz · {lesson.order}. {lesson.title}"
+        self.sub_title = _("Quiz · {title}").format(title=f"{lesson.order}. {lesson.title}")
 
     def compose(self) -> ComposeResult:
         yield Header()

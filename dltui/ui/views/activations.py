@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.activations import ActivationsSnapshot
 
 from ..widgets.bars import hbar
@@ -49,10 +51,11 @@ class ActivationsView(Fitted, VerticalScroll):
         self.fit(s)
         curve = next(c for c in s.curves if c.name == s.selected)
         self.query_one("#formula", Static).update(
-            f"{curve.name}: {curve.formula}\nbackward vs closed form: max |difference| {curve.max_error:.1e}")
+            f"{curve.name}: {curve.formula}\n"
+            + _("backward vs closed form: max |difference| {error}").format(error=f"{curve.max_error:.1e}"))
         chart = self.query_one(Chart)
         chart.show(curve.name, [Series(f"{curve.name}(x)", curve.f, s.x),
-                                Series(f"{curve.name}′(x) by backward", curve.derivative, s.x)],
+                                Series(_("{name}′(x) by backward").format(name=curve.name), curve.derivative, s.x)],
                    x_label="x", y_label="y", log=False, x_range=(float(s.x[0]), float(s.x[-1])), mark=0.0)
         norms = self._norms(s)
         self.query_one("#norms", Static).update(norms)
@@ -65,9 +68,10 @@ class ActivationsView(Fitted, VerticalScroll):
         logs = [math.log10(v) for norms in s.grad_norms.values() for v in norms if v > 0]
         low, high = (min(logs), max(logs)) if logs else (0.0, 1.0)
         span = high - low or 1.0
-        lines = [f"‖∂L/∂W‖ per layer, {s.depth} layers × {s.width} units, seed {s.seed}; "
-                 f"log scale {10 ** low:.1e}…{10 ** high:.1e}",
-                 "layer " + "".join(f"{name:<{BAR + 9}}" for name in names)]
+        head = _("layer")
+        lines = [_("‖∂L/∂W‖ per layer, {depth} layers × {width} units, seed {seed}; log scale {low}…{high}").format(
+                     depth=s.depth, width=s.width, seed=s.seed, low=f"{10 ** low:.1e}", high=f"{10 ** high:.1e}"),
+                 head + " " * max(6 - cell_len(head), 1) + "".join(f"{name:<{BAR + 9}}" for name in names)]
         for layer in range(s.depth):
             cells = []
             for name in names:
@@ -75,5 +79,6 @@ class ActivationsView(Fitted, VerticalScroll):
                 fraction = (math.log10(value) - low) / span if value > 0 else 0.0
                 cells.append(f"{hbar(fraction, BAR)} {value:.1e}  ")
             lines.append(f"{layer + 1:>5} " + "".join(cells))
-        lines.append("layer 1 / last: " + "   ".join(f"{name} {s.ratio(name):.1e}" for name in names))
+        lines.append(_("layer 1 / last: {ratios}").format(
+            ratios="   ".join(f"{name} {s.ratio(name):.1e}" for name in names)))
         return Text("\n".join(lines))

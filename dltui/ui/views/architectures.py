@@ -9,10 +9,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
 from dltui.labs.architectures import ArchitecturesSnapshot
+from dltui.text import cells
 
 from ..widgets.chart import Chart, Series
 from ..widgets.readout import Readout
+
+TITLES = {"plain": N_("plain net: training accuracy"), "residual": N_("residual net: training accuracy")}
+NAMES = {"plain": N_("plain"), "residual": N_("residual")}
 
 
 class ArchitecturesView(VerticalScroll):
@@ -43,18 +48,21 @@ class ArchitecturesView(VerticalScroll):
         yield Readout(id="note", markup=False)
 
     def show(self, s: ArchitecturesSnapshot) -> None:
-        lines = [f"step {s.step}: training accuracy (and first-layer gradient norm)"]
-        lines += [f"{m.step:>5}  plain {m.plain_accuracy:5.1%} ({m.plain_grad:.0e})   "
-                  f"residual {m.residual_accuracy:5.1%} ({m.residual_grad:.0e})" for m in s.measurements[-5:]]
+        lines = [_("step {step}: training accuracy (and first-layer gradient norm)").format(step=s.step)]
+        lines += [f"{m.step:>5}  " + _("plain {plain} ({plain_grad})   residual {residual} ({residual_grad})").format(
+                      plain=f"{m.plain_accuracy:5.1%}", plain_grad=f"{m.plain_grad:.0e}",
+                      residual=f"{m.residual_accuracy:5.1%}", residual_grad=f"{m.residual_grad:.0e}")
+                  for m in s.measurements[-5:]]
         self.query_one("#race", Static).update(Text("\n".join(lines)))
         steps = [m.step for m in s.measurements]
         for kind in ("plain", "residual"):
             accuracy = [100 * getattr(m, f"{kind}_accuracy") for m in s.measurements]
-            self.query_one(f"#{kind}", Chart).show(f"{kind} net: training accuracy", [Series(kind, accuracy, steps)],
-                                                   x_label="step", y_label="%", y_range=(0, 100), bars=True)
+            self.query_one(f"#{kind}", Chart).show(_(TITLES[kind]), [Series(_(NAMES[kind]), accuracy, steps)],
+                                                   x_label=_("step"), y_label="%", y_range=(0, 100), bars=True)
         rows = [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in s.layers]
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        table = [s.title, *(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:>{widths[2]}}  {d:>{widths[3]}}" for a, b, c, d in rows),
-                 f"total parameters: {s.total:,}"]
+        widths = [max(cells(r[i]) for r in rows) for i in range(4)]  # in terminal cells: a CJK character takes two
+        pad = [lambda text, w: text + " " * (w - cells(text))] * 2 + [lambda text, w: " " * (w - cells(text)) + text] * 2
+        table = [s.title, *("  ".join(p(text, w) for p, text, w in zip(pad, row, widths)) for row in rows),
+                 _("total parameters: {total}").format(total=f"{s.total:,}")]
         self.query_one("#table", Static).update(Text("\n".join(table)))
         self.query_one("#note", Static).update(Text(s.note))

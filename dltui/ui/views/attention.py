@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.attention import AttentionSnapshot
+from dltui.text import right
 
 from ..widgets.matrix_grid import Grid, MatrixGrids
 from ..widgets.readout import Readout
@@ -55,7 +57,8 @@ class AttentionView(VerticalScroll):
         def grid(name: str) -> Grid:
             bounds = (0.0, 1.0) if name == "A = softmax" else (None, None)
             marks = {(snapshot.focus, snapshot.column)} if name == "Q" else set()
-            return Grid.of(*chosen[name], low=bounds[0], high=bounds[1], marks=marks, focus=focus.get(name))
+            title, values, rows, cols = chosen[name]
+            return Grid.of(_(title), values, rows, cols, low=bounds[0], high=bounds[1], marks=marks, focus=focus.get(name))
 
         results = [name for name in RESULTS if chosen[name] is not None]
         older = results[1:]
@@ -64,15 +67,22 @@ class AttentionView(VerticalScroll):
         self.query_one("#now", MatrixGrids).show([grid(name) for name in [*results[:1], "Q"]])
         self.query_one("#earlier", MatrixGrids).show(
             [grid(name) for pair in zip_longest(square, narrow) for name in pair if name is not None])
-        stage = f"{snapshot.stage}" + (f" (row {snapshot.rows_done} of {len(snapshot.tokens)})" if snapshot.stage == "softmax" else "")
-        self.query_one("#formula", Static).update(f"{stage}: {snapshot.formula}\n"
-                                                  f"d_k = {snapshot.d_k}, scale {snapshot.scale:.3g}, mask {snapshot.mask}; "
-                                                  f"editing Q[{snapshot.tokens[snapshot.focus]}, d{snapshot.column}]")
+        stage = _(snapshot.stage)
+        if snapshot.stage == "softmax":
+            stage = _("{stage} (row {row} of {total})").format(stage=stage, row=snapshot.rows_done, total=len(snapshot.tokens))
+        settings = _("d_k = {d_k}, scale {scale}, mask {mask}; editing {entry}").format(
+            d_k=snapshot.d_k, scale=f"{snapshot.scale:.3g}", mask=_(snapshot.mask),
+            entry=f"Q[{snapshot.tokens[snapshot.focus]}, d{snapshot.column}]")
+        formula = _("{stage}: {formula}").format(stage=stage, formula=_(snapshot.formula))
+        self.query_one("#formula", Static).update(f"{formula}\n{settings}")
         self.query_one("#sharpness", Static).update(self._sharpness(snapshot))
 
     def _sharpness(self, snapshot: AttentionSnapshot) -> Text:
-        lines = ["Softmax vs d_k (random unit-variance Q, K): score spread / mean largest weight",
-                 f"{'d_k':>5} {'scaled':>16} {'unscaled':>16}"]
+        scaled, unscaled = right(_("scaled"), 16), right(_("unscaled"), 16)
+        lines = [_("Softmax vs d_k (random unit-variance Q, K): score spread / mean largest weight"),
+                 f"{'d_k':>5} {scaled} {unscaled}"]
         lines += [f"{row.d_k:>5} {row.spread_scaled:>8.1f} / {row.peak_scaled:.2f} {row.spread_raw:>8.1f} / {row.peak_raw:.2f}"
                   for row in snapshot.sharpness]
         return Text("\n".join(lines))
+
+

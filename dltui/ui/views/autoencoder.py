@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
+from dltui.i18n import _
 from dltui.labs.autoencoder import AutoencoderSnapshot
 from dltui.numbers import fixed
 
@@ -95,7 +96,7 @@ class AutoencoderView(Fitted, VerticalScroll):
         self._charts(s)
         path = side_by_side([digit(image) for image in s.interpolation],
                             ["A"] + [""] * (len(s.interpolation) - 2) + ["B"], gap=1)
-        self.query_one("#path", Readout).update(titled(path, "decoded along the line from A's code to B's"))
+        self.query_one("#path", Readout).update(titled(path, _("decoded along the line from A's code to B's")))
         self._maps(s)
 
     def _codes(self, s: AutoencoderSnapshot) -> None:
@@ -110,8 +111,8 @@ class AutoencoderView(Fitted, VerticalScroll):
         ends = s.codes[[a, b]]
         line = (list(ends[:, 0]), list(ends[:, 1])) if np.isfinite(ends).all() else None
         scatter.plot(inside, line, s.bounds)
-        what = "μ" if s.kind == "vae" else "code"
-        scatter.border_title = f"{what} of {len(s.codes)} test digits · A → B"
+        what = _("μ of {count} test digits · A → B") if s.kind == "vae" else _("code of {count} test digits · A → B")
+        scatter.border_title = what.format(count=len(s.codes))
         scatter.border_subtitle = f"z₁ {fixed(x_lo, 1)}…{fixed(x_hi, 1)} · z₂ {fixed(y_lo, 1)}…{fixed(y_hi, 1)}"
 
     def _pictures(self, s: AutoencoderSnapshot) -> Text:
@@ -119,12 +120,13 @@ class AutoencoderView(Fitted, VerticalScroll):
         blocks = []
         for k, name in enumerate("AB"):
             if s.kind == "denoising":
-                row = [(s.inputs[k], f"{name} noisy"), (s.outputs[k], f"{name} out"), (s.targets[k], f"{name} clean")]
+                row = [(s.inputs[k], _("{name} noisy").format(name=name)), (s.outputs[k], _("{name} out").format(name=name)),
+                       (s.targets[k], _("{name} clean").format(name=name))]
             else:
-                row = [(s.inputs[k], f"{name} in"), (s.outputs[k], f"{name} out")]
+                row = [(s.inputs[k], _("{name} in").format(name=name)), (s.outputs[k], _("{name} out").format(name=name))]
                 if s.kind == "vae" and k == 0:
-                    row.append((s.sampled, "A from z"))
-            blocks.append(side_by_side([digit(image) for image, _ in row], [title for _, title in row], gap=1))
+                    row.append((s.sampled, _("A from z")))
+            blocks.append(side_by_side([digit(image) for image, _title in row], [title for _image, title in row], gap=1))
         text = blocks[0]
         text.append("\n")
         text.append_text(blocks[1])
@@ -132,44 +134,53 @@ class AutoencoderView(Fitted, VerticalScroll):
 
     def _numbers(self, s: AutoencoderSnapshot) -> Text:
         penalty = s.penalty_name
-        setting = {"denoising": f" · noise σ {s.noise:g}", "sparse": f" · ρ {s.rho:g} · β {s.beta:g}",
-                   "vae": f" · β {s.beta:g}"}.get(s.kind, "")
-        lines = [f"{s.kind}{setting} · epoch {s.epoch}/{s.max_epochs} · step {s.step}"]
+        setting = {"denoising": " · " + _("noise σ {noise}").format(noise=f"{s.noise:g}"),
+                   "sparse": f" · ρ {s.rho:g} · β {s.beta:g}", "vae": f" · β {s.beta:g}"}.get(s.kind, "")
+        lines = [_("{kind}{setting} · epoch {epoch}/{epochs} · step {step}").format(
+            kind=_(s.kind), setting=setting, epoch=s.epoch, epochs=s.max_epochs, step=s.step)]
         if s.step:
-            batch = f"nats per image, batch: reconstruction {fixed(s.reconstruction[-1], 2)}"
             if penalty:
-                batch += f" · {penalty} {fixed(s.penalty[-1], 2)} · loss {fixed(s.loss[-1], 2)}"
-            lines.append(batch)
-        test = f"test: reconstruction {fixed(s.test_reconstruction, 2)}"
+                lines.append(_("nats per image, batch: reconstruction {reconstruction} · {penalty} {value} · loss {loss}").format(
+                    reconstruction=fixed(s.reconstruction[-1], 2), penalty=_(penalty), value=fixed(s.penalty[-1], 2),
+                    loss=fixed(s.loss[-1], 2)))
+            else:
+                lines.append(_("nats per image, batch: reconstruction {reconstruction}").format(
+                    reconstruction=fixed(s.reconstruction[-1], 2)))
         if penalty:
-            test += f" · {penalty} {fixed(s.test_penalty, 2)}"
-        lines.append(f"{test} · error {fixed(s.test_error, 4)} per pixel")
+            lines.append(_("test: reconstruction {reconstruction} · {penalty} {value} · error {error} per pixel").format(
+                reconstruction=fixed(s.test_reconstruction, 2), penalty=_(penalty), value=fixed(s.test_penalty, 2),
+                error=fixed(s.test_error, 4)))
+        else:
+            lines.append(_("test: reconstruction {reconstruction} · error {error} per pixel").format(
+                reconstruction=fixed(s.test_reconstruction, 2), error=fixed(s.test_error, 4)))
         if s.kind == "denoising":
-            lines.append(f"noisy test inputs: error {fixed(s.noisy_error, 4)} per pixel; "
-                         f"outputs {fixed(s.test_error, 4)}")
+            lines.append(_("noisy test inputs: error {noisy} per pixel; outputs {outputs}").format(
+                noisy=fixed(s.noisy_error, 4), outputs=fixed(s.test_error, 4)))
         if s.kind == "sparse":
             rho = s.hidden_mean
-            lines.append(f"ρ̂ of the {len(rho)} hidden units: mean {fixed(rho.mean(), 3)} "
-                         f"({fixed(rho.min(), 3)}…{fixed(rho.max(), 3)}), target ρ {s.rho:g}")
+            lines.append(_("ρ̂ of the {count} hidden units: mean {mean} ({low}…{high}), target ρ {rho}").format(
+                count=len(rho), mean=fixed(rho.mean(), 3), low=fixed(rho.min(), 3), high=fixed(rho.max(), 3),
+                rho=f"{s.rho:g}"))
         if s.trace is not None:
             t = s.trace
             lines += [f"A: μ {pair_text(t.mu)}  log σ² {pair_text(t.logvar)}  σ {pair_text(t.sigma)}",
                       f"   ε {pair_text(t.eps)} → z = μ + σ·ε {pair_text(t.z)}"]
-        lines.append(f"codes: mean {pair_text(s.code_mean)} std {pair_text(s.code_std)} · prior (0, 0), (1, 1)")
+        lines.append(_("codes: mean {mean} std {std} · prior (0, 0), (1, 1)").format(
+            mean=pair_text(s.code_mean), std=pair_text(s.code_std)))
         return Text("\n".join(lines))
 
     def _charts(self, s: AutoencoderSnapshot) -> None:
         steps = np.arange(1, len(s.reconstruction) + 1)
-        series = [Series("reconstruction", s.reconstruction, steps)]
+        series = [Series(_("reconstruction"), s.reconstruction, steps)]
         if penalty := s.penalty_name:
-            series.append(Series(penalty, s.penalty, steps))
+            series.append(Series(_(penalty), s.penalty, steps))
         log = bool(penalty) and len(s.penalty) > 0 and s.penalty.min() > 0  # the terms differ 10-fold: log shows both
-        self.query_one("#losses", Chart).show("loss terms", series, x_label="step", y_label="nats", log=log,
+        self.query_one("#losses", Chart).show(_("loss terms"), series, x_label=_("step"), y_label=_("nats"), log=log,
                                               diverged=s.diverged)
         units = np.arange(1, len(s.hidden_mean) + 1)
         target = [Series("ρ", [s.rho, s.rho], [1, len(units)])] if s.kind == "sparse" else []
         activity = target + [Series("ρ̂", s.hidden_mean, units, points=True)]  # the points drawn over the line
-        self.query_one("#activity", Chart).show("hidden units' mean", activity, x_label="unit", y_label="ρ̂",
+        self.query_one("#activity", Chart).show(_("hidden units' mean"), activity, x_label=_("unit"), y_label="ρ̂",
                                                 y_range=(0, 1))
 
     def _maps(self, s: AutoencoderSnapshot) -> None:
@@ -181,13 +192,14 @@ class AutoencoderView(Fitted, VerticalScroll):
         images = half_height(s.maps[size])  # (M, M, 4, 8)
         mosaic = images.transpose(0, 2, 1, 3).reshape(4 * size, 8 * size)
         x_lo, x_hi, y_lo, y_hi = s.bounds
-        title = f"map: z₁ {fixed(x_lo, 1)}→{fixed(x_hi, 1)}, z₂ {fixed(y_hi, 1)}↓{fixed(y_lo, 1)}"
+        title = _("map: z₁ {z1_from}→{z1_to}, z₂ {z2_from}↓{z2_to}").format(
+            z1_from=fixed(x_lo, 1), z1_to=fixed(x_hi, 1), z2_from=fixed(y_hi, 1), z2_to=fixed(y_lo, 1))
         self.query_one("#map", Readout).update(titled(shade(mosaic, 0.0, 1.0, width=1), title))
         rows = [beside([digit(image) for image in s.prior_images[k:k + PRIOR_COLUMNS]], 1)
                 for k in range(0, len(s.prior_images), PRIOR_COLUMNS)]
-        prior = Text("z ~ N(0, I), decoded\n", no_wrap=True)
+        prior = Text(_("z ~ N(0, I), decoded") + "\n", no_wrap=True)
         for row in rows:
             prior.append_text(row)
             prior.append("\n\n")
-        prior.append(f"nearest test code: {fixed(s.prior_gap, 1)}× the\nspacing between codes (median)")
+        prior.append(_("nearest test code: {gap}× the\nspacing between codes (median)").format(gap=fixed(s.prior_gap, 1)))
         self.query_one("#prior", Readout).update(prior)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.char_lm import CharLMSnapshot
 
 from ..widgets.chart import Chart, Series
@@ -52,17 +53,20 @@ class CharLMView(Fitted, VerticalScroll):
     def show(self, snapshot: CharLMSnapshot) -> None:
         s = snapshot
         self.fit(s)
-        bits = f"{s.bits_per_char:.2f} bits/char" if s.losses else "not trained yet"
+        bits = _("{bits} bits/char").format(bits=f"{s.bits_per_char:.2f}") if s.losses else _("not trained yet")
         lines = [
-            f"{s.cell.upper()} · {s.parameters:,} params · {len(s.vocab)} characters "
-            f"(uniform {s.uniform_bits:.2f} bits) · epoch {s.epochs:.1f} · {bits}",
-            f"After ⏎ at τ = {s.temperature:g}: " + "  ".join(f"{visible(c)} {p:.0%}" for c, p in s.next_chars),
+            _("{cell} · {params} params · {count} characters (uniform {uniform} bits) · epoch {epoch} · {bits}").format(
+                cell=s.cell.upper(), params=f"{s.parameters:,}", count=len(s.vocab), uniform=f"{s.uniform_bits:.2f}",
+                epoch=f"{s.epochs:.1f}", bits=bits),
+            _("After ⏎ at τ = {tau}: {chars}").format(
+                tau=f"{s.temperature:g}", chars="  ".join(f"{visible(c)} {p:.0%}" for c, p in s.next_chars)),
         ]
         self.query_one("#figures", Static).update("\n".join(line for line in lines if line))
         chart = self.query_one(Chart)
         chart.styles.height = CHART_ROWS[0] if self.short else CHART_ROWS[1]
-        chart.show("bits per character, per batch", [Series("loss", np.array(s.losses) / math.log(2))],
-                   x_label="batch", y_label="bits/char", diverged=s.diverged)
+        chart.show(_("bits per character, per batch"), [Series(_("loss"), np.array(s.losses) / math.log(2))],
+                   x_label=_("batch"), y_label=_("bits/char"), diverged=s.diverged)
         sample = self.query_one("#sample", Static)
-        sample.border_title = f"Sample after {s.sampled_after} batches, τ = {s.temperature:g}" if s.sample else "Sample"
-        sample.update(s.sample or "Press e to train an epoch and write a sample, g to sample now.")
+        sample.border_title = (_("Sample after {count} batches, τ = {tau}").format(count=s.sampled_after, tau=f"{s.temperature:g}")
+                               if s.sample else _("Sample"))
+        sample.update(s.sample or _("Press e to train an epoch and write a sample, g to sample now."))

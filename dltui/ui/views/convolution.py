@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.convolution import ConvolutionSnapshot
 
 from ..widgets.matrix_grid import Grid, MatrixGrids, short
@@ -49,24 +50,25 @@ class ConvolutionView(VerticalScroll):
         window = {(last.top + i, last.left + j) for i in range(k) for j in range(k)} if last else set()
         where, index = snapshot.editing
         edit = {(index[-2] + pad, index[-1] + pad)} if where == "image" else {index[-2:]}
-        inputs = [(f"input ch {c}" + (f" (padding {pad})" if pad else ""), snapshot.padded[c], -pad,
+        inputs = [(_("input ch {channel} (padding {padding})").format(channel=c, padding=pad) if pad
+                   else _("input ch {channel}").format(channel=c), snapshot.padded[c], -pad,
                    window | (edit if where == "image" and index[0] == c else set())) for c in range(len(snapshot.padded))]
-        inputs += [(f"kernel {o} ch {c}", snapshot.kernels[o, c], 0, edit if where == "kernel" and index[:2] == (o, c) else set())
+        inputs += [(_("kernel {kernel} ch {channel}").format(kernel=o, channel=c), snapshot.kernels[o, c], 0, edit if where == "kernel" and index[:2] == (o, c) else set())
                    for o in range(len(snapshot.kernels)) for c in range(snapshot.kernels.shape[1])]
-        maps = [(f"feature map {o}", snapshot.output[o], 0, {(last.row, last.col)} if last and last.kernel == o else set())
+        maps = [(_("feature map {number}").format(number=o), snapshot.output[o], 0, {(last.row, last.col)} if last and last.kernel == o else set())
                 for o in range(len(snapshot.output))]
         self.query_one("#grids", MatrixGrids).show([Grid.of(title, values, first=first, marks=marks, max_cols=MAX_COLS)
                                                     for title, values, first, marks in inputs + maps])
         cell = ",".join(map(str, index))
-        rule, _, worked = snapshot.size_formula.partition(" = ")
-        self.query_one("#formula", Static).update(f"output size {rule}\n  = {worked}\n"
-                                                  f"c picks the cell + and − change: now {where}[{cell}]")
+        rule, _equals, worked = snapshot.size_formula.partition(" = ")
+        self.query_one("#formula", Static).update(_("output size {rule}").format(rule=rule) + f"\n  = {worked}\n"
+                                                  + _("c picks the cell + and − change: now {cell}").format(cell=f"{where}[{cell}]"))
         self.query_one("#worked", Static).update(self._worked(snapshot))
-        self.query_one("#dice", Static).update(f"1-D convolution, two dice: {snapshot.dice.worked()}")
+        self.query_one("#dice", Static).update(_("1-D convolution, two dice: {sum}").format(sum=snapshot.dice.worked()))
 
     def _worked(self, snapshot: ConvolutionSnapshot) -> Text:
         last = snapshot.last
         if last is None:
-            return Text("Press s: the kernel goes on the first window.")
+            return Text(_("Press s: the kernel goes on the first window."))
         products = "  ".join(" ".join(short(v) for v in row) for ch in last.products for row in ch)
-        return Text(f"products (row by row): {products}\n{last.worked()}")
+        return Text(_("products (row by row): {products}").format(products=products) + f"\n{last.worked()}")

@@ -15,8 +15,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _, ngettext
 from dltui.labs.dcgan import DcganSnapshot, Layer
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -39,7 +41,8 @@ def grid_size(width: int, height: int, samples: int) -> tuple[int, int]:
 
 def sample_grid(s: DcganSnapshot, rows: int, columns: int) -> Text:
     """The first rows × columns samples, each over the digit LeNet reads in it and how sure it is."""
-    text = Text(f"G(z) at {rows * columns} fixed z's · round {s.rounds}", "bold", no_wrap=True, overflow="crop")
+    text = Text(_("G(z) at {count} fixed z's · round {rounds}").format(count=rows * columns, rounds=s.rounds), "bold",
+                no_wrap=True, overflow="crop")
     for r in range(rows):
         picks = range(r * columns, (r + 1) * columns)
         pictures = []
@@ -56,7 +59,8 @@ def layer_table(title: str, net: tuple[Layer, ...], width: int) -> Text:
     """One net's layers: what each is, the shape it outputs, its parameters; the total in the title."""
     total = sum(layer.params for layer in net)
     name = width - 15
-    lines = [f"{title} · {total:,} parameters", f"{'layer':<{name}}{'output':>8}{'params':>7}"]
+    lines = [_("{net} · {count} parameters").format(net=title, count=f"{total:,}"),
+             left(_("layer"), name) + right(_("output"), 8) + right(_("params"), 7)]
     for layer in net:
         shape = "×".join(map(str, layer.shape))
         lines.append(f"{layer.name[:name]:<{name}}{shape:>8}{f'{layer.params:,}' if layer.params else '':>7}")
@@ -108,29 +112,30 @@ class DcganView(Fitted, VerticalScroll):
         self.query_one("#numbers", Static).update(self._numbers(s))
         rounds = np.arange(1, len(s.d_real) + 1)
         self.query_one("#verdicts", Chart).show(
-            "D", [Series("D(x)", s.d_real, rounds), Series("D(G(z))", s.d_fake, rounds)], x_label="round",
+            "D", [Series("D(x)", s.d_real, rounds), Series("D(G(z))", s.d_fake, rounds)], x_label=_("round"),
             y_label="D", y_range=(0, 1), diverged=s.diverged)
         self.query_one("#losses", Chart).show(
-            "losses", [Series("D", s.d_loss, rounds), Series("G", s.g_loss, rounds)], x_label="round",
+            _("losses"), [Series("D", s.d_loss, rounds), Series("G", s.g_loss, rounds)], x_label=_("round"),
             y_label="BCE", diverged=s.diverged)
         checks = np.array([c.round for c in s.checks])
         self.query_one("#quality", Chart).show(
-            "samples", [Series("nearest", [c.nearest for c in s.checks], checks),
-                        Series("spread", [c.spread for c in s.checks], checks)],
-            x_label="round", y_label="RMS", y_range=(0, 1), diverged=s.diverged)
+            _("samples"), [Series(_("nearest"), [c.nearest for c in s.checks], checks),
+                           Series(_("spread"), [c.spread for c in s.checks], checks)],
+            x_label=_("round"), y_label="RMS", y_range=(0, 1), diverged=s.diverged)
         half = (self.room - 2 - 2 * GAP) // 2
         self.query_one("#layers", Static).update(beside(
             [layer_table("G", s.g_layers, half), layer_table("D", s.d_layers, half)], 2 * GAP))
 
     def _numbers(self, s: DcganSnapshot) -> Text:
         last = s.last
-        lines = [f"round {s.rounds} · lr {s.lr:g}"]
+        lines = [_("round {rounds} · lr {lr}").format(rounds=s.rounds, lr=f"{s.lr:g}")]
         if len(s.d_real):
             lines += [f"D(x) {fixed(s.d_real[-1], 2)} · D(G(z)) {fixed(s.d_fake[-1], 2)}",
-                      f"loss D {fixed(s.d_loss[-1], 3)} · G {fixed(s.g_loss[-1], 3)}"]
+                      _("loss D {d} · G {g}").format(d=fixed(s.d_loss[-1], 3), g=fixed(s.g_loss[-1], 3))]
         else:
-            lines += ["no round yet", ""]
-        lines += [f"LeNet {last.sure:.0%} · {last.digits} digits",
-                  f"nearest {fixed(last.nearest, 2)} (real {fixed(s.real_nearest, 2)})",
-                  f"spread {fixed(last.spread, 2)} (real {fixed(s.real_spread, 2)})"]
+            lines += [_("no round yet"), ""]
+        lines += [ngettext("LeNet {sure} · {count} digit", "LeNet {sure} · {count} digits", last.digits).format(
+                      sure=f"{last.sure:.0%}", count=last.digits),
+                  _("nearest {value} (real {real})").format(value=fixed(last.nearest, 2), real=fixed(s.real_nearest, 2)),
+                  _("spread {value} (real {real})").format(value=fixed(last.spread, 2), real=fixed(s.real_spread, 2))]
         return Text("\n".join(lines), no_wrap=True, overflow="crop")

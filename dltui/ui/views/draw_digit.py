@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.draw_digit import DrawSnapshot
 from dltui.numbers import fixed
 
@@ -67,17 +68,17 @@ class DrawDigitView(Fitted, VerticalScroll):
         self.fit(snapshot)
         self.canvas = snapshot.canvas
         canvas = shade(snapshot.canvas, 0, 1, marks={snapshot.cursor}, blank="·")
-        frame = Text(f"canvas 16×16 · pen {'down' if snapshot.pen_down else 'up'}\n", style="bold")
+        frame = Text((_("canvas 16×16 · pen down") if snapshot.pen_down else _("canvas 16×16 · pen up")) + "\n", style="bold")
         frame.append_text(canvas)
         self.query_one("#canvas", Static).update(frame)
-        seen = Text("net's input\n8×8\n", style="bold")
+        seen = Text(_("net's input\n8×8") + "\n", style="bold")
         seen.append_text(shade(snapshot.digit, 0, 16, blank="·"))
         self.query_one("#input", Static).update(seen)
         bar = min(max(self.room - CANVAS - INPUT - 10, BAR[0]), BAR[1])
-        lines = Text(f"{snapshot.weights}\n", style="bold")
+        lines = Text(f"{_(snapshot.weights)}\n", style="bold")
         if snapshot.empty:  # a blank page's probabilities are the biases talking, not a reading
-            lines.append("Nothing drawn yet: nothing to read.\nDraw a digit (or load an example) and the ten "
-                         "probabilities appear here.")
+            lines.append(_("Nothing drawn yet: nothing to read.\nDraw a digit (or load an example) and the ten "
+                           "probabilities appear here."))
         else:
             for digit, p in enumerate(snapshot.probabilities):
                 style = "bold" if digit == snapshot.prediction else ""
@@ -85,8 +86,9 @@ class DrawDigitView(Fitted, VerticalScroll):
         lines.rstrip()
         self.query_one("#probabilities", Static).update(lines)
         c1 = ", ".join(f"{i + 1} ({fixed(snapshot.peaks['C1'][i], 2)})" for i in snapshot.firing["C1"][:3])
-        self.query_one("#c1", Static).update(Text(f"C1 maps firing hardest: {c1}"))
+        self.query_one("#c1", Static).update(Text(_("C1 maps firing hardest: {maps}").format(maps=c1)))
         picks = snapshot.firing["C3"][:2]
         self.query_one("#c3", Static).update(gallery(
             [shade(snapshot.maps["C3"][i], -1, 1) for i in picks],
-            [f"C3 map {i + 1}, peak {fixed(snapshot.peaks['C3'][i], 2)}" for i in picks], self.room))
+            [_("C3 map {number}, peak {peak}").format(number=i + 1, peak=fixed(snapshot.peaks["C3"][i], 2)) for i in picks],
+            self.room))

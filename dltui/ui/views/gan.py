@@ -16,6 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
 from dltui.labs.gan import GanSnapshot
 from dltui.numbers import fixed
 
@@ -23,8 +24,8 @@ from ..widgets.chart import Chart, Series
 from ..widgets.readout import Readout
 
 ARROWS = "→↗↑↖←↙↓↘"  # by direction, counter-clockwise from east
-LEGEND = {1: "░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample",
-          2: "· real  o generated  ↗ G's push\nshade: D(x), darker = more real"}
+LEGEND = {1: N_("░ real  ▓ generated  █ both\n* D(x), from 0 (bottom) to 1 (top)\n< > G's push on a sample"),
+          2: N_("· real  o generated  ↗ G's push\nshade: D(x), darker = more real")}
 
 
 class SamplesPlot(Widget):
@@ -71,7 +72,7 @@ class SamplesPlot(Widget):
     def show(self, snapshot: GanSnapshot) -> None:
         self.snapshot = snapshot
         b = snapshot.bounds
-        self.border_title = f"{snapshot.data} · real vs generated"
+        self.border_title = _("{data} · real vs generated").format(data=_(snapshot.data))
         subtitle = f"x {b[0]:g}…{b[1]:g}" + (f" · y {b[2]:g}…{b[3]:g}" if snapshot.dim == 2 else "")
         self.border_subtitle = subtitle.replace("-", "−")
         self.refresh()
@@ -120,7 +121,7 @@ class SamplesPlot(Widget):
         glyphs = np.full((height, width), " ")
         kinds = np.zeros((height, width), dtype=int)  # 0 none, 1 real, 2 generated, 3 G's push
         for points, glyph, kind in ((s.real, "·", 1), (s.fake, "o", 2)):
-            rows, columns, _ = cells(points)
+            rows, columns, _inside = cells(points)
             glyphs[rows, columns], kinds[rows, columns] = glyph, kind
         rows, columns, ok = cells(s.arrows_at)
         push = s.pushes[ok] >= 0
@@ -186,26 +187,28 @@ class GanView(Horizontal):
         s = snapshot
         self.query_one(SamplesPlot).show(s)
         self.query_one("#numbers", Static).update(self._numbers(s))
-        self.query_one("#legend", Static).update(LEGEND[s.dim])
+        self.query_one("#legend", Static).update(_(LEGEND[s.dim]))
         steps = np.arange(1, len(s.d_fake) + 1)
         self.query_one("#verdicts", Chart).show(
-            "mean D", [Series("D(x)", s.d_real, steps), Series("D(G(z))", s.d_fake, steps)], x_label="G step",
+            _("mean D"), [Series("D(x)", s.d_real, steps), Series("D(G(z))", s.d_fake, steps)], x_label=_("G step"),
             y_label="D", y_range=(0, 1), diverged=s.diverged)
         self.query_one("#coverage", Chart).show(
-            f"modes covered, of {s.modes}", [Series("modes", s.coverage, s.checks)], x_label="round",
-            y_label="modes", y_range=(0, s.modes), bars=True, diverged=s.diverged)
+            _("modes covered, of {count}").format(count=s.modes), [Series(_("modes"), s.coverage, s.checks)],
+            x_label=_("round"), y_label=_("modes"), y_range=(0, s.modes), bars=True, diverged=s.diverged)
 
     def _numbers(self, s: GanSnapshot) -> Text:
-        lines = [f"Round {s.rounds} · updates D {s.d_updates}, G {s.g_updates}"]
+        lines = [_("Round {rounds} · updates D {d}, G {g}").format(rounds=s.rounds, d=s.d_updates, g=s.g_updates)]
         if v := s.value:
-            lines += [f"V(D,G) = {fixed(v.total)} ({v.step}-step batch)",
+            lines += [_("V(D,G) = {value} ({net}-step batch)").format(value=fixed(v.total), net=v.step),
                       f"  E log D(x)        {fixed(v.real)}",
                       f"  E log(1−D(G(z)))  {fixed(v.fake)}"]
         else:
-            lines += ["V(D,G): no step yet"]
+            lines += [_("V(D,G): no step yet")]
         if len(s.d_fake):
-            lines += [f"mean D(x) {s.d_real[-1]:.2f} · D(G(z)) {s.d_fake[-1]:.2f}"]
-        lines += [f"modes covered {s.coverage[-1]}/{s.modes} · W1 {fixed(s.distance[-1], 2)}"]
+            lines += [_("mean D(x) {real} · D(G(z)) {fake}").format(real=f"{s.d_real[-1]:.2f}", fake=f"{s.d_fake[-1]:.2f}")]
+        lines += [_("modes covered {covered}/{modes} · W1 {distance}").format(
+            covered=s.coverage[-1], modes=s.modes, distance=fixed(s.distance[-1], 2))]
         if len(s.g_grad):
-            lines += [f"|∇G| {fixed(s.g_grad[-1], 2)} · G's centre x {fixed(s.fake_mean[-1, 0], 2)}"]
+            lines += [_("|∇G| {grad} · G's centre x {centre}").format(grad=fixed(s.g_grad[-1], 2),
+                                                                     centre=fixed(s.fake_mean[-1, 0], 2))]
         return Text("\n".join(lines))

@@ -16,6 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
+from dltui.i18n import N_, _, ngettext
 from dltui.labs.hopfield import CAPACITY_CELLS, LOADS, STARTS, THEORY, HopfieldSnapshot
 from dltui.numbers import fixed
 
@@ -27,7 +28,7 @@ from ..widgets.shade_image import beside, flow, gallery, shade, titled
 TOP = (8, 16)  # the pictures' row: its least and most lines
 CURVE = 12  # the capacity curve's least lines
 SPURIOUS_WIDTH = 36  # three pictures of spurious states side by side
-COUNTED = {"letter": "letter", "inverse": "inverse", "mixture": "mixture of 3:", "other": "other"}
+COUNTED = {"letter": N_("letter"), "inverse": N_("inverse"), "mixture": N_("mixture of 3:"), "other": N_("other")}
 """What a random start can end at, as the counts name it."""
 
 
@@ -91,18 +92,19 @@ class HopfieldView(Fitted, VerticalScroll):
         cell = {(focus // cols, focus % cols)}
         span = len(s.names) / s.weights.shape[0]  # W's entries run from −P/N to P/N
         self.query_one("#pictures", Readout).update(beside([
-            titled(image(s.state, s.shape, cell), "state s"),
-            titled(shade(s.weights[focus].reshape(s.shape), -span, span, marks=cell, blank="·"), f"W row {focus}")]))
+            titled(image(s.state, s.shape, cell), _("state s")),
+            titled(shade(s.weights[focus].reshape(s.shape), -span, span, marks=cell, blank="·"),
+                   _("W row {row}").format(row=focus))]))
         letters = gallery([image(p, s.shape) for p in s.patterns],
                           [f"{name} m {fixed(m, 2)}" for name, m in zip(s.names, s.overlaps)], self.room)
         self.query_one("#letters", Readout).update(letters)
         room = self.region.height - numbers - len(letters.plain.split("\n"))
         self.query_one("#top").styles.height = min(max(room, TOP[0]), TOP[1])
         updates = np.arange(len(s.energies))
-        self.query_one("#energy", Chart).show("energy E = −½·sᵀWs", [Series("E", s.energies, updates)],
-                                              x_label="update", y_label="E")
+        self.query_one("#energy", Chart).show(_("energy E = −½·sᵀWs"), [Series("E", s.energies, updates)],
+                                              x_label=_("update"), y_label="E")
         n = s.weights.shape[0]
-        legend = f"· −{len(s.names)}/{n} … █ +{len(s.names)}/{n}, row {focus} marked"
+        legend = _("{scale}, row {row} marked").format(scale=f"· −{len(s.names)}/{n} … █ +{len(s.names)}/{n}", row=focus)
         self.query_one("#weights", Readout).update(titled(
             shade(s.weights, -span, span, marks={(focus, j) for j in range(n)}, blank="·"),
             f"W = (1/N)·Σ pᵘpᵘᵀ, {n}×{n}: {legend}"))
@@ -110,20 +112,22 @@ class HopfieldView(Fitted, VerticalScroll):
     def _recall_numbers(self, s: HopfieldSnapshot) -> Text:
         n, cols = s.weights.shape[0], s.shape[1]
         name = s.names[s.target]
-        lines = [f"N = {n}, letters {' '.join(s.names)} · start: {name}, {s.flipped} cells flipped · "
-                 f"update {s.updates}, sweep {s.sweep}"]
+        lines = [_("N = {n}, letters {letters} · start: {name}, {flipped} cells flipped · update {update}, sweep {sweep}").format(
+            n=n, letters=" ".join(s.names), name=name, flipped=s.flipped, update=s.updates, sweep=s.sweep)]
         if u := s.last:
-            change = f"{spin(u.old)} → {spin(u.new)}" if u.new != u.old else f"stays {spin(u.old)}"
-            lines.append(f"neuron {u.neuron} (row {u.neuron // cols}, col {u.neuron % cols}): h = Σⱼ wᵢⱼ·sⱼ = "
-                         f"{fixed(u.field, 3)}, s {change}, ΔE = {fixed(u.delta, 3)}")
+            change = (_("s {old} → {new}").format(old=spin(u.old), new=spin(u.new)) if u.new != u.old
+                      else _("s stays {old}").format(old=spin(u.old)))
+            lines.append(_("neuron {neuron} (row {row}, col {col}): {field}, {change}, {delta}").format(
+                neuron=u.neuron, row=u.neuron // cols, col=u.neuron % cols, field=f"h = Σⱼ wᵢⱼ·sⱼ = {fixed(u.field, 3)}",
+                change=change, delta=f"ΔE = {fixed(u.delta, 3)}"))
         else:
-            lines.append("no update yet: the picture's marked cell is the first neuron of this sweep")
+            lines.append(_("no update yet: the picture's marked cell is the first neuron of this sweep"))
         kind, label = s.kind_label
-        what = {"letter": f"the letter {label}", "inverse": f"the inverse {label}", "mixture": f"the mixture {label}",
-                "other": "no letter"}[kind]
-        verdict = ("a fixed point: no neuron would flip" if s.fixed_at is not None
-                   else f"{s.unstable} neuron{'s' * (s.unstable != 1)} would flip")
-        lines.append(f"E = {fixed(s.energy, 3)} · {verdict} · s is {what}")
+        what = {"letter": _("s is the letter {label}"), "inverse": _("s is the inverse {label}"),
+                "mixture": _("s is the mixture {label}"), "other": _("s is no letter")}[kind].format(label=label)
+        verdict = (_("a fixed point: no neuron would flip") if s.fixed_at is not None
+                   else ngettext("{count} neuron would flip", "{count} neurons would flip", s.unstable).format(count=s.unstable))
+        lines.append(f"E = {fixed(s.energy, 3)} · {verdict} · {what}")
         return Text("\n".join(lines))
 
     # ------------------------------------------------------------------ capacity
@@ -131,35 +135,37 @@ class HopfieldView(Fitted, VerticalScroll):
         self.query_one("#curve").styles.height = max(self.region.height - numbers, CURVE)
         loads = np.array([p.patterns for p in s.points]) / CAPACITY_CELLS
         self.query_one("#capacity", Chart).show(
-            f"│ {THEORY}", [Series("recalled", [100 * p.recalled for p in s.points], loads),
-                           Series("fixed point", [100 * p.stable for p in s.points], loads)],
-            x_label="P/N", y_label="% of patterns", y_range=(0, 100), x_range=(0, LOADS[-1] / CAPACITY_CELLS),
+            f"│ {THEORY}", [Series(_("recalled"), [100 * p.recalled for p in s.points], loads),
+                           Series(_("fixed point"), [100 * p.stable for p in s.points], loads)],
+            x_label="P/N", y_label=_("patterns, %"), y_range=(0, 100), x_range=(0, LOADS[-1] / CAPACITY_CELLS),
             mark=THEORY)
         self.query_one("#spurious", Readout).update(self._spurious(s))
 
     def _spurious(self, s: HopfieldSnapshot) -> Text:
-        head = Text(f"fixed points of {''.join(s.names)}\nfrom {STARTS} random starts\n\n", "bold")
+        head = Text(_("fixed points of {letters}\nfrom {count} random starts").format(letters="".join(s.names), count=STARTS)
+                    + "\n\n", "bold")
         if not s.shown:
-            head.append("only the letters themselves")
+            head.append(_("only the letters themselves"))
             return head
-        head.append_text(flow([titled(image(e.state, s.shape), f"{e.label or 'other'} ×{e.starts}") for e in s.shown],
+        head.append_text(flow([titled(image(e.state, s.shape), f"{e.label or _('other')} ×{e.starts}") for e in s.shown],
                               SPURIOUS_WIDTH))
         return head
 
     def _capacity_numbers(self, s: HopfieldSnapshot) -> Text:
-        lines = [f"N = {CAPACITY_CELLS} random ±1 patterns; recalled: back exactly from "
-                 f"{round(s.noise * CAPACITY_CELLS)} flipped cells"]
+        lines = [_("N = {n} random ±1 patterns; recalled: back exactly from {flips} flipped cells").format(
+            n=CAPACITY_CELLS, flips=round(s.noise * CAPACITY_CELLS))]
         if s.points:
             p = s.points[-1]
-            lines.append(f"P/N = {p.patterns / CAPACITY_CELLS:.2f}: {p.stable:.0%} are fixed points, "
-                         f"{p.recalled:.0%} recalled")
+            lines.append(_("P/N = {load}: {stable} are fixed points, {recalled} recalled").format(
+                load=f"{p.patterns / CAPACITY_CELLS:.2f}", stable=f"{p.stable:.0%}", recalled=f"{p.recalled:.0%}"))
         if s.half:
-            lines.append(f"fewer than half recalled from P/N = {s.half.patterns / CAPACITY_CELLS:.2f} "
-                         f"(large-N theory: {THEORY})")
+            lines.append(_("fewer than half recalled from P/N = {load} (large-N theory: {theory})").format(
+                load=f"{s.half.patterns / CAPACITY_CELLS:.2f}", theory=THEORY))
         counts = {kind: sum(e.starts for e in s.found if e.kind == kind) for kind in COUNTED}
-        lines.append(f"{STARTS} random starts: " + " · ".join(f"{what} {counts[kind]}" for kind, what in COUNTED.items()
-                                                              if counts[kind]))
+        lines.append(_("{count} random starts: {counts}").format(
+            count=STARTS, counts=" · ".join(f"{_(what)} {counts[kind]}" for kind, what in COUNTED.items() if counts[kind])))
         if m := s.first_mixture:
-            verdict = f"a fixed point, reached from {m.starts} starts" if s.first_mixture_fixed else "not a fixed point"
-            lines.append(f"sign({' + '.join(m.label.split('+'))}) is {verdict}")
+            sign = f"sign({' + '.join(m.label.split('+'))})"
+            lines.append(_("{sign} is a fixed point, reached from {count} starts").format(sign=sign, count=m.starts)
+                         if s.first_mixture_fixed else _("{sign} is not a fixed point").format(sign=sign))
         return Text("\n".join(lines))

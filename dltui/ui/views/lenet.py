@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.lenet import LeNetSnapshot
 from dltui.numbers import fixed
 
@@ -70,20 +71,22 @@ class LeNetView(Fitted, VerticalScroll):
 
     def show(self, s: LeNetSnapshot) -> None:
         self.fit(s)
-        loss = f" · loss (last {s.recent_batches} batches) {fixed(s.recent_loss)}" if s.recent_batches else ""
-        self.query_one("#progress", Static).update(
-            Text(f"epoch {s.current_epoch} · batch {s.current_batch}/{s.steps_per_epoch} · lr {s.lr:.2g}{loss}"))
+        fields = dict(epoch=s.current_epoch, batch=s.current_batch, batches=s.steps_per_epoch, lr=f"{s.lr:.2g}")
+        progress = (_("epoch {epoch} · batch {batch}/{batches} · lr {lr} · loss (last {count} batches) {loss}").format(
+                        **fields, count=s.recent_batches, loss=fixed(s.recent_loss)) if s.recent_batches else
+                    _("epoch {epoch} · batch {batch}/{batches} · lr {lr}").format(**fields))
+        self.query_one("#progress", Static).update(Text(progress))
         self._charts(s)
         grid = self.query_one("#confusion", MatrixGrid)
         if s.confusion is not None:
-            grid.show("confusion: rows true, columns read", s.confusion, DIGITS, DIGITS, marks={(d, d) for d in range(10)})
+            grid.show(_("confusion: rows true, columns read"), s.confusion, DIGITS, DIGITS, marks={(d, d) for d in range(10)})
         else:  # the same place, empty, so nothing moves when the first epoch ends
-            grid.show("confusion: after an epoch", np.full((10, 10), np.nan), DIGITS, DIGITS)
-        worst = ["worst mistakes", "test #  true → read  p(true)"]
+            grid.show(_("confusion: after an epoch"), np.full((10, 10), np.nan), DIGITS, DIGITS)
+        worst = [_("worst mistakes"), _("test #  true → read  p(true)")]
         worst += [f"  #{m.index:<4} {m.label} → {m.predicted}    {m.p_label:6.1%}" for m in s.worst]
-        self.query_one("#worst", Static).update(Text("\n".join(worst) if s.worst else "worst mistakes:\nnone listed yet"))
+        self.query_one("#worst", Static).update(Text("\n".join(worst) if s.worst else _("worst mistakes:\nnone listed yet")))
         self._pictures(s)
-        table = ["layer     output      params"] + [
+        table = [_("layer     output      params")] + [
             f"{l.name:<8}  {'×'.join(map(str, l.shape)):<10} {l.params:>7,}" for l in s.layers]
         self.query_one("#shapes", Static).update(Text("\n".join(table)))
 
@@ -91,27 +94,30 @@ class LeNetView(Fitted, VerticalScroll):
         """Loss per batch and test accuracy per epoch, as tall as the confusion matrix leaves them on page 1."""
         rest = self.query_one("#progress").outer_size.height + self.query_one("#results").outer_size.height
         self.query_one("#curves").styles.height = min(max(self.region.height - rest, CHARTS[0]), CHARTS[1])
-        self.query_one("#loss", Chart).show("loss per batch", [Series("loss", s.losses)], x_label="batch",
-                                            y_label="cross-entropy", diverged=s.diverged)
+        self.query_one("#loss", Chart).show(_("loss per batch"), [Series(_("loss"), s.losses)], x_label=_("batch"),
+                                            y_label=_("cross-entropy"), diverged=s.diverged)
         last = s.evaluations[-1] if s.evaluations else None
-        title = (f"test accuracy {last.test_accuracy:.1%} (train {last.train_accuracy:.1%})" if last
-                 else "test accuracy: after an epoch")
+        title = (_("test accuracy {test} (train {train})").format(test=f"{last.test_accuracy:.1%}",
+                                                                   train=f"{last.train_accuracy:.1%}") if last
+                 else _("test accuracy: after an epoch"))
         self.query_one("#accuracy", Chart).show(
-            title, [Series("test", [100 * e.test_accuracy for e in s.evaluations], [e.epoch for e in s.evaluations])],
-            x_label="epoch", y_label="%", y_range=(0, 100), bars=True)
+            title, [Series(_("test"), [100 * e.test_accuracy for e in s.evaluations], [e.epoch for e in s.evaluations])],
+            x_label=_("epoch"), y_label="%", y_range=(0, 100), bars=True)
 
     def _pictures(self, s: LeNetSnapshot) -> None:
         """The digit and the maps, smaller in a short pane so each gallery fits one page."""
         width, step = self.room, 4 if self.short else 2
         pictures = [shade(s.image[::step, ::step], 0, 1)] + [shade(m[::step, ::step], -1, 1) for m in s.maps["C1"]]
-        titles = [f"test #{s.test_index}: {s.test_label}, read {s.prediction} ({s.probabilities[s.prediction]:.0%})"]
-        self.query_one("#digit", Static).update(gallery(pictures, titles + [f"C1 map {i + 1}" for i in range(6)], width))
-        kernels = Text("C1 kernels (5×5)\n", "bold")
+        titles = [_("test #{index}: {label}, read {prediction} ({p})").format(
+            index=s.test_index, label=s.test_label, prediction=s.prediction, p=f"{s.probabilities[s.prediction]:.0%}")]
+        titles += [_("C1 map {number}").format(number=i + 1) for i in range(6)]
+        self.query_one("#digit", Static).update(gallery(pictures, titles, width))
+        kernels = Text(_("C1 kernels (5×5)") + "\n", "bold")
         kernels.append_text(gallery([shade(k[0]) for k in s.c1_kernels], [str(i + 1) for i in range(len(s.c1_kernels))],
                                     KERNELS_WIDTH))
         self.query_one("#kernels", Static).update(kernels)
         c3 = s.maps["C3"][:, ::2, ::2] if self.short else s.maps["C3"]
-        text = Text("C3 maps 1–16" + (" (every other row and column)" if self.short else "") + "\n", "bold")
+        text = Text((_("C3 maps 1–16 (every other row and column)") if self.short else _("C3 maps 1–16")) + "\n", "bold")
         text.append_text(gallery([shade(m, -1, 1) for m in c3], [str(i + 1) for i in range(len(c3))], width,
                                  row_gap=0 if self.short else 1))
         self.query_one("#c3", Static).update(text)

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.mp_neuron import MPNeuronSnapshot
 
 from ..widgets.readout import Readout
@@ -55,7 +56,7 @@ class MPNeuronView(VerticalScroll):
         row = snapshot.rows[snapshot.current] if snapshot.current is not None else None
         self.query_one("#diagram", Static).update(self._diagram(snapshot, row))
         self.query_one("#table", Static).update(self._table(snapshot))
-        working = snapshot.working(row) if row else "Press s to evaluate the first row."
+        working = snapshot.working(row) if row else _("Press s to evaluate the first row.")
         self.query_one("#working", Static).update(Text(working))
 
     def _diagram(self, snapshot: MPNeuronSnapshot, row) -> Text:
@@ -73,7 +74,7 @@ class MPNeuronView(VerticalScroll):
         table.add_column("", width=1)
         for i in range(len(snapshot.weights)):
             table.add_column(f"x{i + 1}", justify="center")
-        for title in ("Σ w·x", "output", snapshot.gate, ""):
+        for title in ("Σ w·x", _("output"), snapshot.gate, ""):
             table.add_column(title, justify="center")
         current = self.get_component_rich_style("mp-neuron-view--current")
         right = self.get_component_rich_style("mp-neuron-view--right")

@@ -8,10 +8,12 @@ import math
 from typing import ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 
+from dltui.i18n import N_, _
 from dltui.labs.normalization import STAGES, BatchNormStep, NormalizationSnapshot, Stability, init_text
 from dltui.numbers import fixed
 
@@ -26,15 +28,18 @@ DECADES = 3  # a log bar's scale spans at least this many factors of 10: small d
 CHART = (8, 24)  # the loss chart's least and most rows
 STAGE = {name: k for k, name in enumerate(STAGES)}
 FORMULAS = {
-    "x": "A new batch. Each row is one feature, and batch norm works along the rows.",
-    "mean": "μ = the mean of each row over the batch (one number per feature)",
-    "variance": "σ² = the mean of (x − μ)² over the row (biased: divided by m)",
-    "normalize": "x̂ = (x − μ)/√(σ² + ε), ε = 10⁻⁵: every row now has mean 0, variance 1",
-    "scale": "y = γ·x̂ + β: learned per feature, so the layer can undo the normalization",
-    "running": "running ← 0.9·running + 0.1·batch (variance unbiased: ×m/(m−1))",
-    "eval": "Eval mode: (x − running μ)/√(running σ² + ε)·γ + β: no batch statistics",
-    "layer norm": "Layer norm: μ and σ per sample, over all its values (columns, not rows)",
+    "x": N_("A new batch. Each row is one feature, and batch norm works along the rows."),
+    "mean": N_("μ = the mean of each row over the batch (one number per feature)"),
+    "variance": N_("σ² = the mean of (x − μ)² over the row (biased: divided by m)"),
+    "normalize": N_("x̂ = (x − μ)/√(σ² + ε), ε = 10⁻⁵: every row now has mean 0, variance 1"),
+    "scale": N_("y = γ·x̂ + β: learned per feature, so the layer can undo the normalization"),
+    "running": N_("running ← 0.9·running + 0.1·batch (variance unbiased: ×m/(m−1))"),
+    "eval": N_("Eval mode: (x − running μ)/√(running σ² + ε)·γ + β: no batch statistics"),
+    "layer norm": N_("Layer norm: μ and σ per sample, over all its values (columns, not rows)"),
 }
+COLUMNS = ((N_("layer"), 0), (N_("mean h"), 9), (N_("std h, log scale"), 18), (N_("std ∂L/∂h, log scale"), 45),
+           (N_("units"), 71))
+"""The stability table's column titles and the cell each starts at."""
 
 
 def log_bars(values: np.ndarray) -> list[str]:
@@ -45,6 +50,14 @@ def log_bars(values: np.ndarray) -> list[str]:
     low = min(math.log10(positive.min()), high - DECADES) if positive.size else high - DECADES
     return [hbar(max((math.log10(v) - low) / (high - low), 1 / (8 * BAR)), BAR) if v > 0 else " " * BAR
             for v in values]
+
+
+def header(columns: tuple[tuple[str, int], ...]) -> str:
+    """The column titles (translated) each from its cell, at least a space apart, counted in terminal cells."""
+    line = ""
+    for title, start in columns:
+        line += " " * (start - cell_len(line) if cell_len(line) < start else min(cell_len(line), 1)) + _(title)
+    return line
 
 
 def by_row(a: np.ndarray) -> np.ndarray:
@@ -90,30 +103,36 @@ class NormalizationView(Fitted, VerticalScroll):
         elif s.part == "batch-norm":
             head = self._batch_norm(s.bn, s.stage, grids)
         else:
-            head = Text(f"{s.depth} layers × {s.width} units, {s.activation}, init {s.init}; the same weights with and "
-                        "without a BatchNorm1d before each activation. Loss in eval mode (running statistics).")
+            head = Text(_("{depth} layers × {width} units, {activation}, init {init}; the same weights with and "
+                          "without a BatchNorm1d before each activation. Loss in eval mode (running statistics).").format(
+                depth=s.depth, width=s.width, activation=s.activation, init=_(s.init)))
             accuracy, loss = s.accuracy or {}, {name: fixed(v[-1], 3) for name, v in s.losses.items()}
-            body = Text(f"epoch {s.epoch}/{s.epochs} · plain: loss {loss['plain']}, {accuracy.get('plain', 0):.0%} right"
-                        f" · batch norm: loss {loss['batch norm']}, {accuracy.get('batch norm', 0):.0%} right")
+            body = Text(_("epoch {epoch}/{epochs} · plain: loss {plain_loss}, {plain_right} right · batch norm: loss "
+                          "{normed_loss}, {normed_right} right").format(
+                epoch=s.epoch, epochs=s.epochs, plain_loss=loss["plain"], plain_right=f"{accuracy.get('plain', 0):.0%}",
+                normed_loss=loss["batch norm"], normed_right=f"{accuracy.get('batch norm', 0):.0%}"))
             table.update(body)
             grids.show([])
-            rest = len(head.plain) // max(self.room, 1) + 3
+            rest = head.cell_len // max(self.room, 1) + 3
             chart.styles.height = min(max(self.region.height - rest, CHART[0]), CHART[1])
             epochs = np.arange(len(s.losses["plain"]))
-            chart.show("BCE loss, eval mode", [Series(name, s.losses[name], epochs) for name in ("plain", "batch norm")],
-                       x_label="epoch", y_label="loss", diverged=s.diverged)
+            chart.show(_("BCE loss, eval mode"), [Series(_(name), s.losses[name], epochs) for name in ("plain", "batch norm")],
+                       x_label=_("epoch"), y_label=_("loss"), diverged=s.diverged)
         self.query_one("#head", Readout).update(head)
 
     def _stability(self, s: NormalizationSnapshot, st: Stability) -> tuple[Text, Text]:
         """One row per hidden layer: activations' mean and std, the gradient's std, and how many units differ."""
-        head = Text(f"{s.depth} layers × {s.width} {s.activation} units, init {s.init}: "
-                    f"{init_text(s.init, s.width)}\none forward and backward pass, batch of 64, seed {s.seed}, loss {fixed(st.loss, 3)}")
-        lines = [f"layer    mean h   std h, log scale{'':>11}std ∂L/∂h, log scale{'':>6}units"]
+        head = Text(_("{depth} layers × {width} {activation} units, init {init}: {draw}").format(
+            depth=s.depth, width=s.width, activation=s.activation, init=_(s.init), draw=init_text(s.init, s.width))
+            + "\n" + _("one forward and backward pass, batch of 64, seed {seed}, loss {loss}").format(
+                seed=s.seed, loss=fixed(st.loss, 3)))
+        lines = [header(COLUMNS)]
         for layer, (mean, std, bar, grad, grad_bar, units) in enumerate(zip(
                 st.mean, st.std, log_bars(st.std), st.grad_std, log_bars(st.grad_std), st.distinct), start=1):
             lines.append(f"{layer:>5} {fixed(mean, 3):>9}  {bar} {fixed(std, 3):>9}   {grad_bar} {fixed(grad, 3):>9}"
                          f"   {units:>2}/{s.width}")
-        lines += [f"units: how many of the {s.width} differ on some sample", "bars: each column on its own log scale"]
+        lines += [_("units: how many of the {width} differ on some sample").format(width=s.width),
+                  _("bars: each column on its own log scale")]
         return head, Text("\n".join(lines))
 
     def _batch_norm(self, bn: BatchNormStep, stage: int, grids: MatrixGrids) -> Text:
@@ -133,22 +152,23 @@ class NormalizationView(Fitted, VerticalScroll):
         stats = np.column_stack([at("mean", bn.mean), at("variance", bn.var), bn.gamma, bn.beta])
         running = np.column_stack([bn.running_before[0], at("running", bn.running_after[0]),
                                    bn.running_before[1], at("running", bn.running_after[1])])
-        x = grid("x" if fc else "x (cols: sample, h, w)", by_row(bn.x))
-        y = grid("y = γx̂ + β (train)", by_row(at("scale", bn.y)))
+        x = grid("x" if fc else _("x (cols: sample, h, w)"), by_row(bn.x))
+        y = grid(_("y = γx̂ + β (train)"), by_row(at("scale", bn.y)))
         name = STAGES[stage]
         if stage <= STAGE["scale"]:
-            shown = [x, grid("batch μ, σ²; γ, β", stats, ("μ", "σ²", "γ", "β")),
+            shown = [x, grid(_("batch μ, σ²; γ, β"), stats, ("μ", "σ²", "γ", "β")),
                      grid("x̂", by_row(at("normalize", bn.x_hat))), y]
         elif name == "running":
-            shown = [x, grid("batch μ, σ²; γ, β", stats, ("μ", "σ²", "γ", "β")),
-                     grid("running μ, σ²: before, after", running, ("μ", "μ'", "σ²", "σ²'")), y]
+            shown = [x, grid(_("batch μ, σ²; γ, β"), stats, ("μ", "σ²", "γ", "β")),
+                     grid(_("running μ, σ²: before, after"), running, ("μ", "μ'", "σ²", "σ²'")), y]
         elif name == "eval":
-            shown = [x, grid("running μ, σ²: before, after", running, ("μ", "μ'", "σ²", "σ²'")),
-                     y, grid("y in eval mode (running stats)", by_row(bn.y_eval))]
+            shown = [x, grid(_("running μ, σ²: before, after"), running, ("μ", "μ'", "σ²", "σ²'")),
+                     y, grid(_("y in eval mode (running stats)"), by_row(bn.y_eval))]
         else:
             samples = [f"s{n + 1}" for n in range(bn.x.shape[0])]
-            shown = [x, grid("per sample μ, σ", np.column_stack([bn.ln_mean, bn.ln_std]), ("μ", "σ"), samples),
-                     grid("layer norm (γ = 1, β = 0)", by_row(bn.ln_y)), y]
+            shown = [x, grid(_("per sample μ, σ"), np.column_stack([bn.ln_mean, bn.ln_std]), ("μ", "σ"), samples),
+                     grid(_("layer norm (γ = 1, β = 0)"), by_row(bn.ln_y)), y]
         grids.show(shown)
-        what = "4 samples × 3 features, BatchNorm1d" if fc else "2 samples × 2 channels × 2×2, BatchNorm2d"
-        return Text(f"Batch {bn.batch} ({what}), stage {stage + 1}/{len(STAGES)} {name}\n{FORMULAS[name]}")
+        what = _("4 samples × 3 features, BatchNorm1d") if fc else _("2 samples × 2 channels × 2×2, BatchNorm2d")
+        return Text(_("Batch {batch} ({what}), stage {stage}/{stages} {name}").format(
+            batch=bn.batch, what=what, stage=stage + 1, stages=len(STAGES), name=_(name)) + "\n" + _(FORMULAS[name]))

@@ -18,9 +18,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.base import num
 from dltui.labs.optimizers import OptimizersSnapshot, Racer
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.contour_map import ContourMap, Mark, Path
@@ -83,6 +85,11 @@ class OptimizersView(Fitted, VerticalScroll):
             yield Chart(id="history")
         yield Readout(id="notes", markup=False)
 
+    @staticmethod
+    def _racer_name(s: OptimizersSnapshot, r: Racer) -> str:
+        """A racer's name in the interface's language; a schedule's (PyTorch's name for it) as it is."""
+        return _(r.name) if s.part == "race" else r.name
+
     def show(self, snapshot: OptimizersSnapshot) -> None:
         s = snapshot
         self.fit(s)
@@ -110,78 +117,82 @@ class OptimizersView(Fitted, VerticalScroll):
         rows = min(max(self.region.height - lr_rows, side_rows, MAP_ROWS[0]), MAP_ROWS[1])
         chart_map = self.query_one("#map", ContourMap)
         chart_map.styles.height = rows
-        paths = [Path(r.glyph, r.xs, r.ys, r.name) for r in s.racers]
+        paths = [Path(r.glyph, r.xs, r.ys, self._racer_name(s, r)) for r in s.racers]
         marks = [Mark("★", x, y) for x, y in s.minima] + [Mark("◆", *s.start)]
         chart_map.show(s.grid, s.box, paths, marks, labels=("x", "y"), value="f")
-        chart_map.border_title = f"{s.surface} · f = {s.formula} · ★ min ◆ start"
+        chart_map.border_title = _("{surface} · f = {formula} · ★ min ◆ start").format(
+            surface=_(s.surface), formula=_(s.formula))
         if s.part == "schedules":
             self.query_one("#lrs", Chart).styles.height = lr_rows
             steps = np.arange(1, s.total + 1)
             lr0 = s.racers[0].lrs[0] if len(s.racers[0].lrs) else s.racers[0].lr
             series = [Series(r.name, r.lrs, steps[:len(r.lrs)]) for r in s.racers]
-            self.query_one("#lrs", Chart).show("lr(t)", series, x_label="step", y_label="lr",
+            self.query_one("#lrs", Chart).show("lr(t)", series, x_label=_("step"), y_label="lr",
                                                x_range=(1.0, float(s.total)), y_range=(0.0, 1.05 * lr0))
 
     def _table(self, s: OptimizersSnapshot, footer: bool) -> Text:
         """A row per racer; `footer`: the step count and the marks' meaning, where the pane has the row."""
-        head = "optimizer" if s.part == "race" else "schedule"
-        lines = [f"  {head:<9}{'lr':>6} {'f':>8} ✓/✗ at"]
+        head = _("optimizer") if s.part == "race" else _("schedule")
+        lines = [f"  {left(head, 9)}{'lr':>6} {'f':>8} " + _("✓/✗ at")]
         for k, r in enumerate(s.racers):
             mark = "›" if k == s.focus else " "
-            lines.append(f"{mark}{r.glyph} {r.name:<9}{r.lr:>6.3g} {cell(r.value):>8} {verdict(r)}")
+            lines.append(f"{mark}{r.glyph} {left(self._racer_name(s, r), 9)}{r.lr:>6.3g} {cell(r.value):>8} {verdict(r)}")
         if footer:
-            lines.append(f"step {s.step}/{s.total} · ✓ ≤0.01 · ✗ diverged")
+            lines.append(_("step {step}/{total} · ✓ ≤0.01 · ✗ diverged").format(step=s.step, total=s.total))
         return Text("\n".join(lines))
 
     def _state(self, s: OptimizersSnapshot, width: int) -> Text:
         label = max(width - 19, 12)
-        title = f"{s.focus_title} · step {s.racers[s.focus].steps}"
+        title = _("{racer} · step {step}").format(racer=s.focus_title, step=s.racers[s.focus].steps)
         title = title if cell_len(title) <= label else s.focus_title
         text = Text(f"{title}{' ' * (label - cell_len(title))}{'x':>9} {'y':>9}\n", style="bold")
         text.append(f"{s.focus_settings}\n")
         if not s.arithmetic:
-            text.append("No step yet: the last update's\narithmetic shows here.")
+            text.append(_("No step yet: the last update's\narithmetic shows here."))
             return text
-        text.append("\n".join(f"{row.formula}{' ' * (label - cell_len(row.formula))}{cell(row.value[0]):>9} "
-                               f"{cell(row.value[1]):>9}" for row in s.arithmetic))
+        text.append("\n".join(left(_(row.formula), label) + f"{cell(row.value[0]):>9} {cell(row.value[1]):>9}"
+                               for row in s.arithmetic))
         return text
 
     # ------------------------------------------------------------------ batch sizes
     def _batch(self, s: OptimizersSnapshot) -> None:
-        notes = ["batch  updates  loss now  spread (last epoch)"]
+        heads = (right(_("batch"), 5), right(_("updates"), 7), right(_("loss now"), 8), _("spread (last epoch)"))
+        notes = ["  ".join(heads)]
         notes += [f"{c.size:>5}  {c.updates:>7}  {cell(c.losses[-1]):>8}  {cell(c.spread):>8}" for c in s.batches]
-        notes.append(f"epoch {s.step} of {s.total} · lr the same for every batch size")
+        notes.append(_("epoch {epoch} of {total} · lr the same for every batch size").format(epoch=s.step, total=s.total))
         note = Text("\n".join(notes))
         self.query_one("#notes", Static).update(note)
         chart = self.query_one("#curves", Chart)
         chart.styles.height = max(self.region.height - len(notes), 8)
-        series = [Series(f"batch {c.size}", c.losses, c.epochs) for c in s.batches]
-        chart.show("training MSE near the floor", series, x_label="epoch (samples seen / 256)", y_label="MSE",
+        series = [Series(_("batch {size}").format(size=c.size), c.losses, c.epochs) for c in s.batches]
+        chart.show(_("training MSE near the floor"), series, x_label=_("epoch (samples seen / 256)"), y_label="MSE",
                    x_range=(0.0, float(s.total)), y_range=BATCH_ZOOM)
 
     # ------------------------------------------------------------------ annealing
     def _anneal(self, s: OptimizersSnapshot) -> None:
         a = s.anneal
-        lines = [f"move {len(a.xs) - 1}/{s.total} · T {cell(a.temperatures[-1])} · x {cell(a.xs[-1])}, "
-                 f"f {cell(a.fs[-1])} · best x {cell(a.best[0])}, f {cell(a.best[1])}"]
+        lines = [_("move {move}/{total} · T {t} · x {x}, f {f} · best x {best_x}, f {best_f}").format(
+            move=len(a.xs) - 1, total=s.total, t=cell(a.temperatures[-1]), x=cell(a.xs[-1]), f=cell(a.fs[-1]),
+            best_x=cell(a.best[0]), best_f=cell(a.best[1]))]
         if a.last is None:
-            lines.append("last move: none yet")
+            lines.append(_("last move: none yet"))
         else:
             proposal, change, chance, u, accepted = a.last
-            lines.append(f"last: x′ {cell(proposal)} Δf {cell(change)} exp(−Δf/T) {cell(min(chance, 1.0))} "
-                         f"u {cell(u)} {'taken' if accepted else 'refused'} · {a.uphill} uphill")
-        lines.append("gradient descent, start→end: "
-                     + "  ".join(f"{num(start)}→{cell(end)}" for start, end in zip(a.starts, a.ends)))
+            lines.append(_("last: x′ {x} Δf {change} exp(−Δf/T) {chance} u {u} {verdict} · {uphill} uphill").format(
+                x=cell(proposal), change=cell(change), chance=cell(min(chance, 1.0)), u=cell(u),
+                verdict=_("taken") if accepted else _("refused"), uphill=a.uphill))
+        lines.append(_("gradient descent, start→end: {ends}").format(
+            ends="  ".join(f"{num(start)}→{cell(end)}" for start, end in zip(a.starts, a.ends))))
         notes = Text("\n".join(lines))
         self.query_one("#notes", Static).update(notes)
         rows = max(self.region.height - len(notes.plain.split("\n")) - 1, 8)
         for chart in self.query("#anneal Chart"):
             chart.styles.height = rows
         self.query_one("#landscape", Chart).show(
-            "f(x)", [Series("f", a.curve, a.curve_x), Series("GD ends", a.end_values, a.ends, points=True),
-                     Series("anneal", [a.fs[-1]], [a.xs[-1]], points=True)],
+            "f(x)", [Series("f", a.curve, a.curve_x), Series(_("GD ends"), a.end_values, a.ends, points=True),
+                     Series(_("anneal"), [a.fs[-1]], [a.xs[-1]], points=True)],
             x_label="x", y_label="f", y_range=WELLS_ZOOM)
         moves = np.arange(len(a.xs))
         self.query_one("#history", Chart).show(
-            "annealing", [Series("x", a.xs, moves), Series("T", a.temperatures, moves)],
-            x_label="move", y_label="x and T", x_range=(0.0, float(s.total)), y_range=(-3.2, 3.2))
+            _("annealing"), [Series("x", a.xs, moves), Series("T", a.temperatures, moves)],
+            x_label=_("move"), y_label=_("x and T"), x_range=(0.0, float(s.total)), y_range=(-3.2, 3.2))

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
+from dltui.i18n import N_, _, ngettext
 from dltui.labs.perceptron import PerceptronSnapshot
 
 from ..widgets.chart import Chart, Series
@@ -17,7 +18,7 @@ from ..widgets.readout import Readout
 
 MARKERS = {(0, True): ("o", "scatter--class-0"), (1, True): ("x", "scatter--class-1"),
            (0, False): ("O", "scatter--wrong"), (1, False): ("X", "scatter--wrong")}
-LEGEND = "o y=0   x y=1   O X wrong side\n⠒⠒ the line w·x + b = 0"
+LEGEND = N_("o y=0   x y=1   O X wrong side\n⠒⠒ the line w·x + b = 0")
 
 
 def pair(values, spec: str = ".2f") -> str:
@@ -49,7 +50,7 @@ class PerceptronView(Horizontal):
         with Vertical(id="side"):
             yield Readout(id="numbers")
             yield Chart()
-            yield Readout(LEGEND, id="legend", markup=False)
+            yield Readout(_(LEGEND), id="legend", markup=False)
 
     def show(self, snapshot: PerceptronSnapshot) -> None:
         bounds = snapshot.box
@@ -57,31 +58,32 @@ class PerceptronView(Horizontal):
         scatter.plot([Point(x, y, *MARKERS[int(label), bool(ok)])
                       for (x, y), label, ok in zip(snapshot.inputs, snapshot.labels, snapshot.correct)],
                      snapshot.boundary(*bounds), bounds)
-        scatter.border_title = f"{snapshot.dataset} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
+        scatter.border_title = f"{_(snapshot.dataset)} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
         scatter.border_subtitle = f"x1 → {bounds[0]:.1f}…{bounds[1]:.1f}"
         self.query_one("#numbers", Static).update(self._numbers(snapshot))
         self.query_one(Chart).show(
-            f"Mistakes per epoch (last: {snapshot.mistakes[-1]})" if snapshot.mistakes else "Mistakes per epoch",
-            [Series("mistakes", snapshot.mistakes)], x_label="epoch", y_label="mistakes",
+            _("Mistakes per epoch (last: {count})").format(count=snapshot.mistakes[-1]) if snapshot.mistakes
+            else _("Mistakes per epoch"),
+            [Series(_("mistakes"), snapshot.mistakes)], x_label=_("epoch"), y_label=_("mistakes"),
             y_range=(0, len(snapshot.labels)), bars=True)
 
     def _numbers(self, snapshot: PerceptronSnapshot) -> Text:
         if snapshot.converged or snapshot.gave_up:
-            where = f"Stopped after {snapshot.epoch} epoch{'s' if snapshot.epoch != 1 else ''}"
+            where = ngettext("Stopped after {count} epoch", "Stopped after {count} epochs", snapshot.epoch).format(
+                count=snapshot.epoch)
         else:
-            where = f"Epoch {snapshot.epoch + 1} · sample {snapshot.position + 1} of {len(snapshot.labels)} next"
-        lines = [
-            where,
-            f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}",
-            f"accuracy {snapshot.accuracy:.0%}" + ("" if snapshot.position == 0 else
-                                                   f" · mistakes this epoch {snapshot.mistakes_this_epoch}"),
-        ]
+            where = _("Epoch {epoch} · sample {sample} of {total} next").format(
+                epoch=snapshot.epoch + 1, sample=snapshot.position + 1, total=len(snapshot.labels))
+        accuracy = _("accuracy {percent}").format(percent=f"{snapshot.accuracy:.0%}")
+        if snapshot.position:
+            accuracy += " · " + _("mistakes this epoch {count}").format(count=snapshot.mistakes_this_epoch)
+        lines = [where, f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}", accuracy]
         if last := snapshot.last:
             lines += [
-                f"Last: sample {last.index + 1}, x = {pair(last.x, '.3g')}",
+                _("Last: sample {sample}, x = {x}").format(sample=last.index + 1, x=pair(last.x, '.3g')),
                 f"  y = {last.y}   ŷ = {last.y_hat}   w·x+b = {last.activation:.2f}",
                 f"  Δw = {pair(last.dw, '+.2f')}   Δb = {last.db + 0.0:+.2f}",
             ]
         else:
-            lines += ["Last: no sample shown yet"]
+            lines += [_("Last: no sample shown yet")]
         return Text("\n".join(lines))

@@ -10,12 +10,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
 from dltui.labs.pooling import PoolingSnapshot
 
 from ..widgets.matrix_grid import Grid, MatrixGrids
 from ..widgets.readout import Readout
 
 MAX_COLS = 10
+POOLED = {"max": N_("max pool"), "avg": N_("avg pool")}  # the pooled map's title
 
 
 class PoolingView(VerticalScroll):
@@ -48,17 +50,24 @@ class PoolingView(VerticalScroll):
         last, k = s.last, s.kernel_size
         window = {(last.top + i, last.left + j) for i in range(k) for j in range(k)} if last else set()
         winner = {last.winner} if last and last.winner else set()
+        marked = _("window, winner") if s.mode == "max" else _("window, mean")
+        title = (_("input (padding {padding}): {marked}").format(padding=pad, marked=marked) if pad
+                 else _("input: {marked}").format(marked=marked))
         self.query_one("#grids", MatrixGrids).show([
-            Grid.of(f"input{f' (padding {pad})' if pad else ''}: window, {'winner' if s.mode == 'max' else 'mean'}",
-                    s.padded, first=-pad, marks=winner or window, max_cols=MAX_COLS),
-            Grid.of(f"{s.mode} pool", s.output, marks={(last.row, last.col)} if last else set(), max_cols=MAX_COLS)])
-        same = " · padding keeps the size" if s.keeps_size else ""
-        self.query_one("#formula", Static).update(f"output size: {s.size_formula}{same}")
+            Grid.of(title, s.padded, first=-pad, marks=winner or window, max_cols=MAX_COLS),
+            Grid.of(_(POOLED[s.mode]), s.output, marks={(last.row, last.col)} if last else set(), max_cols=MAX_COLS)])
+        size = _("output size: {formula}").format(formula=s.size_formula)
+        if s.keeps_size:
+            size += " · " + _("padding keeps the size")
+        self.query_one("#formula", Static).update(size)
         if len(s.flat):
-            probs = "  ".join(f"class {i}: {p:.0%}" for i, p in enumerate(s.probabilities))
-            tail = (f"flatten → {len(s.flat)} values → linear ({len(s.logits)}×{len(s.flat)}, untrained) → "
-                    f"logits {', '.join(f'{v:.2f}' for v in s.logits)} → softmax: {probs}")
+            probs = "  ".join(_("class {index}: {percent}").format(index=i, percent=f"{p:.0%}")
+                              for i, p in enumerate(s.probabilities))
+            tail = _("flatten → {count} values → linear ({shape}, untrained) → logits {logits} → softmax: {probs}").format(
+                count=len(s.flat), shape=f"{len(s.logits)}×{len(s.flat)}", logits=", ".join(f"{v:.2f}" for v in s.logits),
+                probs=probs)
         else:
-            tail = "flatten → linear → softmax runs once every window is pooled (e)."
+            tail = _("flatten → linear → softmax runs once every window is pooled (e).")
         self.query_one("#tail", Static).update(Text(tail))
-        self.query_one("#counts", Static).update(Text(f"fully connected: {s.fc_worked}\nconv layer:      {s.conv_worked}"))
+        self.query_one("#counts", Static).update(Text(_("fully connected: {fc}\nconv layer:      {conv}").format(
+            fc=s.fc_worked, conv=s.conv_worked)))

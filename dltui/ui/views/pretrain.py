@@ -15,8 +15,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
+from dltui.i18n import N_, _
 from dltui.labs.pretrain import D_MODEL, FINE_EPOCHS, LAYERS, MASK, PRE_EPOCHS, VOCAB, PretrainSnapshot
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -26,7 +28,7 @@ from ..widgets.shade_image import beside
 
 TOP = {"pretrain": (8, 20), "finetune": (8, 24)}  # the top row's least and most lines
 LABEL = 6  # a token's label beside a map: "[MASK]"
-ROLES = ("name", "verb", "food", "so", "name", "verb", "food", ".")  # the words at positions 1–8
+ROLES = (N_("name"), N_("verb"), N_("food"), "so", N_("name"), N_("verb"), N_("food"), ".")  # the words at positions 1–8
 CELL = 6  # a column of the table of positions
 
 
@@ -97,62 +99,69 @@ class PretrainView(Fitted, VerticalScroll):
         d = s.demo
         bert_input = tuple(MASK if i == d.blank else t for i, t in enumerate(d.sentence))
         self.query_one("#maps", Readout).update(beside([
-            attention_map(d.bert_map, bert_input, False, "BERT: all"),
-            attention_map(d.gpt_map, d.sentence, True, "GPT: causal")]))
+            attention_map(d.bert_map, bert_input, False, _("BERT: all")),
+            attention_map(d.gpt_map, d.sentence, True, _("GPT: causal"))]))
         batches = np.arange(1, len(s.bert_losses) + 1)
         series = [Series("BERT", s.bert_losses, batches), Series("GPT", s.gpt_losses, batches)]
         if len(batches):
-            series.append(Series("GPT's least", np.full(len(batches), s.gpt_floor), batches))
-        self.query_one("#chart", Chart).show("loss", series, x_label="batch", y_label="cross-entropy",
+            series.append(Series(_("GPT's least"), np.full(len(batches), s.gpt_floor), batches))
+        self.query_one("#chart", Chart).show(_("loss"), series, x_label=_("batch"), y_label=_("cross-entropy"),
                                              diverged=s.diverged)
 
     def _table(self, s: PretrainSnapshot) -> Text:
-        lines = [f"{'p(right word)':<16}" + "".join(f"{role:>{CELL}}" for role in ROLES),
-                 f"{'BERT, blanked':<16}" + "".join(f"{p:>{CELL}.0%}" for p in s.bert_fill),
-                 f"{'GPT, next word':<16}" + "".join(f"{p:>{CELL}.0%}" for p in s.gpt_next)]
+        lines = [left(_("p(right word)"), 16) + "".join(right(_(role), CELL) for role in ROLES),
+                 left(_("BERT, blanked"), 16) + "".join(f"{p:>{CELL}.0%}" for p in s.bert_fill),
+                 left(_("GPT, next word"), 16) + "".join(f"{p:>{CELL}.0%}" for p in s.gpt_next)]
         return Text("\n".join(lines))
 
     def _demo(self, s: PretrainSnapshot) -> Text:
         d = s.demo
-        lines = [f"blank  {sentence_text(d.sentence, d.blank)}   BERT {VOCAB[d.bert_fill]} {d.bert_sure:.0%}, "
-                 f"GPT {VOCAB[d.gpt_fill]} {d.gpt_sure:.0%}"]
-        for name, how, words, ok, count in (("GPT", "word by word", d.gpt_continues, d.gpt_sentence, d.coherent[0]),
-                                            ("BERT", "all at once", d.bert_continues, d.bert_sentence, d.coherent[1])):
+        lines = [_("blank  {sentence}   BERT {bert} {bert_sure}, GPT {gpt} {gpt_sure}").format(
+            sentence=sentence_text(d.sentence, d.blank), bert=VOCAB[d.bert_fill], bert_sure=f"{d.bert_sure:.0%}",
+            gpt=VOCAB[d.gpt_fill], gpt_sure=f"{d.gpt_sure:.0%}")]
+        for name, how, words, ok, count in (("GPT", _("word by word"), d.gpt_continues, d.gpt_sentence, d.coherent[0]),
+                                            ("BERT", _("all at once"), d.bert_continues, d.bert_sentence, d.coherent[1])):
             mark = "✓" if ok else "✗"
-            lines.append(f"{name:<4} {how:<12} {sentence_text(words)}  {mark} {count}/{d.draws} sentences")
+            lines.append(f"{name:<4} {left(how, 12)} {sentence_text(words)}  {mark} "
+                         + _("{count}/{total} sentences").format(count=count, total=d.draws))
         return Text("\n".join(lines))
 
     # ------------------------------------------------------------------ finetune
     def _fine_tuning(self, s: PretrainSnapshot) -> None:
         chart = self.query_one("#chart", Chart)
         if s.runs:
-            chart.show("test accuracy", [Series(self._run_name(r.kind, s.rank), 100 * np.array(r.accuracy),
-                                                np.arange(len(r.accuracy))) for r in s.runs],
-                       x_label="epoch", y_label="% right", y_range=(0, 100), x_range=(0, FINE_EPOCHS),
+            chart.show(_("test accuracy"), [Series(self._run_name(r.kind, s.rank), 100 * np.array(r.accuracy),
+                                                   np.arange(len(r.accuracy))) for r in s.runs],
+                       x_label=_("epoch"), y_label=_("right, %"), y_range=(0, 100), x_range=(0, FINE_EPOCHS),
                        diverged=s.diverged)
         else:
-            chart.show("pre-training BERT", [Series("masked words", s.bert_losses)], x_label="batch",
-                       y_label="cross-entropy", diverged=s.diverged)
-        rows = [("full", s.counts["full"])] + [(f"LoRA {key}", count) for key, count in s.counts.items()
-                                                if key.startswith("r=")] + [("head only", s.counts["head"])]
-        text = Text("trainable numbers", "bold")
+            chart.show(_("pre-training BERT"), [Series(_("masked words"), s.bert_losses)], x_label=_("batch"),
+                       y_label=_("cross-entropy"), diverged=s.diverged)
+        rows = [(_("full"), s.counts["full"])] + [(f"LoRA {key}", count) for key, count in s.counts.items()
+                                                   if key.startswith("r=")] + [(_("head only"), s.counts["head"])]
+        text = Text(_("trainable numbers"), "bold")
         for name, count in rows:
-            text.append(f"\n{name:<10}{count:>7,}" + (" ◀" if name == f"LoRA r={s.rank}" else "  "))
+            text.append(f"\n{left(name, 10)}{count:>7,}" + (" ◀" if name == f"LoRA r={s.rank}" else "  "))
         self.query_one("#counts", Readout).update(text)
 
     @staticmethod
     def _run_name(kind: str, rank: int) -> str:
-        return {"scratch": "scratch", "full": "full", "lora": f"LoRA r={rank}"}[kind]
+        return {"scratch": _("scratch"), "full": _("full"), "lora": f"LoRA r={rank}"}[kind]
 
     def _runs(self, s: PretrainSnapshot) -> Text:
         if not s.runs:
-            return Text(f"pre-training BERT first: epoch {s.pre_epoch} of {PRE_EPOCHS}"
-                        + (f", masked-word loss {fixed(s.bert_losses[-1])}" if s.bert_losses else ""))
-        lines = [f"epoch {s.epoch} of {FINE_EPOCHS} · test accuracy: "
-                 + " · ".join(f"{self._run_name(r.kind, s.rank)} {r.accuracy[-1]:.0%}" for r in s.runs)]
+            if s.bert_losses:
+                return Text(_("pre-training BERT first: epoch {epoch} of {total}, masked-word loss {loss}").format(
+                    epoch=s.pre_epoch, total=PRE_EPOCHS, loss=fixed(s.bert_losses[-1])))
+            return Text(_("pre-training BERT first: epoch {epoch} of {total}").format(epoch=s.pre_epoch, total=PRE_EPOCHS))
+        lines = [_("epoch {epoch} of {total} · test accuracy: {runs}").format(
+            epoch=s.epoch, total=FINE_EPOCHS,
+            runs=" · ".join(f"{self._run_name(r.kind, s.rank)} {r.accuracy[-1]:.0%}" for r in s.runs))]
         lora = next(r for r in s.runs if r.kind == "lora")
-        lines.append(f"LoRA r={s.rank}: {LAYERS}·2·{s.rank}·({D_MODEL} + {D_MODEL}) + {s.counts['head']} = "
-                     f"{lora.trainable:,} trainable (A, B on W_Q, W_V; head)")
-        lines.append(f"frozen: {s.frozen:,} pre-trained numbers, {s.frozen_moved:,} changed since fine-tuning began")
+        lines.append(_("LoRA r={rank}: {formula} = {count} trainable (A, B on W_Q, W_V; head)").format(
+            rank=s.rank, formula=f"{LAYERS}·2·{s.rank}·({D_MODEL} + {D_MODEL}) + {s.counts['head']}",
+            count=f"{lora.trainable:,}"))
+        lines.append(_("frozen: {frozen} pre-trained numbers, {moved} changed since fine-tuning began").format(
+            frozen=f"{s.frozen:,}", moved=f"{s.frozen_moved:,}"))
         return Text("\n".join(lines))
 

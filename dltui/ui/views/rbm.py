@@ -16,8 +16,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
+from dltui.i18n import _, ngettext
 from dltui.labs.rbm import NETS, SAMPLE_STEPS, BMTable, RbmSnapshot
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -91,24 +93,27 @@ class RbmView(Fitted, VerticalScroll):
         left, right = self.query_one("#left", Chart), self.query_one("#right", Chart)
         if s.part == "rbm":
             c = s.curves
-            left.show("recon error", [Series("train", c.recon_train, c.epochs), Series("test", c.recon_test, c.epochs)],
-                      x_label="epoch", y_label="MSE", diverged=s.diverged)
-            right.show("F(v)", [Series("train", c.free_train, c.epochs), Series("test", c.free_test, c.epochs),
-                                Series("noise", c.free_noise, c.epochs)], x_label="epoch", y_label="F")
+            left.show(_("recon error"), [Series(_("train"), c.recon_train, c.epochs),
+                                         Series(_("test"), c.recon_test, c.epochs)],
+                      x_label=_("epoch"), y_label="MSE", diverged=s.diverged)
+            right.show("F(v)", [Series(_("train"), c.free_train, c.epochs), Series(_("test"), c.free_test, c.epochs),
+                                Series(_("noise"), c.free_noise, c.epochs)], x_label=_("epoch"), y_label="F")
         elif s.part == "sample":
             steps = np.arange(len(s.chain_free))
-            left.show("F(v)", [Series("chains", s.chain_free, steps),
-                               Series("digits", np.full(len(steps), s.digit_free), steps)],
-                      x_label="Gibbs step", y_label="mean F")
-            right.show("off a digit", [Series("chains", s.chain_distance, steps),
-                                       Series("digits", np.full(len(steps), s.digit_distance), steps)],
-                       x_label="Gibbs step", y_label="pixels", y_range=(0, 32))
+            left.show("F(v)", [Series(_("chains"), s.chain_free, steps),
+                               Series(_("digits"), np.full(len(steps), s.digit_free), steps)],
+                      x_label=_("Gibbs step"), y_label=_("mean F"))
+            right.show(_("off a digit"), [Series(_("chains"), s.chain_distance, steps),
+                                          Series(_("digits"), np.full(len(steps), s.digit_distance), steps)],
+                       x_label=_("Gibbs step"), y_label=_("pixels"), y_range=(0, 32))
         elif s.part == "dbn":
-            left.show("recon error", [Series(f"RBM {n + 1}", r, np.arange(len(r))) for n, r in enumerate(s.pre_recon)],
-                      x_label="epoch", y_label="MSE")
+            left.show(_("recon error"),
+                      [Series(f"RBM {n + 1}", r, np.arange(len(r))) for n, r in enumerate(s.pre_recon)],
+                      x_label=_("epoch"), y_label="MSE")
             accuracy = s.accuracy or {name: np.empty(0) for name in NETS}
-            right.show("test %", [Series(name, 100 * accuracy[name], np.arange(len(accuracy[name]))) for name in NETS],
-                       x_label="fine-tuning epoch", y_label="accuracy %", y_range=(0, 100), diverged=s.diverged)
+            right.show(_("test %"), [Series(_(name), 100 * accuracy[name], np.arange(len(accuracy[name])))
+                                     for name in NETS],
+                       x_label=_("fine-tuning epoch"), y_label=_("accuracy %"), y_range=(0, 100), diverged=s.diverged)
         reconstructions, filters = self.query_one("#gallery", Readout), self.query_one("#filters", Readout)
         reconstructions.display = s.part == "rbm"
         filters.display = s.part in ("rbm", "dbn")
@@ -127,24 +132,29 @@ class RbmView(Fitted, VerticalScroll):
         c = s.chain
         pictures = side_by_side(
             [digit(c.v0), beside([units(c.ph0), units(c.h0)], gap=1), digit(c.pv1), digit(c.vk)],
-            [f"v⁰: a test {c.digit}", "p(h|v⁰)  h⁰", "p(v|h⁰)", f"v{power(s.k)}: {s.k} step{'s' * (s.k > 1)}"])
-        head = f"update {s.updates} · epoch {s.epoch:.1f}/{s.epochs} · CD-{s.k}"
+            [_("v⁰: a test {digit}").format(digit=c.digit), "p(h|v⁰)  h⁰", "p(v|h⁰)",
+             ngettext("v{power}: {count} step", "v{power}: {count} steps", s.k).format(power=power(s.k), count=s.k)])
+        head = _("update {updates} · epoch {epoch}/{epochs} · CD-{k}").format(
+            updates=s.updates, epoch=f"{s.epoch:.1f}", epochs=s.epochs, k=s.k)
         if u := s.update:
             row, col = divmod(u.pixel, 8)
             difference = fixed(u.positive - u.negative, 4)
             if u.positive < u.negative:
                 difference = f"({difference})"
-            lines = [f"{head} · W[{u.unit},{u.pixel}]: unit {u.unit} ↔ pixel ({row},{col})",
-                     f"data ⟨v·p(h|v)⟩ {fixed(u.positive, 4)} − CD-{u.k} {fixed(u.negative, 4)} → "
-                     f"ΔW = {u.lr:g}·{difference} = {fixed(u.delta, 4)}"]
+            lines = [_("{head} · W[{unit},{pixel}]: unit {unit} ↔ pixel ({row},{col})").format(
+                         head=head, unit=u.unit, pixel=u.pixel, row=row, col=col),
+                     _("data ⟨v·p(h|v)⟩ {positive} − CD-{k} {negative} → ΔW = {lr}·{difference} = {delta}").format(
+                         positive=fixed(u.positive, 4), k=u.k, negative=fixed(u.negative, 4), lr=f"{u.lr:g}",
+                         difference=difference, delta=fixed(u.delta, 4))]
         else:
-            lines = [f"{head} · no update yet", "each update's largest weight change is written out here"]
+            lines = [_("{head} · no update yet").format(head=head),
+                     _("each update's largest weight change is written out here")]
         return pictures, Text("\n".join(lines))
 
     def _gallery(self, s: RbmSnapshot) -> Text:
         shown = max(1, min(len(s.gallery[0]), self.room // DIGIT))
         images, recons = (part[:shown] for part in s.gallery)
-        text = Text("Test digits (top) and their reconstructions p(v | p(h|v)) (below)\n")
+        text = Text(_("Test digits (top) and their reconstructions p(v | p(h|v)) (below)") + "\n")
         text.append_text(beside([digit(v) for v in images]))
         text.append("\n\n")
         text.append_text(beside([digit(v) for v in recons]))
@@ -154,9 +164,9 @@ class RbmView(Fitted, VerticalScroll):
         per_row = max(1, (self.room + 1) // FILTER)
         rows = max(1, (self.region.height - 1) // FILTER)
         shown = min(len(s.filters), per_row * rows)
-        whose = "RBM 1's" if s.part == "dbn" else "The"
-        order = "" if s.part == "dbn" else ", largest ‖Wⱼ‖ first"
-        text = Text(f"{whose} filters Wⱼ, {shown} of {len(s.filters)}{order}: · negative … █ positive\n")
+        title = (_("RBM 1's filters Wⱼ, {shown} of {total}: · negative … █ positive") if s.part == "dbn" else
+                 _("The filters Wⱼ, {shown} of {total}, largest ‖Wⱼ‖ first: · negative … █ positive"))
+        text = Text(title.format(shown=shown, total=len(s.filters)) + "\n")
         blocks = [weights(row) for row in s.filters[:shown]]
         for start in range(0, shown, per_row):
             if start:
@@ -167,13 +177,14 @@ class RbmView(Fitted, VerticalScroll):
     # ---------------------------------------------------------------- sample
     def _chains(self, s: RbmSnapshot) -> tuple[Text, Text]:
         shown = len(s.chains) if not self.short else max(1, min(len(s.chains), self.room // DIGIT))  # a row when short
-        titles = ["noise" if s.steps == 0 else f"chain {n + 1} ≈ {label}"
+        titles = [_("noise") if s.steps == 0 else _("chain {number} ≈ {label}").format(number=n + 1, label=label)
                   for n, label in enumerate(s.looks_like[:shown])]
         pictures = gallery([digit(v) for v in s.chains[:shown]], titles, self.room)
-        lines = [f"Gibbs step {s.steps} of {SAMPLE_STEPS} · RBM: {s.hidden} hidden units, {s.epochs} epochs of "
-                 f"CD-{s.k}, η {s.lr:g}",
-                 f"chains: F(v) {fixed(s.chain_free[-1], 1)}, {fixed(s.chain_distance[-1], 1)} pixels off a digit · "
-                 f"test digits: {fixed(s.digit_free, 1)}, {fixed(s.digit_distance, 1)}"]
+        lines = [_("Gibbs step {steps} of {total} · RBM: {hidden} hidden units, {epochs} epochs of CD-{k}, η {lr}")
+                 .format(steps=s.steps, total=SAMPLE_STEPS, hidden=s.hidden, epochs=s.epochs, k=s.k, lr=f"{s.lr:g}"),
+                 _("chains: F(v) {free}, {distance} pixels off a digit · test digits: {digit_free}, {digit_distance}")
+                 .format(free=fixed(s.chain_free[-1], 1), distance=fixed(s.chain_distance[-1], 1),
+                         digit_free=fixed(s.digit_free, 1), digit_distance=fixed(s.digit_distance, 1))]
         return pictures, Text("\n".join(lines))
 
     # ---------------------------------------------------------------- dbn
@@ -182,28 +193,32 @@ class RbmView(Fitted, VerticalScroll):
         done = [f"{max(n, 0)}/{s.pretrain}" for n in pre]
         fine = len(s.accuracy[NETS[0]]) - 1 if s.accuracy else 0
         second = s.hidden // 2
-        pictures = Text("\n".join([
-            f"stage 1, no labels{'':<22}stage 2, {s.labels} labels",
-            f"pixels 64 ─RBM 1─ {s.hidden} ─RBM 2─ {second} ───── softmax 10",
-            f"       epoch {done[0]:<9}epoch {done[1]:<12}fine-tuning epoch {fine}/{s.finetune}"]))
+        pictures = Text("\n".join([  # columns in cells: stage 2 and fine-tuning at 40, RBM 2's epochs at 22
+            left(_("stage 1, no labels"), 40) + _("stage 2, {labels} labels").format(labels=s.labels),
+            f"{right(_('pixels'), 6)} 64 ─RBM 1─ {s.hidden} ─RBM 2─ {second} ───── softmax 10",
+            " " * 7 + left(_("epoch {done}").format(done=done[0]), 15) + left(_("epoch {done}").format(done=done[1]), 18)
+            + _("fine-tuning epoch {done}/{total}").format(done=fine, total=s.finetune)]))
         recon = [fixed(r[-1], 4) if len(r) else "–" for r in s.pre_recon]
-        lines = [f"RBM 1 on the pixels, RBM 2 on RBM 1's p(h|v): recon error {recon[0]}, {recon[1]}"]
+        lines = [_("RBM 1 on the pixels, RBM 2 on RBM 1's p(h|v): recon error {first}, {second}").format(
+            first=recon[0], second=recon[1])]
         if s.accuracy:
             acc = {name: f"{100 * s.accuracy[name][-1]:.0f}%" for name in NETS}
             loss = {name: fixed(s.loss[name][-1], 3) for name in NETS}
-            lines.append(f"test accuracy: pre-trained {acc['pre-trained']}, random init {acc['random']} · "
-                         f"loss {loss['pre-trained']}, {loss['random']}")
+            lines.append(_("test accuracy: pre-trained {pretrained}, random init {random} · loss {pretrained_loss}, "
+                           "{random_loss}").format(pretrained=acc["pre-trained"], random=acc["random"],
+                                                   pretrained_loss=loss["pre-trained"], random_loss=loss["random"]))
         else:
-            lines.append("fine-tuning starts when pre-training ends: both nets, the same batches")
+            lines.append(_("fine-tuning starts when pre-training ends: both nets, the same batches"))
         return pictures, Text("\n".join(lines))
 
     # ---------------------------------------------------------------- bm
     def _table(self, s: RbmSnapshot) -> tuple[Text, Text]:
         t: BMTable = s.table
         v = ", ".join(str(int(x)) for x in t.v)
-        lines = [f"Full BM, weights W (v–h), V (v–v) and L = {t.lateral:g} (h₁–h₂) · v = ({v})",
+        lines = [_("Full BM, weights W (v–h), V (v–v) and L = {lateral} (h₁–h₂) · v = ({v})").format(
+                     lateral=f"{t.lateral:g}", v=v),
                  "",
-                 " h₁ h₂    E(v,h)   p(h|v) exact   p(h₁|v)·p(h₂|v)"]
+                 f" h₁ h₂    E(v,h)   {right(_('p(h|v) exact'), 12)}   p(h₁|v)·p(h₂|v)"]
         for h, energy, exact, product in zip(t.states, t.energies, t.exact, t.product):
             lines.append(f"  {int(h[0])}  {int(h[1])}  {fixed(energy, 3):>8}   {fixed(exact, 3):>12}   "
                          f"{fixed(product, 3):>15}")
@@ -211,7 +226,7 @@ class RbmView(Fitted, VerticalScroll):
                   f"p(h₁=1|v) = {fixed(t.marginals[0], 3)}, p(h₂=1|v) = {fixed(t.marginals[1], 3)}",
                   f"p(h₁=1|v, h₂=0) = {fixed(t.conditional[0, 0], 3)}, "
                   f"p(h₁=1|v, h₂=1) = {fixed(t.conditional[0, 1], 3)}"]
-        numbers = [f"p(h|v) sums 4 states; p(v) = {fixed(t.p_v, 3)} needs Z, all 2⁵ = 32 "
-                   f"(log Z = {fixed(t.log_z, 3)}).",
-                   "L ≠ 0: h₁ depends on h₂, the p columns differ. L = 0 (an RBM): they agree."]
+        numbers = [_("p(h|v) sums 4 states; p(v) = {p_v} needs Z, all 2⁵ = 32 (log Z = {log_z}).").format(
+                       p_v=fixed(t.p_v, 3), log_z=fixed(t.log_z, 3)),
+                   _("L ≠ 0: h₁ depends on h₂, the p columns differ. L = 0 (an RBM): they agree.")]
         return Text("\n".join(lines)), Text("\n".join(numbers))

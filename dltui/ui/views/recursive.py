@@ -15,8 +15,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
+from dltui.i18n import _, ngettext
 from dltui.labs.recursive import MINUS, UNSEEN, Node, RecursiveSnapshot
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -65,40 +67,47 @@ class RecursiveView(Fitted, VerticalScroll):
         chart = self.query_one("#accuracy", Chart)
         chart.styles.height = min(max(self.region.height - used, CHART[0]), CHART[1])
         steps = [m.step for m in s.measurements]
-        chart.show("root right",
-                   [Series("2–4 numbers", [100 * m.seen for m in s.measurements], steps),
-                    Series(f"{UNSEEN} (never trained)", [100 * m.unseen for m in s.measurements], steps)],
-                   x_label="step", y_label="% right", y_range=(0, 100), diverged=s.diverged)
+        chart.show(_("root right"),
+                   [Series(_("2–4 numbers"), [100 * m.seen for m in s.measurements], steps),
+                    Series(_("{count} (never trained)").format(count=UNSEEN),
+                           [100 * m.unseen for m in s.measurements], steps)],
+                   x_label=_("step"), y_label=_("right, %"), y_range=(0, 100), diverged=s.diverged)
         self.query_one("#augment", Readout).update(self._augment(s))
 
     def _numbers(self, s: RecursiveSnapshot) -> Text:
         t = s.trace
-        loss = f"loss {fixed(s.losses[-1], 4)}" if s.losses else "untrained"
-        lines = [f"{s.written}  (mod {s.modulus}) · bracketing {s.bracket + 1} of {s.brackets} · step {s.step}/"
-                 f"{s.steps}, {loss}",
-                 f"root: L = −log p(true value) = {fixed(t.loss, 4)}"]
+        loss = _("loss {value}").format(value=fixed(s.losses[-1], 4)) if s.losses else _("untrained")
+        lines = [_("{expression}  (mod {modulus}) · bracketing {bracket} of {brackets} · step {step}/{steps}, "
+                   "{loss}").format(expression=s.written, modulus=s.modulus, bracket=s.bracket + 1,
+                                    brackets=s.brackets, step=s.step, steps=s.steps, loss=loss),
+                 _("root: L = −log p(true value) = {loss}").format(loss=fixed(t.loss, 4))]
         if not s.revealed:
-            lines[-1] += " · backward: not started"
+            lines[-1] += " · " + _("backward: not started")
         elif s.revealed < len(t.nodes):
             i = t.order[s.revealed - 1]
             node = t.nodes[i]
-            lines[-1] += f" · backward: node {s.revealed} of {len(t.nodes)}"
-            share = f", share of ∂L/∂W ‖{norm(node.share)}‖" if node.share is not None else " (a leaf)"
-            lines.append(f"at {node.text}: ∂L/∂p ‖{norm(node.grad)}‖{share}, Σ so far ‖{norm(s.shared_sum)}‖")
+            lines[-1] += " · " + _("backward: node {node} of {nodes}").format(node=s.revealed, nodes=len(t.nodes))
+            fields = dict(node=node.text, grad=norm(node.grad), total=norm(s.shared_sum))
+            lines.append(_("at {node}: ∂L/∂p ‖{grad}‖, share of ∂L/∂W ‖{share}‖, Σ so far ‖{total}‖").format(
+                share=norm(node.share), **fields) if node.share is not None else
+                _("at {node}: ∂L/∂p ‖{grad}‖ (a leaf), Σ so far ‖{total}‖").format(**fields))
         else:
             inner = sum(node.share is not None for node in t.nodes)
             gap = float(np.abs(s.shared_sum - t.total).max())
-            lines[-1] += " · backward: done"
-            lines.append(f"the {inner} shares add up to ∂L/∂W of one pass through the shared W "
-                         f"(‖{norm(t.total)}‖, Δ {'0' if gap == 0 else fixed(gap, 1)})")
+            lines[-1] += " · " + _("backward: done")
+            lines.append(ngettext(
+                "the {count} share adds up to ∂L/∂W of one pass through the shared W (‖{norm}‖, Δ {gap})",
+                "the {count} shares add up to ∂L/∂W of one pass through the shared W (‖{norm}‖, Δ {gap})",
+                inner).format(count=inner, norm=norm(t.total), gap="0" if gap == 0 else fixed(gap, 1)))
         return Text("\n".join(lines))
 
     def _tree(self, s: RecursiveSnapshot) -> Text:
         t = s.trace
         reached = set(t.order[:s.revealed])
         width = t.nodes[0].vector.size
-        out = Text(f"{'node':<{LABEL}} {'value':>5}  {'net says':<9} {'p':<{width}}  ∂L/∂p   share of ∂L/∂W",
-                   "bold", no_wrap=True, overflow="crop")
+        head = (left(_("node"), LABEL) + " " + right(_("value"), 5) + "  " + left(_("net says"), 9) + " "
+                + f"{'p':<{width}}  ∂L/∂p   " + _("share of ∂L/∂W"))
+        out = Text(head, "bold", no_wrap=True, overflow="crop")
         root = len(t.nodes) - 1
 
         def draw(i: int, prefix: str, branch: str) -> None:
@@ -124,9 +133,11 @@ class RecursiveView(Fitted, VerticalScroll):
 
     def _augment(self, s: RecursiveSnapshot) -> Text:
         a = s.augmented
-        head = Text(f"Data augmentation: a {a.label} from the training set. Every copy keeps the label {a.label}; "
-                    "mirroring is left out for digits (a mirrored 2, 3 or 7 is no digit at all).\n", "bold")
-        titles = [what + (" ✗" if what == "mirror" else "") for what, _ in a.images]
+        head = Text(_("Data augmentation: a {digit} from the training set. Every copy keeps the label {digit}; "
+                      "mirroring is left out for digits (a mirrored 2, 3 or 7 is no digit at all).").format(
+            digit=a.label) + "\n", "bold")
+        mirror = _("mirror")  # the lab names its pictures in the interface's language
+        titles = [what + (" ✗" if what == mirror else "") for what, _image in a.images]
         width = 2 if self.room >= len(a.images) * 18 else 1  # square pixels where one row of them fits
-        head.append_text(gallery([shade(image, 0, 16, width=width) for _, image in a.images], titles, self.room))
+        head.append_text(gallery([shade(image, 0, 16, width=width) for _what, image in a.images], titles, self.room))
         return head

@@ -15,8 +15,10 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.regression import RegressionSnapshot
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.contour_map import ContourMap, Mark, Path
@@ -68,9 +70,10 @@ class RegressionView(Fitted, VerticalScroll):
         rows = room // 2 if room >= 2 * ROWS[0] + 4 else room  # both rows on one page, or each a page of its own
         for row in ("#top", "#bottom"):
             self.query_one(row).styles.height = min(max(rows, ROWS[0]), ROWS[1])
+        train, val = _("train"), _("val")
         self.query_one("#fit", Chart).show(
-            "fit", [Series("GD", s.gd_curve, s.curve_x), Series("LS", s.ls_curve, s.curve_x),
-                    Series("train", s.y, s.x, points=True), Series("val", s.y_val, s.x_val, points=True)],
+            _("fit"), [Series("GD", s.gd_curve, s.curve_x), Series("LS", s.ls_curve, s.curve_x),
+                       Series(train, s.y, s.x, points=True), Series(val, s.y_val, s.x_val, points=True)],
             x_label="x", y_label="y", y_range=Y_RANGE, x_range=(-1.0, 1.0), diverged=s.diverged)
         surface, weights = self.query_one(ContourMap), self.query_one("#weights", Chart)
         surface.display, weights.display = s.surface is not None, s.surface is None
@@ -80,31 +83,34 @@ class RegressionView(Fitted, VerticalScroll):
             surface.border_title = "MSE(w, b) · • GD · ★ LS"
         else:
             powers = np.arange(s.degree + 1)
-            weights.show("weights", [Series("GD", np.append(s.bias, s.weights), powers, points=True),
-                                     Series("LS", np.append(s.ls_bias, s.ls_weights), powers, points=True)],
-                         x_label="power k (0: b)", y_label="wₖ", diverged=s.diverged)
+            weights.show(_("weights"), [Series("GD", np.append(s.bias, s.weights), powers, points=True),
+                                        Series("LS", np.append(s.ls_bias, s.ls_weights), powers, points=True)],
+                         x_label=_("power k (0: b)"), y_label="wₖ", diverged=s.diverged)
         steps = np.arange(len(s.train_loss))
         self.query_one("#history", Chart).show(
-            "GD MSE", [Series("train", s.train_loss, steps), Series("val", s.val_loss, steps),
+            "GD MSE", [Series(train, s.train_loss, steps), Series(val, s.val_loss, steps),
                        Series("LS", np.full(len(steps), s.ls_train), steps)],
-            x_label="step", y_label="MSE", diverged=s.diverged)
+            x_label=_("step"), y_label="MSE", diverged=s.diverged)
         degrees = np.array([fit.degree for fit in s.fits])
         self.query_one("#degrees", Chart).show(
-            "LS per degree", [Series("train", [f.train for f in s.fits], degrees),
-                                             Series("val", [f.val for f in s.fits], degrees)],
-            x_label="degree", y_label="MSE", mark=s.degree)
+            _("LS per degree"), [Series(train, [f.train for f in s.fits], degrees),
+                                 Series(val, [f.val for f in s.fits], degrees)],
+            x_label=_("degree"), y_label="MSE", mark=s.degree)
 
     def _numbers(self, s: RegressionSnapshot) -> Text:
-        batch = "full batch" if s.batch >= len(s.x) else f"batch {s.batch} · epoch {s.epoch}"
+        batch = (_("full batch") if s.batch >= len(s.x) else
+                 _("batch {size} · epoch {epoch}").format(size=s.batch, epoch=s.epoch))
         line = s.degree == 1
         head = "w" if line else "‖w‖"
         gd_w, ls_w = (s.weights[0], s.ls_weights[0]) if line else s.norms
         best = s.best_degree
-        lines = [f"degree {s.degree} · η {s.lr:g} (stable below {fixed(s.lr_limit, 3)}) · {batch} · step {s.step}",
-                 f"{'':<10}{'train MSE':>10}{'val MSE':>10}{head:>11}{'b':>10}",
+        lines = [_("degree {degree} · η {lr} (stable below {limit}) · {batch} · step {step}").format(
+                     degree=s.degree, lr=f"{s.lr:g}", limit=fixed(s.lr_limit, 3), batch=batch, step=s.step),
+                 " " * 10 + right(_("train MSE"), 10) + right(_("val MSE"), 10) + f"{head:>11}{'b':>10}",
                  f"{'GD':<10}{fixed(s.train_loss[-1], 4):>10}{fixed(s.val_loss[-1], 4):>10}"
                  f"{fixed(gd_w, 4):>11}{fixed(s.bias, 4):>10}",
-                 f"{'least sq.':<10}{fixed(s.ls_train, 4):>10}{fixed(s.ls_val, 4):>10}"
+                 left(_("least sq."), 10) + f"{fixed(s.ls_train, 4):>10}{fixed(s.ls_val, 4):>10}"
                  f"{fixed(ls_w, 4):>11}{fixed(s.ls_bias, 4):>10}",
-                 f"‖θ_GD − θ_LS‖ {fixed(s.distance, 4)} · lowest val MSE: degree {best.degree} ({fixed(best.val, 4)})"]
+                 _("‖θ_GD − θ_LS‖ {distance} · lowest val MSE: degree {degree} ({mse})").format(
+                     distance=fixed(s.distance, 4), degree=best.degree, mse=fixed(best.val, 4))]
         return Text("\n".join(lines))

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
 from dltui.labs.regularization import RegularizationSnapshot
 from dltui.numbers import fixed
 
@@ -26,6 +27,9 @@ KEPT, DROPPED = "●", "○"
 Y_RANGE = (-2.0, 2.0)  # the fit chart's y axis: the data lie within ±2; a wilder curve is cut off
 BAR = 10
 CHARTS = (8, 24)  # the charts' least and most rows: they take what the rest leaves
+OUTCOMES = {None: N_("training"), "early-stopped": N_("early-stopped"), "rewound": N_("rewound"),
+            "out of epochs": N_("out of epochs"), "diverged": N_("diverged")}
+"""The run's outcome (as the lab names it) as the view shows it."""
 
 
 def band(low: float, high: float) -> str:
@@ -75,28 +79,28 @@ class RegularizationView(Fitted, VerticalScroll):
         for chart in self.query(Chart):
             chart.styles.height = height
         self.query_one("#fit", Chart).show(
-            s.activation, [Series("net", s.curve, s.curve_x), Series("sin πx", s.truth, s.curve_x),
-                                                 Series("data", s.y, s.x, points=True)],
+            s.activation, [Series(_("net"), s.curve, s.curve_x), Series("sin πx", s.truth, s.curve_x),
+                           Series(_("data"), s.y, s.x, points=True)],
             x_label="x", y_label="y", y_range=Y_RANGE, x_range=(-1.0, 1.0), diverged=s.diverged)
         epochs = np.arange(len(s.train_loss))
         self.query_one("#losses", Chart).show(
-            "MSE", [Series("train", s.train_loss, epochs), Series("val", s.val_loss, epochs)],
-            x_label="epoch · │ best", y_label="loss", mark=s.best_epoch if s.epoch else None, diverged=s.diverged)
+            "MSE", [Series(_("train"), s.train_loss, epochs), Series(_("val"), s.val_loss, epochs)],
+            x_label=_("epoch · │ best"), y_label=_("loss"), mark=s.best_epoch if s.epoch else None, diverged=s.diverged)
 
     def _numbers(self, s: RegularizationSnapshot) -> Text:
-        lines = [f"Epoch {s.epoch} of {s.epochs}",
-                 f"train loss {fixed(s.train_now, 4)}",
-                 f"val loss   {fixed(s.val_now, 4)} · gap {fixed(s.gap, 4)}",
-                 f"best val   {fixed(s.best_val, 4)} at epoch {s.best_epoch}",
+        lines = [_("Epoch {epoch} of {epochs}").format(epoch=s.epoch, epochs=s.epochs),
+                 _("train loss {loss}").format(loss=fixed(s.train_now, 4)),
+                 _("val loss   {loss} · gap {gap}").format(loss=fixed(s.val_now, 4), gap=fixed(s.gap, 4)),
+                 _("best val   {loss} at epoch {epoch}").format(loss=fixed(s.best_val, 4), epoch=s.best_epoch),
                  f"‖∇W‖ {fixed(s.grad_norm, 3)} + L2 ‖λW‖ {fixed(s.decay_norm, 3)}",
                  f"‖W‖ {fixed(s.weight_norm, 2)}",
-                 f"outcome: {s.outcome or 'training'}"]
+                 _("outcome: {outcome}").format(outcome=_(OUTCOMES.get(s.outcome, s.outcome)))]
         return Text("\n".join(lines))
 
     def _sizes(self, s: RegularizationSnapshot) -> Text:
         """|w| per band as bars, the count now and at the start."""
         total = int(s.sizes.sum())
-        lines = [f"|w| of {total:,} weights   now  start"]
+        lines = [_("|w| of {count} weights   now  start").format(count=f"{total:,}")]  # the words over the columns
         for low, high, now, start in zip(s.bins, s.bins[1:], s.sizes, s.sizes_init):
             lines.append(f"{band(low, high):<10}{hbar(now / total, BAR)} {now:>5} {start:>5}")
         return Text("\n".join(lines))
@@ -104,14 +108,16 @@ class RegularizationView(Fitted, VerticalScroll):
     def _dropout(self, s: RegularizationSnapshot) -> Text:
         """The last update's masks for training point 1, and the probe's outputs in both modes."""
         draws = " ".join(fixed(v, 2) for v in s.probe_train)
-        modes = f"ŷ({s.probe:g}) train mode: {draws} · eval: {fixed(s.probe_eval, 2)}"
+        modes = _("ŷ({probe}) train mode: {draws} · eval: {value}").format(
+            probe=f"{s.probe:g}", draws=draws, value=fixed(s.probe_eval, 2))
         if not s.p:
-            return Text(f"Dropout off (p = 0): every unit kept.\n{modes}")
+            return Text(_("Dropout off (p = 0): every unit kept.") + f"\n{modes}")
+        scale = fixed(1 / (1 - s.p), 3)
         if not s.masks:
-            return Text(f"Dropout p = {s.p:g}: kept units ×1/(1−p) = {fixed(1 / (1 - s.p), 3)}. "
-                        f"No update yet.\n{modes}")
-        lines = [f"Dropout p = {s.p:g} · last update, training point 1 · {KEPT} kept ×{fixed(1 / (1 - s.p), 3)} "
-                 f"{DROPPED} zeroed"]
+            return Text(_("Dropout p = {p}: kept units ×1/(1−p) = {scale}. No update yet.").format(p=f"{s.p:g}", scale=scale)
+                        + f"\n{modes}")
+        lines = [_("Dropout p = {p} · last update, training point 1 · {kept} kept ×{scale} {dropped} zeroed").format(
+            p=f"{s.p:g}", kept=KEPT, scale=scale, dropped=DROPPED)]
         for layer, mask in enumerate(s.masks, start=1):
             row = mask[0]
             lines.append(f"h{layer} " + "".join(KEPT if v > 0 else DROPPED for v in row) + f" {int((row > 0).sum())}")

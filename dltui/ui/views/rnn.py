@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import N_, _
 from dltui.labs.rnn import RNNSnapshot
 
 from ..widgets.chart import Chart, Series
@@ -20,7 +21,8 @@ from ..widgets.matrix_grid import MatrixGrid
 from ..widgets.readout import Readout
 
 CELL = 6  # a time step's column in the strips
-PHASES = {"ready": "ready", "forward": "forward", "loss": "loss", "backward": "BPTT", "summed": "gradients summed"}
+PHASES = {"ready": N_("ready"), "forward": N_("forward"), "loss": N_("loss"), "backward": "BPTT",
+          "summed": N_("gradients summed")}
 
 
 class RNNView(Fitted, VerticalScroll):
@@ -63,29 +65,42 @@ class RNNView(Fitted, VerticalScroll):
         first = min(max(s.t - shown, 0), steps - shown)
         window = slice(first, first + shown)
         cols = tuple(f"t{t}" for t in range(first + 1, first + shown + 1))
-        part = f", t{first + 1}–t{first + shown} of {steps}" if shown < steps else ""
+        window_of = dict(first=f"t{first + 1}", last=f"t{first + shown}", steps=steps)
+        sequence = (_("{name} (sequence 1, {first}–{last} of {steps})") if shown < steps else _("{name} (sequence 1)"))
+        batch = (_("{name} (whole batch, {first}–{last} of {steps})") if shown < steps else _("{name} (whole batch)"))
         column = {s.t - 1 - first} if s.t else set()
         for name, title, values, rows, scale in (
-                ("h", "h_t (sequence 1", s.h_so_far.T, units, (-1.0, 1.0)),
-                ("dh", "dL/dh_t (sequence 1", s.dh_so_far.T, units, None),
-                ("norm", "log₁₀ ‖dL/dh_t‖ (whole batch", s.log_norm_so_far[None, :], (" " * len(units[-1]),), None)):
+                ("h", sequence.format(name="h_t", **window_of), s.h_so_far.T, units, (-1.0, 1.0)),
+                ("dh", sequence.format(name="dL/dh_t", **window_of), s.dh_so_far.T, units, None),
+                ("norm", batch.format(name="log₁₀ ‖dL/dh_t‖", **window_of), s.log_norm_so_far[None, :],
+                 (" " * len(units[-1]),), None)):
             low, high = scale or self._range(values)  # the whole sequence's range, so a window shades alike
-            self.query_one(f"#{name}", MatrixGrid).show(f"{title}{part})", values[:, window], rows, cols, low=low, high=high,
+            self.query_one(f"#{name}", MatrixGrid).show(title, values[:, window], rows, cols, low=low, high=high,
                                                          marks={(i, j) for i in range(len(rows)) for j in column})
-        loss = f"loss {s.loss:.4g}" if s.phase in ("loss", "backward", "summed") else "loss: after the forward pass"
+        loss = (_("loss {loss}").format(loss=f"{s.loss:.4g}") if s.phase in ("loss", "backward", "summed")
+                else _("loss: after the forward pass"))
+        if s.losses:
+            loss += " · " + _("updates {count}, last {loss}").format(count=s.updates, loss=f"{s.losses[-1]:.3g}")
+        if s.diverged:
+            where = _("Update {number} · diverged").format(number=s.updates)
+        elif s.t:
+            where = _("Update {number} · {phase} · step {step}").format(number=s.updates + 1, phase=_(PHASES[s.phase]),
+                                                                        step=s.t)
+        else:
+            where = _("Update {number} · {phase}").format(number=s.updates + 1, phase=_(PHASES[s.phase]))
         lines = [
-            (f"Update {s.updates} · diverged" if s.diverged else
-             f"Update {s.updates + 1} · {PHASES[s.phase]}" + (f" · step {s.t}" if s.t else "")),
+            where,
             s.formula,
-            "x: " + " ".join(signed(v, "+g") for v in s.inputs) + f"   target x_1 = {signed(s.target, '+g')}",
-            loss + (f" · updates {s.updates}, last {s.losses[-1]:.3g}" if s.losses else ""),
+            _("x: {inputs}   target x_1 = {target}").format(inputs=" ".join(signed(v, "+g") for v in s.inputs),
+                                                           target=signed(s.target, "+g")),
+            loss,
         ]
         self.query_one("#figures", Static).update("\n".join(lines))
-        self.query_one("#losses", Chart).show("loss per update", [Series("loss", s.losses)], x_label="update",
-                                              y_label="loss", diverged=s.diverged)
+        self.query_one("#losses", Chart).show(_("loss per update"), [Series(_("loss"), s.losses)], x_label=_("update"),
+                                              y_label=_("loss"), diverged=s.diverged)
         with np.printoptions(precision=2, suppress=True):
             self.query_one("#weights", Static).update(
-                f"The same weights at every step\nW = {s.W.ravel()}\nU =\n{s.U}\nb = {s.b}\n{s.grad_formula}")
+                _("The same weights at every step") + f"\nW = {s.W.ravel()}\nU =\n{s.U}\nb = {s.b}\n{s.grad_formula}")
 
     @staticmethod
     def _range(values: np.ndarray) -> tuple[float | None, float | None]:

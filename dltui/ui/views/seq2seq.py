@@ -15,8 +15,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 
+from dltui.i18n import N_, _
 from dltui.labs.seq2seq import BOS_LABEL, PAPER, TINY, Decoding, Seq2SeqSnapshot, token_label
 from dltui.numbers import fixed
+from dltui.text import left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -25,7 +27,7 @@ from ..widgets.readout import Readout
 
 CHARTS = (5, 12)  # the charts' least and most rows: they take what is left of the first page
 LABEL = 13  # the sentence lines' label column
-PARTS = ("embeddings", "encoder", "decoder", "output")
+PARTS = (N_("embeddings"), N_("encoder"), N_("decoder"), N_("output"))
 
 
 def digits(tokens, forced=()) -> str:
@@ -71,32 +73,37 @@ class Seq2SeqView(Fitted, VerticalScroll):
         charts = self.query_one("#charts")
         charts.styles.height = min(max(self.scrollable_content_region.height - charts.virtual_region.y, CHARTS[0]),
                                    CHARTS[1])
-        self.query_one("#loss", Chart).show(f"loss · epoch {s.epoch}, batch {s.steps}", [Series("loss", s.losses)],
-                                            x_label="batch", y_label="cross-entropy", diverged=s.diverged)
+        self.query_one("#loss", Chart).show(_("loss · epoch {epoch}, batch {batch}").format(epoch=s.epoch, batch=s.steps),
+                                            [Series(_("loss"), s.losses)], x_label=_("batch"), y_label=_("cross-entropy"),
+                                            diverged=s.diverged)
         epochs = np.arange(len(s.teacher_accuracy))  # epoch 0: before training
         self.query_one("#accuracy", Chart).show(
-            "held-out", [Series("teacher", 100 * np.array(s.teacher_accuracy), epochs),
-                         Series("greedy", 100 * np.array(s.greedy_accuracy), epochs)],
-            x_label="epoch", y_label="% digits right", y_range=(0, 100), diverged=s.diverged)
+            _("held-out"), [Series(_("teacher"), 100 * np.array(s.teacher_accuracy), epochs),
+                            Series(_("greedy"), 100 * np.array(s.greedy_accuracy), epochs)],
+            x_label=_("epoch"), y_label=_("digits right, %"), y_range=(0, 100), diverged=s.diverged)
         self.query_one("#sizes", Readout).update(self._sizes(s))
 
     def _sentence(self, s: Seq2SeqSnapshot) -> Text:
         teacher, greedy = s.teacher, s.greedy
-        lines = [f"{'encoder in':<{LABEL}}{' '.join(s.words)}   (held-out sentence {s.probe + 1} of {s.held_out})",
-                 f"{'decoder in':<{LABEL}}{' '.join(token_label(t) for t in teacher.inputs)}   "
-                 "(the target shifted right)",
-                 f"{'target':<{LABEL}}{digits(s.target)}",
-                 f"{'teacher':<{LABEL}}{digits(teacher.outputs)}   {s.right(teacher)} of {s.length} right, each "
-                 "from the true digits before it"]
+        lines = [left(_("encoder in"), LABEL) + " ".join(s.words) + "   "
+                 + _("(held-out sentence {number} of {total})").format(number=s.probe + 1, total=s.held_out),
+                 left(_("decoder in"), LABEL) + " ".join(token_label(t) for t in teacher.inputs) + "   "
+                 + _("(the target shifted right)"),
+                 left(_("target"), LABEL) + digits(s.target),
+                 left(_("teacher"), LABEL) + digits(teacher.outputs) + "   "
+                 + _("{right} of {length} right, each from the true digits before it").format(
+                     right=s.right(teacher), length=s.length)]
         if greedy.outputs:
             k = len(greedy.outputs)
-            step = (f"step {k}: {greedy.outputs[-1]} p {fixed(greedy.probs[-1], 2)} "
-                    f"({'forced; best' if greedy.forced[-1] else 'next'} {greedy.runner_up[-1]}, "
-                    f"{fixed(greedy.runner_up_probs[-1], 2)})")
-            lines.append(f"{'greedy':<{LABEL}}{digits(greedy.outputs, greedy.forced)}   "
-                         f"{s.right(greedy)} of {k} right · {step}")
+            step = (_("step {step}: {token} p {p} (forced; best {other}, {other_p})") if greedy.forced[-1] else
+                    _("step {step}: {token} p {p} (next {other}, {other_p})")).format(
+                step=k, token=greedy.outputs[-1], p=fixed(greedy.probs[-1], 2), other=greedy.runner_up[-1],
+                other_p=fixed(greedy.runner_up_probs[-1], 2))
+            lines.append(left(_("greedy"), LABEL) + digits(greedy.outputs, greedy.forced) + "   "
+                         + _("{right} of {count} right · {step}").format(right=s.right(greedy), count=k, step=step))
         else:
-            lines.append(f"{'greedy':<{LABEL}}{BOS_LABEL} only: each step feeds back the token it chose")
+            lines.append(left(_("greedy"), LABEL)
+                         + _("{bos} only: each step feeds back the token it chose").format(bos=BOS_LABEL))
         return Text("\n".join(lines))
 
     def _maps(self, s: Seq2SeqSnapshot) -> list[Grid]:
@@ -109,30 +116,36 @@ class Seq2SeqView(Fitted, VerticalScroll):
         cross = np.full((length, length), np.nan)
         cross[:k] = d.cross_map
         rows = [token_label(t) for t in d.inputs] + ["·"] * (length - k)
-        where = f"greedy {k}" if s.greedy.outputs else "teacher"
+        where = _("greedy {step}").format(step=k) if s.greedy.outputs else _("teacher")
         focus = k - 1 if s.greedy.outputs else None
         columns = [w[:4] for w in s.words]
-        return [Grid.of(f"masked self-attn, {where}", weights, rows, rows, low=0.0, high=1.0, focus=focus, cell=5),
-                Grid.of(f"cross-attn, {where}", cross, rows, columns, low=0.0, high=1.0, focus=focus, cell=5)]
+        return [Grid.of(_("masked self-attn, {where}").format(where=where), weights, rows, rows, low=0.0, high=1.0,
+                        focus=focus, cell=5),
+                Grid.of(_("cross-attn, {where}").format(where=where), cross, rows, columns, low=0.0, high=1.0, focus=focus,
+                        cell=5)]
 
     def _sizes(self, s: Seq2SeqSnapshot) -> Text:
-        lines = [f"{s.n_params:,} parameters counted in the model",
+        def row(label: str, tiny: str, paper: str) -> str:
+            return left(label, 14) + right(tiny, 12) + right(paper, 20)
+
+        lines = [_("{count} parameters counted in the model").format(count=f"{s.n_params:,}"),
                  "",
-                 f"{'':<14}{'this lab':>12}{'the paper (base)':>20}",
-                 f"{'d_model':<14}{TINY.d_model:>12}{PAPER.d_model:>20}",
-                 f"{'heads':<14}{TINY.heads:>12}{PAPER.heads:>20}",
-                 f"{'d_ff':<14}{TINY.d_ff:>12}{PAPER.d_ff:>20,}",
-                 f"{'layers':<14}{f'{TINY.encoder_layers} + {TINY.decoder_layers}':>12}"
-                 f"{f'{PAPER.encoder_layers} + {PAPER.decoder_layers}':>20}",
-                 f"{'vocabulary':<14}{f'{TINY.source_vocab} / {TINY.target_vocab}':>12}"
-                 f"{f'{PAPER.source_vocab:,} shared':>20}"]
-        lines += [f"{part:<14}{s.tiny[part]:>12,}{s.paper[part]:>20,}" for part in PARTS]
-        lines += [f"{'total':<14}{s.tiny_total:>12,}{s.paper_total:>20,}",
+                 row("", _("this lab"), _("the paper (base)")),
+                 row("d_model", f"{TINY.d_model}", f"{PAPER.d_model}"),
+                 row(_("heads"), f"{TINY.heads}", f"{PAPER.heads}"),
+                 row("d_ff", f"{TINY.d_ff}", f"{PAPER.d_ff:,}"),
+                 row(_("layers"), f"{TINY.encoder_layers} + {TINY.decoder_layers}",
+                     f"{PAPER.encoder_layers} + {PAPER.decoder_layers}"),
+                 row(_("vocabulary"), f"{TINY.source_vocab} / {TINY.target_vocab}",
+                     _("{count} shared").format(count=f"{PAPER.source_vocab:,}"))]
+        lines += [row(_(part), f"{s.tiny[part]:,}", f"{s.paper[part]:,}") for part in PARTS]
+        lines += [row(_("total"), f"{s.tiny_total:,}", f"{s.paper_total:,}"),
                   "",
-                  "attention 4·d² + 4·d (any number of heads) · feed-forward 2·d·d_ff + d_ff + d · LayerNorm 2·d",
-                  "encoder layer: attention, feed-forward, 2 norms · decoder layer: 2 attentions, feed-forward, 3 norms",
-                  "the paper: one table for both languages, reused as the output layer's weight; a final norm per "
-                  "stack as torch.nn.Transformer adds; no positions learned (sinusoids)",
-                  f"this lab: {TINY.source_vocab} source words, {TINY.target_vocab} decoder input tokens ({BOS_LABEL} "
-                  f"and the digits), an output layer over the {TINY.output_vocab} digits"]
+                  _("attention 4·d² + 4·d (any number of heads) · feed-forward 2·d·d_ff + d_ff + d · LayerNorm 2·d"),
+                  _("encoder layer: attention, feed-forward, 2 norms · decoder layer: 2 attentions, feed-forward, 3 norms"),
+                  _("the paper: one table for both languages, reused as the output layer's weight; a final norm per "
+                    "stack as torch.nn.Transformer adds; no positions learned (sinusoids)"),
+                  _("this lab: {source} source words, {target} decoder input tokens ({bos} and the digits), an output "
+                    "layer over the {output} digits").format(source=TINY.source_vocab, target=TINY.target_vocab,
+                                                             bos=BOS_LABEL, output=TINY.output_vocab)]
         return Text("\n".join(lines))

@@ -10,7 +10,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from dltui.i18n import _
 from dltui.labs.softmax import SoftmaxSnapshot
+from dltui.text import left, right
 
 from ..widgets.bars import hbar
 from ..widgets.glyphs import signed
@@ -43,22 +45,25 @@ class SoftmaxView(VerticalScroll):
 
     def show(self, snapshot: SoftmaxSnapshot) -> None:
         s = snapshot
-        lines = [f"T = {s.temperature:g} · target {s.classes[s.target]} · loss −log p = {s.loss:.4f}",
-                 f"  {'class':<5} {'z':>7}  {'softmax p':<{BAR + 6}} {'sigmoid σ':<{BAR + 6}}",]
-        for k, name in enumerate(s.classes):
+        names = [_(name) for name in s.classes]
+        head, total, engine = left(_("class"), 5), left(_("sum"), 5), right(_("engine"), 10)
+        lines = [_("T = {t} · target {target} · loss −log p = {loss}").format(
+                     t=f"{s.temperature:g}", target=names[s.target], loss=f"{s.loss:.4f}"),
+                 f"  {head} {'z':>7}  {'softmax p':<{BAR + 6}} {'sigmoid σ':<{BAR + 6}}",]
+        for k, name in enumerate(names):
             mark = "▶" if k == s.target else " "
-            lines.append(f"{mark} {name:<5} {s.logits[k]:>7.2f}  {hbar(s.probs[k], BAR)}{s.probs[k]:>6.3f} "
+            lines.append(f"{mark} {left(name, 5)} {s.logits[k]:>7.2f}  {hbar(s.probs[k], BAR)}{s.probs[k]:>6.3f} "
                          f"{hbar(s.sigmoid_probs[k], BAR)}{s.sigmoid_probs[k]:>6.3f}".replace("-", "−"))
         p_sum, sigmoid_sum = s.sums
-        lines += [f"  {'sum':<5} {'':>7}  {'':<{BAR}}{p_sum:>6.3f} {'':<{BAR}}{sigmoid_sum:>6.3f}"]
+        lines += [f"  {total} {'':>7}  {'':<{BAR}}{p_sum:>6.3f} {'':<{BAR}}{sigmoid_sum:>6.3f}"]
         self.query_one("#probabilities", Static).update(Text("\n".join(lines)))
-        lines = ["Gradient ∂loss/∂z",
-                 f"  {'class':<5} {'(p − y)/T':>10} {'engine':>10} {'sigmoid (σ − y)/T':>18}"]
-        for k, name in enumerate(s.classes):
-            lines.append(f"  {name:<5} {signed(s.grad_formula[k], '+.3f'):>10} {signed(s.grad_engine[k], '+.3f'):>10} "
+        lines = [_("Gradient ∂loss/∂z"),
+                 f"  {head} {'(p − y)/T':>10} {engine} {'sigmoid (σ − y)/T':>18}"]
+        for k, name in enumerate(names):
+            lines.append(f"  {left(name, 5)} {signed(s.grad_formula[k], '+.3f'):>10} {signed(s.grad_engine[k], '+.3f'):>10} "
                          f"{signed(s.sigmoid_grad[k], '+.3f'):>18}")
-        lines += [f"  max |formula − engine| = {s.grad_error:.1e}"]
+        lines += ["  " + _("max |formula − engine| = {error}").format(error=f"{s.grad_error:.1e}")]
         self.query_one("#gradients", Static).update(Text("\n".join(lines)))
         self.query_one("#naive", Static).update(Text(
-            "naive eᶻᐟᵀ/Σeᶻᐟᵀ: " + "  ".join(f"{p:.3f}" for p in s.naive_probs)
-            + "\nsoftmax: one of the classes (sums to 1); sigmoids: each yes/no on its own"))
+            _("naive eᶻᐟᵀ/Σeᶻᐟᵀ: {values}").format(values="  ".join(f"{p:.3f}" for p in s.naive_probs)) + "\n"
+            + _("softmax: one of the classes (sums to 1); sigmoids: each yes/no on its own")))

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Static
 
+from dltui.i18n import _
 from dltui.labs.transformer import TransformerSnapshot
 from dltui.numbers import fixed
 
@@ -52,7 +53,7 @@ class TransformerView(Fitted, VerticalScroll):
         with Horizontal(id="charts"):
             yield Chart(id="loss")
             yield Chart(id="percentages")
-        yield Input(placeholder="your digits, then Enter", restrict=r"[0-9 ,]*", id="typed", compact=True)
+        yield Input(placeholder=_("your digits, then Enter"), restrict=r"[0-9 ,]*", id="typed", compact=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """The typed digits go to the lab (the probe line shows them); the box empties for the next try."""
@@ -64,23 +65,29 @@ class TransformerView(Fitted, VerticalScroll):
         s = snapshot
         self.fit(s)
         loss = fixed(s.losses[-1]) if s.losses else "–"
+        figures = dict(task=_(s.task), length=s.length, params=f"{s.n_params:,}", epoch=s.epoch, batches=s.steps)
         self.query_one("#figures", Static).update(
-            f"{s.task} {s.length} digits · {s.n_params:,} parameters · epoch {s.epoch} · {s.steps} batches"
-            + (f", {s.step_ms:.1f} ms each" if s.steps else "")
-            + f"\nheld-out: digits {s.token_accuracy[-1]:.1%}, sequences {s.sequence_accuracy[-1]:.1%} · loss {loss}")
+            (_("{task} {length} digits · {params} parameters · epoch {epoch} · {batches} batches, {ms} ms each").format(
+                ms=f"{s.step_ms:.1f}", **figures) if s.steps else
+             _("{task} {length} digits · {params} parameters · epoch {epoch} · {batches} batches").format(**figures))
+            + "\n" + _("held-out: digits {digits}, sequences {sequences} · loss {loss}").format(
+                digits=f"{s.token_accuracy[-1]:.1%}", sequences=f"{s.sequence_accuracy[-1]:.1%}", loss=loss))
         charts = self.query_one("#charts")
         charts.styles.height = min(max(self.scrollable_content_region.height - charts.virtual_region.y, CHARTS[0]),
                                    CHARTS[1])
-        self.query_one("#loss", Chart).show("loss per batch", [Series("loss", s.losses)], x_label="batch",
-                                            y_label="cross-entropy", diverged=s.diverged)
+        self.query_one("#loss", Chart).show(_("loss per batch"), [Series(_("loss"), s.losses)], x_label=_("batch"),
+                                            y_label=_("cross-entropy"), diverged=s.diverged)
         epochs = np.arange(len(s.sequence_accuracy))  # epoch 0: before training
         self.query_one("#percentages", Chart).show(
-            "held-out", [Series("sequences", 100 * np.array(s.sequence_accuracy), epochs),
-                         Series("head on pattern", 100 * np.array(s.best_pattern), epochs)],
-            x_label="epoch", y_label="%", y_range=(0, 100), diverged=s.diverged)
+            _("held-out"), [Series(_("sequences"), 100 * np.array(s.sequence_accuracy), epochs),
+                            Series(_("head on pattern"), 100 * np.array(s.best_pattern), epochs)],
+            x_label=_("epoch"), y_label="%", y_range=(0, 100), diverged=s.diverged)
         p = s.probe
-        mark = "✓" if p.correct else f"✗ (should be {' '.join(map(str, p.expected))})"
+        mark = "✓" if p.correct else _("✗ (should be {digits})").format(digits=" ".join(map(str, p.expected)))
         self.query_one("#probe", Static).update(
             f"{' '.join(map(str, p.digits))}  →  {' '.join(map(str, p.output))}  {mark}")
         needed = {(int(i), int(j)) for i, j in zip(*s.target.nonzero())}
-        self.query_one("#maps", MatrixGrids).show([Grid.of(*m, low=0.0, high=1.0, marks=needed) for m in s.heatmaps()])
+        titles = [_("layer {layer} head {head}").format(layer=layer + 1, head=h + 1)
+                  for layer in range(s.layers) for h in range(s.heads)]  # the order of s.heatmaps()
+        self.query_one("#maps", MatrixGrids).show([Grid.of(title, *m[1:], low=0.0, high=1.0, marks=needed)
+                                                   for title, m in zip(titles, s.heatmaps())])

@@ -10,11 +10,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input
 
+from dltui.i18n import _
 from dltui.labs.word2vec import Example, Word2VecSnapshot
 from dltui.numbers import fixed
 
@@ -39,7 +41,7 @@ def vector(values: np.ndarray, dims: int = DIMS) -> str:
 def word_map(words: tuple[str, ...], points: np.ndarray, width: int, height: int) -> Text:
     """Words placed at their 2-D points, scaled to `width`×`height` cells: a • at the point and the word after it.
     A word whose place is taken moves a row up or down; with no room left only its • is drawn."""
-    grid = [[" "] * width for _ in range(height)]
+    grid = [[" "] * width for _row in range(height)]
     span = np.ptp(points, axis=0)
     span[span == 0] = 1.0
     cells = np.round((points - points.min(axis=0)) / span * [width - 1, height - 1]).astype(int)
@@ -82,7 +84,7 @@ class Word2VecView(Fitted, VerticalScroll):
         yield Readout(id="figures", markup=False)
         yield Readout(id="example", markup=False)
         yield Readout(id="probes", markup=False)
-        yield Input(placeholder="a word, or a − b + c, then Enter", id="typed", compact=True)
+        yield Input(placeholder=_("a word, or a − b + c, then Enter"), id="typed", compact=True)
         yield Chart(id="loss")
         with Horizontal(id="maps"):
             yield Readout(id="before", markup=False)
@@ -97,22 +99,28 @@ class Word2VecView(Fitted, VerticalScroll):
     def show(self, snapshot: Word2VecSnapshot) -> None:
         s = snapshot
         self.fit(s)
-        loss = f" · loss {fixed(s.losses[-1], 3)}" if s.batches else ""
-        unit = "pairs" if s.model == "skip-gram" else "windows"
+        progress = (_("epoch {epoch}/{epochs}: {kept} kept, pairs {done}/{total} · batch {batch}") if s.model == "skip-gram"
+                    else _("epoch {epoch}/{epochs}: {kept} kept, windows {done}/{total} · batch {batch}")).format(
+            epoch=s.epoch, epochs=s.epochs, kept=f"{s.kept:,}", done=f"{s.position:,}", total=f"{s.examples:,}",
+            batch=s.batches)
+        if s.batches:
+            progress += " · " + _("loss {loss}").format(loss=fixed(s.losses[-1], 3))
         self.query_one("#figures", Readout).update(Text(
-            f"{s.model} · text {s.tokens:,} words · V {s.words:,} · d {s.dim} · {s.parameters:,} parameters\n"
-            f"epoch {s.epoch}/{s.epochs}: {s.kept:,} kept, {unit} {s.position:,}/{s.examples:,} · batch {s.batches}{loss}"))
+            _("{model} · text {tokens} words · V {words} · d {dim} · {parameters} parameters").format(
+                model=s.model, tokens=f"{s.tokens:,}", words=f"{s.words:,}", dim=s.dim, parameters=f"{s.parameters:,}")
+            + "\n" + progress))
         self.query_one("#example", Readout).update(self._example(s))
         self.query_one("#probes", Readout).update(self._probes(s))
-        self.query_one("#loss", Chart).show("loss per mini-batch", [Series("loss", s.losses)], x_label="mini-batch",
-                                            y_label="loss", diverged=s.diverged)
+        self.query_one("#loss", Chart).show(_("loss per mini-batch"), [Series(_("loss"), s.losses)],
+                                            x_label=_("mini-batch"), y_label=_("loss"), diverged=s.diverged)
         self.query_one("#loss").styles.height = LOSS_ROWS
         maps = self.query_one("#maps")
         maps.styles.height = min(max(self.region.height - LOSS_ROWS - 1, MAP_ROWS[0]), MAP_ROWS[1])
         width = max((self.room - 4) // 2, 20)
         height = int(maps.styles.height.value) - 1
-        for selector, points, title in (("#before", s.map_before, "before training"),
-                                        ("#now", s.map_now, f"now: PCA of v, {len(s.mapped)} commonest words")):
+        for selector, points, title in (("#before", s.map_before, _("before training")),
+                                        ("#now", s.map_now, _("now: PCA of v, {count} commonest words").format(
+                                            count=len(s.mapped)))):
             text = Text(f"{title}\n", "bold", no_wrap=True, overflow="crop")
             text.append_text(word_map(s.mapped, points, width, height))
             self.query_one(selector, Readout).update(text)
@@ -120,15 +128,19 @@ class Word2VecView(Fitted, VerticalScroll):
     def _example(self, s: Word2VecSnapshot) -> Text:
         e: Example | None = s.last
         if e is None:
-            return Text("no update yet: each mini-batch's first example will be written out here,\n"
-                        "its vectors, scores, the loss's terms and the gradient on every vector")
+            return Text(_("no update yet: each mini-batch's first example will be written out here,\n"
+                          "its vectors, scores, the loss's terms and the gradient on every vector"))
         h = "v_c" if s.model == "skip-gram" else "h"
         if s.model == "skip-gram":
-            head = f"centre “{e.inputs[0]}” → context “{e.output}”, {len(e.negatives)} noise words (P ∝ count^¾)"
+            head = _("centre “{centre}” → context “{context}”, {count} noise words (P ∝ count^¾)").format(
+                centre=e.inputs[0], context=e.output, count=len(e.negatives))
         else:
-            head = f"context {' '.join(e.inputs)} → centre “{e.output}”; h = the mean of their v"
+            head = _("context {context} → centre “{centre}”; h = the mean of their v").format(
+                context=" ".join(e.inputs), centre=e.output)
+        word = _("word")
+        word += " " * (WORD - cell_len(word))  # a CJK heading is two cells a character
         lines = [Text(head, "bold"), Text(f"{h} = {vector(e.h)}   u_o = {vector(e.u[0])}"),
-                 Text(f"   {'word':<{WORD}}{'u·' + h:>9} {'σ(±u·' + h + ')':>9} {'−log':>9}   "
+                 Text(f"   {word}{'u·' + h:>9} {'σ(±u·' + h + ')':>9} {'−log':>9}   "
                       f"∂L/∂u = (σ(u·{h}) − y)·{h}")]
         rows = range(min(len(e.u), 1 + NOISE_ROWS))
         for i in rows:
@@ -137,12 +149,15 @@ class Word2VecView(Fitted, VerticalScroll):
                               f"{fixed(e.probabilities[i], 3):>9} {fixed(e.terms[i], 3):>9}   {vector(e.grad_u[i])}"))
         more = len(e.u) - len(rows)
         lines.append(Text(f"∂L/∂{h} = Σ (σ(u·{h}) − y)·u = {vector(e.grad_h)}"))
-        lines.append(Text(f"L = Σ −log = {fixed(e.loss, 3)}{f' (with {more} more noise words)' if more else ''} · "
-                          f"after the update u_o·{h} = {fixed(e.after[0], 3)}"))
+        total = f"L = Σ −log = {fixed(e.loss, 3)}"
+        if more:
+            total += " " + _("(with {count} more noise words)").format(count=more)
+        lines.append(Text(total + " · " + _("after the update {score}").format(score=f"u_o·{h} = {fixed(e.after[0], 3)}")))
         return Text("\n").join(lines)
 
     def _probes(self, s: Word2VecSnapshot) -> Text:
         near = " · ".join(f"{word} {fixed(c, 2)}" for word, c in s.neighbours)
         a, b, c = s.analogy
         found = " · ".join(f"{word} {fixed(cos, 2)}" for word, cos in s.answers)
-        return Text(f"nearest to “{s.query}” (cosine of v): {near}\n{a} − {b} + {c} ≈ {found}")
+        return Text(_("nearest to “{word}” (cosine of v): {near}").format(word=s.query, near=near)
+                    + f"\n{a} − {b} + {c} ≈ {found}")

@@ -30,6 +30,9 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
+from dltui.i18n import N_, _
+from dltui.text import cells, shorten
+
 from .glyphs import signed
 
 LOG_SPAN = 30.0
@@ -47,7 +50,7 @@ GLYPHS = {"braille": re.compile("[\u2801-\u28ff]+"), "hd": re.compile("[▖▗�
           **{m: re.compile(re.escape(m) + "+") for m in {*SPARSE_MARKERS, *POINT_MARKERS, *LINE_MARKERS[2:], *BAR_MARKERS}}}
 """What each marker draws in the plot, to color it by series."""
 RESET = "\x1b[0m"  # all plotext writes with no colors: one reset per line
-DIVERGED = "DIVERGED · "
+DIVERGED = N_("DIVERGED · ")
 """Leads the title of a run that diverged (first, so a narrow chart keeps it)."""
 SERIES_CLASSES = ("chart--series-1", "chart--series-2", "chart--series-3", "chart--series-4")
 
@@ -205,14 +208,12 @@ class Chart(PlotextPlot):
         y_map = (math.log10(low), math.log10(high)) if log else (low, high)
         dots = tuple(raster(x, np.log10(y) if log else y, (x_low, x_high), y_map, 2 * columns, 4 * rows)
                      for x, y in lines)
-        title = (DIVERGED if f.diverged else "") + f.title + self._legend(markers)
-        room = width - 2 - width % 2  # plotext drops a title without a space each side (two, at odd widths)
-        if len(title) > room:
-            title = title[:room - 1] + "…"
+        title = (_(DIVERGED) if f.diverged else "") + f.title + self._legend(markers)
+        title = shorten(title, width - 2 - width % 2)  # plotext drops a title without a space each side (two, at odd widths)
         return Plan(
             key=(width, height, self.app.theme, title, f.x_label, f.y_label, log, y_ticks, y_labels, x_ticks, f.bars,
                  f.mark, tuple(markers), dots),
-            width=width, height=height, title=title, x_label=f.x_label, y_label=f.y_label + (" (log)" if log else ""),
+            width=width, height=height, title=title, x_label=f.x_label, y_label=_("{label} (log)").format(label=f.y_label) if log else f.y_label,
             log=log, y_limits=y_map, y_ticks=y_ticks, y_labels=y_labels, x_limits=(x_low, x_high), x_ticks=x_ticks,
             lines=lines, scattered=scattered, markers=markers, bars=f.bars, bar_floor=low, mark=f.mark,
             gutter=max(map(len, y_labels), default=0),
@@ -248,7 +249,8 @@ class Chart(PlotextPlot):
         plt.yticks(plan.y_ticks, plan.y_labels)
         plt.xlim(*plan.x_limits)
         plt.xticks(plan.x_ticks, [tick_label(t, plan.x_ticks) for t in plan.x_ticks])
-        return self._styled(plt.build().replace(RESET, ""), plan)
+        drawn = "\n".join(fit_cells(line, plan.width) for line in plt.build().replace(RESET, "").split("\n"))
+        return self._styled(drawn, plan)
 
     def _styled(self, drawn: str, plan: Plan) -> Text:
         """Each series' glyphs in its color, in the plot and in the legend; ticks and labels muted."""
@@ -266,11 +268,11 @@ class Chart(PlotextPlot):
         text.stylize(axis, starts[max(len(lines) - 2, 1)], len(drawn))
         at = lines[0].find(plan.title)
         if at >= 0:  # the legend's glyphs, and the word DIVERGED
-            for (_, series_style), glyph in zip(glyphs, (LEGEND_GLYPHS.get(m, m) for m in plan.markers)):
+            for (_pattern, series_style), glyph in zip(glyphs, (LEGEND_GLYPHS.get(m, m) for m in plan.markers)):
                 for match in re.finditer(f" {re.escape(glyph)} ", plan.title):
                     text.stylize(series_style, at + match.start() + 1, at + match.start() + 2)
-            if plan.title.startswith(DIVERGED):
-                text.stylize(style("chart--diverged"), at, at + len(DIVERGED) - 3)
+            if plan.title.startswith(_(DIVERGED)):
+                text.stylize(style("chart--diverged"), at, at + len(_(DIVERGED)) - 3)
         return text
 
     def _markers(self, lengths: list[int], columns: int) -> list[str]:
@@ -291,6 +293,24 @@ class Chart(PlotextPlot):
         if len(self.figure.series) < 2:
             return ""
         return "".join(f" · {LEGEND_GLYPHS.get(m, m)} {s.label}" for s, m in zip(self.figure.series, markers))
+
+
+def fit_cells(line: str, width: int) -> str:
+    """`line` as wide as the chart: plotext counts a CJK character as one cell, so a title or label line with
+    Chinese in it comes out too wide by one cell a character; the spaces around it give the cells back, from both
+    ends in turn (a centred title stays centred), then from the widest gap (between the axis labels)."""
+    excess = cells(line) - width
+    while excess > 0:
+        if line.endswith(" "):
+            line, excess = line[:-1], excess - 1
+        if excess > 0 and line.startswith(" "):
+            line, excess = line[1:], excess - 1
+        elif excess > 0 and not line.endswith(" "):
+            gap = max(re.finditer(" +", line), key=lambda m: len(m.group()), default=None)
+            if gap is None:
+                return line
+            line, excess = line[:gap.start()] + line[gap.start() + 1:], excess - 1
+    return line
 
 
 def finite(series: Series) -> tuple[np.ndarray, np.ndarray]:

@@ -15,6 +15,9 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual.widget import Widget
 
+from dltui.i18n import ngettext
+from dltui.text import cells, left
+
 from .glyphs import SHADES, signed
 from .shade_image import flow
 
@@ -118,15 +121,16 @@ class Grid:
         label, mark, blocked = style("label"), style("mark"), style("blocked")
         levels = [None] + [style(f"level-{k}") for k in range(1, 5)]
         digits, space = min(self.cell - 1, 4), " " * max(self.cell - 5, 0)
-        pad = max((len(r) for r in self.rows), default=0) + 2
+        pad = max(map(cells, self.rows), default=0) + 2
         hidden = values.shape[1] - shown
         text = Text(no_wrap=True, overflow="crop")
-        text.append(self.title + (f"  (+{hidden} columns)" if hidden else ""), style("title"))
+        text.append(self.title + ("  " + ngettext("(+{count} column)", "(+{count} columns)", hidden).format(count=hidden)
+                                  if hidden else ""), style("title"))
         if self.header:
             text.append("\n" + " " * pad + "".join(f"{space}{c[:digits]:>{digits}} " for c in self.cols[:shown]), label)
         for i, row_label in enumerate(self.rows):
             text.append("\n")
-            text.append(f"{'▸' if i == self.focus else ' '}{row_label:<{pad - 1}}", mark if i == self.focus else label)
+            text.append(('▸' if i == self.focus else ' ') + left(row_label, pad - 1), mark if i == self.focus else label)
             for j in range(shown):
                 value = float(values[i, j])
                 text.append(space)

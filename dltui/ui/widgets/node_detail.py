@@ -21,27 +21,35 @@ from textual.widget import Widget
 
 from dltui.engine.stepper import Inspection, Step, stats
 from dltui.engine.tape import module_of
+from dltui.i18n import N_, _
 
 from .matrix_grid import number, number_grid
 from .tape_list import shape_text
 
 MAX_ROWS, MAX_COLS = 8, 6
 MAX_PRODUCTS = 8  # elementwise products written out one per line
+PHASES = {"forward": N_("forward"), "backward": N_("backward"), "accumulate": N_("accumulate")}
+
+
+WIDE_RUN = re.compile(r"[^\x00-\u10ff]|[\x00-\u10ff]+")  # a wide (CJK) character alone, or a run of the others
 
 
 def wrapped(line: str, width: int, indent: str = "  ") -> str:
     """`line` in lines of at most `width` cells, the later ones indented: broken after a clause (", ", "; ") where
-    one fits, else at a space (a word longer than the width stays whole)."""
+    one fits, else at a space (a word longer than the width stays whole), or beside a CJK character (Chinese has no
+    spaces between its words)."""
     lines, current = [], ""
     for clause in re.split(r"(?<=[,;]) ", line):
         pieces = [clause] if cell_len(indent + clause) <= width else clause.split(" ")
         for piece in pieces:
-            longer = f"{current} {piece}" if current else piece
-            if current.strip() and cell_len(longer) > width:
-                lines.append(current)
-                current = indent + piece
-            else:
-                current = longer
+            parts = WIDE_RUN.findall(piece) if cell_len(piece) != len(piece) else [piece]
+            for k, part in enumerate(parts):
+                longer = f"{current}{' ' if k == 0 else ''}{part}" if current else part
+                if current.strip() and cell_len(longer) > width:
+                    lines.append(current)
+                    current = indent + part
+                else:
+                    current = longer
     return "\n".join([*lines, current])
 
 
@@ -99,7 +107,7 @@ class NodeDetail(Widget):
         self.levels = [None] + [self._style(f"level-{k}") for k in range(1, 5)]
         text = Text(no_wrap=True)
         if step is None or seen is None:
-            self._prose(text, "Before the first op. n steps forward; G runs the whole pass.", "muted", first=True)
+            self._prose(text, _("Before the first op. n steps forward; G runs the whole pass."), "muted", first=True)
         elif step.accumulation is not None:
             self._accumulation(text, step)
         else:
@@ -123,7 +131,7 @@ class NodeDetail(Widget):
     # ------------------------------------------------------------------ parts
     def _matrix(self, text: Text, label: str, value: np.ndarray | None) -> None:
         if value is None:
-            self._prose(text, f"{label}: not computed yet", "label")
+            self._prose(text, _("{value}: not computed yet").format(value=label), "label")
             return
         text.append("\n")
         value = np.asarray(value, dtype=float)
@@ -138,14 +146,15 @@ class NodeDetail(Widget):
             text.append_text(number_grid(grid, self.levels))
             return
         s = stats(value)
-        text.append(f"\n  min {number(s.min)}  max {number(s.max)}\n  mean {number(s.mean)}  ‖·‖ {number(s.norm)}",
+        text.append("\n  " + _("min {min}  max {max}").format(min=number(s.min), max=number(s.max)) + "\n  "
+                    + _("mean {mean}  ‖·‖ {norm}").format(mean=number(s.mean), norm=number(s.norm)),
                     self._style("muted"))
         if self.zoom is None:
-            text.append("\n  z: zoom into its rows", self._style("muted"))
+            text.append("\n  " + _("z: zoom into its rows"), self._style("muted"))
             return
         first = self.zoom % grid.shape[0]
-        text.append(f"\n  rows {first}–{min(first + MAX_ROWS, grid.shape[0]) - 1} of {grid.shape[0]} (z: next rows)",
-                    self._style("muted"))
+        text.append("\n  " + _("rows {first}–{last} of {count} (z: next rows)").format(
+            first=first, last=min(first + MAX_ROWS, grid.shape[0]) - 1, count=grid.shape[0]), self._style("muted"))
         text.append("\n")
         text.append_text(number_grid(grid[:, :MAX_COLS * 2], self.levels, first, MAX_ROWS))
 
@@ -155,30 +164,35 @@ class NodeDetail(Widget):
     def _node(self, text: Text, step: Step, seen: Inspection, local: list | None) -> None:
         node = seen.node
         module = module_of(node)
-        self._prose(text, f"{seen.label} · {step.phase}" + (f" · in {module}" if module else ""), "title", first=True)
-        self._prose(text, node.formula, "muted")
-        self._prose(text, node.grad_formula, "muted")
+        phase, label = _(PHASES[step.phase]), node.label_in(_)
+        formula, grad_formula = _(node.formula), _(node.grad_formula)  # the engine's English, translated here
+        input_names, output_names = node.input_names(_), node.output_names(_)
+        self._prose(text, _("{node} · {phase} · in {module}").format(node=label, phase=phase, module=module)
+                    if module else f"{label} · {phase}", "title", first=True)
+        self._prose(text, formula, "muted")
+        self._prose(text, grad_formula, "muted")
         if node.fused:
-            self._prose(text, "fused: e steps inside it, through its primitive ops", "muted")
-        self._section(text, "Forward")
-        for name, value in zip(seen.input_names, seen.inputs):
-            self._matrix(text, f"in  {name}", value)
-        for name, value in zip(seen.output_names, seen.outputs or [None] * len(seen.output_names)):
-            self._matrix(text, f"out {name}", value)
+            self._prose(text, _("fused: e steps inside it, through its primitive ops"), "muted")
+        self._section(text, _("Forward"))
+        for name, value in zip(input_names, seen.inputs):
+            self._matrix(text, _("in  {name}").format(name=name), value)
+        for name, value in zip(output_names, seen.outputs or [None] * len(output_names)):
+            self._matrix(text, _("out {name}").format(name=name), value)
         for name, value in seen.saved.items():
             if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                self._matrix(text, f"saved {name}", value)
-        self._section(text, "Backward")
+                self._matrix(text, _("saved {name}").format(name=name), value)
+        self._section(text, _("Backward"))
         if seen.grad_out is None:
-            self._prose(text, "not reached yet (the backward pass runs from the loss down)", "muted")
+            self._prose(text, _("not reached yet (the backward pass runs from the loss down)"), "muted")
             return
         upstream = seen.grad_out[0]
-        self._matrix(text, f"upstream d{seen.output_names[0].split()[-1]}", upstream)
-        parts = node.grad_formula.split(", ")
-        for k, (name, grad) in enumerate(zip(seen.input_names, seen.grads_in)):
+        self._matrix(text, _("upstream {gradient}").format(gradient=f"d{seen.output_names[0].split()[-1]}"), upstream)
+        parts = grad_formula.split(", ")  # one rule per input, where the English has them (a translation keeps ", ")
+        per_input = len(parts) == len(node.grad_formula.split(", ")) == len(node.inputs)
+        for k, (name, grad) in enumerate(zip(input_names, seen.grads_in)):
             if grad is None:
                 continue
-            rule = parts[k] if len(parts) == len(node.inputs) else node.grad_formula
+            rule = parts[k] if per_input else grad_formula
             text.append("\n")
             if cell_len(f"→ {name}: {rule}") <= self.room:
                 self._prose(text, f"→ {name}: {rule}", "label")
@@ -186,23 +200,24 @@ class NodeDetail(Widget):
                 self._prose(text, f"→ {name}:", "label")
                 self._prose(text, rule, "label", lead="  ")
             if local is not None and local[k] is not None:
-                self._matrix(text, "  local ∂y/∂x", local[k])
+                self._matrix(text, "  " + _("local {derivative}").format(derivative="∂y/∂x"), local[k])
                 self._products(text, local[k], upstream, grad)
-            self._matrix(text, f"  sent to {name}", grad)
+            self._matrix(text, "  " + _("sent to {name}").format(name=name), grad)
 
     def _products(self, text: Text, local: np.ndarray, upstream: np.ndarray, grad: np.ndarray) -> None:
         """local × upstream = value, element by element, with the numbers."""
         flat_local, flat_up, flat_grad = (np.broadcast_to(a, grad.shape).reshape(-1) for a in (local, upstream, grad))
-        text.append("\n  local × upstream = value", self._style("muted"))
+        text.append("\n  " + _("local × upstream = value"), self._style("muted"))
         for l, u, g in list(zip(flat_local, flat_up, flat_grad))[:MAX_PRODUCTS]:
             text.append(f"\n  {number(l)} × {number(u)} = {number(g)}")
         if grad.size > MAX_PRODUCTS:
-            self._prose(text, f"  … {grad.size - MAX_PRODUCTS} more (the grids above hold all of them)", "muted")
+            self._prose(text, "  " + _("… {count} more (the grids above hold all of them)").format(
+                count=grad.size - MAX_PRODUCTS), "muted")
 
     def _accumulation(self, text: Text, step: Step) -> None:
         event = step.accumulation
-        self._prose(text, step.label, "title", first=True)
-        self._prose(text, "A reused tensor's gradients add up: before + incoming = after", "muted")
-        self._matrix(text, "before", event.before)
-        self._matrix(text, "incoming", event.incoming)
-        self._matrix(text, "after", event.after)
+        self._prose(text, step.label_in(_), "title", first=True)
+        self._prose(text, _("A reused tensor's gradients add up: before + incoming = after"), "muted")
+        self._matrix(text, _("before"), event.before)
+        self._matrix(text, _("incoming"), event.incoming)
+        self._matrix(text, _("after"), event.after)

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from dltui.i18n import N_, _
 from dltui.labs import Control, ControlError
+from dltui.text import cells, shorten
 
 NUMBER_WIDTH = 10
 MAX_ERROR = 160
@@ -32,7 +33,7 @@ def value_text(spec: Control, value: Any) -> str:
 
 def widest_value(spec: Control) -> int:
     options = spec.choices or ((True, False) if spec.kind == "bool" else ())
-    return max((len(value_text(spec, option)) for option in options), default=NUMBER_WIDTH) + 2
+    return max((cells(value_text(spec, option)) for option in options), default=NUMBER_WIDTH) + 2
 
 
 class ParamControl(Widget):
@@ -123,7 +124,7 @@ class ParamControl(Widget):
 
     def watch_error(self, error: str) -> None:
         self.set_class(bool(error), "-error")
-        shown = error if len(error) <= MAX_ERROR else error[:MAX_ERROR - 1] + "…"
+        shown = shorten(error, MAX_ERROR)
         self.query_one("#range", Static).update(shown or self.spec.range_text)
 
     def watch_editing(self, editing: bool) -> None:

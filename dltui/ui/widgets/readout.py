@@ -5,21 +5,39 @@ lab trains, most frames change digits, not line counts, and a layout of the less
 the UI thread at 80×24 and up to 120 ms at 160×50: the GAN's three readouts made one every frame, and a key
 pressed then waited for it. A `Readout` measures the new text at its width and lays out only when its
 height changes (or its width depends on its text).
+
+Text with Chinese in it is wrapped as Chinese (`WideText`): Rich and Textual break lines only at spaces, so a
+status line broke after "第" and left the rest of the sentence on the next line. `text` keeps what was shown.
 """
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.visual import VisualType
 from textual.widgets import Static
+
+from .wide_text import WideText, wide
+
+
+def chinese_wrapped(content: VisualType) -> VisualType:
+    """`content` as `WideText` where it holds wide characters; as it is otherwise (English renders as before)."""
+    if isinstance(content, (str, Text)) and any(map(wide, str(content))):
+        return WideText(Text(content) if isinstance(content, str) else content)
+    return content
 
 
 class Readout(Static):
     """A `Static` whose `update` lays the screen out only when the new text changes the widget's height."""
 
+    def __init__(self, content: VisualType = "", **options) -> None:
+        super().__init__(chinese_wrapped(content), **options)
+        self.text = content
+
     def update(self, content: VisualType = "", *, layout: bool | None = None) -> None:
         """Show `content`; `layout` None: lay out only if the size changes."""
         height = self.content_region.height
-        super().update(content, layout=bool(layout))
+        self.text = content
+        super().update(chinese_wrapped(content), layout=bool(layout))
         if layout is None and self._resizes(height):
             self.refresh(layout=True)
 

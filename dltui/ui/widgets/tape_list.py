@@ -16,12 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
 from textual.reactive import reactive
 from textual.widget import Widget
 
 from dltui.engine.stepper import Step
+from dltui.i18n import _, ngettext
 from dltui.engine.tape import module_of
 
 PHASE_MARKS = {"forward": "→", "backward": "←", "accumulate": "+"}
@@ -30,7 +32,13 @@ MODULE_WIDTH = 16  # the most cells the module column takes; less in a narrow pa
 
 
 def shape_text(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape)) or "scalar"
+    return "×".join(map(str, shape)) or _("scalar")
+
+
+def padded(text: str, width: int, left: bool = True) -> str:
+    """`text` padded with spaces to `width` terminal cells (a translated word may have wide characters)."""
+    space = " " * max(width - cell_len(text), 0)
+    return text + space if left else space + text
 
 
 def in_module(module: str, outer: str) -> bool:
@@ -122,7 +130,8 @@ class TapeList(Widget):
     def set_steps(self, steps: list[Step]) -> None:
         self.steps = steps
         self.modules = max((len(module_of(step.node)) for step in steps), default=0)
-        self.shapes = max([6] + [len(shape_text(step.node.outputs[0].shape)) for step in steps if step.node.outputs])
+        self.shapes = max([6] + [cell_len(shape_text(step.node.outputs[0].shape)) for step in steps
+                                 if step.node.outputs])
         self.longest_name = max([2] + [len(step.node.name) for step in steps])
         self.names = 14
         self._rebuild()
@@ -157,7 +166,7 @@ class TapeList(Widget):
 
     def line_of(self, position: int) -> int:
         """The line (from the top of the widget) of the row holding `position`."""
-        first, _ = self._window()
+        first, _last = self._window()
         return max(self.row_index(position) - first, 0) + 1 + (first > 0)
 
     def _window(self) -> tuple[int, int]:
@@ -184,12 +193,15 @@ class TapeList(Widget):
         style = self.get_component_rich_style
         current, mark, done, pending = (style(f"tape-list--{name}") for name in ("current", "break", "done", "pending"))
         header = style("tape-list--header")
-        modules = f"  {'module':<{self.module_width}}" if self.modules else ""
+        op, shape, module, formula = _("op"), _("shape"), _("module"), _("formula")
+        modules = f"  {padded(module, self.module_width)}" if self.modules else ""
         text = Text(no_wrap=True)
-        text.append("    #  op" + " " * (self.names + self.shapes - 4) + "shape" + modules + ("  formula" if self.formulas else ""), header)
+        text.append(f"    #  {op}" + " " * max(self.names + self.shapes + 3 - cell_len(op) - cell_len(shape), 1) + shape
+                    + modules + (f"  {formula}" if self.formulas else ""), header)
         first, last = self._window()
         if first:
-            text.append(f"\n  … {first} rows above", header)
+            text.append("\n  " + ngettext("… {count} row above", "… {count} rows above", first).format(count=first),
+                        header)
         for row in self.rows[first:last]:
             here = row.start <= self.position <= row.end
             line = Text(no_wrap=True)
@@ -200,23 +212,26 @@ class TapeList(Widget):
             text.append("\n")
             text.append_text(line)
         if last < len(self.rows):
-            text.append(f"\n  … {len(self.rows) - last} rows below", header)
+            below = len(self.rows) - last
+            text.append("\n  " + ngettext("… {count} row below", "… {count} rows below", below).format(count=below),
+                        header)
         if not self.rows:
-            text.append(f"\n  no op or module contains {self.query_text!r}", header)
+            text.append("\n  " + _("no op or module contains {text}").format(text=repr(self.query_text)), header)
         return text
 
     def _cells(self, row: Row, modules: str) -> str:
         step, node = row.steps[0], row.steps[-1].node
         if row.fold is not None and len(row.steps) > 1:
-            name, formula = f"▸{row.fold.rsplit('.', 1)[-1]}", f"{len(row.steps)} steps folded (m unfolds)"
+            name, formula = f"▸{row.fold.rsplit('.', 1)[-1]}", _("{count} steps folded (m unfolds)").format(
+                count=len(row.steps))
         else:
             name = node.name
-            formula = (f"{step.label.split(' (from')[0]}" if step.accumulation is not None
-                       else node.formula if step.phase == "forward" else node.grad_formula)
+            formula = (step.label_in(_, source=False) if step.accumulation is not None
+                       else _(node.formula) if step.phase == "forward" else _(node.grad_formula))
         shape = shape_text(node.outputs[0].shape) if node.outputs else ""
         module = module_of(node) if row.fold is None else row.fold
         width = self.module_width
         module = f"  {module if len(module) <= width else '…' + module[1 - width:]:<{width}}"
-        return (f"{step.position:>3} {PHASE_MARKS[step.phase]} {name:<{self.names}} {shape:>{self.shapes}}"
+        return (f"{step.position:>3} {PHASE_MARKS[step.phase]} {name:<{self.names}} {padded(shape, self.shapes, False)}"
                 + (module if modules else "")
                 + (f"  {formula}" if self.formulas else ""))
