@@ -15,6 +15,63 @@ from textual.widgets import Static
 from dltui.i18n import N_, _
 
 
+TEXTUAL_KEYS = (
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("Quit"),
+    N_("Scroll Up"),
+    N_("Scroll Down"),
+    N_("Scroll Left"),
+    N_("Scroll Right"),
+    N_("Scroll Home"),
+    N_("Scroll End"),
+    N_("Page Up"),
+    N_("Page Down"),
+    N_("Page Left"),
+    N_("Page Right"),
+    N_("Move cursor left"),
+    N_("Move cursor left and select"),
+    N_("Move cursor left a word"),
+    N_("Move cursor left a word and select"),
+    N_("Move cursor right or accept the completion suggestion"),
+    N_("Move cursor right and select"),
+    N_("Move cursor right a word"),
+    N_("Move cursor right a word and select"),
+    N_("Delete character left"),
+    N_("Select all"),
+    N_("Go to start"),
+    N_("Go to end"),
+    N_("Select line start"),
+    N_("Select line end"),
+    N_("Delete character right"),
+    N_("Submit"),
+    N_("Delete left to start of word"),
+    N_("Delete all to the left"),
+    N_("Delete right to start of word"),
+    N_("Delete all to the right"),
+    N_("Cut selected text"),
+    N_("Paste text from the clipboard"),
+    N_("Down"),
+    N_("Last"),
+    N_("Select"),
+    N_("First"),
+    N_("Up"),
+    N_("Cursor up"),
+    N_("Cursor down"),
+    N_("Cursor right"),
+    N_("Cursor left"),
+    N_("Page up"),
+    N_("Page down"),
+    N_("Top"),
+    N_("Bottom"),
+    N_("Home"),
+    N_("End"),
+)
+"""The descriptions of Textual's own bindings (scrolling, the text box, lists, tables), for the catalog: the help
+shows every description through `_`, so these read in the interface's language too."""
+
+
 class HelpScreen(ModalScreen[None]):
     """A modal listing each active binding with its description: the screen's keys, then the focused panel's."""
 
