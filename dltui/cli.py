@@ -18,7 +18,7 @@ from dltui.i18n import N_, _, ngettext
 from dltui.class_report import SHORT_PROMPT, export, export_path, hardest, local_time, summaries
 from dltui.lessons import Lesson, Problem, check, find_lesson, lessons_dir, load_lessons
 from dltui.progress import LessonProgress, Progress, os_user
-from dltui.text import cells, printable, shorten
+from dltui.text import cells, left, printable, shorten
 
 COMMANDS = {
     "list": N_("print the lessons as a plain-text table"),
@@ -105,7 +105,7 @@ def table(rows: list[tuple[str, ...]]) -> list[str]:
     printable, whatever a lesson file or the progress file holds."""
     rows = [tuple(printable(cell) for cell in row) for row in rows]
     widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
-    return ["  ".join([*(cell + " " * (w - cells(cell)) for cell, w in zip(row, widths)), row[-1]]).rstrip()
+    return ["  ".join([*(left(cell, w) for cell, w in zip(row, widths)), row[-1]]).rstrip()
             for row in rows]
 
 

@@ -14,7 +14,7 @@ import textwrap
 from dataclasses import dataclass, field
 
 from dltui.i18n import _
-from dltui.text import cells
+from dltui.text import cells, left, right
 
 
 def out_size(size: int, k: int, s: int = 1, p: int = 0, ceil: bool = False) -> int:
@@ -508,11 +508,8 @@ def text_table(title: str, rows: list[tuple[str, ...]], total: int, note: str) -
     character is two)."""
     widths = [max(cells(row[i]) for row in rows) for i in range(len(rows[0]))]
 
-    def padded(cell: str, width: int, left: bool) -> str:
-        space = " " * (width - cells(cell))
-        return cell + space if left else space + cell
-
-    lines = ["  ".join(padded(cell, width, i < 2) for i, (cell, width) in enumerate(zip(row, widths))) for row in rows]
+    lines = ["  ".join((left if i < 2 else right)(cell, width) for i, (cell, width) in enumerate(zip(row, widths)))
+             for row in rows]
     rule = "-" * cells(lines[0])
     return "\n".join([title, rule, lines[0], rule, *lines[1:], rule,
                       _("total parameters: {total}").format(total=f"{total:,}"), "", note])

@@ -28,11 +28,12 @@ from dltui.engine.stepper import Breakpoint
 from dltui.engine.tape import module_of
 from dltui.i18n import N_, _
 from dltui.labs.base import num
+from dltui.text import right
 
 from ..keys import InOrderKeys
 from ..widgets.matrix_grid import number
 from ..widgets.node_detail import MAX_ROWS, NodeDetail
-from ..widgets.tape_list import TapeList, in_module, padded, shape_text
+from ..widgets.tape_list import TapeList, in_module, shape_text
 from ..widgets.key_footer import KeyFooter
 from ..widgets.too_small import TooSmall
 
@@ -51,7 +52,7 @@ def params_table(trace: Any, done: bool) -> Text:
     if not trace.params:
         text.append("\n" + _("no parameter in this pass"), "dim")
         return text
-    analytic, numeric = padded(_("analytic"), 10, False), padded(_("numeric"), 10, False)
+    analytic, numeric = right(_("analytic"), 10), right(_("numeric"), 10)
     text.append(f"\n{'':8}{analytic}{numeric}", "dim")
     for p in trace.params:
         error = _("rel err {error}").format(error=f"{p.rel_error:.1e}")

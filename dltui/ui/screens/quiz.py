@@ -31,6 +31,7 @@ from dltui.lessons import Lesson, Question
 from dltui.numbers import fold
 from dltui.progress import DONE_RULE, Progress
 from dltui.quiz import AnswerError, Posed, Result, Score, grade, pose
+from dltui.text import left
 
 from ..messages import AnswerSaved
 from ..widgets.key_footer import KeyFooter
@@ -72,7 +73,7 @@ def tally(heading: str, rows: list[tuple[str, str]]) -> list[tuple[str, str] | s
     width = max(cell_len(label) for label, _value in rows) + 2
     parts: list[tuple[str, str] | str] = [(heading + "\n", "bold underline")]
     for k, (label, value) in enumerate(rows):
-        parts += [(label + " " * (width - cell_len(label)), "bold"), value + ("\n" if k < len(rows) - 1 else "")]
+        parts += [(left(label, width), "bold"), value + ("\n" if k < len(rows) - 1 else "")]
     return parts
 
 

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from dltui.i18n import N_, _
 from dltui.labs.architectures import ArchitecturesSnapshot
-from dltui.text import cells
+from dltui.text import cells, left, right
 
 from ..widgets.chart import Chart, Series
 from ..widgets.readout import Readout
@@ -61,8 +61,8 @@ class ArchitecturesView(VerticalScroll):
                                                    x_label=_("step"), y_label="%", y_range=(0, 100), bars=True)
         rows = [(l.name, l.kind, "×".join(map(str, l.shape)), f"{l.params:,}") for l in s.layers]
         widths = [max(cells(r[i]) for r in rows) for i in range(4)]  # in terminal cells: a CJK character takes two
-        pad = [lambda text, w: text + " " * (w - cells(text))] * 2 + [lambda text, w: " " * (w - cells(text)) + text] * 2
-        table = [s.title, *("  ".join(p(text, w) for p, text, w in zip(pad, row, widths)) for row in rows),
+        table = [s.title, *("  ".join(pad(text, w) for pad, text, w in zip((left, left, right, right), row, widths))
+                            for row in rows),
                  _("total parameters: {total}").format(total=f"{s.total:,}")]
         self.query_one("#table", Static).update(Text("\n".join(table)))
         self.query_one("#note", Static).update(Text(s.note))

@@ -17,6 +17,7 @@ from dltui.labs.gru import GRUSnapshot
 from dltui.labs.lstm import LSTMSnapshot
 from dltui.labs.sequence import EPOCH
 from dltui.numbers import fixed
+from dltui.text import left
 
 from ..widgets.chart import Chart, Series
 from ..widgets.fitting import Fitted
@@ -81,7 +82,7 @@ class RaceView(Fitted, VerticalScroll):
                          else _("held-out: after {count} batches").format(count=EPOCH))
             if run.losses:
                 parts.append(_("loss {loss}").format(loss=fixed(run.losses[-1])))
-            lines.append(run.name + " " * (name - cell_len(run.name)) + " " + " · ".join(parts))
+            lines.append(left(run.name, name) + " " + " · ".join(parts))
         if extra := self.extra(s):
             lines.append(extra)
         self.query_one("#figures", Static).update("\n".join(lines))

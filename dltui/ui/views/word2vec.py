@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -19,6 +18,7 @@ from textual.widgets import Input
 from dltui.i18n import _
 from dltui.labs.word2vec import Example, Word2VecSnapshot
 from dltui.numbers import fixed
+from dltui.text import left
 
 from ..messages import LabRequest
 from ..widgets.chart import Chart, Series
@@ -137,8 +137,7 @@ class Word2VecView(Fitted, VerticalScroll):
         else:
             head = _("context {context} → centre “{centre}”; h = the mean of their v").format(
                 context=" ".join(e.inputs), centre=e.output)
-        word = _("word")
-        word += " " * (WORD - cell_len(word))  # a CJK heading is two cells a character
+        word = left(_("word"), WORD)  # a CJK heading is two cells a character
         lines = [Text(head, "bold"), Text(f"{h} = {vector(e.h)}   u_o = {vector(e.u[0])}"),
                  Text(f"   {word}{'u·' + h:>9} {'σ(±u·' + h + ')':>9} {'−log':>9}   "
                       f"∂L/∂u = (σ(u·{h}) − y)·{h}")]

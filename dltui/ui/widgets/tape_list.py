@@ -23,8 +23,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from dltui.engine.stepper import Step
-from dltui.i18n import _, ngettext
 from dltui.engine.tape import module_of
+from dltui.i18n import _, ngettext
+from dltui.text import left, right
 
 PHASE_MARKS = {"forward": "→", "backward": "←", "accumulate": "+"}
 WINDOW = 200  # rows drawn around the current one
@@ -33,12 +34,6 @@ MODULE_WIDTH = 16  # the most cells the module column takes; less in a narrow pa
 
 def shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape)) or _("scalar")
-
-
-def padded(text: str, width: int, left: bool = True) -> str:
-    """`text` padded with spaces to `width` terminal cells (a translated word may have wide characters)."""
-    space = " " * max(width - cell_len(text), 0)
-    return text + space if left else space + text
 
 
 def in_module(module: str, outer: str) -> bool:
@@ -194,7 +189,7 @@ class TapeList(Widget):
         current, mark, done, pending = (style(f"tape-list--{name}") for name in ("current", "break", "done", "pending"))
         header = style("tape-list--header")
         op, shape, module, formula = _("op"), _("shape"), _("module"), _("formula")
-        modules = f"  {padded(module, self.module_width)}" if self.modules else ""
+        modules = f"  {left(module, self.module_width)}" if self.modules else ""
         text = Text(no_wrap=True)
         text.append(f"    #  {op}" + " " * max(self.names + self.shapes + 3 - cell_len(op) - cell_len(shape), 1) + shape
                     + modules + (f"  {formula}" if self.formulas else ""), header)
@@ -232,6 +227,6 @@ class TapeList(Widget):
         module = module_of(node) if row.fold is None else row.fold
         width = self.module_width
         module = f"  {module if len(module) <= width else '…' + module[1 - width:]:<{width}}"
-        return (f"{step.position:>3} {PHASE_MARKS[step.phase]} {name:<{self.names}} {padded(shape, self.shapes, False)}"
+        return (f"{step.position:>3} {PHASE_MARKS[step.phase]} {name:<{self.names}} {right(shape, self.shapes)}"
                 + (module if modules else "")
                 + (f"  {formula}" if self.formulas else ""))
