@@ -26,6 +26,9 @@ FRAME_RATE = 20
 UNDO_AFTER = 3.0
 """Seconds of training after which a restart keeps the old run, so the learner can take it back."""
 
+MAX_YIELD = 0.25
+"""The longest a free run waits for the UI to show a key (a UI that never says it is done cannot stop training)."""
+
 
 @dataclass
 class Job:
@@ -53,6 +56,9 @@ class LabRunner:
         """Time spent in actions since the lab last (re)started: what a restart would throw away."""
         self.previous: tuple[Lab, float] | None = None
         """The lab as it was before a restart that threw away more than UNDO_AFTER seconds of training."""
+        self._ui_done = threading.Event()
+        """Cleared while the UI deals with a key: a free run waits between steps (see `give_way`)."""
+        self._ui_done.set()
         self._jobs: deque[Job] = deque()
         self._current: Job | None = None
         self._wake = threading.Condition()
@@ -101,6 +107,21 @@ class LabRunner:
             self._closed = True
             self._wake.notify()
 
+    def give_way(self) -> None:
+        """The UI has a key to deal with: a free run rests after its current step (or chunk) until `go_on`.
+
+        Both threads run Python, and only one can at a time: with a training thread that never waits, the UI
+        thread waited up to Python's switch interval (5 ms) each time it came back from the event loop's poll,
+        many times per key (a key took 380 ms beside the MLP's seed comparison, 40 ms of it the UI's own work)."""
+        self._ui_done.clear()
+
+    def go_on(self) -> None:
+        """The UI has shown the key: training goes on."""
+        self._ui_done.set()
+
+    def _yield(self) -> None:
+        self._ui_done.wait(MAX_YIELD)
+
     def undo_restart(self) -> Job:
         """Bring back the run a restart threw away (in turn, so a pending job cannot see half a swap)."""
         return self.call("__undo__")
@@ -126,7 +147,10 @@ class LabRunner:
         if job.kind == "call":
             self._call(job)
             return
-        interrupted = lambda: job.cancelled  # noqa: E731
+        def interrupted() -> bool:  # a long action's chunks give way to the UI too
+            self._yield()
+            return job.cancelled
+
         published = 0.0
         pace = self.lab.run_pace
         while not job.cancelled:
@@ -142,7 +166,8 @@ class LabRunner:
                 return
             if pace:
                 time.sleep(pace)
-                started = time.perf_counter()
+            self._yield()
+            started = time.perf_counter()
 
     def _call(self, job: Job) -> None:
         before = dict(self.lab.params)

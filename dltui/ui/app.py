@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -20,6 +20,9 @@ from .commands import DltuiCommands
 from .keys import InOrderKeys
 from .messages import OpenLesson, OpenQuiz
 from .screens.home import HomeScreen
+
+if TYPE_CHECKING:
+    from dltui.labs.runner import LabRunner
 
 MAX_PROBLEMS_SHOWN = 5
 
@@ -59,6 +62,18 @@ class DltuiApp(InOrderKeys):
         self.backend = backend
         self.start_class = start_class
         self.kernels_chosen = False
+        self._resting: LabRunner | None = None
+
+    def input_busy(self) -> None:
+        """A lesson's free run rests while keys are dealt with (see `LabRunner.give_way`)."""
+        self._resting = getattr(self.screen, "runner", None)
+        if self._resting is not None:
+            self._resting.give_way()
+
+    def input_settled(self) -> None:
+        if self._resting is not None:
+            self._resting.go_on()
+            self._resting = None
 
     def get_default_screen(self) -> HomeScreen:
         return HomeScreen(self.lessons, self.progress)

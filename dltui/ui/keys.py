@@ -6,6 +6,9 @@ paste, a slow SSH link, tmux's send-keys) is read in one go, so when its first k
 and are lost. `InOrderKeys` hands out the next key only once the previous one has been dealt with:
 a `KeyHandled` marker posted right behind the key goes up the same path, so it reaches the app
 after the key's bindings have run there (or after a widget on the way consumed the key).
+
+From the first key of a burst to the frame that shows the last, the app is `input_busy`: a lesson
+lets its lab's free run rest meanwhile, so the UI thread has the interpreter to itself.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class InOrderKeys(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            if not self.keys_waiting:
+                self.input_busy()
             self._pending_keys.append(event)
             await self._dispatch_keys()
         else:
@@ -64,9 +69,21 @@ class InOrderKeys(App):
         message.stop()
         self._key_holder = None
         await self._dispatch_keys()
+        self._settle()
+
+    def _settle(self) -> None:
+        if not self.keys_waiting:
+            self.call_after_refresh(lambda: self.keys_waiting or self.input_settled())
+
+    def input_busy(self) -> None:
+        """A key arrived with none before it waiting: from now until `input_settled`, the UI has work to do."""
+
+    def input_settled(self) -> None:
+        """The last key of a burst has been dealt with and the frame after it painted."""
 
     async def _watch(self) -> None:
         """A widget removed with the marker still in its queue would hold the keys back for good."""
         if self._key_holder is not None and not self._key_holder.is_attached:
             self._key_holder = None
             await self._dispatch_keys()
+            self._settle()

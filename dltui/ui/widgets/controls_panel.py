@@ -49,9 +49,9 @@ class ControlsPanel(Vertical, can_focus=True):
         overflow-y: auto;
         scrollbar-size-vertical: 1;
         border-top: hkey $border;  /* no :focus-within on the rows: it restyled every row on each ↑↓ */
-        &:focus-within > ParamControl.-selected {
+        &:focus-within > ParamControl > .-selected {
             background: $block-cursor-background;
-            & > #label, & > #value, & > #range { color: $block-cursor-foreground; }
+            color: $block-cursor-foreground;
         }
     }
     """
@@ -68,17 +68,17 @@ class ControlsPanel(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         width = max(map(widest_value, self.controls))
-        for spec in self.controls:
-            yield ParamControl(spec, self.values[spec.name], value_width=width, id=f"param-{spec.name}")
+        self.rows = [ParamControl(spec, self.values[spec.name], value_width=width, id=f"param-{spec.name}")
+                     for spec in self.controls]  # kept, not queried: ↑↓ walked the DOM three times a key
+        yield from self.rows
 
     def on_mount(self) -> None:
-        self.query(ParamControl).first().selected = True
+        self.rows[0].selected = True
 
     @property
     def selected(self) -> ParamControl:
         """The chosen row (the first before the panel is mounted)."""
-        rows = self.query(ParamControl)
-        return next((row for row in rows if row.selected), rows.first())
+        return next((row for row in self.rows if row.selected), self.rows[0])
 
     def select(self, row: ParamControl) -> None:
         """Choose `row`, and keep it in view."""
@@ -91,7 +91,7 @@ class ControlsPanel(Vertical, can_focus=True):
 
     def _point(self) -> None:
         """The pointer on the chosen row while the keys come here (the panel, or the row's entry), on none else."""
-        for row in self.query(ParamControl):
+        for row in self.rows:
             row.point(row.selected and self.has_focus_within)
 
     def on_focus(self) -> None:
@@ -104,8 +104,7 @@ class ControlsPanel(Vertical, can_focus=True):
         self.call_later(self._point)
 
     def action_move(self, offset: int) -> None:
-        rows = list(self.query(ParamControl))
-        self.select(rows[(rows.index(self.selected) + offset) % len(rows)])
+        self.select(self.rows[(self.rows.index(self.selected) + offset) % len(self.rows)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return self.selected.nudges_by(parameters[0]) if action == "nudge" else True

@@ -1,0 +1,79 @@
+"""The lab runner gives way to the UI: a free run rests while a key is dealt with, and no longer than it must."""
+
+from __future__ import annotations
+
+import time
+
+from dltui.labs import runner as runner_module
+from dltui.labs.base import Action, Lab, Status
+from dltui.labs.runner import LabRunner
+
+
+class Counting(Lab):
+    """Counts steps: a free run that never ends by itself, and a long action made of chunks."""
+
+    actions = (Action("step", "s", "Step"), Action("long", "l", "Long", background=True))
+    run_action = "step"
+    finished = False
+
+    def build(self) -> None:
+        self.steps = 0
+
+    def step(self) -> None:
+        self.steps += 1
+        time.sleep(0.001)
+
+    def long(self) -> None:
+        for _chunk in range(1000):
+            if self.interrupted():
+                return
+            self.steps += 1
+            time.sleep(0.001)
+
+    def snapshot(self) -> Status:
+        return Status("info", str(self.steps))
+
+
+def steps_during(runner: LabRunner, seconds: float) -> int:
+    before = runner.lab.steps
+    time.sleep(seconds)
+    return runner.lab.steps - before
+
+
+def test_a_free_run_rests_while_the_ui_deals_with_a_key_and_goes_on_after():
+    runner = LabRunner(Counting())
+    runner.perform("step", repeat=True)
+    try:
+        assert steps_during(runner, 0.1) > 10  # it trains
+        runner.give_way()
+        time.sleep(0.01)  # the step under way ends
+        assert steps_during(runner, 0.1) == 0
+        runner.go_on()
+        assert steps_during(runner, 0.1) > 10
+    finally:
+        runner.close()
+
+
+def test_a_long_action_gives_way_between_its_chunks():
+    runner = LabRunner(Counting())
+    runner.perform("long")
+    try:
+        time.sleep(0.05)
+        runner.give_way()
+        time.sleep(0.01)
+        assert steps_during(runner, 0.1) == 0
+        runner.go_on()
+        assert steps_during(runner, 0.1) > 10
+    finally:
+        runner.close()
+
+
+def test_a_ui_that_never_says_it_is_done_cannot_stop_training(monkeypatch):
+    monkeypatch.setattr(runner_module, "MAX_YIELD", 0.02)
+    runner = LabRunner(Counting())
+    runner.perform("step", repeat=True)
+    try:
+        runner.give_way()
+        assert steps_during(runner, 0.3) >= 3  # a step every 20 ms at least, never stopped for good
+    finally:
+        runner.close()
