@@ -14,6 +14,7 @@ lets its lab's free run rest meanwhile, so the UI thread has the interpreter to 
 from __future__ import annotations
 
 from collections import deque
+from time import monotonic
 
 from textual import events
 from textual.app import App
@@ -37,6 +38,8 @@ class InOrderKeys(App):
         self._pending_keys: deque[events.Key | events.Paste] = deque()
         self._key_holder: Widget | None = None
         self._watchdog: Timer | None = None
+        self.last_input = 0.0
+        """When (`time.monotonic`) the last key or paste arrived."""
 
     @property
     def keys_waiting(self) -> bool:
@@ -45,6 +48,7 @@ class InOrderKeys(App):
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            self.last_input = monotonic()
             if not self.keys_waiting:
                 self.input_busy()
             self._pending_keys.append(event)

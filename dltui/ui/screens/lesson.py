@@ -72,6 +72,11 @@ class LessonScreen(Screen):
     FRAME_INTERVAL: ClassVar[float] = 1 / 20
     """How often the newest snapshot is drawn while the runner works (the timer sleeps otherwise)."""
 
+    KEY_QUIET: ClassVar[float] = 0.2
+    """Seconds after a key during which the frame timer draws nothing: a learner pressing keys gets their
+    answers first (a frame under way when a key came held it back for up to the frame's cost, 20-60 ms at
+    160×50); the picture goes on once the keys stop. A key's own result is drawn at once all the same."""
+
     FRAME_SHARE: ClassVar[float] = 0.25
     """The most of the UI thread's time frames may take: a view that is slow to draw is drawn less often,
     so a key never waits behind frame after frame (issue 14, §7)."""
@@ -112,22 +117,24 @@ class LessonScreen(Screen):
     | q, escape | Back to the lessons. |
     """
 
-    running: reactive[bool] = reactive(False, bindings=True, init=False)
+    # repaint=False: a screen's reactive repaints the whole screen by default (every widget's lines again, 17 ms
+    # at 160×50); what they change repaints itself (classes, the footer's keys).
+    running: reactive[bool] = reactive(False, bindings=True, init=False, repaint=False)
     """A free run or a long action is going."""
 
-    dirty: reactive[bool] = reactive(False, bindings=True)
+    dirty: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """The lab has moved since its last (re)start, so Reset has something to do."""
 
-    show_lab: reactive[bool] = reactive(False, bindings=True)
+    show_lab: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """In the narrow layout: the lab, not the text, is on screen."""
 
-    frozen: reactive[bool] = reactive(False, bindings=True)
+    frozen: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """The picture stays as it is while the run goes on (memray's live view does the same)."""
 
-    controls_open: reactive[bool] = reactive(False, bindings=True)
+    controls_open: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """The controls show every row (else one summary line)."""
 
-    can_undo: reactive[bool] = reactive(False, bindings=True)
+    can_undo: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """A restart threw away a run that `u` can bring back."""
 
     @classmethod
@@ -374,9 +381,10 @@ class LessonScreen(Screen):
 
     def action_freeze(self, frozen: bool) -> None:
         self.frozen = frozen
-        if frozen:
+        if frozen:  # the status keeps its lines (a line more made Space's return cost a layout: 60-200 ms at 160×50)
             status = self.query_one("#status", Readout)
-            status.update(_("⏸ Frozen ({key} follows)").format(key=self._key('freeze')) + f" · {status.text}")  # short: no new line, no layout
+            status.update("⏸" + str(status.text)[1:])  # the mark only, as wide as the one it replaces
+            self._show_bar()
         else:
             self._drawn = None
             self._draw()
@@ -417,7 +425,8 @@ class LessonScreen(Screen):
         self.running = self.runner.running
         self.can_undo = self.runner.previous is not None
         if job.kind == "action" and (section := self.view.SHOWS.get(job.name)):
-            self.call_after_refresh(self.call_after_refresh, self._reveal, section)  # once the snapshot is laid out
+            self.refresh(layout=True)  # the section's new size is laid out before the page turns to it
+            self.call_after_refresh(self.call_after_refresh, self._reveal, section)
         if not self.runner.busy:
             self._frames.pause()
         self._draw(status_only=True)
@@ -448,9 +457,12 @@ class LessonScreen(Screen):
         return ACTION_NAME.sub(lambda m: self._key(m[1]) if m[1] in self._keys else m[0], text)
 
     def _frame(self) -> None:
-        """The frame timer's tick: keys first (a frame drawn while one waits only delays it), and after a
+        """The frame timer's tick: keys first (none waiting, none in the last KEY_QUIET seconds), and after a
         frame that took c seconds to draw and paint, rest c·(1/FRAME_SHARE − 1) before the next."""
-        if not getattr(self.app, "keys_waiting", False) and monotonic() >= self._next_frame:
+        now = monotonic()
+        if getattr(self.app, "keys_waiting", False) or now - getattr(self.app, "last_input", 0.0) < self.KEY_QUIET:
+            return
+        if now >= self._next_frame:
             self._draw()
 
     def _frame_painted(self, started: float) -> None:
@@ -475,11 +487,14 @@ class LessonScreen(Screen):
         self.call_after_refresh(self._show_page_info)
 
     def _show_bar(self) -> None:
-        """Under the lab: the controls' values on one line (or, while open, how to use them)."""
+        """Under the lab, on one line: the controls' values (or, while open, how to use them), after the word
+        that the picture is frozen."""
         key = self._key('controls')
         text = (_("Controls · ↑↓ choose · ←→ change · ⏎ type · {key} or esc closes").format(key=key)
                 if self._in_controls else
                 _("{key} Controls: {summary}").format(key=key, summary=ControlsPanel.summary(self.lab.controls, self.lab.params)))
+        if self.frozen:
+            text = _("⏸ Frozen ({key} follows)").format(key=self._key('freeze')) + f" · {text}"
         self._set_line("#summary", text)
 
     def _show_page_info(self) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, ClassVar, Sequence
 
 import numpy as np
@@ -110,6 +111,12 @@ class Grid:
                    tuple(cols) if cols is not None else tuple(str(first + k) for k in range(values.shape[1])),
                    low, high, frozenset(marks), focus, max_cols, cell, number, header)
 
+    @cached_property
+    def size(self) -> tuple[int, int]:
+        """Cells wide and lines high: a view redrawn every frame lays the screen out only when this changes."""
+        lines = self.text(lambda part: "").split("\n")
+        return max(line.cell_len for line in lines), len(lines)
+
     def text(self, style: Callable[[str], object]) -> Text:
         """The grid as lines of text; `style(name)` gives the Rich style of a `matrix-grid--name` part."""
         values = self.values
@@ -196,9 +203,10 @@ class MatrixGrid(Widget):
     def show(self, title: str, values: np.ndarray, rows: Sequence[str] | None = None, cols: Sequence[str] | None = None,
              **options) -> None:
         """Draw the 2-D `values` (options as `Grid.of`: first, low, high, marks, focus)."""
+        before = self.grid
         self.grid = Grid.of(title, values, rows, cols, max_cols=self.max_cols, cell=self.cell, number=self.number,
                             header=self.header, **options)
-        self.refresh(layout=True)
+        self.refresh(layout=before is None or before.size != self.grid.size)  # a layout repaints the whole screen
 
     def render(self) -> RenderResult:
         if self.grid is None:
@@ -233,9 +241,10 @@ class MatrixGrids(Widget):
         self.grids: tuple[Grid, ...] = ()
 
     def show(self, grids: Sequence[Grid]) -> None:
+        before = self.grids
         self.grids = tuple(grids)
         self.display = bool(self.grids)
-        self.refresh(layout=True)
+        self.refresh(layout=[grid.size for grid in before] != [grid.size for grid in self.grids])
 
     def _text(self, width: int) -> Text:
         style = lambda part: self.get_component_rich_style(f"matrix-grid--{part}")  # noqa: E731

@@ -75,7 +75,7 @@ class ParamControl(Widget):
     """The current (always valid) value."""
 
     editing: reactive[bool] = reactive(False, init=False, bindings=True)
-    selected: reactive[bool] = reactive(False, init=False)
+    selected: reactive[bool] = reactive(False, init=False, repaint=False)  # its texts repaint themselves
     """True while the inline entry is open."""
 
     error: reactive[str] = reactive("", init=False)

@@ -4,7 +4,7 @@
 lab trains, most frames change digits, not line counts, and a layout of the lesson screen took 10–40 ms of
 the UI thread at 80×24 and up to 120 ms at 160×50: the GAN's three readouts made one every frame, and a key
 pressed then waited for it. A `Readout` measures the new text at its width and lays out only when its
-height changes (or its width depends on its text).
+height changes (or, where it is as wide as its text, its width).
 
 Text with Chinese in it is wrapped as Chinese (`WideText`): Rich and Textual break lines only at spaces, so a
 status line broke after "第" and left the rest of the sentence on the next line. `text` keeps what was shown.
@@ -43,8 +43,11 @@ class Readout(Static):
 
     def _resizes(self, height: int) -> bool:
         width = self.content_region.width
-        if not width or (self.styles.width is not None and self.styles.width.is_auto):
-            return True  # not laid out yet, or as wide as its text (no width set: as wide as its container)
+        if not width:
+            return True  # not laid out yet
+        if self.styles.width is not None and self.styles.width.is_auto:  # as wide as its text (unset: as its container)
+            if self.get_content_width(self.container_size, self.screen.size) != width:
+                return True
         if self.styles.height is not None and not self.styles.height.is_auto:
             return False  # a fixed height holds any text
         return self.get_content_height(self.container_size, self.screen.size, width) != height
