@@ -103,6 +103,8 @@ async def test_at_80_columns_the_columns_shorten_instead_of_being_clipped(lesson
     long_name = "a-learner-whose-name-goes-on-and-on"
     with Progress.open(folder, user=long_name) as learner:
         learner.record_answer("mp-neuron", "tie", "1", True)
+    days = (datetime.now(timezone.utc) - START).days  # the class wrote a few minutes after START
+    days_ago = (f"{days} days ago", f"{days - 1} days ago")
     app = DltuiApp(lessons, progress=teacher, start_class=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await loaded(pilot)
@@ -112,7 +114,7 @@ async def test_at_80_columns_the_columns_shorten_instead_of_being_clipped(lesson
         for name, row in shown_rows(app).items():
             assert row["name"] == name or (row["name"].endswith("…") and name.startswith(row["name"][:-1]))
             assert [row["done"], row["first"]] == [printed[name][1], printed[name][3]]
-            assert row["active"] in ("just now", "270 days ago")  # how long ago only: the local time needs more room
+            assert row["active"] in ("just now", *days_ago)  # how long ago only: the local time needs more room
         assert shown_rows(app)[long_name]["name"] != long_name
         footer = (await screen_text(pilot)).splitlines()[-1]
         assert all(key in footer for key in ("⏎ Lessons", "s Sort", "e Export CSV", "q Back", "? Help")), footer
