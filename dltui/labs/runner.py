@@ -27,7 +27,7 @@ UNDO_AFTER = 3.0
 """Seconds of training after which a restart keeps the old run, so the learner can take it back."""
 
 MAX_YIELD = 0.25
-"""The longest a free run waits for the UI to show a key (a UI that never says it is done cannot stop training)."""
+"""The longest a free run waits for the UI after `give_way` (a UI that never says it is done cannot stop training)."""
 
 
 @dataclass
@@ -59,6 +59,7 @@ class LabRunner:
         self._ui_done = threading.Event()
         """Cleared while the UI deals with a key: a free run waits between steps (see `give_way`)."""
         self._ui_done.set()
+        self._give_way_until = 0.0
         self._jobs: deque[Job] = deque()
         self._current: Job | None = None
         self._wake = threading.Condition()
@@ -108,11 +109,13 @@ class LabRunner:
             self._wake.notify()
 
     def give_way(self) -> None:
-        """The UI has a key to deal with: a free run rests after its current step (or chunk) until `go_on`.
+        """The UI has a key to deal with: a free run rests after its current step (or chunk) until `go_on`, at most
+        MAX_YIELD from now.
 
         Both threads run Python, and only one can at a time: with a training thread that never waits, the UI
         thread waited up to Python's switch interval (5 ms) each time it came back from the event loop's poll,
         many times per key (a key took 380 ms beside the MLP's seed comparison, 40 ms of it the UI's own work)."""
+        self._give_way_until = time.monotonic() + MAX_YIELD
         self._ui_done.clear()
 
     def go_on(self) -> None:
@@ -120,7 +123,8 @@ class LabRunner:
         self._ui_done.set()
 
     def _yield(self) -> None:
-        self._ui_done.wait(MAX_YIELD)
+        if (left := self._give_way_until - time.monotonic()) > 0:
+            self._ui_done.wait(left)
 
     def undo_restart(self) -> Job:
         """Bring back the run a restart threw away (in turn, so a pending job cannot see half a swap)."""

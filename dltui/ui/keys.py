@@ -49,8 +49,7 @@ class InOrderKeys(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
             self.last_input = monotonic()
-            if not self.keys_waiting:
-                self.input_busy()
+            self.input_busy()
             self._pending_keys.append(event)
             await self._dispatch_keys()
         else:
@@ -80,7 +79,7 @@ class InOrderKeys(App):
             self.call_after_refresh(lambda: self.keys_waiting or self.input_settled())
 
     def input_busy(self) -> None:
-        """A key arrived with none before it waiting: from now until `input_settled`, the UI has work to do."""
+        """A key arrived: from now until `input_settled`, the UI has work to do."""
 
     def input_settled(self) -> None:
         """The last key of a burst has been dealt with and the frame after it painted."""

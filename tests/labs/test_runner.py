@@ -68,12 +68,13 @@ def test_a_long_action_gives_way_between_its_chunks():
         runner.close()
 
 
-def test_a_ui_that_never_says_it_is_done_cannot_stop_training(monkeypatch):
-    monkeypatch.setattr(runner_module, "MAX_YIELD", 0.02)
+def test_a_ui_that_never_says_it_is_done_holds_training_back_only_briefly(monkeypatch):
+    monkeypatch.setattr(runner_module, "MAX_YIELD", 0.05)
     runner = LabRunner(Counting())
     runner.perform("step", repeat=True)
     try:
         runner.give_way()
-        assert steps_during(runner, 0.3) >= 3  # a step every 20 ms at least, never stopped for good
+        time.sleep(0.1)  # the hold has run out
+        assert steps_during(runner, 0.1) > 10  # full speed again, not a step per MAX_YIELD
     finally:
         runner.close()
