@@ -381,9 +381,8 @@ class LessonScreen(Screen):
 
     def action_freeze(self, frozen: bool) -> None:
         self.frozen = frozen
-        if frozen:  # the status keeps its lines (a line more made Space's return cost a layout: 60-200 ms at 160×50)
-            status = self.query_one("#status", Readout)
-            status.update("⏸" + str(status.text)[1:])  # the mark only, as wide as the one it replaces
+        if frozen:
+            self._show_status()
             self._show_bar()
         else:
             self._drawn = None
@@ -480,11 +479,18 @@ class LessonScreen(Screen):
                 self._drawn = snapshot
                 self.view.show(snapshot)
                 self.call_after_refresh(self._frame_painted, monotonic())
-            status = self.query_one("#status", Static)
-            status.update(f"{STATUS_MARKS[snapshot.status.kind]} {self._notice}{self._status_text(snapshot.status.text)}")
-            status.set_classes(f"-{snapshot.status.kind}")
+            self._show_status()
         self._show_bar()
         self.call_after_refresh(self._show_page_info)
+
+    def _show_status(self) -> None:
+        """The status of the snapshot on screen, marked ⏸ while the picture is frozen: a mark as wide as the
+        others, so the line count stays (a line more made following again cost a layout, 60-200 ms at 160×50);
+        the lab bar says what ⏸ means."""
+        status, line = self.query_one("#status", Readout), self._drawn.status
+        mark = "⏸" if self.frozen else STATUS_MARKS[line.kind]
+        status.update(f"{mark} {self._notice}{self._status_text(line.text)}")
+        status.set_classes(f"-{line.kind}")
 
     def _show_bar(self) -> None:
         """Under the lab, on one line: the controls' values (or, while open, how to use them), after the word

@@ -75,8 +75,10 @@ class ParamControl(Widget):
     """The current (always valid) value."""
 
     editing: reactive[bool] = reactive(False, init=False, bindings=True)
-    selected: reactive[bool] = reactive(False, init=False, repaint=False)  # its texts repaint themselves
     """True while the inline entry is open."""
+
+    selected: reactive[bool] = reactive(False, init=False, repaint=False)  # its texts repaint themselves
+    """The row the panel's keys go to (marked on its label, value and range)."""
 
     error: reactive[str] = reactive("", init=False)
     """Why the last typed value was refused; cleared by the next change."""
