@@ -115,6 +115,8 @@ RUN_LENGTH = {"epochs", "max_epochs", "max_updates", "max_rounds", "steps", "bat
 """Controls that end a free run: set to their highest value, so the run outlasts the keys (LeNet's
 `epochs` also stretches its learning-rate schedule, which costs nothing per step). A run that still
 ends (a solved task, a paced demonstration of a few steps) is reset and started again between keys."""
+PARTS = {"normalization": {"part": "training"}}
+"""Labs whose lesson opens on a part with no free run: the part that trains."""
 KEY_CHARS = {"space": " ", "up": None, "down": None}
 
 
@@ -357,7 +359,7 @@ async def measure(lessons, lesson, size: tuple[int, int], count: int, seed: int,
     result = Result()
     lab_type = lab_class(lesson.lab)
     long_run = {c.name: c.high for c in lab_type.controls if c.name in RUN_LENGTH}
-    lesson = dataclasses.replace(lesson, params={**lesson.params, **long_run})
+    lesson = dataclasses.replace(lesson, params={**lesson.params, **PARTS.get(lesson.lab, {}), **long_run})
     lessons = [lesson if other.id == lesson.id else other for other in lessons]
     app = BenchApp(lessons, start_lesson=lesson.id)
     async with app.run_test(size=size):

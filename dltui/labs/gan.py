@@ -388,7 +388,7 @@ class GanLab(Lab):
 
     def train(self) -> None:
         for _round in range(RUN_ROUNDS):
-            if self.finished:
+            if self.finished or self.interrupted():
                 return
             self.round()
 

@@ -25,7 +25,7 @@ from ..engine import Stepper, Tensor, functional as F, manual_seed, nn, recordin
 from .base import Action, Control, Divergence, GeneratedQuestion, Lab, Status, factor, num
 
 BATCH = 16
-RUN_UPDATES = 10  # per free-running action: one update alone would spend most of the time in the UI's pause
+RUN_UPDATES = 10  # per `n` (and per call of the free run, which polls `interrupted` between them)
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ class RNNLab(Lab):
 
     def train(self) -> None:
         for _unused in range(RUN_UPDATES):
+            if self.interrupted():
+                return
             self.epoch()
 
     def update(self) -> None:

@@ -29,6 +29,9 @@ UNDO_AFTER = 3.0
 MAX_YIELD = 0.25
 """The longest a free run waits for the UI after `give_way` (a UI that never says it is done cannot stop training)."""
 
+SHARE_EVERY, SHARE_FOR = 0.005, 0.0001
+"""A free run sleeps SHARE_FOR seconds once per SHARE_EVERY between its steps (2 % of its time): see `_yield`."""
+
 
 @dataclass
 class Job:
@@ -60,6 +63,7 @@ class LabRunner:
         """Cleared while the UI deals with a key: a free run waits between steps (see `give_way`)."""
         self._ui_done.set()
         self._give_way_until = 0.0
+        self._shared_at = 0.0
         self._jobs: deque[Job] = deque()
         self._current: Job | None = None
         self._wake = threading.Condition()
@@ -123,8 +127,18 @@ class LabRunner:
         self._ui_done.set()
 
     def _yield(self) -> None:
-        if (left := self._give_way_until - time.monotonic()) > 0:
+        """Between steps: rest while the UI deals with a key, and otherwise let the other threads in.
+
+        A thread that waits for the GIL asks the holder to drop it only if no switch happened for 5 ms,
+        and every NumPy or kernel call that drops the GIL and takes it back counts as a switch: beside the
+        RNN's free run the UI thread (and the terminal's input thread, with a key) waited up to 85 ms for
+        its turn. A real sleep gives them the GIL; in a key's path there are several such turns."""
+        now = time.monotonic()
+        if (left := self._give_way_until - now) > 0:
             self._ui_done.wait(left)
+        elif now - self._shared_at >= SHARE_EVERY:
+            time.sleep(SHARE_FOR)
+            self._shared_at = time.monotonic()
 
     def undo_restart(self) -> Job:
         """Bring back the run a restart threw away (in turn, so a pending job cannot see half a swap)."""

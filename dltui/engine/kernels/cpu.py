@@ -6,11 +6,14 @@ matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signa
 ``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
 Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
 No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
-double the kernels to compile. Every kernel is ``nogil=True``: a lab trains on its runner thread
-while the UI thread draws, and a kernel that kept the GIL stopped the UI for its whole call (they
-touch only the arrays they are given, so nothing else needs the GIL meanwhile). Measured on LeNet
-in the app (bench/latency.py, 2 shared cores, 3 runs each): free-running while the picture follows
-went from 0.28x to 0.35x the engine's steps/s; the engine alone is unchanged.
+double the kernels to compile. The long kernels (convolution, pooling) are ``nogil=True``: a lab
+trains on its runner thread while the UI thread draws, and a kernel that kept the GIL stopped the UI
+for its whole call (they touch only the arrays they are given). Measured on LeNet in the app
+(bench/latency.py, 2 shared cores, 3 runs each): free-running while the picture follows went from
+0.28x to 0.35x the engine's steps/s. The small ones a lab calls thousands of times a second
+(elementwise, gates, the MLP's SGD; microseconds each) keep the GIL: a thread waiting for it starts
+its 5 ms wait again whenever the holder drops it, so their releases kept the UI thread out for up to
+700 ms beside the MLP's seed comparison (a key then took 500 ms; now 40).
 """
 
 from __future__ import annotations
@@ -34,11 +37,12 @@ from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy: NumP
 _SIGS: dict[str, tuple[object, str]] = {}
 
 
-def _kernel(sig: str):
-    """njit(cache=True, nogil=True) with the one signature the wrappers call it with, recorded for warm-up."""
+def _kernel(sig: str, nogil: bool = True):
+    """njit(cache=True) with the one signature the wrappers call it with, recorded for warm-up; `nogil=False`
+    for kernels a lab calls thousands of times a second on small arrays (see the module's docstring)."""
 
     def register(fn):
-        compiled = njit(cache=True, nogil=True)(fn)
+        compiled = njit(cache=True, nogil=nogil)(fn)
         _SIGS[fn.__name__] = (compiled, sig)
         return compiled
 
@@ -316,7 +320,7 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride=None, padding=0):
 # Compiled over the flat array; the wrappers restore the shape. One pass, no temporaries.
 
 
-@_kernel(f"{A1}({A1}, i8, f8)")
+@_kernel(f"{A1}({A1}, i8, f8)", nogil=False)
 def _act_forward_flat(x, kind, param):
     """kind: 0 relu, 1 leaky_relu(param), 2 elu(param), 3 sigmoid, 4 tanh."""
     y = np.empty_like(x)
@@ -336,7 +340,7 @@ def _act_forward_flat(x, kind, param):
     return y
 
 
-@_kernel(f"{A1}({A1}, {A1}, {A1}, i8, f8)")
+@_kernel(f"{A1}({A1}, {A1}, {A1}, i8, f8)", nogil=False)
 def _act_backward_flat(x, y, dy, kind, param):
     dx = np.empty_like(dy)
     for k in range(dy.size):
@@ -415,7 +419,7 @@ def _sigmoid(v):
     return 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
 
 
-@_kernel(f"UniTuple({A2}, 6)({A2}, {A2})")
+@_kernel(f"UniTuple({A2}, 6)({A2}, {A2})", nogil=False)
 def _lstm_forward(gates, c_prev):
     n, hs = c_prev.shape
     i, f, g = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
@@ -431,7 +435,7 @@ def _lstm_forward(gates, c_prev):
     return i, f, g, o, c, h
 
 
-@_kernel(f"UniTuple({A2}, 2)({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})")
+@_kernel(f"UniTuple({A2}, 2)({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
 def _lstm_backward(i, f, g, o, c, c_prev, dh, dc):
     n, hs = c.shape
     dgates = np.empty((n, 4 * hs))
@@ -460,7 +464,7 @@ def lstm_gates_backward(i, f, g, o, c, c_prev, dh, dc):
     return _lstm_backward(_c(i), _c(f), _c(g), _c(o), c, _c(c_prev), dh, dc)
 
 
-@_kernel(f"UniTuple({A2}, 4)({A2}, {A2}, {A2})")
+@_kernel(f"UniTuple({A2}, 4)({A2}, {A2}, {A2})", nogil=False)
 def _gru_forward(gi, gh, h_prev):
     n, hs = h_prev.shape
     r, z, nn, h = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
@@ -473,7 +477,7 @@ def _gru_forward(gi, gh, h_prev):
     return r, z, nn, h
 
 
-@_kernel(f"UniTuple({A2}, 3)({A2}, {A2}, {A2}, {A2}, {A2}, {A2})")
+@_kernel(f"UniTuple({A2}, 3)({A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
 def _gru_backward(gh, h_prev, r, z, nn, dh):
     n, hs = h_prev.shape
     dgi, dgh, dh_prev = np.empty((n, 3 * hs)), np.empty((n, 3 * hs)), np.empty((n, hs))
@@ -524,7 +528,7 @@ def _hidden_backward(z, h, dh, act):
     return dh * (1.0 if z > 0 else 0.01)
 
 
-@_kernel(f"none({A3}, {A2}, {A3}, {A2}, {A2}, {A1}, f8, i8, i8, b1, i8, i8, b1[::1])")
+@_kernel(f"none({A3}, {A2}, {A3}, {A2}, {A2}, {A1}, f8, i8, i8, b1, i8, i8, b1[::1])", nogil=False)
 def _mlp_sgd(w1, b1, w2, b2, x, y, lr, act, loss, batch, start, count, active):
     nets, hidden, inputs = w1.shape
     n = x.shape[0]

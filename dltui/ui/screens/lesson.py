@@ -380,12 +380,17 @@ class LessonScreen(Screen):
         self._draw()
 
     def action_freeze(self, frozen: bool) -> None:
+        """Space answers in the next frame with the status mark and the lab bar; following again, the newest
+        picture comes with the frame timer's next frame, once the keys stop (a whole picture costs 25-70 ms,
+        which a key behind it would wait for)."""
         self.frozen = frozen
+        self._show_status()
+        self._show_bar()
         if frozen:
-            self._show_status()
-            self._show_bar()
+            return
+        if self.runner.busy:
+            self._frames.resume()
         else:
-            self._drawn = None
             self._draw()
 
     def on_param_control_changed(self, event: ParamControl.Changed) -> None:
