@@ -294,7 +294,8 @@ async def test_random_keys_across_every_screen_end_without_an_exception(seed, le
     expected = {"HomeScreen", "LessonScreen", "QuizScreen", "DebuggerScreen", "HelpScreen", "ProgressScreen"}
     assert expected <= walker.seen_screens, f"never reached {expected - walker.seen_screens}"
     mine = {lesson.id for lesson in sorted(lessons, key=lambda lesson: lesson.order)[share[0]::share[1]]}
-    assert mine <= walker.seen_lessons, f"never opened {mine - walker.seen_lessons}"
+    assert mine <= walker.seen_lessons, (f"never opened {mine - walker.seen_lessons}; steered into {walker.next_lesson} of "
+                                         f"{len(walker.tour)}, {walker.quits} quits; {walker.describe()}")
     assert not walker.errors, "\n".join(walker.errors)
     print(f"seed {seed}: {walker.sent} keys in {time.perf_counter() - started:.1f} s, {walker.quits} quits, "
           f"screens {sorted(walker.seen_screens)}")

@@ -200,13 +200,14 @@ class LessonScreen(Screen):
 
     @staticmethod
     def _freeze_heap() -> None:
-        """Collect once, now the lesson is on screen, and let the collector skip what is alive from then on.
+        """Now the lesson is on screen, let the collector skip what is alive from then on.
 
         A full collection walks every object Python tracks (the app's widgets, caches, the lab): 150 ms on the
         UI thread at 160×50, every few seconds while a lab trains, and a key pressed then waited for it. Frozen
         objects are never walked again (gen2 then took 18 ms); leaving the lesson unfreezes them, so what it
-        leaves behind can still be collected."""
-        gc.collect()
+        leaves behind can still be collected. Only the young generations are collected first (a full collection
+        here cost as much again, at every lesson opened); older garbage waits for the unfreeze."""
+        gc.collect(1)
         gc.freeze()
 
     def _save_place(self) -> None:
@@ -228,6 +229,7 @@ class LessonScreen(Screen):
         """Entering the narrow layout keeps the pane that has focus on screen; short screens fold the controls."""
         if self.narrow and self.focused is not None:
             self.show_lab = self.query_one("#lab") in self.focused.ancestors_with_self
+        self.watch_show_lab(self.show_lab)
         self.watch_controls_open(self.controls_open)
         self.refresh_bindings()
 
@@ -284,11 +286,16 @@ class LessonScreen(Screen):
         if running:
             self._frames.resume()
 
+    # The panes and the controls are shown and hidden by their own `display`, not by a class on the screen: a
+    # screen's class restyles every widget on it (`t` and `o` cost 160-260 ms of UI CPU at 80×24).
+
     def watch_show_lab(self, show_lab: bool) -> None:
-        self.set_class(show_lab, "-show-lab")
+        narrow = self.narrow
+        self.query_one("#text").display = not narrow or not show_lab
+        self.query_one("#lab").display = not narrow or show_lab
 
     def watch_controls_open(self, open_: bool) -> None:
-        self.set_class(open_ or self.tall, "-controls-open")
+        self.query_one("#controls").display = open_ or self.tall
 
     # Keys ------------------------------------------------------------------------------------------
 
