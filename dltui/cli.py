@@ -16,7 +16,7 @@ from pathlib import Path
 from dltui import __version__, i18n
 from dltui.i18n import N_, _, ngettext
 from dltui.class_report import SHORT_PROMPT, export, export_path, hardest, local_time, summaries
-from dltui.lessons import Lesson, Problem, check, find_lesson, lessons_dir, load_lessons
+from dltui.lessons import Lesson, ParsedLessons, Problem, check, find_lesson, lessons_dir, load_lessons
 from dltui.progress import LessonProgress, Progress, os_user
 from dltui.text import cells, left, printable, shorten
 
@@ -366,7 +366,8 @@ def run(argv: list[str] | None = None) -> int:
         parser().error(_("--tui goes with 'dltui class' (without --export)"))
     tui = args.target not in ("progress", "list", "class") or args.tui
     # The app checks [params] after its first frame.
-    lessons, problems = load_lessons(lesson_folders(args), lang=args.lang, check_params=not tui)
+    lessons, problems = load_lessons(lesson_folders(args), lang=args.lang, check_params=not tui,
+                                     parsed=ParsedLessons.for_user() if tui else None)
     if args.target == "progress":
         return show_progress(args, lessons)
     if args.target == "class" and not args.tui:

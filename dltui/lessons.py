@@ -11,12 +11,15 @@ refused at its line, so a loaded Lesson carries only text that is safe to draw.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
 import stat
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -377,7 +380,11 @@ def load_lesson(path: Path, check_params: bool = True) -> Lesson:
     lab (and NumPy): the app starts without it and checks in the background after its first frame.
     """
     path = Path(path)
-    data, where, body, _body_line = _split(path, _read(path))
+    return _parse(path, _read(path), check_params)
+
+
+def _parse(path: Path, text: str, check_params: bool) -> Lesson:
+    data, where, body, _body_line = _split(path, text)
     if unsafe := _unsafe_values(path, data, where):
         raise LessonFileError(unsafe)
     problems: list[Problem] = []
@@ -470,16 +477,87 @@ def _clash(lesson: Lesson, others: dict[str, Lesson], what: str) -> Problem | No
     return None
 
 
-def _load_folder(directory: Path, lang: str, check_params: bool) -> tuple[dict[str, Lesson], list[Problem]]:
-    """One folder's lessons by id, in `lang` where the folder has that translation, and its problems."""
+class ParsedLessons:
+    """Lessons the app parsed before, by their file's text: the app's start-up spent 60 ms of its 0.6 s in the
+    TOML of the lessons it shows. A file is read and hashed each time (a changed one is parsed again); a lesson is
+    kept only if it comes back from JSON equal, and only without [params] checks (they depend on the labs' code).
+    The parser's own source is part of the key, so a new dltui never reads an old entry. The cache is the user's
+    own file, like their progress; any trouble with it (missing, corrupt, unwritable) only means parsing again."""
+
+    def __init__(self, file: Path | None) -> None:
+        self.file = file
+        self.changed = False
+        self.entries: dict[str, list] = {}
+        try:
+            kept = json.loads(file.read_text(encoding="utf-8")) if file else {}
+            if kept.get("parser") == PARSER:
+                self.entries = dict(kept["lessons"])
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass
+
+    @classmethod
+    def for_user(cls) -> ParsedLessons:
+        from platformdirs import user_cache_dir
+
+        return cls(Path(user_cache_dir("dltui")) / "lessons.json")
+
+    def load(self, path: Path) -> Lesson:
+        text = _read(path)
+        digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        kept = self.entries.get(str(path))
+        if kept and kept[0] == digest:
+            try:
+                return _lesson_from(kept[1])
+            except (TypeError, KeyError, ValueError):
+                pass
+        lesson = _parse(path, text, check_params=False)
+        data = _lesson_data(lesson)
+        if _lesson_from(json.loads(json.dumps(data))) == lesson:
+            self.entries[str(path)], self.changed = [digest, data], True
+        return lesson
+
+    def save(self) -> None:
+        if not (self.file and self.changed):
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            part = self.file.with_suffix(f".{os.getpid()}.part")
+            part.write_text(json.dumps({"parser": PARSER, "lessons": self.entries}), encoding="utf-8")
+            os.replace(part, self.file)
+        except OSError:
+            pass
+
+
+PARSER = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+"""This module's version, for ParsedLessons."""
+
+
+def _lesson_data(lesson: Lesson) -> dict[str, Any]:
+    return {**asdict(lesson), "path": str(lesson.path)}
+
+
+def _lesson_from(data: dict[str, Any]) -> Lesson:
+    quiz = tuple(Question(**{**q, "choices": tuple(q["choices"]),
+                             "answer": tuple(q["answer"]) if isinstance(q["answer"], list) else q["answer"]})
+                 for q in data["quiz"])  # JSON has lists where a Question has tuples
+    return Lesson(**{**data, "path": Path(data["path"]), "quiz": quiz})
+
+
+def _load_folder(directory: Path, lang: str, check_params: bool, every_translation: bool,
+                 parsed: ParsedLessons | None = None) -> tuple[dict[str, Lesson], list[Problem]]:
+    """One folder's lessons by id, in `lang` where the folder has that translation, and its problems. Translations
+    into other languages are read only for `every_translation` (`dltui check`): the app needs none of them."""
     base: dict[str, Lesson] = {}
     translations: list[Lesson] = []
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.md")):
         if path.name.upper() == "README.MD":
             continue
+        named = FILE_PATTERN.match(path.name)
+        if not every_translation and named and named["lang"] and named["lang"].lower() != lang:
+            continue
         try:
-            lesson = load_lesson(path, check_params)
+            lesson = parsed.load(path) if parsed else load_lesson(path, check_params)
         except LessonFileError as error:
             problems.extend(error.problems)
             continue
@@ -502,17 +580,20 @@ def _load_folder(directory: Path, lang: str, check_params: bool) -> tuple[dict[s
 
 
 def load_lessons(
-    directory: Path | Sequence[Path] | None = None, lang: str | None = None, check_params: bool = True
+    directory: Path | Sequence[Path] | None = None, lang: str | None = None, check_params: bool = True,
+    every_translation: bool = False, parsed: ParsedLessons | None = None,
 ) -> tuple[list[Lesson], list[Problem]]:
     """Every lesson in `directory` (default: the bundled ones) in order, in `lang` where a translation exists,
-    and every problem found. Given several folders (the bundled ones, then a teacher's), a later folder's lesson
-    replaces an earlier one with the same id; one whose order another folder's lesson has is left out."""
+    and every problem found (in the translations into other languages too with `every_translation`: parsing
+    them was half of the app's 160 ms here). Given several folders (the bundled ones, then a teacher's), a
+    later folder's lesson replaces an earlier one with the same id; one whose order another folder's lesson
+    has is left out. `parsed` (the app's, without [params] checks) keeps what it parses for the next start."""
     folders = [lessons_dir()] if directory is None else [directory] if isinstance(directory, (str, Path)) else directory
     lang = (lang or preferred_language()).lower()
     lessons: dict[str, Lesson] = {}
     problems: list[Problem] = []
     for folder in folders:
-        found, trouble = _load_folder(Path(folder), lang, check_params)
+        found, trouble = _load_folder(Path(folder), lang, check_params, every_translation, parsed)
         problems.extend(trouble)
         for lesson in found.values():
             others = {key: other for key, other in lessons.items() if key != lesson.id}
@@ -520,6 +601,8 @@ def load_lessons(
                 problems.append(clash)
             else:
                 lessons[lesson.id] = lesson
+    if parsed:
+        parsed.save()
     return sorted(lessons.values(), key=lambda lesson: lesson.order), problems
 
 
@@ -572,7 +655,7 @@ def check(paths: Sequence[Path]) -> tuple[int, list[Problem]]:
         else:
             problems.append(Problem(path, 0, _("no such file or folder")))
     if folders:
-        problems.extend(load_lessons(folders, lang="en")[1])
+        problems.extend(load_lessons(folders, lang="en", every_translation=True)[1])
     for path in files:
         try:
             problems.extend(advice(load_lesson(path, check_params=False)))

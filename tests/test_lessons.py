@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from dltui.lessons import check, find_lesson, lessons_dir, load_lesson, load_lessons, LessonFileError
+from dltui.lessons import check, find_lesson, lessons_dir, load_lesson, load_lessons, LessonFileError, ParsedLessons
 
 GOOD = '''+++
 id = "demo"
@@ -131,6 +131,34 @@ def test_a_translation_with_other_quiz_ids_is_refused(tmp_path):
     [chinese], problems = load_lessons(tmp_path, lang="zh")
     assert chinese.title == "A demo"
     assert "same quiz ids" in str(problems[0])
+
+
+def test_the_app_reads_only_its_own_language_and_check_reads_every_translation(tmp_path):
+    write(tmp_path, GOOD)
+    write(tmp_path, GOOD.replace('id = "q2"', 'id = "q9"'), "07-demo.zh.md")
+    [english], problems = load_lessons(tmp_path, lang="en")
+    assert english.title == "A demo" and problems == []  # a Chinese file an English learner never sees
+    checked, problems = check([tmp_path])
+    assert checked == 2 and any("07-demo.zh.md" in str(p) and "same quiz ids" in str(p) for p in problems)
+
+
+def test_parsed_lessons_come_back_equal_and_a_changed_or_broken_file_is_read_again(tmp_path):
+    folder, cache = tmp_path / "lessons", tmp_path / "cache" / "lessons.json"
+    folder.mkdir()
+    path = write(folder, GOOD)
+    fresh = load_lessons(lessons_dir(), lang="zh", check_params=False)
+    assert load_lessons(lessons_dir(), lang="zh", check_params=False, parsed=ParsedLessons(cache)) == fresh
+    assert load_lessons(lessons_dir(), lang="zh", check_params=False, parsed=ParsedLessons(cache)) == fresh  # from it
+    assert len(ParsedLessons(cache).entries) == 2 * len(fresh[0])  # each lesson and its translation
+    [first], _ = load_lessons(folder, lang="en", check_params=False, parsed=ParsedLessons(cache))
+    path.write_text(GOOD.replace("A demo", "Changed"), encoding="utf-8")
+    [changed], _ = load_lessons(folder, lang="en", check_params=False, parsed=ParsedLessons(cache))
+    assert (first.title, changed.title) == ("A demo", "Changed")
+    path.write_text(GOOD.replace('lab = "perceptron"', 'lab = "nope"'), encoding="utf-8")
+    lessons, problems = load_lessons(folder, lang="en", check_params=False, parsed=ParsedLessons(cache))
+    assert lessons == [] and "unknown lab 'nope'" in str(problems[0])
+    cache.write_text("{not json", encoding="utf-8")
+    assert load_lessons(folder, lang="en", check_params=False, parsed=ParsedLessons(cache))[1] == problems
 
 
 def test_bundled_translations_match_their_lessons():

@@ -66,14 +66,7 @@ class WideText:
         if not any(map(wide, self.text.plain)):
             yield self.text
             return
-        width, lines = options.max_width, Lines()
-        for line in self.text.split(allow_blank=True):
-            pieces = line.divide(break_offsets(line.plain, width))
-            for piece in pieces:
-                piece.rstrip_end(width)
-            lines.extend(pieces)
-        lines.justify(console, width, justify=self.text.justify or "left", overflow="fold")
-        yield from lines
+        yield from wrap(console, self.text, options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         plain = self.text.plain
@@ -82,3 +75,17 @@ class WideText:
         narrowest = max((cell_len(plain[a:b].rstrip()) for a, b in pieces(plain)), default=0)
         widest = max(map(cell_len, plain.split("\n")))
         return Measurement(narrowest, widest).clamp(max_width=options.max_width)
+
+
+def wrap(console: Console, text: Text, width: int) -> Lines:
+    """`text` as lines of at most `width` cells: Chinese between characters, the rest as Rich wraps it."""
+    if not any(map(wide, text.plain)):
+        return text.wrap(console, width, justify=text.justify or "left", overflow="fold")
+    lines = Lines()
+    for line in text.split(allow_blank=True):
+        pieces = line.divide(break_offsets(line.plain, width))
+        for piece in pieces:
+            piece.rstrip_end(width)
+        lines.extend(pieces)
+    lines.justify(console, width, justify=text.justify or "left", overflow="fold")
+    return lines
