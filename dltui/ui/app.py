@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
+from textual.app import ScreenStackError
 from textual.binding import Binding, BindingType
 
 from dltui.i18n import N_, _, ngettext
@@ -63,6 +64,16 @@ class DltuiApp(InOrderKeys):
         self.start_class = start_class
         self.kernels_chosen = False
         self._resting: LabRunner | None = None
+
+    def input_arriving(self) -> None:
+        """A free run rests from the moment the terminal has a key: on its way to the UI the key needs the GIL
+        several times, and beside a training thread each turn waited up to a step (RNN: keys took 2× their work)."""
+        try:
+            runner = getattr(self.screen, "runner", None)
+        except ScreenStackError:  # no screen yet
+            return
+        if runner is not None:
+            runner.give_way()
 
     def input_busy(self) -> None:
         """A lesson's free run rests while keys are dealt with (see `LabRunner.give_way`)."""

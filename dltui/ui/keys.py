@@ -14,7 +14,9 @@ lets its lab's free run rest meanwhile, so the UI thread has the interpreter to 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Coroutine
 from time import monotonic
+from typing import Any
 
 from textual import events
 from textual.app import App
@@ -45,6 +47,13 @@ class InOrderKeys(App):
     def keys_waiting(self) -> bool:
         """A key is being dealt with or waits its turn: a frame drawn now would only delay it."""
         return self._key_holder is not None or bool(self._pending_keys)
+
+    def _post_message(self, message: Message) -> Coroutine[Any, Any, bool]:
+        """The terminal driver's input thread hands every key over here (`Driver.send_message`), before the event
+        loop has its turn to dispatch it: `input_arriving` is told there and then."""
+        if isinstance(message, (events.Key, events.Paste)):
+            self.input_arriving()
+        return super()._post_message(message)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
@@ -77,6 +86,9 @@ class InOrderKeys(App):
     def _settle(self) -> None:
         if not self.keys_waiting:
             self.call_after_refresh(lambda: self.keys_waiting or self.input_settled())
+
+    def input_arriving(self) -> None:
+        """A key is on its way (called on the driver's input thread: touch nothing only the UI thread may)."""
 
     def input_busy(self) -> None:
         """A key arrived: from now until `input_settled`, the UI has work to do."""
