@@ -378,10 +378,10 @@ async def measure(lessons, lesson, size: tuple[int, int], count: int, seed: int,
                 if len(lab_type.controls) < 2:
                     return
                 # o's own repaint (the controls unfold and the view redraws at its new size: ~220 ms of UI CPU at
-                # 80×24) lands before the first timed key: it had been the slow first ↓ of a third of the labs.
+                # 80×24) lands before the first timed key: it had been the slow first key of a third of the labs.
                 await press(keys, "o", lambda: screen._in_controls, pause=0.5)
                 await series(keys, rng, ["down", "up"], "move", count, out, result, label, keep_up)
-                await press(keys, "o", lambda: not screen._in_controls)
+                await press(keys, "o", lambda: not screen._in_controls, pause=0.5)  # its repaint too
 
             await controls(result.idle, "idle ↑↓")
 
