@@ -11,6 +11,7 @@ refused at its line, so a loaded Lesson carries only text that is safe to draw.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -490,7 +491,7 @@ class ParsedLessons:
         self.entries: dict[str, list] = {}
         try:
             kept = json.loads(file.read_text(encoding="utf-8")) if file else {}
-            if kept.get("parser") == PARSER:
+            if kept.get("parser") == parser_version():
                 self.entries = dict(kept["lessons"])
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             pass
@@ -522,14 +523,16 @@ class ParsedLessons:
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             part = self.file.with_suffix(f".{os.getpid()}.part")
-            part.write_text(json.dumps({"parser": PARSER, "lessons": self.entries}), encoding="utf-8")
+            part.write_text(json.dumps({"parser": parser_version(), "lessons": self.entries}), encoding="utf-8")
             os.replace(part, self.file)
         except OSError:
             pass
 
 
-PARSER = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
-"""This module's version, for ParsedLessons."""
+@functools.cache
+def parser_version() -> str:
+    """This module's own hash, for ParsedLessons (read once, and only by the app's start)."""
+    return hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
 
 
 def _lesson_data(lesson: Lesson) -> dict[str, Any]:

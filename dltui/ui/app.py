@@ -65,19 +65,22 @@ class DltuiApp(InOrderKeys):
         self.kernels_chosen = False
         self._resting: LabRunner | None = None
 
+    def _runner(self) -> LabRunner | None:
+        """The lab runner of the screen on top, if it is a lesson's."""
+        try:
+            return getattr(self.screen, "runner", None)
+        except ScreenStackError:  # no screen yet
+            return None
+
     def input_arriving(self) -> None:
         """A free run rests from the moment the terminal has a key: on its way to the UI the key needs the GIL
         several times, and beside a training thread each turn waited up to a step (RNN: keys took 2× their work)."""
-        try:
-            runner = getattr(self.screen, "runner", None)
-        except ScreenStackError:  # no screen yet
-            return
-        if runner is not None:
+        if (runner := self._runner()) is not None:
             runner.give_way()
 
     def input_busy(self) -> None:
         """A lesson's free run rests while keys are dealt with (see `LabRunner.give_way`)."""
-        self._resting = getattr(self.screen, "runner", None)
+        self._resting = self._runner()
         if self._resting is not None:
             self._resting.give_way()
 
