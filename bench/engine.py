@@ -3,10 +3,11 @@
     python bench/engine.py [--quick]
 
 Every figure is measured in this run, at equal cores: both libraries at one thread, then both at all
-cores (each at its best thread count), dltui's BLAS threads set in a child process per count. The reference is PyTorch on the CPU in float64 when it is
-installed (it is never a dependency), else dltui's own NumPy backend. Ratios are dltui's time
-over the reference's: below 1.0 dltui is faster. The GPU has its own table: bench/gpu.py.
-A script, not a test.
+cores (each at its best thread count), each library in a child process whose BLAS runs that many
+threads. The reference is PyTorch on the CPU in float64 when it is installed (it is never a
+dependency), else dltui's own NumPy backend. The two children take turns, a 0.1 s round each, and
+each keeps its best round (`both_times`). Ratios are dltui's time over the reference's: below 1.0
+dltui is faster. The GPU has its own table: bench/gpu.py. A script, not a test.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def libraries():
     torch.set_default_dtype(torch.float64)
     libs["torch"] = SimpleNamespace(nn=torch.nn, F=torch.nn.functional, optim=torch.optim,
                                     tensor=lambda a: torch.as_tensor(a, dtype=torch.get_default_dtype()),
-                                    index=lambda a, device="cpu": torch.as_tensor(a, dtype=torch.long, device=device))
+                                    index=lambda a, device="cpu": torch.as_tensor(a, dtype=torch.long, device=device),
+                                    set_threads=torch.set_num_threads)
     return libs
 
 
@@ -145,26 +147,24 @@ def time_step(step, budget_s: float) -> float:
     steps (first-call costs, JIT included). The best round is the least disturbed by other load."""
     step()
     step()
-    best, start = float("inf"), time.perf_counter()
-    while best == float("inf") or time.perf_counter() - start < budget_s:
-        count, t = 0, time.perf_counter()
-        while count < 3 or time.perf_counter() - t < 0.1:
-            step()
-            count += 1
-        best = min(best, (time.perf_counter() - t) / count)
+    best, start = one_round(step), time.perf_counter()
+    while time.perf_counter() - start < budget_s:
+        best = min(best, one_round(step))
     return best
+
+
+def one_round(step) -> float:
+    """Seconds per step over one round of at least 3 steps and 0.1 s."""
+    count, t = 0, time.perf_counter()
+    while count < 3 or time.perf_counter() - t < 0.1:
+        step()
+        count += 1
+    return (time.perf_counter() - t) / count
 
 
 def make(build, lib, batch):
     rng = np.random.default_rng(0)
     return build(lib, rng) if batch is None else build(lib, rng, batch)
-
-
-def torch_time(lib, build, batch, threads, budget):
-    import torch
-
-    torch.set_num_threads(threads)
-    return time_step(make(build, lib, batch), budget)
 
 
 def jit_seconds() -> tuple[float, float]:
@@ -206,38 +206,71 @@ def thread_counts() -> list[int]:
     return sorted({1, cores, *(2**k for k in range(1, cores.bit_length()) if 2**k < cores)})
 
 
-def dltui_time(title: str, threads: int, budget: float, fused: bool = False) -> float:
-    """Seconds per step of `title` in a child process whose BLAS runs `threads` threads: the setting is read
-    once, when NumPy loads, and dltui sets one thread unless told otherwise."""
-    env = dict(os.environ, DLTUI_BACKEND="numba",
-               **{name: str(threads) for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")})
-    cmd = [sys.executable, __file__, "--child", title, "--budget", str(budget)] + (["--fused"] if fused else [])
-    return float(subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout.split()[-1])
+#: seconds between one library's round and the other's: BLAS and OpenMP threads spin for a while
+#: after their last task and would take the cores the next round runs on
+SETTLE_S = 0.1
 
 
-def child(title: str, budget: float, fused: bool) -> None:
+def thread_settings(library: str, threads: int) -> dict[str, str]:
+    """The environment a child runs `library` at `threads` threads with. PyTorch: its OpenMP pool and
+    BLAS. dltui: its own threads (`OMP_NUM_THREADS`, as PyTorch reads it) and BLAS at one thread, dltui's
+    default: a second OpenBLAS thread spins between the many small matmuls of a step and takes the core
+    dltui's second thread would run on (LeNet at two threads was no faster than at one)."""
+    blas = "1" if library != "torch" else str(threads)
+    return {"OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": blas, "MKL_NUM_THREADS": blas,
+            "DLTUI_BACKEND": "numpy" if library == "numpy" else "numba"}
+
+
+def both_times(title: str, threads: int, budget: float, fused: bool, reference: str) -> tuple[float, float]:
+    """(dltui, reference) seconds per step of `title`, each library in its own child process whose BLAS runs
+    `threads` threads (read once, when NumPy loads; dltui sets one unless told). The two take turns, a round
+    each, until `budget` seconds per library have passed, and each keeps its best round: this shared
+    machine's speed drifts by up to 40 % over seconds, so figures taken one after the other compared two
+    different machines (and in one process, one library's spinning threads slowed the other's)."""
+    children = [subprocess.Popen([sys.executable, __file__, "--child", title, "--library", library,
+                                  "--threads", str(threads)] + (["--fused"] if fused and library == "dltui" else []),
+                                 env=dict(os.environ, **thread_settings(library, threads)), stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True, bufsize=1)
+                for library in ("dltui", reference)]
+    for child in children:
+        child.stdout.readline()  # ready: built, and two untimed steps taken
+    best, start = [float("inf")] * 2, time.perf_counter()
+    while float("inf") in best or time.perf_counter() - start < 2 * budget:
+        for k, child in enumerate(children):
+            time.sleep(SETTLE_S)
+            child.stdin.write("round\n")
+            best[k] = min(best[k], float(child.stdout.readline()))
+    for child in children:
+        child.stdin.close()
+        child.wait()
+    return best[0], best[1]
+
+
+def child(title: str, library: str, threads: int, fused: bool) -> None:
+    """Build `library`'s step, take two untimed steps, say so, then time one round per line read."""
     build, batch = MODELS[title]
-    step = fused_xor_step() if fused else make(build, libraries()["dltui"], batch)
-    print(time_step(step, budget))
-
-
-def reference_time(libs, title: str, threads: int, budget: float) -> float:
-    build, batch = MODELS[title]
-    if "torch" in libs:
-        return torch_time(libs["torch"], build, batch, threads, budget)
-    backend.set_backend("numpy")  # without PyTorch: dltui's own NumPy kernels, in this process (one BLAS thread)
-    return time_step(make(build, libs["dltui"], batch), budget)
+    libs = libraries()
+    if library == "torch":
+        libs["torch"].set_threads(threads)
+    step = fused_xor_step() if fused else make(build, libs["dltui" if library == "numpy" else library], batch)
+    step()
+    step()
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        print(one_round(step), flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter timing budget per figure")
+    parser.add_argument("--model", default="", help="only the models whose title contains this (e.g. LeNet)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--budget", type=float, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--library", help=argparse.SUPPRESS)
     parser.add_argument("--fused", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child, args.budget, args.fused)
+        return child(args.child, args.library, args.threads, args.fused)
     budget = 0.5 if args.quick else 2.0
     libs = libraries()
 
@@ -250,20 +283,21 @@ def main() -> None:
 
         print(f"reference: PyTorch {torch.__version__} CPU float64", end="")
     else:
-        print("reference: dltui's numpy backend (PyTorch is not installed; one thread only)", end="")
+        print("reference: dltui's numpy backend (PyTorch is not installed)", end="")
     print(f"; {os.cpu_count()} CPU cores. 'all cores': each library at its best of {counts} threads.")
     print("ratio = dltui / reference (below 1: dltui faster); target = the most the ratio may be.\n")
     print(f"{'':42}{'--- 1 thread ---':^30}{'--- all cores ---':^30}")
     print(f"{'model':42}" + f"{'dltui ms':>10}{ref + ' ms':>10}{'ratio':>10}" * 2 + f"{'target':>9}")
     for title, (build, _) in MODELS.items():
+        if args.model.lower() not in title.lower():
+            continue
         rows = [(title, False, TARGETS[build])]
         if build is xor_mlp:
             rows.append((title, True, FUSED_TARGET))
         for _, fused, target in rows:
             cells, met = "", True
             for setting in ([1], counts):
-                mine = min(dltui_time(title, n, budget, fused) for n in setting)
-                theirs = min(reference_time(libs, title, n, budget) for n in (setting if ref == "torch" else [1]))
+                mine, theirs = (min(times) for times in zip(*(both_times(title, n, budget, fused, ref) for n in setting)))
                 cells += f"{mine * 1e3:10.3f}{theirs * 1e3:10.3f}{mine / theirs:9.3f}x"
                 met &= mine / theirs <= target
             name = "  the same step, fused mlp_sgd kernel" if fused else title

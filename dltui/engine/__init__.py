@@ -15,12 +15,14 @@ from .debug import breakpoint, debug
 from .functional import cat, stack
 from .gradcheck import gradcheck
 from .init import manual_seed
+from .kernels.threads import get_num_threads, set_num_threads
 from .stepper import Stepper
 from .tape import Tape, enable_grad, no_grad, no_record, recording
 from .tensor import Tensor, as_tensor, einsum, where
 
 __all__ = [
-    "Stepper", "Tape", "Tensor", "enable_grad", "functional", "gradcheck", "init", "manual_seed", "nn",
+    "Stepper", "Tape", "Tensor", "enable_grad", "functional", "gradcheck", "get_num_threads", "init", "manual_seed",
+    "nn", "set_num_threads",
     "no_grad", "no_record", "optim", "recording",
     "breakpoint", "debug",
     "arange", "cat", "einsum", "eye", "full", "full_like", "linspace", "ones", "ones_like", "rand", "rand_like", "randn",

@@ -213,6 +213,26 @@ def test_numba_agrees_with_reference():
     run_agreement(cpu, np.random.default_rng(1))
 
 
+def test_numba_on_several_threads_agrees_with_reference(monkeypatch):
+    """Convolution and pooling share the batch out among `set_num_threads` threads, each part in
+    chunks of its own (made small here so a part holds several): the same numbers as one thread."""
+    pytest.importorskip("numba")
+    from dltui import engine
+    from dltui.engine.kernels import cpu
+
+    monkeypatch.setattr(cpu, "_CHUNK_BYTES", 2048)
+    before = engine.get_num_threads()
+    engine.set_num_threads(3)
+    try:
+        big_batch = [(7, 2, 12, 11, 3, 5, 4, 1, 2), (5, 3, 9, 9, 4, 3, 3, 2, 1)]
+        run_agreement(cpu, np.random.default_rng(4), CONV_CASES + big_batch, POOL_CASES + [(7, 3, 9, 8, 2, None, 0)])
+        assert engine.get_num_threads() == 3 and cpu.threads.pool is not None
+    finally:
+        engine.set_num_threads(before)
+    with pytest.raises(ValueError, match="at least 1"):
+        engine.set_num_threads(0)
+
+
 def test_numba_compiles_each_kernel_once_whatever_the_input():
     """The warm-up's signatures are the ones calls use; views, read-only and float32 inputs are
     converted rather than compiled for."""

@@ -6,7 +6,9 @@ matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signa
 ``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
 Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
 No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
-double the kernels to compile. The long kernels (convolution, pooling) are ``nogil=True``: a lab
+double the kernels to compile; convolution and pooling instead share the batch out among the
+engine's threads (``threads.py``, one unless ``OMP_NUM_THREADS`` or ``set_num_threads`` says more),
+each part in chunks whose columns stay in cache. The long kernels (convolution, pooling) are ``nogil=True``: a lab
 trains on its runner thread while the UI thread draws, and a kernel that kept the GIL stopped the UI
 for its whole call (they touch only the arrays they are given). Measured on LeNet in the app
 (bench/latency.py, 2 shared cores, 3 runs each): free-running while the picture follows went from
@@ -33,6 +35,7 @@ from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy: NumP
     cross_entropy_forward,
     pair,
 )
+from dltui.engine.kernels.threads import threads
 
 _SIGS: dict[str, tuple[object, str]] = {}
 
@@ -127,14 +130,16 @@ def _col2im(cols, kh, kw, sh, sw, ph, pw, oh, x):
                                 x[b, ch, r, s] += cols[b, row, p * ow + q]
 
 
-_CHUNK_BYTES = 256 * 1024
+_CHUNK_BYTES = 1024 * 1024
 
 
-def _chunks(n: int, per_sample: int):
-    """Batch ranges whose im2col columns stay cache-sized: a whole-batch column matrix (10 MB for
-    LeNet's first layer) goes out to RAM and back, which made backward up to 3x slower."""
+def _chunks(a: int, z: int, per_sample: int):
+    """Ranges of the batch's [a, z) whose im2col columns stay cache-sized: a whole-batch column matrix
+    (10 MB for LeNet's first layer) goes out to RAM and back, which made backward up to 3x slower.
+    1 MiB rather than 256 KiB: LeNet's four convolution passes took 16 ms instead of 17-21 at one
+    thread, 11 instead of 15 at two (fewer Python round trips between the GIL-free parts)."""
     step = max(1, _CHUNK_BYTES // (8 * per_sample))
-    return [(a, min(n, a + step)) for a in range(0, n, step)]
+    return [(k, min(z, k + step)) for k in range(a, z, step)]
 
 
 def _columns(x, kh, kw, sh, sw, ph, pw, positions):
@@ -157,9 +162,13 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
     y = np.empty((n, c_out, oh * ow))
     wm = w.reshape(c_out, -1)
-    for a, z in _chunks(n, c_in * kh * kw * oh * ow):
-        cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)  # (chunk, C_in*KH*KW, OH*OW)
-        np.matmul(wm, cols, out=y[a:z])  # (chunk, C_out, OH*OW): already NCHW
+
+    def part(first, end):
+        for a, z in _chunks(first, end, c_in * kh * kw * oh * ow):
+            cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)  # (chunk, C_in*KH*KW, OH*OW)
+            np.matmul(wm, cols, out=y[a:z])  # (chunk, C_out, OH*OW): already NCHW
+
+    threads.over_batch(n, part)
     return _bias(y.reshape(n, c_out, oh, ow), b)
 
 
@@ -170,14 +179,19 @@ def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
     c_out, _, kh, kw = w.shape
     oh, ow = dy.shape[2:]
     dyr, wm = dy.reshape(n, c_out, oh * ow), w.reshape(c_out, -1)
-    dw = np.zeros(wm.shape)
     dx = np.zeros(x.shape) if need_dx else None
-    for a, z in _chunks(n, c_in * kh * kw * oh * ow):
-        cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)
-        dw += np.matmul(dyr[a:z], cols.transpose(0, 2, 1)).sum(axis=0)
-        if need_dx:
-            dcols = np.matmul(wm.T, dyr[a:z], out=_scratch("dcols", cols.shape))
-            _col2im(dcols, kh, kw, sh, sw, ph, pw, oh, dx[a:z])
+
+    def part(first, end):
+        dw = np.zeros(wm.shape)
+        for a, z in _chunks(first, end, c_in * kh * kw * oh * ow):
+            cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)
+            dw += np.matmul(dyr[a:z], cols.transpose(0, 2, 1)).sum(axis=0)
+            if need_dx:
+                dcols = np.matmul(wm.T, dyr[a:z], out=_scratch("dcols", cols.shape))
+                _col2im(dcols, kh, kw, sh, sw, ph, pw, oh, dx[a:z])
+        return dw
+
+    dw = sum(threads.over_batch(n, part))
     return dx, dw.reshape(w.shape), dy.sum(axis=(0, 2, 3))
 
 
@@ -211,11 +225,11 @@ def conv_transpose2d_backward(x, w, dy, stride=1, padding=0, output_padding=0):
 # --------------------------------------------------------------------------- pooling
 
 
-@_kernel(f"Tuple(({A4}, {I4}))({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
-def _max_pool(x, kh, kw, sh, sw, ph, pw, oh, ow):
+@_kernel(f"none({A4}, i8, i8, i8, i8, i8, i8, {A4}, {I4})")
+def _max_pool(x, kh, kw, sh, sw, ph, pw, y, arg):
+    """y = the max of each window, arg = where it was (r * W + s); both written whole."""
     n, c, h, w = x.shape
-    y = np.empty((n, c, oh, ow))
-    arg = np.zeros((n, c, oh, ow), dtype=np.int64)
+    oh, ow = y.shape[2:]
     for b in range(n):
         for ch in range(c):
             for p in range(oh):
@@ -230,20 +244,19 @@ def _max_pool(x, kh, kw, sh, sw, ph, pw, oh, ow):
                             if 0 <= s < w and x[b, ch, r, s] > best:
                                 best, where = x[b, ch, r, s], r * w + s
                     y[b, ch, p, q], arg[b, ch, p, q] = best, where
-    return y, arg
 
 
-@_kernel(f"{A4}({A4}, {I4}, i8, i8)")
-def _max_unpool(dy, arg, h, w):
+@_kernel(f"none({A4}, {I4}, {A4})")
+def _max_unpool(dy, arg, dx):
+    """dx (zeros on entry) += each dy at its window's argmax."""
     n, c, oh, ow = dy.shape
-    dx = np.zeros((n, c, h, w))
+    w = dx.shape[3]
     for b in range(n):
         for ch in range(c):
             for p in range(oh):
                 for q in range(ow):
                     k = arg[b, ch, p, q]
                     dx[b, ch, k // w, k % w] += dy[b, ch, p, q]
-    return dx
 
 
 @_kernel(f"{A4}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
@@ -298,12 +311,17 @@ def _pool_geometry(x_shape, kernel, stride, padding):
 
 def max_pool2d_forward(x, kernel, stride=None, padding=0):
     x = _c(x)
-    return _max_pool(x, *_pool_geometry(x.shape, kernel, stride, padding))
+    kh, kw, sh, sw, ph, pw, oh, ow = _pool_geometry(x.shape, kernel, stride, padding)
+    y, arg = np.empty(x.shape[:2] + (oh, ow)), np.empty(x.shape[:2] + (oh, ow), dtype=np.int64)
+    threads.over_batch(len(x), lambda a, z: _max_pool(x[a:z], kh, kw, sh, sw, ph, pw, y[a:z], arg[a:z]))
+    return y, arg
 
 
 def max_pool2d_backward(dy, argmax, x_shape):
-    arg = np.ascontiguousarray(argmax, dtype=np.int64)
-    return _max_unpool(_c(dy), arg if arg.flags.writeable else arg.copy(), x_shape[2], x_shape[3])
+    dy, arg = _c(dy), np.ascontiguousarray(argmax, dtype=np.int64)
+    dx = np.zeros(x_shape)
+    threads.over_batch(len(dy), lambda a, z: _max_unpool(dy[a:z], arg[a:z], dx[a:z]))
+    return dx
 
 
 def avg_pool2d_forward(x, kernel, stride=None, padding=0):
