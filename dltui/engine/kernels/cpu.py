@@ -161,15 +161,17 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     c_out, _, kh, kw = w.shape
     oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
     y = np.empty((n, c_out, oh * ow))
-    wm = w.reshape(c_out, -1)
+    wm, bias = w.reshape(c_out, -1), None if b is None else np.asarray(b, dtype=np.float64).reshape(1, -1, 1)
 
     def part(first, end):
         for a, z in _chunks(first, end, c_in * kh * kw * oh * ow):
             cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)  # (chunk, C_in*KH*KW, OH*OW)
             np.matmul(wm, cols, out=y[a:z])  # (chunk, C_out, OH*OW): already NCHW
+        if bias is not None:
+            y[first:end] += bias
 
     threads.over_batch(n, part)
-    return _bias(y.reshape(n, c_out, oh, ow), b)
+    return y.reshape(n, c_out, oh, ow)
 
 
 def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
@@ -179,20 +181,22 @@ def conv2d_backward(x, w, dy, stride=1, padding=0, need_dx=True):
     c_out, _, kh, kw = w.shape
     oh, ow = dy.shape[2:]
     dyr, wm = dy.reshape(n, c_out, oh * ow), w.reshape(c_out, -1)
-    dx = np.zeros(x.shape) if need_dx else None
+    dx = np.empty(x.shape) if need_dx else None
 
-    def part(first, end):
+    def part(first, end):  # (dw, db) of samples first..end-1, and their dx
         dw = np.zeros(wm.shape)
+        if need_dx:
+            dx[first:end] = 0.0
         for a, z in _chunks(first, end, c_in * kh * kw * oh * ow):
             cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)
             dw += np.matmul(dyr[a:z], cols.transpose(0, 2, 1)).sum(axis=0)
             if need_dx:
                 dcols = np.matmul(wm.T, dyr[a:z], out=_scratch("dcols", cols.shape))
                 _col2im(dcols, kh, kw, sh, sw, ph, pw, oh, dx[a:z])
-        return dw
+        return dw, dyr[first:end].sum(axis=(0, 2))
 
-    dw = sum(threads.over_batch(n, part))
-    return dx, dw.reshape(w.shape), dy.sum(axis=(0, 2, 3))
+    dw, db = (sum(parts) for parts in zip(*threads.over_batch(n, part)))
+    return dx, dw.reshape(w.shape), db
 
 
 def conv_transpose2d_forward(x, w, b, stride=1, padding=0, output_padding=0):
