@@ -75,6 +75,11 @@ class ControlsPanel(Vertical, can_focus=True):
     def on_mount(self) -> None:
         self.rows[0].selected = True
 
+    def watch_has_focus(self, _has_focus: bool) -> None:
+        """Restyle the panel and the chosen row's texts, the only parts its focus styles (`:focus-within`), not
+        every widget in it as Textual does: 31 of them, 25 ms of `o` at 80×24."""
+        self.app.stylesheet.update_nodes([self, *self.query(".-selected")], animate=True)
+
     @property
     def selected(self) -> ParamControl:
         """The chosen row (the first before the panel is mounted)."""
