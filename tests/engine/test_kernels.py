@@ -5,6 +5,7 @@ The CUDA kernels run in a subprocess, because numba's simulator must be switched
 On a machine with a working GPU that subprocess uses the real device instead.
 """
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,27 @@ def test_numba_on_several_threads_agrees_with_reference(monkeypatch):
         engine.set_num_threads(before)
     with pytest.raises(ValueError, match="at least 1"):
         engine.set_num_threads(0)
+
+
+def test_a_matmul_shared_out_among_threads_is_numpys(monkeypatch):
+    """Big matmuls are cut along their first axis among the threads (a low threshold here): rows of a
+    matrix, a batch with or without its own right-hand batch, broadcasting, transposed views."""
+    from dltui.engine.kernels import threads as module
+
+    rng = np.random.default_rng(5)
+    monkeypatch.setattr(module, "SPLIT_MACS", 1)
+    monkeypatch.setattr(module.threads, "count", 3)
+    a2, b2 = rng.standard_normal((7, 5)), rng.standard_normal((5, 4))
+    a3, b3 = rng.standard_normal((6, 7, 5)), rng.standard_normal((6, 5, 4))
+    cases = [(a2, b2), (b2.T, a2.T), (a3, b2), (a3, b3), (a3, b3[:1]), (a3[:3], b2[None].repeat(3, 0)), (a3[:1], b3),
+             (rng.standard_normal((2, 3, 7, 5)), rng.standard_normal((3, 5, 4))), (a2, rng.standard_normal(5))]
+    for a, b in cases:
+        np.testing.assert_allclose(module.threads.matmul(a, b), a @ b, rtol=1e-12, atol=0)
+    for a, b in [(a3, rng.standard_normal((4, 5, 4))), (a3, b3.transpose(0, 2, 1))]:  # batches 6 and 4; 5 ≠ 4
+        with pytest.raises(ValueError) as numpys:
+            a @ b
+        with pytest.raises(ValueError, match=re.escape(str(numpys.value))):
+            module.threads.matmul(a, b)
 
 
 def test_numba_compiles_each_kernel_once_whatever_the_input():

@@ -7,7 +7,7 @@ matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signa
 Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
 No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
 double the kernels to compile; convolution and pooling instead share the batch out among the
-engine's threads (``threads.py``, one unless ``OMP_NUM_THREADS`` or ``set_num_threads`` says more),
+engine's threads (``threads.py``, which also splits big matmuls; one unless ``OMP_NUM_THREADS`` or ``set_num_threads`` says more),
 each part in chunks whose columns stay in cache. The long kernels (convolution, pooling) are ``nogil=True``: a lab
 trains on its runner thread while the UI thread draws, and a kernel that kept the GIL stopped the UI
 for its whole call (they touch only the arrays they are given). Measured on LeNet in the app

@@ -6,6 +6,7 @@ import numpy as np
 
 from dltui.i18n import N_
 
+from ..kernels.threads import threads
 from .base import Op, unbroadcast
 
 
@@ -29,22 +30,22 @@ class ScaledDotProductAttention(Op):
     grad_formula = "dV = Aᵀ·dY, dA = dY·Vᵀ, dS = A⊙(dA − Σ dA⊙A), dQ = dS·K/√d, dK = dSᵀ·Q/√d"
 
     def forward(self, q, k, v, *, bias, scale):
-        scores = q @ np.swapaxes(k, -1, -2) * scale
+        scores = threads.matmul(q, np.swapaxes(k, -1, -2)) * scale
         if bias is not None:
             scores = scores + bias
         e = np.exp(scores - scores.max(axis=-1, keepdims=True))
         attn = e / e.sum(axis=-1, keepdims=True)
         self.save(attn=attn)
-        return attn @ v
+        return threads.matmul(attn, v)
 
     def backward(self, dy):
         q, k, v = self.arrays
         attn, scale = self.saved["attn"], self.params["scale"]
-        dv = np.swapaxes(attn, -1, -2) @ dy
-        dattn = dy @ np.swapaxes(v, -1, -2)
+        dv = threads.matmul(np.swapaxes(attn, -1, -2), dy)
+        dattn = threads.matmul(dy, np.swapaxes(v, -1, -2))
         dscores = attn * (dattn - (dattn * attn).sum(axis=-1, keepdims=True))
-        dq = dscores @ k * scale
-        dk = np.swapaxes(dscores, -1, -2) @ q * scale
+        dq = threads.matmul(dscores, k) * scale
+        dk = threads.matmul(np.swapaxes(dscores, -1, -2), q) * scale
         return unbroadcast(dq, q.shape), unbroadcast(dk, k.shape), unbroadcast(dv, v.shape)
 
     def composite(self, q, k, v):

@@ -6,6 +6,7 @@ import numpy as np
 
 from dltui.i18n import N_
 
+from ..kernels.threads import threads
 from .base import Op, unbroadcast
 
 
@@ -108,7 +109,7 @@ class MatMul(Op):
     inputs_are, outputs_are = (N_("left matrix A"), N_("right matrix B")), (N_("product Y"),)
 
     def forward(self, a, b):
-        return a @ b
+        return threads.matmul(a, b)
 
     def backward(self, dy):
         a, b = self.arrays[:2]
@@ -118,8 +119,8 @@ class MatMul(Op):
             dy = np.expand_dims(dy, -2)
         if b.ndim == 1:
             dy = np.expand_dims(dy, -1)
-        da = unbroadcast(dy @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
-        db = unbroadcast(np.swapaxes(a2, -1, -2) @ dy, b2.shape).reshape(b.shape)
+        da = unbroadcast(threads.matmul(dy, np.swapaxes(b2, -1, -2)), a2.shape).reshape(a.shape)
+        db = unbroadcast(threads.matmul(np.swapaxes(a2, -1, -2), dy), b2.shape).reshape(b.shape)
         return da, db
 
 

@@ -8,6 +8,7 @@ from dltui.i18n import N_
 
 from ..kernels import active
 from ..kernels.reference import conv_out_size, pair
+from ..kernels.threads import threads
 from .base import Op
 from .basic import Concat, Pad
 
@@ -22,14 +23,15 @@ class Linear(Op):
     inputs_are, outputs_are = (N_("input X"), N_("weight W"), N_("bias b")), (N_("output Y"),)
 
     def forward(self, x, w, b=None):
-        y = x @ w.T
+        y = threads.matmul(x, w.T)
         return y if b is None else y + b
 
     def backward(self, dy):
         x, w = self.arrays[0], self.arrays[1]
         dy2, x2 = (dy, x) if dy.ndim == 2 else (dy.reshape(-1, dy.shape[-1]), x.reshape(-1, x.shape[-1]))
-        dx = dy @ w if self.inputs[0].requires_grad else None  # a first layer's input needs none
-        return (dx, dy2.T @ x2) if len(self.arrays) == 2 else (dx, dy2.T @ x2, dy2.sum(axis=0))
+        dx = threads.matmul(dy, w) if self.inputs[0].requires_grad else None  # a first layer's input needs none
+        dw = threads.matmul(dy2.T, x2)
+        return (dx, dw) if len(self.arrays) == 2 else (dx, dw, dy2.sum(axis=0))
 
     def composite(self, x, w, b=None):
         y = x @ w.T
