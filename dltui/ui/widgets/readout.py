@@ -26,6 +26,16 @@ def chinese_wrapped(content: VisualType) -> VisualType:
     return content
 
 
+def same_text(a: object, b: object) -> bool:
+    """Whether two strings or Rich Texts show the same: Rich's `==` compares the characters and spans, not the
+    Text's own style (a status turning red with the same words would have stayed as it was)."""
+    if type(a) is not type(b) or a != b:
+        return False
+    if isinstance(a, Text):
+        return (a.style, a.justify, a.overflow, a.no_wrap, a.end) == (b.style, b.justify, b.overflow, b.no_wrap, b.end)
+    return isinstance(a, str)
+
+
 class Readout(Static):
     """A `Static` whose `update` lays the screen out only when the new text changes the widget's height."""
 
@@ -34,7 +44,11 @@ class Readout(Static):
         self.text = content
 
     def update(self, content: VisualType = "", *, layout: bool | None = None) -> None:
-        """Show `content`; `layout` None: lay out only if the size changes."""
+        """Show `content`; `layout` None: lay out only if the size changes. Text equal to what is shown (a new
+        object: one changed in place is shown again) changes nothing: most of a picture stays as it was when
+        one part of it moves (draw-a-digit's cursor: 4 of its 6 readouts), and each one redrawn costs render time."""
+        if layout is None and content is not self.text and same_text(content, self.text):
+            return
         height = self.content_region.height
         self.text = content
         super().update(chinese_wrapped(content), layout=bool(layout))
