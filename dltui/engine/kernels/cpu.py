@@ -4,7 +4,10 @@ Rules followed here (measured, see DESIGN.md): only top-level ``@njit(cache=True
 no ``np.dot`` inside njit, so convolutions are im2col/col2im loops in numba around NumPy BLAS
 matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signature, declared in
 ``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
-Python wrappers that normalise arguments to those types; the ``_``-prefixed ones are compiled.
+Python wrappers that normalise arguments to those types and allocate the arrays the kernels write (an
+array numba allocates and hands back costs more to make and free: the activations' and gates'
+kernels writing into NumPy's arrays took 7-17 µs off a 2-4-1 net's 100 µs step); the
+``_``-prefixed ones are compiled.
 No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
 double the kernels to compile; convolution and pooling instead share the batch out among the
 engine's threads (``threads.py``, which also splits big matmuls; one unless ``OMP_NUM_THREADS`` or ``set_num_threads`` says more),
@@ -342,10 +345,9 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride=None, padding=0):
 # Compiled over the flat array; the wrappers restore the shape. One pass, no temporaries.
 
 
-@_kernel(f"{A1}({A1}, i8, f8)", nogil=False)
-def _act_forward_flat(x, kind, param):
-    """kind: 0 relu, 1 leaky_relu(param), 2 elu(param), 3 sigmoid, 4 tanh."""
-    y = np.empty_like(x)
+@_kernel(f"none({A1}, i8, f8, {A1})", nogil=False)
+def _act_forward_flat(x, kind, param, y):
+    """y = the activation of x; kind: 0 relu, 1 leaky_relu(param), 2 elu(param), 3 sigmoid, 4 tanh."""
     for k in range(x.size):
         v = x[k]
         if kind == 0:
@@ -359,12 +361,10 @@ def _act_forward_flat(x, kind, param):
             y[k] = 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
         else:
             y[k] = math.tanh(v)
-    return y
 
 
-@_kernel(f"{A1}({A1}, {A1}, {A1}, i8, f8)", nogil=False)
-def _act_backward_flat(x, y, dy, kind, param):
-    dx = np.empty_like(dy)
+@_kernel(f"none({A1}, {A1}, {A1}, i8, f8, {A1})", nogil=False)
+def _act_backward_flat(x, y, dy, kind, param, dx):
     for k in range(dy.size):
         if kind == 0:
             dx[k] = dy[k] if x[k] > 0 else 0.0
@@ -376,12 +376,13 @@ def _act_backward_flat(x, y, dy, kind, param):
             dx[k] = dy[k] * y[k] * (1.0 - y[k])
         else:
             dx[k] = dy[k] * (1.0 - y[k] * y[k])
-    return dx
 
 
 def _fwd(x, kind, param=0.0):
     x = _c(x)
-    return _act_forward_flat(x.reshape(-1), kind, float(param)).reshape(x.shape)
+    y = np.empty(x.shape)
+    _act_forward_flat(x.reshape(-1), kind, float(param), y.reshape(-1))
+    return y
 
 
 def _bwd(x, y, dy, kind, param=0.0):
@@ -389,7 +390,9 @@ def _bwd(x, y, dy, kind, param=0.0):
     flat = dy.reshape(-1)
     x = _c(x).reshape(-1) if kind <= 2 else flat  # relu family reads x, the others read y
     y = _c(y).reshape(-1) if kind >= 2 else flat
-    return _act_backward_flat(x, y, flat, kind, float(param)).reshape(dy.shape)
+    dx = np.empty(dy.shape)
+    _act_backward_flat(x, y, flat, kind, float(param), dx.reshape(-1))
+    return dx
 
 
 def relu_forward(x):
@@ -441,11 +444,9 @@ def _sigmoid(v):
     return 1.0 / (1.0 + e) if v >= 0 else e / (1.0 + e)
 
 
-@_kernel(f"UniTuple({A2}, 6)({A2}, {A2})", nogil=False)
-def _lstm_forward(gates, c_prev):
+@_kernel(f"none({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
+def _lstm_forward(gates, c_prev, i, f, g, o, c, h):
     n, hs = c_prev.shape
-    i, f, g = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
-    o, c, h = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
     for b in range(n):
         for k in range(hs):
             i[b, k] = _sigmoid(gates[b, k])
@@ -454,14 +455,11 @@ def _lstm_forward(gates, c_prev):
             o[b, k] = _sigmoid(gates[b, 3 * hs + k])
             c[b, k] = f[b, k] * c_prev[b, k] + i[b, k] * g[b, k]
             h[b, k] = o[b, k] * math.tanh(c[b, k])
-    return i, f, g, o, c, h
 
 
-@_kernel(f"UniTuple({A2}, 2)({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
-def _lstm_backward(i, f, g, o, c, c_prev, dh, dc):
+@_kernel(f"none({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
+def _lstm_backward(i, f, g, o, c, c_prev, dh, dc, dgates, dc_prev):
     n, hs = c.shape
-    dgates = np.empty((n, 4 * hs))
-    dc_prev = np.empty((n, hs))
     for b in range(n):
         for k in range(hs):
             tc = math.tanh(c[b, k])
@@ -472,37 +470,38 @@ def _lstm_backward(i, f, g, o, c, c_prev, dh, dc):
             dgates[b, 2 * hs + k] = dct * ik * (1.0 - gk * gk)
             dgates[b, 3 * hs + k] = dh[b, k] * tc * ok * (1.0 - ok)
             dc_prev[b, k] = dct * fk
-    return dgates, dc_prev
 
 
 def lstm_gates_forward(gates, c_prev):
-    return _lstm_forward(_c(gates), _c(c_prev))
+    c_prev = _c(c_prev)
+    out = tuple(np.empty(c_prev.shape) for _ in range(6))  # i, f, g, o, c, h
+    _lstm_forward(_c(gates), c_prev, *out)
+    return out
 
 
 def lstm_gates_backward(i, f, g, o, c, c_prev, dh, dc):
     c = _c(c)
     dh = np.zeros_like(c) if dh is None else _c(dh)
     dc = np.zeros_like(c) if dc is None else _c(dc)
-    return _lstm_backward(_c(i), _c(f), _c(g), _c(o), c, _c(c_prev), dh, dc)
+    dgates, dc_prev = np.empty((len(c), 4 * c.shape[1])), np.empty(c.shape)
+    _lstm_backward(_c(i), _c(f), _c(g), _c(o), c, _c(c_prev), dh, dc, dgates, dc_prev)
+    return dgates, dc_prev
 
 
-@_kernel(f"UniTuple({A2}, 4)({A2}, {A2}, {A2})", nogil=False)
-def _gru_forward(gi, gh, h_prev):
+@_kernel(f"none({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
+def _gru_forward(gi, gh, h_prev, r, z, nn, h):
     n, hs = h_prev.shape
-    r, z, nn, h = np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs)), np.empty((n, hs))
     for b in range(n):
         for k in range(hs):
             r[b, k] = _sigmoid(gi[b, k] + gh[b, k])
             z[b, k] = _sigmoid(gi[b, hs + k] + gh[b, hs + k])
             nn[b, k] = math.tanh(gi[b, 2 * hs + k] + r[b, k] * gh[b, 2 * hs + k])
             h[b, k] = (1.0 - z[b, k]) * nn[b, k] + z[b, k] * h_prev[b, k]
-    return r, z, nn, h
 
 
-@_kernel(f"UniTuple({A2}, 3)({A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
-def _gru_backward(gh, h_prev, r, z, nn, dh):
+@_kernel(f"none({A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2}, {A2})", nogil=False)
+def _gru_backward(gh, h_prev, r, z, nn, dh, dgi, dgh, dh_prev):
     n, hs = h_prev.shape
-    dgi, dgh, dh_prev = np.empty((n, 3 * hs)), np.empty((n, 3 * hs)), np.empty((n, hs))
     for b in range(n):
         for k in range(hs):
             rk, zk, nk, d = r[b, k], z[b, k], nn[b, k], dh[b, k]
@@ -512,15 +511,21 @@ def _gru_backward(gh, h_prev, r, z, nn, dh):
             dgi[b, k], dgi[b, hs + k], dgi[b, 2 * hs + k] = dr, dz, dn
             dgh[b, k], dgh[b, hs + k], dgh[b, 2 * hs + k] = dr, dz, dn * rk
             dh_prev[b, k] = d * zk
-    return dgi, dgh, dh_prev
 
 
 def gru_gates_forward(gi, gh, h_prev):
-    return _gru_forward(_c(gi), _c(gh), _c(h_prev))
+    h_prev = _c(h_prev)
+    out = tuple(np.empty(h_prev.shape) for _ in range(4))  # r, z, n, h
+    _gru_forward(_c(gi), _c(gh), h_prev, *out)
+    return out
 
 
 def gru_gates_backward(gh, h_prev, r, z, n, dh):
-    return _gru_backward(_c(gh), _c(h_prev), _c(r), _c(z), _c(n), _c(dh))
+    h_prev = _c(h_prev)
+    gates = (len(h_prev), 3 * h_prev.shape[1])
+    dgi, dgh, dh_prev = np.empty(gates), np.empty(gates), np.empty(h_prev.shape)
+    _gru_backward(_c(gh), h_prev, _c(r), _c(z), _c(n), _c(dh), dgi, dgh, dh_prev)
+    return dgi, dgh, dh_prev
 
 
 # --------------------------------------------------------------------------- fused tiny-MLP training
