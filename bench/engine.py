@@ -5,8 +5,8 @@
 Every figure is measured in this run, at equal cores: both libraries at one thread, then both at all
 cores (each at its best thread count), each library in a child process whose BLAS runs that many
 threads. The reference is PyTorch on the CPU in float64 when it is installed (it is never a
-dependency), else dltui's own NumPy backend. The two children take turns, a 0.1 s round each, and
-each keeps its best round (`both_times`). Ratios are dltui's time over the reference's: below 1.0
+dependency), else dltui's own NumPy backend. For each model, the children of both libraries at every
+thread count take turns, a 0.1 s round each, and each keeps its best round (`turn_times`). Ratios are dltui's time over the reference's: below 1.0
 dltui is faster. The GPU has its own table: bench/gpu.py. A script, not a test.
 """
 
@@ -221,29 +221,31 @@ def thread_settings(library: str, threads: int) -> dict[str, str]:
             "DLTUI_BACKEND": "numpy" if library == "numpy" else "numba"}
 
 
-def both_times(title: str, threads: int, budget: float, fused: bool, reference: str) -> tuple[float, float]:
-    """(dltui, reference) seconds per step of `title`, each library in its own child process whose BLAS runs
-    `threads` threads (read once, when NumPy loads; dltui sets one unless told). The two take turns, a round
-    each, until `budget` seconds per library have passed, and each keeps its best round: this shared
-    machine's speed drifts by up to 40 % over seconds, so figures taken one after the other compared two
-    different machines (and in one process, one library's spinning threads slowed the other's)."""
+def turn_times(title: str, counts: list[int], budget: float, fused: bool, reference: str) -> dict:
+    """{(library, threads): seconds per step} of `title` for dltui and the reference at each thread count, each
+    in its own child process whose BLAS runs that many threads (read once, when NumPy loads; dltui sets one
+    unless told). All of them take turns, a round each, until `budget` seconds apiece have passed, and each
+    keeps its best round: this shared machine's speed drifts by up to 40 % over seconds, so figures taken one
+    after the other compared different machines (and in one process, one library's spinning threads slowed
+    the other's)."""
+    configs = [(library, n) for n in counts for library in ("dltui", reference)]
     children = [subprocess.Popen([sys.executable, __file__, "--child", title, "--library", library,
-                                  "--threads", str(threads)] + (["--fused"] if fused and library == "dltui" else []),
-                                 env=dict(os.environ, **thread_settings(library, threads)), stdin=subprocess.PIPE,
+                                  "--threads", str(n)] + (["--fused"] if fused and library == "dltui" else []),
+                                 env=dict(os.environ, **thread_settings(library, n)), stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, text=True, bufsize=1)
-                for library in ("dltui", reference)]
+                for library, n in configs]
     for child in children:
         child.stdout.readline()  # ready: built, and two untimed steps taken
-    best, start = [float("inf")] * 2, time.perf_counter()
-    while float("inf") in best or time.perf_counter() - start < 2 * budget:
-        for k, child in enumerate(children):
+    best, start = dict.fromkeys(configs, float("inf")), time.perf_counter()
+    while float("inf") in best.values() or time.perf_counter() - start < len(configs) * budget:
+        for config, child in zip(configs, children):
             time.sleep(SETTLE_S)
             child.stdin.write("round\n")
-            best[k] = min(best[k], float(child.stdout.readline()))
+            best[config] = min(best[config], float(child.stdout.readline()))
     for child in children:
         child.stdin.close()
         child.wait()
-    return best[0], best[1]
+    return best
 
 
 def child(title: str, library: str, threads: int, fused: bool) -> None:
@@ -296,8 +298,9 @@ def main() -> None:
             rows.append((title, True, FUSED_TARGET))
         for _, fused, target in rows:
             cells, met = "", True
+            times = turn_times(title, counts, budget, fused, ref)
             for setting in ([1], counts):
-                mine, theirs = (min(times) for times in zip(*(both_times(title, n, budget, fused, ref) for n in setting)))
+                mine, theirs = (min(times[library, n] for n in setting) for library in ("dltui", ref))
                 cells += f"{mine * 1e3:10.3f}{theirs * 1e3:10.3f}{mine / theirs:9.3f}x"
                 met &= mine / theirs <= target
             name = "  the same step, fused mlp_sgd kernel" if fused else title
