@@ -10,8 +10,9 @@ kernels writing into NumPy's arrays took 7-17 µs off a 2-4-1 net's 100 µs step
 ``_``-prefixed ones are compiled.
 No ``parallel=True``: on LeNet-sized im2col it was slower (memory-bound loops), and it would
 double the kernels to compile; convolution and pooling instead share the batch out among the
-engine's threads (``threads.py``, which also splits big matmuls; one unless ``OMP_NUM_THREADS`` or ``set_num_threads`` says more),
-each part in chunks whose columns stay in cache. The long kernels (convolution, pooling) are ``nogil=True``: a lab
+engine's threads (``threads.py``, which also splits big matmuls; one unless ``OMP_NUM_THREADS`` or
+``set_num_threads`` says more), each part in chunks whose columns stay in cache. The long kernels
+(convolution, pooling) are ``nogil=True``: a lab
 trains on its runner thread while the UI thread draws, and a kernel that kept the GIL stopped the UI
 for its whole call (they touch only the arrays they are given). Measured on LeNet in the app
 (bench/latency.py, 2 shared cores, 3 runs each): free-running while the picture follows went from
@@ -326,6 +327,7 @@ def max_pool2d_forward(x, kernel, stride=None, padding=0):
 
 def max_pool2d_backward(dy, argmax, x_shape):
     dy, arg = _c(dy), np.ascontiguousarray(argmax, dtype=np.int64)
+    arg = arg if arg.flags.writeable else arg.copy()  # the kernel is compiled for writeable arrays only
     dx = np.zeros(x_shape)
     threads.over_batch(len(dy), lambda a, z: _max_unpool(dy[a:z], arg[a:z], dx[a:z]))
     return dx
