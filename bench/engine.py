@@ -212,11 +212,11 @@ def thread_counts() -> list[int]:
 SETTLE_S = 0.1
 
 
-def thread_settings(library: str, threads: int) -> dict[str, str]:
-    """The environment a child runs `library` at `threads` threads with. PyTorch: its OpenMP pool and
-    BLAS. dltui: its own threads (`OMP_NUM_THREADS`, as PyTorch reads it) and BLAS at one thread, dltui's
-    default: a second OpenBLAS thread spins between the many small matmuls of a step and takes the core
-    dltui's second thread would run on (LeNet at two threads was no faster than at one)."""
+def child_environment(library: str, threads: int) -> dict[str, str]:
+    """The environment variables of a child that runs `library` at `threads` threads (and dltui's backend).
+    PyTorch: its OpenMP pool and BLAS. dltui: its own threads (`OMP_NUM_THREADS`, as PyTorch reads it) and
+    BLAS at one thread, dltui's default: a second OpenBLAS thread spins between the many small matmuls of a
+    step and takes the core dltui's second thread would run on (LeNet at two threads was no faster)."""
     blas = "1" if library != "torch" else str(threads)
     return {"OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": blas, "MKL_NUM_THREADS": blas,
             "DLTUI_BACKEND": "numpy" if library == "numpy" else "numba"}
@@ -232,7 +232,7 @@ def turn_times(title: str, counts: list[int], budget: float, fused: bool, refere
     configs = [(library, n) for n in counts for library in ("dltui", reference)]
     children = [subprocess.Popen([sys.executable, __file__, "--child", title, "--library", library,
                                   "--threads", str(n)] + (["--fused"] if fused and library == "dltui" else []),
-                                 env=dict(os.environ, **thread_settings(library, n)), stdin=subprocess.PIPE,
+                                 env=dict(os.environ, **child_environment(library, n)), stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE, text=True, bufsize=1)
                 for library, n in configs]
     for child in children:

@@ -320,7 +320,8 @@ def _pool_geometry(x_shape, kernel, stride, padding):
 def max_pool2d_forward(x, kernel, stride=None, padding=0):
     x = _c(x)
     kh, kw, sh, sw, ph, pw, oh, ow = _pool_geometry(x.shape, kernel, stride, padding)
-    y, arg = np.empty(x.shape[:2] + (oh, ow)), np.empty(x.shape[:2] + (oh, ow), dtype=np.int64)
+    shape = x.shape[:2] + (oh, ow)
+    y, arg = np.empty(shape), np.empty(shape, dtype=np.int64)
     threads.over_batch(len(x), lambda a, z: _max_pool(x[a:z], kh, kw, sh, sw, ph, pw, y[a:z], arg[a:z]))
     return y, arg
 

@@ -26,9 +26,9 @@ def _default_count() -> int:
 
 
 class _Threads:
-    """The engine's intra-op threads: convolution and pooling share a batch out among them (their
-    kernels and NumPy's matmul release the GIL). One by default: the labs' small steps beside the UI
-    gain nothing from a second thread, and the UI would lose its core."""
+    """The engine's intra-op threads: convolution and pooling share a batch out among them, a big matmul
+    its rows (their kernels and NumPy's matmul release the GIL). One by default: the labs' small steps
+    beside the UI gain nothing from a second thread, and the UI would lose its core."""
 
     def __init__(self):
         self.count, self.pool, self.workers = _default_count(), None, 0
