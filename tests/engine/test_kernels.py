@@ -98,16 +98,22 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
         saved = ref.lstm_gates_forward(gates, c_prev)
         for got, want in zip(k.lstm_gates_forward(gates, c_prev), saved):
             close(got, want)
+        for got, want in zip(k.lstm_gates_forward(np.asfortranarray(gates), np.asfortranarray(c_prev)), saved):
+            close(got, want)  # column-major inputs (a transposed view) give the same
         dh, dc = rng.standard_normal((n, hs)), rng.standard_normal((n, hs))
         i, f, g, o, c, _ = saved
         for dh_, dc_ in [(dh, dc), (dh, None), (None, dc)]:
-            got = k.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_)
-            for a, b in zip(got, ref.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_)):
+            want = ref.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_)
+            for a, b in zip(k.lstm_gates_backward(i, f, g, o, c, c_prev, dh_, dc_), want):
+                close(a, b)
+            for a, b in zip(k.lstm_gates_backward(i, f, g, o, np.asfortranarray(c), c_prev, dh_, dc_), want):
                 close(a, b)
         gi, gh, h_prev = (rng.standard_normal((n, 3 * hs)), rng.standard_normal((n, 3 * hs)),
                           rng.standard_normal((n, hs)))
         saved = ref.gru_gates_forward(gi, gh, h_prev)
         for got, want in zip(k.gru_gates_forward(gi, gh, h_prev), saved):
+            close(got, want)
+        for got, want in zip(k.gru_gates_forward(np.asfortranarray(gi), np.asfortranarray(gh), h_prev), saved):
             close(got, want)
         r, z, nn, _ = saved
         dh = rng.standard_normal((n, hs))
@@ -194,9 +200,26 @@ def test_fused_mlp_sgd_takes_the_engines_sgd_steps(activation, loss):
         np.testing.assert_allclose(a[0], p.data, rtol=1e-12, atol=1e-14)
 
 
+def cpu_backends():
+    """The reference, and numba's kernels where numba is installed."""
+    try:
+        from dltui.engine.kernels import cpu
+    except ImportError:
+        return [ref]
+    return [ref, cpu]
+
+
 def test_sigmoid_does_not_overflow():
-    with np.errstate(over="raise"):
-        np.testing.assert_array_equal(ref.sigmoid_forward(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+    for k in cpu_backends():
+        with np.errstate(over="raise"):
+            np.testing.assert_array_equal(k.sigmoid_forward(np.array([-1000.0, 1000.0])), [0.0, 1.0])
+
+
+def test_activations_of_a_0d_array_are_arrays():
+    for k in cpu_backends():
+        for name in ("sigmoid", "tanh", "relu"):
+            y = getattr(k, f"{name}_forward")(np.array(0.7))
+            assert np.ndim(y) == 0 and np.isclose(y, getattr(ref, f"{name}_forward")(np.array([0.7]))[0])
 
 
 # --------------------------------------------------------------------------- backends
