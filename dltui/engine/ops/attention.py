@@ -30,11 +30,13 @@ class ScaledDotProductAttention(Op):
     grad_formula = "dV = Aᵀ·dY, dA = dY·Vᵀ, dS = A⊙(dA − Σ dA⊙A), dQ = dS·K/√d, dK = dSᵀ·Q/√d"
 
     def forward(self, q, k, v, *, bias, scale):
-        scores = threads.matmul(q, np.swapaxes(k, -1, -2)) * scale
+        scores = threads.matmul(q, np.swapaxes(k, -1, -2))  # new arrays from here on: changed in place
+        scores *= scale
         if bias is not None:
-            scores = scores + bias
-        e = np.exp(scores - scores.max(axis=-1, keepdims=True))
-        attn = e / e.sum(axis=-1, keepdims=True)
+            scores = scores + bias  # a new array: bias may broadcast it to a larger shape
+        scores -= scores.max(axis=-1, keepdims=True)
+        attn = np.exp(scores)
+        attn /= attn.sum(axis=-1, keepdims=True)
         self.save(attn=attn)
         return threads.matmul(attn, v)
 
@@ -43,7 +45,9 @@ class ScaledDotProductAttention(Op):
         attn, scale = self.saved["attn"], self.params["scale"]
         dv = threads.matmul(np.swapaxes(attn, -1, -2), dy)
         dattn = threads.matmul(dy, np.swapaxes(v, -1, -2))
-        dscores = attn * (dattn - (dattn * attn).sum(axis=-1, keepdims=True))
+        dattn -= (dattn * attn).sum(axis=-1, keepdims=True)
+        dscores = dattn
+        dscores *= attn
         dq = threads.matmul(dscores, k) * scale
         dk = threads.matmul(np.swapaxes(dscores, -1, -2), q) * scale
         return unbroadcast(dq, q.shape), unbroadcast(dk, k.shape), unbroadcast(dv, v.shape)

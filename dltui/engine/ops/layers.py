@@ -24,7 +24,9 @@ class Linear(Op):
 
     def forward(self, x, w, b=None):
         y = threads.matmul(x, w.T)
-        return y if b is None else y + b
+        if b is not None:
+            y += b  # y is new: adding in place saves an output-sized array
+        return y
 
     def backward(self, dy):
         x, w = self.arrays[0], self.arrays[1]
@@ -371,10 +373,13 @@ class LayerNorm(Op):
     def forward(self, x, gamma, beta, *, ndim, eps):
         axes = tuple(range(x.ndim - ndim, x.ndim))
         mean = x.mean(axis=axes, keepdims=True)
-        inv_std = 1.0 / np.sqrt(x.var(axis=axes, keepdims=True) + eps)
-        x_hat = (x - mean) * inv_std
+        x_hat = x - mean
+        inv_std = 1.0 / np.sqrt((x_hat * x_hat).mean(axis=axes, keepdims=True) + eps)
+        x_hat *= inv_std
         self.save(mean=mean, inv_std=inv_std, x_hat=x_hat)
-        return gamma * x_hat + beta
+        y = x_hat * gamma
+        y += beta
+        return y
 
     def backward(self, dy):
         x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
@@ -384,8 +389,10 @@ class LayerNorm(Op):
         outer = tuple(range(dy.ndim - ndim))
         m = gamma.size
         dx_hat = dy * gamma
-        dx = inv_std / m * (m * dx_hat - dx_hat.sum(axis=axes, keepdims=True)
-                            - x_hat * (dx_hat * x_hat).sum(axis=axes, keepdims=True))
+        dx = x_hat * ((dx_hat * x_hat).sum(axis=axes, keepdims=True) / -m)
+        dx += dx_hat
+        dx -= dx_hat.sum(axis=axes, keepdims=True) / m
+        dx *= inv_std
         return dx, (dy * x_hat).sum(axis=outer), dy.sum(axis=outer)
 
 
