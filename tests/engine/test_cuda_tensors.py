@@ -31,6 +31,7 @@ def check_arrays() -> None:
         (2.0 - ga, 2.0 - a), (ga / 4.0, a / 4.0), (3.0 / (ga * ga + 1), 3.0 / (a * a + 1)), (-ga, -a),
         (ga**2, a**2), (np.exp(ga), np.exp(a)), (np.log(ga * ga + 1), np.log(a * a + 1)),
         (np.sqrt(ga * ga), np.abs(a)), (np.maximum(ga, 0.0), np.maximum(a, 0.0)), (np.tanh(ga), np.tanh(a)),
+        (np.logaddexp(0.0, ga * 300), np.logaddexp(0.0, a * 300)), (np.logaddexp(ga, gb), np.logaddexp(a, b)),
         (ga.T + up(col).T, a.T + col.T), (ga.T.copy(), a.T),
         (ga.sum(), a.sum()), (ga.sum(axis=0), a.sum(axis=0)), (ga.T.sum(axis=1, keepdims=True), a.T.sum(axis=1, keepdims=True)),
         (np.mean(ga, axis=1), a.mean(axis=1)), (ga.max(axis=1, keepdims=True), a.max(axis=1, keepdims=True)),

@@ -32,7 +32,7 @@ MAX_DIMS = 6
 config.CUDA_LOW_OCCUPANCY_WARNINGS = False  # small layers launch small grids, and that is fine
 
 # elementwise op codes (one kernel, a uniform branch per launch)
-ADD, SUB, MUL, DIV, MAXIMUM, POW, RSUB, RDIV, RPOW, GT, SET = range(11)
+ADD, SUB, MUL, DIV, MAXIMUM, POW, RSUB, RDIV, RPOW, GT, SET, LOGADDEXP = range(12)
 COPY, NEG, EXP, LOG, SQRT, TANH, ABS, SIGN, LOG1P, SQUARE = range(100, 110)
 SUM, MAX, MIN = range(3)
 
@@ -61,6 +61,13 @@ def _apply(op, x, y):
         return 1.0 if x > y else 0.0
     if op == SET:
         return y
+    if op == LOGADDEXP:  # log(eˣ + eʸ) as NumPy computes it: no overflow, ±∞ kept
+        if x == y:
+            return x + math.log(2.0)
+        d = x - y
+        if d > 0:
+            return x + math.log1p(math.exp(-d))
+        return y + math.log1p(math.exp(d)) if d <= 0 else d
     if op == COPY:
         return x
     if op == NEG:
@@ -198,7 +205,7 @@ def _size(shape: tuple[int, ...]) -> int:
 
 
 _NUMPY_OPS = {np.add: ADD, np.subtract: SUB, np.multiply: MUL, np.true_divide: DIV, np.maximum: MAXIMUM,
-              np.power: POW, np.greater: GT}
+              np.power: POW, np.greater: GT, np.logaddexp: LOGADDEXP}
 _REVERSED = {SUB: RSUB, DIV: RDIV, POW: RPOW}
 _NUMPY_UNARY = {np.negative: NEG, np.exp: EXP, np.log: LOG, np.sqrt: SQRT, np.tanh: TANH, np.absolute: ABS,
                 np.sign: SIGN, np.log1p: LOG1P, np.square: SQUARE}

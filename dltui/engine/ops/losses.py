@@ -177,16 +177,19 @@ class BCEWithLogitsLoss(_Pointwise):
     grad_formula = "dz = (σ(z)(1 − y + w⁺y) − w⁺y)/n, dy = (w⁺·softplus(−z) − softplus(z))/n"
 
     def values(self, z, y, pos_weight=None):
+        spz = np.logaddexp(0.0, z)  # softplus(z) in one call: a small net's step pays per call
+        self.save(softplus=spz)
         pos = pos_weight
         if pos is None:
-            return softplus(z) - z * y
-        return pos * y * softplus(-z) + (1.0 - y) * softplus(z)
+            return spz - z * y
+        return pos * y * np.logaddexp(0.0, -z) + (1.0 - y) * spz
 
     def slopes(self, z, y, pos_weight=None):
-        sigma, pos = np.exp(-np.logaddexp(0.0, -z)), pos_weight
+        spz, pos = self.saved["softplus"], pos_weight
+        sigma = np.exp(z - spz)  # σ(z) = eᶻ/(1 + eᶻ); the exponent is never above 0
         if pos is None:
             return sigma - y, -z
-        return sigma * (1.0 - y + pos * y) - pos * y, pos * softplus(-z) - softplus(z)
+        return sigma * (1.0 - y + pos * y) - pos * y, pos * np.logaddexp(0.0, -z) - spz
 
 
 # ---------------------------------------------------------------- per-sample losses over a class axis
