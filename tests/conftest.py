@@ -1,5 +1,19 @@
-import dltui  # noqa: F401  (first, so its BLAS thread setting applies before any test imports NumPy)
-import pytest
+import os
+import platform
+import sys
+
+# The same float paths on every x86 machine CI may run on: NumPy's AVX-512 loops (its tanh and exp) and OpenBLAS's
+# per-CPU kernels round differently from the AVX2 ones, and a trained picture or a lesson's third decimal follows
+# the rounding (the autoencoder's latent scatter moved a point one cell on an AVX-512 Xeon; the echo state
+# network's error at radius 2 read 0.345 instead of the lesson's 0.344). Read when NumPy loads, so set first;
+# names a machine lacks are ignored.
+if platform.machine() in ("x86_64", "AMD64"):
+    os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 AVX512_ICL AVX512_SPR")
+    os.environ.setdefault("OPENBLAS_CORETYPE", "Haswell")
+assert "numpy" not in sys.modules, "NumPy was imported before tests/conftest.py could pin its CPU paths"
+
+import dltui  # noqa: E402, F401  (first, so its BLAS thread setting applies before any test imports NumPy)
+import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

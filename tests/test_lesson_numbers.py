@@ -1014,7 +1014,9 @@ def test_zoo_numbers_are_what_the_lab_computes(lang, zoo_runs):
                                      rf"用了 {NUM} 个样本后，测试误差（RMSE 除以目标的标准差，即 NRMSE）为 {SIGNED}，而直接"
                                      rf"重复上一个值的得分是 {SIGNED}")
     assert (samples, error, baseline) == (esn_end.samples[-1], round(esn_end.history[-1], 4), round(esn.baseline, 3))
-    errors = {name: round(zoo_runs[name][2].history[-1], 3) for name in ("esn15", "esn2")}
+    # radius 2 sits at the edge of chaos: its third decimal follows the CPU's rounding (0.344 or 0.345), so the
+    # lesson gives two
+    errors = {"esn15": round(zoo_runs["esn15"][2].history[-1], 3), "esn2": round(zoo_runs["esn2"][2].history[-1], 2)}
     assert claim(rf"At `radius = 1\.5` the error is {SIGNED}; at 2 it is {SIGNED}",
                  rf"`radius = 1\.5` 时误差为 {SIGNED}；为 2 时是 {SIGNED}") == [errors["esn15"], errors["esn2"]]
     assert claim(rf"The test error \({SIGNED}\) is now worse than repeating the last value \({SIGNED}\)",
