@@ -359,7 +359,7 @@ def avg_pool2d_backward(dy, x_shape, kernel, stride=None, padding=0):
 
 @_kernel(f"none({A1}, i8, f8, {A1})", nogil=False)
 def _act_forward_flat(x, kind, param, y):
-    """y = the activation of x; kind: 0 relu, 1 leaky_relu(param), 2 elu(param) (σ and tanh: `sigmoid_forward`)."""
+    """y = the activation of x; kind: 0 relu, 1 leaky_relu(param), 2 elu(param) (σ and tanh are NumPy's, below)."""
     for k in range(x.size):
         v = x[k]
         if kind == 0:
