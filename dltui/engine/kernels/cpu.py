@@ -33,7 +33,7 @@ import threading
 import numpy as np
 from numba import njit
 
-from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy: NumPy's vector code is as fast)
+from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy, tanh: NumPy's vector code is faster)
     MLP_ACTIVATIONS,
     MLP_LOSSES,
     conv_out_size,
@@ -41,6 +41,7 @@ from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy: NumP
     cross_entropy_backward,
     cross_entropy_forward,
     pair,
+    tanh_forward,
 )
 from dltui.engine.kernels.threads import threads
 
@@ -156,8 +157,9 @@ def _columns(x, kh, kw, sh, sw, ph, pw, positions):
 
 
 def _bias(y, b):
+    """y (N, C, …) += b per channel, in place; nothing when b is None."""
     if b is not None:
-        y += np.asarray(b, dtype=np.float64).reshape(1, -1, 1, 1)
+        y += np.asarray(b, dtype=np.float64).reshape((1, -1) + (1,) * (y.ndim - 2))
     return y
 
 
@@ -168,14 +170,13 @@ def conv2d_forward(x, w, b, stride=1, padding=0):
     c_out, _, kh, kw = w.shape
     oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
     y = np.empty((n, c_out, oh * ow))
-    wm, bias = w.reshape(c_out, -1), None if b is None else np.asarray(b, dtype=np.float64).reshape(1, -1, 1)
+    wm = w.reshape(c_out, -1)
 
     def part(first, end):
         for a, z in _chunks(first, end, c_in * kh * kw * oh * ow):
             cols = _columns(x[a:z], kh, kw, sh, sw, ph, pw, oh * ow)  # (chunk, C_in*KH*KW, OH*OW)
             np.matmul(wm, cols, out=y[a:z])  # (chunk, C_out, OH*OW): already NCHW
-        if bias is not None:
-            y[first:end] += bias
+        _bias(y[first:end], b)
 
     threads.over_batch(n, part)
     return y.reshape(n, c_out, oh, ow)
@@ -427,7 +428,7 @@ def elu_backward(x, y, dy, alpha=1.0):
 
 
 def sigmoid_forward(x):
-    """σ(x) = ½·tanh(x/2) + ½, which cannot overflow; tanh is NumPy's (see `tanh_forward`)."""
+    """σ(x) = ½·tanh(x/2) + ½, which cannot overflow, on NumPy's tanh (see the module's docstring)."""
     y = np.multiply(x, 0.5, out=np.empty(np.shape(x)))  # an array even when x is 0-d
     np.tanh(y, out=y)
     y *= 0.5
@@ -437,11 +438,6 @@ def sigmoid_forward(x):
 
 def sigmoid_backward(x, y, dy):
     return _bwd(x, y, dy, 3)
-
-
-def tanh_forward(x):
-    """NumPy's: its vectorised tanh is ~10x numba's, which calls libm's once per element (2.8 vs 27 ns here)."""
-    return np.tanh(x)
 
 
 def tanh_backward(x, y, dy):
@@ -488,7 +484,7 @@ def _lstm_backward(i, f, g, o, tc, c_prev, dh, dc, dgates, dc_prev):
 
 
 def lstm_gates_forward(gates, c_prev):
-    """The tanh calls are NumPy's, the rest one numba pass (see `tanh_forward`: the LSTM bench's step 11.9 -> 8.0 ms)."""
+    """The tanh calls are NumPy's, the rest one numba pass (the LSTM bench's step 11.9 -> 8.0 ms with libm's tanh before)."""
     c_prev = _c(c_prev)
     t = np.multiply(gates, _lstm_halves(c_prev.shape[1]), order="C")
     np.tanh(t, out=t)

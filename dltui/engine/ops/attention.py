@@ -44,9 +44,8 @@ class ScaledDotProductAttention(Op):
         q, k, v = self.arrays
         attn, scale = self.saved["attn"], self.params["scale"]
         dv = threads.matmul(np.swapaxes(attn, -1, -2), dy)
-        dattn = threads.matmul(dy, np.swapaxes(v, -1, -2))
-        dattn -= (dattn * attn).sum(axis=-1, keepdims=True)
-        dscores = dattn
+        dscores = threads.matmul(dy, np.swapaxes(v, -1, -2))  # dA, made dS in place
+        dscores -= (dscores * attn).sum(axis=-1, keepdims=True)
         dscores *= attn
         dq = threads.matmul(dscores, k) * scale
         dk = threads.matmul(np.swapaxes(dscores, -1, -2), q) * scale

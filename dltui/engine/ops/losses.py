@@ -182,14 +182,15 @@ class BCEWithLogitsLoss(_Pointwise):
         pos = pos_weight
         if pos is None:
             return spz - z * y
-        return pos * y * np.logaddexp(0.0, -z) + (1.0 - y) * spz
+        self.save(softplus_neg=np.logaddexp(0.0, -z))
+        return pos * y * self.saved["softplus_neg"] + (1.0 - y) * spz
 
     def slopes(self, z, y, pos_weight=None):
         spz, pos = self.saved["softplus"], pos_weight
         sigma = np.exp(z - spz)  # σ(z) = eᶻ/(1 + eᶻ); the exponent is never above 0
         if pos is None:
             return sigma - y, -z
-        return sigma * (1.0 - y + pos * y) - pos * y, pos * np.logaddexp(0.0, -z) - spz
+        return sigma * (1.0 - y + pos * y) - pos * y, pos * self.saved["softplus_neg"] - spz
 
 
 # ---------------------------------------------------------------- per-sample losses over a class axis
