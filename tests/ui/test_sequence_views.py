@@ -37,3 +37,26 @@ def test_a_grid_number_fits_its_column_however_far_a_run_blows_up():
         for value in (3.7 * 10.0**exponent, -3.7 * 10.0**exponent):
             room = 4 + (value <= -99.5) + (abs(value) >= 1e100)
             assert len(short(value)) <= room, (value, short(value))
+
+
+def test_a_grid_shown_again_unchanged_is_not_redrawn():
+    """A view sends its matrices every frame; the same picture again (an all-NaN confusion matrix before the first
+    epoch included) must cost no repaint, and any change, of a value, a title or a mark, must show."""
+    import numpy as np
+
+    from dltui.ui.widgets.matrix_grid import Grid, MatrixGrid
+
+    values = np.full((3, 3), np.nan)
+    grid = Grid.of("confusion", values)
+    assert grid.same(Grid.of("confusion", values.copy())) and not grid.same(None)
+    changed = values.copy()
+    changed[1, 2] = 4
+    assert not grid.same(Grid.of("confusion", changed)) and not grid.same(Grid.of("confusion: after an epoch", values))
+    assert not grid.same(Grid.of("confusion", values, marks={(0, 0)})) and not grid.same(Grid.of("confusion", values[:2]))
+    widget = MatrixGrid()
+    widget.show("confusion", values)
+    shown = widget.grid
+    widget.show("confusion", values.copy())
+    assert widget.grid is shown
+    widget.show("confusion", changed)
+    assert widget.grid is not shown and widget.grid.values[1, 2] == 4

@@ -85,7 +85,8 @@ class LeNetView(Fitted, VerticalScroll):
         worst = [_("worst mistakes"), _("test #  true → read  p(true)")]
         worst += [f"  #{m.index:<4} {m.label} → {m.predicted}    {m.p_label:6.1%}" for m in s.worst]
         self.query_one("#worst", Static).update(Text("\n".join(worst) if s.worst else _("worst mistakes:\nnone listed yet")))
-        self._pictures(s)
+        if self.in_view("#digit", "#tables", "#c3"):
+            self._pictures(s)
         table = [_("layer     output      params")] + [
             f"{l.name:<8}  {'×'.join(map(str, l.shape)):<10} {l.params:>7,}" for l in s.layers]
         self.query_one("#shapes", Static).update(Text("\n".join(table)))

@@ -117,9 +117,9 @@ class RbmView(Fitted, VerticalScroll):
         reconstructions, filters = self.query_one("#gallery", Readout), self.query_one("#filters", Readout)
         reconstructions.display = s.part == "rbm"
         filters.display = s.part in ("rbm", "dbn")
-        if s.part == "rbm":
+        if s.part == "rbm" and self.in_view("#gallery"):
             reconstructions.update(self._gallery(s))
-        if filters.display:
+        if filters.display and self.in_view("#filters"):
             filters.update(self._filters(s))
 
     def _rows(self, text: Text) -> int:
