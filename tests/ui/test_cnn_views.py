@@ -39,30 +39,6 @@ async def test_lenet_trains_a_batch_and_shows_its_maps(make_app, screen_text):
         assert "Epoch 1, batch 1/45" in text and "epoch 1 · batch 1/45" in text and "C1 map 1" in text
 
 
-
-async def test_lenet_draws_the_pictures_below_its_first_page_when_they_come_into_view(make_app, settle):
-    """While page 1 is on screen at 80×24, training leaves the test digit and its maps as they were (drawing them
-    took 8 of a frame's 10 ms); turning to them shows the newest batch's, not the ones from before."""
-    app = make_app("lenet")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("t", "s")
-        await settle(pilot)
-        view = app.screen.view
-        digit, c3 = view.query_one("#digit"), view.query_one("#c3")
-        before = digit.text, c3.text
-        await pilot.press("s", "s")
-        await settle(pilot)
-        assert (digit.text, c3.text) == before
-        for _ in range(app.screen.pages.count):  # to the page where the C3 maps start
-            if view.scroll_y <= c3.virtual_region.y < view.scroll_y + view.scrollable_content_region.height:
-                break
-            await pilot.press("v")
-        else:
-            raise AssertionError("no page shows the C3 maps")
-        shown = digit.text, c3.text
-        view._pictures(app.screen.runner.latest)  # drawn afresh from the newest snapshot
-        assert shown != before and (digit.text, c3.text) == shown
-
 async def test_draw_digit_draws_a_stroke_by_key(make_app, screen_text, settle):
     app = make_app("draw-a-digit")
     async with app.run_test(size=TALL) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from textual.widgets import Input
 
 from dltui.labs import runner as lab_runner
@@ -12,6 +13,7 @@ from dltui.ui.screens.home import HomeScreen
 from dltui.ui.screens.lesson import LessonScreen
 from dltui.ui.widgets.controls_panel import ControlsPanel
 from dltui.ui.widgets.param_control import ParamControl
+from dltui.ui.widgets.readout import Readout
 
 SIZE = (80, 24)
 
@@ -135,3 +137,25 @@ async def test_markup_typed_into_every_box_is_shown_as_typed(make_app, screen_te
         await pilot.press("i", *"[/]", "enter")  # the transformer's digit box keeps only digits
         await settle(pilot)
         assert isinstance(app.screen, LessonScreen)
+
+@pytest.mark.parametrize("lesson, below", [("lenet", "#digit"), ("rbm", "#gallery"), ("autoencoders", "#path")])
+async def test_sections_below_the_first_page_are_drawn_when_they_come_into_view(make_app, settle, lesson, below):
+    """While page 1 is on screen at 80×24, training leaves the sections under it as they were (LeNet's pictures took
+    8 of a frame's 10 ms of drawing); every page turned to shows the newest snapshot's numbers and pictures."""
+    app = make_app(lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "s")
+        await settle(pilot)
+        view = app.screen.view
+        texts = lambda: {w.id: w.text for w in view.query(Readout)}  # noqa: E731
+        hidden = view.query_one(below)
+        before = hidden.text
+        await pilot.press("s", "s")
+        await settle(pilot)
+        assert hidden.text is before
+        for _ in range(app.screen.pages.count):
+            await pilot.press("v")
+            shown = texts()
+            view.show(app.screen.runner.latest)  # what the newest snapshot draws now, in view
+            assert texts() == shown
+        assert hidden.text != before

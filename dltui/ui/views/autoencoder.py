@@ -94,10 +94,12 @@ class AutoencoderView(Fitted, VerticalScroll):
         self._codes(s)
         self.query_one("#pictures", Readout).update(self._pictures(s))
         self._charts(s)
-        path = side_by_side([digit(image) for image in s.interpolation],
-                            ["A"] + [""] * (len(s.interpolation) - 2) + ["B"], gap=1)
-        self.query_one("#path", Readout).update(titled(path, _("decoded along the line from A's code to B's")))
-        self._maps(s)
+        if self.in_view("#path"):
+            path = side_by_side([digit(image) for image in s.interpolation],
+                                ["A"] + [""] * (len(s.interpolation) - 2) + ["B"], gap=1)
+            self.query_one("#path", Readout).update(titled(path, _("decoded along the line from A's code to B's")))
+        if self.in_view("#maps"):
+            self._maps(s)
 
     def _codes(self, s: AutoencoderSnapshot) -> None:
         scatter = self.query_one(Scatter)
