@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual.color import Color
 from textual.widgets import Input
 
 from dltui.labs import runner as lab_runner
@@ -159,3 +160,27 @@ async def test_sections_below_the_first_page_are_drawn_when_they_come_into_view(
             view.show(app.screen.runner.latest)  # what the newest snapshot draws now, in view
             assert texts() == shown
         assert hidden.text != before
+
+
+async def test_the_divider_between_the_panes_is_lit_while_the_lab_has_the_focus(make_app):
+    """Where the focus is shows on the lab's left edge (a tint of the focused pane repainted both panes at every `t`):
+    lit while the lab or its controls have the focus, dim while the text has it; the narrow layout has no divider."""
+    app = make_app("lenet")
+    async with app.run_test(size=(160, 50)) as pilot:
+        lab, theme = app.screen.query_one("#lab"), app.get_css_variables()
+        edge = lambda: (lab.styles.border_left[0], lab.styles.border_left[1].hex)  # noqa: E731
+        dim, lit = ("vkey", Color.parse(theme["border-blurred"]).hex), ("vkey", Color.parse(theme["border"]).hex)
+        assert edge() == dim
+        await pilot.press("t")
+        assert edge() == lit
+        await pilot.press("o")
+        assert app.screen._in_controls and edge() == lit
+        await pilot.press("t")
+        assert edge() == dim
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert lab.styles.border_left[0] == ""
+        await pilot.press("t")
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause()
+        assert edge() == lit
