@@ -328,3 +328,20 @@ def check_cuda() -> None:
 def test_cuda_agrees_with_reference():
     done = run_on_cuda(Path(__file__), "check_cuda")
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_kernel_inputs_are_passed_as_they_are_only_when_the_kernels_can_take_them():
+    """The numba kernels take float64, C-contiguous, writeable arrays: those go in as they are (no copy, and the fast
+    check that says so), anything else as a converted copy with the same values, the caller's array untouched."""
+    from dltui.engine.kernels.cpu import _c
+
+    a = np.arange(12.0).reshape(3, 4)
+    assert _c(a) is a
+    readonly = a.copy()
+    readonly.flags.writeable = False
+    for other in (np.asfortranarray(a), a.T.copy().T, a[:, ::2], readonly, a.astype(np.float32), a.astype(int),
+                  a.tolist(), a.astype(">f8")):
+        got = _c(other)
+        assert got is not other and got.dtype == np.float64 and got.flags.carray
+        assert np.array_equal(got, np.asarray(other, dtype=np.float64))
+    assert _c(3.0).shape == () and _c(np.float64(2.0)).shape == ()
