@@ -297,7 +297,8 @@ class LessonScreen(Screen):
         if self.narrow:
             lab.styles.border_left = None  # the stylesheet's: none
         else:
-            lab.styles.border_left = ("vkey", self.app.get_css_variables()["border" if self._in_lab else "border-blurred"])
+            color = self.app.get_css_variables()["border" if self._in_lab else "border-blurred"]
+            lab.styles.border_left = ("vkey", color)
 
     def watch_running(self, running: bool) -> None:
         if running:
