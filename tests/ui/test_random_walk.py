@@ -116,6 +116,7 @@ class Walk:
         self.seen_screens: set[str] = set()
         self.seen_lessons: set[str] = set()
         self.quits = 0
+        self.where = ""  # the screen, lesson and focus after the last key: where a walk that stalled was
         self.errors: list[str] = []
         self.tour = tour if tour is not None else self.lessons
         """The lessons steering opens in turn (each seed takes its share, so together they open every lesson)."""
@@ -146,6 +147,9 @@ class Walk:
 
     def note(self, app) -> None:
         screen = app.screen
+        self.where = (f"{type(screen).__name__} {getattr(getattr(screen, 'lesson', None), 'id', '')} focus "
+                      f"{type(screen.focused).__name__}#{getattr(screen.focused, 'id', None)}, "
+                      f"{len(app.screen_stack)} screens")
         self.seen_screens.add(type(screen).__name__ if not isinstance(screen, LessonScreen) else "LessonScreen")
         if isinstance(screen, LessonScreen):
             self.seen_lessons.add(screen.lesson.id)
@@ -261,7 +265,8 @@ class Walk:
                 self.quits += 1
 
     def describe(self) -> str:
-        return f"seed {self.seed}, after {self.sent} keys; the last keys (* = in a burst): {' '.join(self.tail)}"
+        return (f"seed {self.seed}, after {self.sent} keys, last on {self.where}; "
+                f"the last keys (* = in a burst): {' '.join(self.tail)}")
 
 
 async def walk(seed: int, keys: int, lessons, progress: Progress, share: tuple[int, int] = (0, 1)) -> Walk:
