@@ -22,7 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Header, Input, Static
@@ -136,6 +136,10 @@ class LessonScreen(Screen):
 
     can_undo: reactive[bool] = reactive(False, bindings=True, repaint=False)
     """A restart threw away a run that `u` can bring back."""
+
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    """Screen's own, without its repaint of the whole screen at each focus change (the widgets that gain and lose the
+    focus repaint themselves, as does the footer): `t` and `o` at 160×50 repainted every widget on screen."""
 
     @classmethod
     def for_lab(cls, lab: type) -> type[LessonScreen]:
