@@ -431,13 +431,17 @@ def elu_backward(x, y, dy, alpha=1.0):
     return _bwd(x, y, dy, 2, alpha)
 
 
-def sigmoid_forward(x):
-    """σ(x) = ½·tanh(x/2) + ½, which cannot overflow, on NumPy's tanh (see the module's docstring)."""
-    y = np.multiply(x, 0.5, out=np.empty(np.shape(x)))  # an array even when x is 0-d
+def _sigmoid_into(y):
+    """y ← σ(y) = ½·tanh(y/2) + ½ in place, which cannot overflow, on NumPy's tanh (see the module's docstring)."""
+    y *= 0.5
     np.tanh(y, out=y)
     y *= 0.5
     y += 0.5
     return y
+
+
+def sigmoid_forward(x):
+    return _sigmoid_into(np.array(x, dtype=np.float64))  # a copy, and an array even when x is 0-d
 
 
 def sigmoid_backward(x, y, dy):
@@ -523,11 +527,7 @@ def _gru_backward(gh, h_prev, r, z, nn, dh, dgi, dgh, dh_prev):
 def gru_gates_forward(gi, gh, h_prev):
     """NumPy throughout: two tanh calls (σ(x) = ½·tanh(x/2) + ½ for r and z) and a few passes of arithmetic."""
     hs = h_prev.shape[1]
-    rz = np.add(gi[:, : 2 * hs], gh[:, : 2 * hs])
-    rz *= 0.5
-    np.tanh(rz, out=rz)
-    rz *= 0.5
-    rz += 0.5
+    rz = _sigmoid_into(np.add(gi[:, : 2 * hs], gh[:, : 2 * hs]))
     r, z = rz[:, :hs].copy(), rz[:, hs:].copy()
     n = np.multiply(r, gh[:, 2 * hs :])
     n += gi[:, 2 * hs :]

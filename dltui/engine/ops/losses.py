@@ -178,12 +178,13 @@ class BCEWithLogitsLoss(_Pointwise):
 
     def values(self, z, y, pos_weight=None):
         spz = np.logaddexp(0.0, z)  # softplus(z) in one call: a small net's step pays per call
-        self.save(softplus=spz)
         pos = pos_weight
         if pos is None:
+            self.save(softplus=spz)
             return spz - z * y
-        self.save(softplus_neg=np.logaddexp(0.0, -z))
-        return pos * y * self.saved["softplus_neg"] + (1.0 - y) * spz
+        spn = np.logaddexp(0.0, -z)
+        self.save(softplus=spz, softplus_neg=spn)
+        return pos * y * spn + (1.0 - y) * spz
 
     def slopes(self, z, y, pos_weight=None):
         spz, pos = self.saved["softplus"], pos_weight
