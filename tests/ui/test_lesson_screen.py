@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual._compositor import ChopsUpdate
 from textual.color import Color
 from textual.widgets import Input
 
@@ -160,6 +161,39 @@ async def test_sections_below_the_first_page_are_drawn_when_they_come_into_view(
             view.show(app.screen.runner.latest)  # what the newest snapshot draws now, in view
             assert texts() == shown
         assert hidden.text != before
+
+
+async def test_a_focus_change_repaints_what_shows_the_focus_not_the_panes(make_app):
+    """`t` and `o` send the terminal the divider, the scrollbars and the chosen control row, every cell of the divider
+    among them, in the same frame: Textual's focus events repainted both panes whole (the compositor visited every
+    widget in them), and they arrive a frame or more after the key while a lab trains."""
+    app = make_app("lenet")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        frames: list[set[tuple[int, int]]] = []
+        display = app._display
+
+        def record(screen, update):
+            if update is not None:
+                spans = update.spans if isinstance(update, ChopsUpdate) else [  # a layout: the whole region
+                    (y, update.region.x, update.region.right - 1) for y in range(update.region.y, update.region.bottom)]
+                frames.append({(x, y) for y, x1, x2 in spans for x in range(x1, x2 + 1)})
+            display(screen, update)
+
+        app._display = record
+        screen = app.screen
+        text, lab, controls = (screen.query_one(selector).region for selector in ("#text", "#lab", "#controls"))
+        for key in "tto":
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            assert frames, key
+            first = frames[0]
+            assert all((lab.x, y) in first for y in range(lab.y, lab.bottom)), key
+            for pane in (text, lab):
+                assert sum(pane.contains(x, y) for x, y in set().union(*frames)) < pane.area / 10, key
+        pointed = screen.query_one(ControlsPanel).selected.query_one("#label").region
+        assert all((x, pointed.y) in first for x in range(pointed.x, pointed.right))
 
 
 async def test_the_divider_between_the_panes_is_lit_while_the_lab_has_the_focus(make_app):

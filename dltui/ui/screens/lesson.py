@@ -20,7 +20,9 @@ from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import Reactive, reactive
 from textual.screen import Screen
@@ -41,6 +43,7 @@ from ..widgets.lesson_markdown import LessonMarkdown
 from ..widgets.pages import Pages
 from ..widgets.param_control import ParamControl
 from ..widgets.readout import Readout
+from ..widgets.steady_focus import steady
 from ..widgets.too_small import TooSmall
 
 STATUS_MARKS = {"info": "›", "success": "✓", "warning": "!", "error": "✗"}
@@ -162,7 +165,7 @@ class LessonScreen(Screen):
         except Exception:  # settings saved by an older lab: start from the lesson's own
             lab = lab_class(lesson.lab)(**lesson.params)
         self.runner = LabRunner(lab, lambda job: self.post_message(JobDone(job)))
-        self.view = view_class(lesson.lab)(id="view")
+        self.view = steady(view_class(lesson.lab))(id="view")
         self.view.can_focus = True  # `t` puts the focus on the lab, so it shows, even where the view has no part to focus
         # Nothing styles the view by its focus (the divider shows it: `_light_divider`), so a focus change restyles
         # nothing, not every widget in it as Textual does (LeNet's 13: 15 ms of `o` and `t` at 80×24). Watchers are
@@ -182,7 +185,7 @@ class LessonScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            with VerticalScroll(id="text"):
+            with steady(VerticalScroll)(id="text"):
                 yield Static(LessonMarkdown(self.lesson.body), id="body")  # one widget: Textual's Markdown lays out slowly
             with Vertical(id="lab"):
                 yield self.view
@@ -287,11 +290,15 @@ class LessonScreen(Screen):
     def _in_controls(self) -> bool:
         return self.focused is not None and self.query_one("#controls") in self.focused.ancestors_with_self
 
-    def on_descendant_focus(self) -> None:
+    def watch_focused(self, focused: Widget | None) -> None:
+        """Follows the focus as it moves (Screen's own watcher updates the footer): the focus events, and the
+        DescendantFocus that bubbles up to here, arrive a frame or more later while a lab trains, and `t` then
+        showed the new footer first and the lit divider 40 ms later."""
+        if focused is None:  # the terminal lost the focus: nothing moved
+            return
         self._light_divider()
         self.controls_open = self._in_controls
         self._show_bar()
-        self.refresh_bindings()
 
     def _light_divider(self) -> None:
         """The lab's left edge, the divider between the panes, is lit while the lab has the focus (the narrow layout
@@ -300,9 +307,16 @@ class LessonScreen(Screen):
         lab = self.query_one("#lab")
         if self.narrow:
             lab.styles.border_left = None  # the stylesheet's: none
-        else:
-            color = self.app.get_css_variables()["border" if self._in_lab else "border-blurred"]
-            lab.styles.border_left = ("vkey", color)
+            return
+        color = Color.parse(self.app.get_css_variables()["border" if self._in_lab else "border-blurred"])
+        had_edge = bool(lab.styles.border_left[0])
+        # Set as a rule, not through `styles.border_left`, which repaints the whole pane: only its edge changes.
+        if lab.styles.inline.set_rule("border_left", ("vkey", color)):
+            if not had_edge:
+                lab.refresh(layout=True)
+                return
+            left, top = lab.content_offset  # refresh() takes regions in content coordinates
+            lab.refresh(Region(-left, -top, 1, lab.outer_size.height))
 
     def watch_running(self, running: bool) -> None:
         if running:

@@ -13,9 +13,10 @@ from dltui.i18n import N_, _
 from dltui.labs import Control
 
 from .param_control import ParamControl, widest_value
+from .steady_focus import SteadyFocus
 
 
-class ControlsPanel(Vertical, can_focus=True):
+class ControlsPanel(SteadyFocus, Vertical, can_focus=True):
     """Builds its rows from a lab's `controls`; Up/Down choose one, Left/Right change it, Enter types a value.
 
     The panel keeps the focus and marks the chosen row `selected` (the row keeps it when the panel is left, so
@@ -60,6 +61,7 @@ class ControlsPanel(Vertical, can_focus=True):
         super().__init__(id=id)
         self.controls = controls
         self.values = values
+        self._within = False  # the focus is in the panel
 
     @staticmethod
     def summary(controls: tuple[Control, ...], values: dict[str, Any]) -> str:
@@ -74,11 +76,22 @@ class ControlsPanel(Vertical, can_focus=True):
 
     def on_mount(self) -> None:
         self.rows[0].selected = True
+        self.watch(self.screen, "focused", self._follow_focus, init=False)
 
     def watch_has_focus(self, _has_focus: bool) -> None:
-        """Restyle the panel and the chosen row's texts, the only parts its focus styles (`:focus-within`), not
-        every widget in it as Textual does: 31 of them, 25 ms of `o` at 80×24."""
-        self.app.stylesheet.update_nodes([self, *self.query(".-selected")], animate=True)
+        """Textual's restyles every widget in the panel: `_follow_focus` restyles the parts that change."""
+
+    def _follow_focus(self) -> None:
+        """As the screen's focus moves, not when the focus events arrive (a frame or more later while a lab trains):
+        the chosen row's highlight (`:focus-within`: the panel and the row's texts are restyled, not every widget in
+        it as Textual does: 31 of them, 25 ms of `o` at 80×24) and its pointer, while the keys come here (the panel,
+        or the row's entry)."""
+        within = self.has_focus_within
+        if within != self._within:
+            self._within = within
+            self.app.stylesheet.update_nodes([self, *self.query(".-selected")], animate=True)
+        for row in self.rows:
+            row.point(row.selected and within)
 
     @property
     def selected(self) -> ParamControl:
@@ -93,20 +106,6 @@ class ControlsPanel(Vertical, can_focus=True):
             previous.point(False)
             row.point(self.has_focus_within)
         self.scroll_to_widget(row, animate=False)
-
-    def _point(self) -> None:
-        """The pointer on the chosen row while the keys come here (the panel, or the row's entry), on none else."""
-        for row in self.rows:
-            row.point(row.selected and self.has_focus_within)
-
-    def on_focus(self) -> None:
-        self.call_later(self._point)  # once the focus has settled
-
-    def on_blur(self) -> None:
-        self.call_later(self._point)
-
-    def on_descendant_blur(self) -> None:
-        self.call_later(self._point)
 
     def action_move(self, offset: int) -> None:
         self.select(self.rows[(self.rows.index(self.selected) + offset) % len(self.rows)])

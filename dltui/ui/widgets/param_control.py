@@ -106,6 +106,7 @@ class ParamControl(Widget):
     def __init__(self, spec: Control, value: Any, *, value_width: int | None = None, id: str | None = None) -> None:
         """`value_width` lines up the values of several rows; by default it fits this control's widest value."""
         super().__init__(id=id)
+        self._pointed = False
         self.spec = spec
         self.value_width = value_width or widest_value(spec)
         self.set_reactive(ParamControl.value, value)
@@ -180,5 +181,9 @@ class ParamControl(Widget):
             part.set_class(selected, "-selected")
 
     def point(self, shown: bool) -> None:
-        """A pointer at the row the keys go to, so it shows without color too."""
+        """A pointer at the row the keys go to, so it shows without color too. Drawn only when it changes: the
+        panel points at every row when it gains or loses the focus."""
+        if shown == self._pointed:
+            return
+        self._pointed = shown
         self._label.update(f"{'▸' if shown else ' '} {_(self.spec.label)}", layout=False)  # same width
