@@ -192,7 +192,7 @@ async def test_a_focus_change_repaints_what_shows_the_focus_not_the_panes(make_a
             assert all((lab.x, y) in first for y in range(lab.y, lab.bottom)), key
             for pane in (text, lab):
                 assert sum(pane.contains(x, y) for x, y in set().union(*frames)) < pane.area / 10, key
-        pointed = screen.query_one(ControlsPanel).selected.query_one("#label").region
+        pointed = screen.query_one(ControlsPanel).selected.query_one("#line").region
         assert all((x, pointed.y) in first for x in range(pointed.x, pointed.right))
 
 

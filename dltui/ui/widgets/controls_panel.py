@@ -83,7 +83,7 @@ class ControlsPanel(SteadyFocus, Vertical, can_focus=True):
 
     def _follow_focus(self) -> None:
         """As the screen's focus moves, not when the focus events arrive (a frame or more later while a lab trains):
-        the chosen row's highlight (`:focus-within`: the panel and the row's texts are restyled, not every widget in
+        the chosen row's highlight (`:focus-within`: the panel and the row's line are restyled, not every widget in
         it as Textual does: 31 of them, 25 ms of `o` at 80×24) and its pointer, while the keys come here (the panel,
         or the row's entry)."""
         within = self.has_focus_within

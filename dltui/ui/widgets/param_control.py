@@ -11,17 +11,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.content import Content
+from textual.geometry import Size
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from dltui.i18n import N_, _
 from dltui.labs import Control, ControlError
 from dltui.text import cells, shorten
 
 NUMBER_WIDTH = 10
+LABEL_WIDTH = 20
 MAX_ERROR = 160
 """A refusal longer than this (it may quote a whole paste) is cut, so it cannot cover the screen."""
 
@@ -56,18 +59,12 @@ class ParamControl(Widget):
 
     DEFAULT_CSS = """
     ParamControl {
-        layout: horizontal;
         height: auto;
         width: 1fr;
-        & > #label { width: 20; color: $text-muted; }
-        & > #value { text-style: bold; }
-        & > #entry { height: 1; border: none; padding: 0; background: $boost; display: none; }
-        & > #range { width: 1fr; height: auto; color: $text-muted; }
-        &.-editing {
-            & > #value { display: none; }
-            & > #entry { display: block; }
+        & > #entry {
+            position: absolute; offset: 20 0; height: 1; border: none; padding: 0; background: $boost; display: none;
         }
-        &.-error > #range { color: $error; text-style: bold; }
+        &.-editing > #entry { display: block; }
     }
     """
 
@@ -77,8 +74,8 @@ class ParamControl(Widget):
     editing: reactive[bool] = reactive(False, init=False, bindings=True)
     """True while the inline entry is open."""
 
-    selected: reactive[bool] = reactive(False, init=False, repaint=False)  # its texts repaint themselves
-    """The row the panel's keys go to (marked on its label, value and range)."""
+    selected: reactive[bool] = reactive(False, init=False, repaint=False)  # its line repaints itself
+    """The row the panel's keys go to (highlighted while the keys go to the panel)."""
 
     error: reactive[str] = reactive("", init=False)
     """Why the last typed value was refused; cleared by the next change."""
@@ -106,31 +103,29 @@ class ParamControl(Widget):
     def __init__(self, spec: Control, value: Any, *, value_width: int | None = None, id: str | None = None) -> None:
         """`value_width` lines up the values of several rows; by default it fits this control's widest value."""
         super().__init__(id=id)
-        self._pointed = False
+        self.pointed = False  # the pointer is drawn: see `point`
         self.spec = spec
         self.value_width = value_width or widest_value(spec)
         self.set_reactive(ParamControl.value, value)
         self.tooltip = _(spec.help) or None
 
     def compose(self) -> ComposeResult:
-        # The parts are kept, not queried: a query walks the DOM, and ↑↓ touched them several times a key.
-        self._label = Static(f"  {_(self.spec.label)}", id="label", markup=False)
-        self._value = Static(value_text(self.spec, self.value), id="value", markup=False)
+        # One widget draws the row's texts, not one each: a row is laid out, restyled and painted as a unit, and
+        # opening the controls at 80×24 lays out every row (the GAN's 15: 60 widgets, now 15 and their entries).
+        self._line = RowLine(self)
         self._entry = Input(id="entry", select_on_focus=True)
-        self._range = Static(self.spec.range_text, id="range", markup=False)
-        self._value.styles.width = self._entry.styles.width = self.value_width
-        yield from (self._label, self._value, self._entry, self._range)
+        self._entry.styles.width = self.value_width
+        yield from (self._line, self._entry)
 
     def watch_value(self) -> None:
-        self._value.update(value_text(self.spec, self.value))
+        self._line.refresh()
 
     def watch_error(self, error: str) -> None:
-        self.set_class(bool(error), "-error")
-        shown = shorten(error, MAX_ERROR)
-        self._range.update(shown or self.spec.range_text)
+        self._line.refresh(layout=True)  # a refusal may take more lines than the range it replaces
 
     def watch_editing(self, editing: bool) -> None:
         self.set_class(editing, "-editing")
+        self._line.refresh()
         entry = self._entry
         if editing:  # focus moves now, not later, so keys typed right after land in the entry
             entry.value = self.spec.format(self.value)
@@ -176,14 +171,63 @@ class ParamControl(Widget):
         self.editing = False
 
     def watch_selected(self, selected: bool) -> None:
-        """The highlight goes on the row's three texts, not the row: restyling a row (its entry too) took 4 ms."""
-        for part in (self._label, self._value, self._range):
-            part.set_class(selected, "-selected")
+        """The highlight goes on the row's line, not the row: restyling a row (its entry too) took 4 ms."""
+        self._line.set_class(selected, "-selected")
 
     def point(self, shown: bool) -> None:
         """A pointer at the row the keys go to, so it shows without color too. Drawn only when it changes: the
         panel points at every row when it gains or loses the focus."""
-        if shown == self._pointed:
-            return
-        self._pointed = shown
-        self._label.update(f"{'▸' if shown else ' '} {_(self.spec.label)}", layout=False)  # same width
+        if shown != self.pointed:
+            self.pointed = shown
+            self._line.refresh()
+
+
+class RowLine(Widget):
+    """A `ParamControl`'s texts in three columns, each wrapped in its own: the label (with the pointer), the value
+    (blank while the entry covers it) and the range, or why a typed value was refused."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"row-line--label", "row-line--value", "row-line--range", "row-line--error"}
+
+    DEFAULT_CSS = """
+    RowLine {
+        height: auto;
+        width: 1fr;
+        & > .row-line--label, & > .row-line--range { color: $text-muted; }
+        & > .row-line--value { text-style: bold; }
+        & > .row-line--error { color: $error; text-style: bold; }
+    }
+    """
+
+    def __init__(self, row: ParamControl) -> None:
+        super().__init__(id="line")
+        self.row = row
+
+    def lines(self, width: int) -> list[Content]:
+        """The row's lines at `width` cells."""
+        row, spec = self.row, self.row.spec
+        last, last_part = (shorten(row.error, MAX_ERROR), "error") if row.error else (spec.range_text, "range")
+        columns = (  # (the column's lines, the width it is padded to, its component class)
+            (_indented(Content(_(spec.label)).wrap(LABEL_WIDTH - 2), "▸ " if row.pointed else "  "), LABEL_WIDTH, "label"),
+            ([Content("" if row.editing else value_text(spec, row.value))], row.value_width, "value"),
+            (Content(last).wrap(max(1, width - LABEL_WIDTH - row.value_width)), 0, last_part),
+        )
+        styled = [(lines, pad, self.get_visual_style(f"row-line--{part}", partial=True)) for lines, pad, part in columns]
+        return [Content.assemble(*(_cell(lines, k, pad).stylize(style) for lines, pad, style in styled))
+                for k in range(max(len(lines) for lines, _, _ in columns))]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.size.width))
+
+
+def _cell(column: list[Content], k: int, width: int) -> Content:
+    """Line `k` of a column (blank below its last line), padded to the column's width."""
+    line = column[k] if k < len(column) else Content("")
+    return line.pad_right(max(0, width - line.cell_length))
+
+
+def _indented(lines: list[Content], first: str) -> list[Content]:
+    """A wrapped label under its pointer: `first` before the first line, as many spaces before the others."""
+    return [Content(first if k == 0 else " " * len(first)) + line for k, line in enumerate(lines)]
