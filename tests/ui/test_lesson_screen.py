@@ -82,6 +82,26 @@ async def test_a_refused_combination_is_explained_on_its_row(make_app, screen_te
         assert not row.error and screen.lab.params["kernel_size"] == 3
 
 
+async def test_a_control_row_keeps_its_columns_when_its_texts_wrap(make_app, screen_text, settle):
+    """A long label wraps under itself and a refusal under the range it replaces: the value column stays clear."""
+    app = make_app("convolution")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("o", "down", "down", "enter", *"7", "enter")
+        await settle(pilot)
+        lines = (await screen_text(pilot)).splitlines()
+        first = next(k for k, line in enumerate(lines) if "Kernel size" in line)
+        reason = app.screen.query_one("#param-kernel_size", ParamControl).error
+        column = lines[first].index(reason[:10])
+        assert lines[first].startswith("▸ Kernel size")
+        assert lines[first + 1][:column].strip() == "" and lines[first + 1][column:].strip() in reason
+    app = make_app("transformer")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "o")
+        lines = (await screen_text(pilot)).splitlines()
+        first = next(k for k, line in enumerate(lines) if line.startswith("  Positional "))
+        assert lines[first + 1].startswith("  encoding ")
+
+
 async def test_escape_leaves_the_digit_box_not_the_lesson(make_app, settle):
     app = make_app("transformer")
     async with app.run_test(size=SIZE) as pilot:
