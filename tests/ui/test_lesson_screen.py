@@ -102,6 +102,21 @@ async def test_a_control_row_keeps_its_columns_when_its_texts_wrap(make_app, scr
         assert lines[first + 1].startswith("  encoding ")
 
 
+async def test_escape_leaves_a_lesson_whose_run_has_ended_before_its_news_arrives(make_app, idle):
+    """The screen learns that a run ended from the runner's JobDone message; until that arrives, Escape and `r` go by
+    what the runner says: nothing runs, so Escape leaves (it used to pause a run that was over, again and again)."""
+    app = make_app("hopfield")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "r")
+        await pilot.press("r")  # pause
+        await idle(pilot)
+        screen = app.screen
+        screen.running = True  # as between the run's end and its JobDone
+        assert screen.check_action("run", ()) and not screen.check_action("pause", ())
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
 async def test_escape_leaves_the_digit_box_not_the_lesson(make_app, settle):
     app = make_app("transformer")
     async with app.run_test(size=SIZE) as pilot:

@@ -147,9 +147,12 @@ class Walk:
 
     def note(self, app) -> None:
         screen = app.screen
+        runner = getattr(screen, "runner", None)
         self.where = (f"{type(screen).__name__} {getattr(getattr(screen, 'lesson', None), 'id', '')} focus "
                       f"{type(screen.focused).__name__}#{getattr(screen.focused, 'id', None)}, "
-                      f"{len(app.screen_stack)} screens")
+                      f"{len(app.screen_stack)} screens"
+                      + ("" if runner is None else f", running {screen.running} (runner: {runner.running}, busy "
+                                                   f"{runner.busy}, thread alive {runner._thread.is_alive()})"))
         self.seen_screens.add(type(screen).__name__ if not isinstance(screen, LessonScreen) else "LessonScreen")
         if isinstance(screen, LessonScreen):
             self.seen_lessons.add(screen.lesson.id)

@@ -255,18 +255,21 @@ class LessonScreen(Screen):
         return self.size.height >= TALL
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # What runs is asked of the runner, not of `running` (which follows it from job to job, to refresh the
+        # footer): Escape must leave a lesson whose run has ended, even if its last JobDone is still on its way.
+        running = self.runner.running
         if action == "run":
-            return self.lab.run_action is not None and not self.running
+            return self.lab.run_action is not None and not running
         if action == "pause":
-            return self.running
+            return running
         if action in ("lab", "debugger"):
-            return not self.running and (action == "lab" or not self.runner.busy)
+            return not running and (action == "lab" or not self.runner.busy)
         if action == "reset":
             return self.dirty
         if action == "undo":
             return self.can_undo
         if action == "freeze":
-            return self.frozen if parameters[0] is False else self.running and not self.frozen
+            return self.frozen if parameters[0] is False else running and not self.frozen
         if action == "quiz":
             return bool(self.lesson.quiz)
         if action == "show_pane":
