@@ -208,7 +208,8 @@ class LessonScreen(Screen):
         # The page count follows the view's laid-out height: measured after a draw's refresh it could be a layout
         # early (a tree that grew by a row showed "page 1/3" for 1/2 until the next draw).
         self.watch(self.view, "virtual_size", lambda _size: self._show_page_info(), init=False)
-        self.watch(self.app, "theme", lambda _theme: self._light_divider(), init=False)
+        # The signal, not a watch of `theme`: it comes once the new theme's variables are built.
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._light_divider())
 
     @staticmethod
     def _freeze_heap() -> None:
@@ -257,19 +258,18 @@ class LessonScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # What runs is asked of the runner, not of `running` (which follows it from job to job, to refresh the
         # footer): Escape must leave a lesson whose run has ended, even if its last JobDone is still on its way.
-        running = self.runner.running
         if action == "run":
-            return self.lab.run_action is not None and not running
+            return self.lab.run_action is not None and not self.runner.running
         if action == "pause":
-            return running
+            return self.runner.running
         if action in ("lab", "debugger"):
-            return not running and (action == "lab" or not self.runner.busy)
+            return not self.runner.running and (action == "lab" or not self.runner.busy)
         if action == "reset":
             return self.dirty
         if action == "undo":
             return self.can_undo
         if action == "freeze":
-            return self.frozen if parameters[0] is False else running and not self.frozen
+            return self.frozen if parameters[0] is False else self.runner.running and not self.frozen
         if action == "quiz":
             return bool(self.lesson.quiz)
         if action == "show_pane":
@@ -311,7 +311,8 @@ class LessonScreen(Screen):
         if self.narrow:
             lab.styles.border_left = None  # the stylesheet's: none
             return
-        color = Color.parse(self.app.get_css_variables()["border" if self._in_lab else "border-blurred"])
+        # The theme's variables as built, not get_css_variables(), which builds them all again (1 ms).
+        color = Color.parse(self.app.theme_variables["border" if self._in_lab else "border-blurred"])
         had_edge = bool(lab.styles.border_left[0])
         # Set as a rule, not through `styles.border_left`, which repaints the whole pane: only its edge changes.
         if lab.styles.inline.set_rule("border_left", ("vkey", color)):

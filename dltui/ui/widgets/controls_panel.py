@@ -104,7 +104,7 @@ class ControlsPanel(SteadyFocus, Vertical, can_focus=True):
             previous = self.selected
             previous.selected, row.selected = False, True
             previous.point(False)
-            row.point(self.has_focus_within)
+            row.point(self._within)
         self.scroll_to_widget(row, animate=False)
 
     def action_move(self, offset: int) -> None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.geometry import Size
-from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -62,7 +62,7 @@ class ParamControl(Widget):
         height: auto;
         width: 1fr;
         & > #entry {
-            position: absolute; offset: 20 0; height: 1; border: none; padding: 0; background: $boost; display: none;
+            position: absolute; height: 1; border: none; padding: 0; background: $boost; display: none;
         }
         &.-editing > #entry { display: block; }
     }
@@ -115,6 +115,7 @@ class ParamControl(Widget):
         self._line = RowLine(self)
         self._entry = Input(id="entry", select_on_focus=True)
         self._entry.styles.width = self.value_width
+        self._entry.styles.offset = (LABEL_WIDTH, 0)  # over the value's column
         yield from (self._line, self._entry)
 
     def watch_value(self) -> None:
