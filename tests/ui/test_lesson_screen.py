@@ -51,6 +51,29 @@ async def test_status_names_the_keys_bound_to_the_actions(make_app, screen_text)
         assert "Press s for one update, e for an epoch, r to run" in text
 
 
+async def test_the_controls_open_over_the_foot_of_the_lab_and_move_nothing(make_app, screen_text, settle):
+    """At 80×24 `o` opens the controls as a drawer over the lab's lower rows, above its bar: the picture keeps its
+    size and place (no jump, nothing drawn again), the chosen row and the bar's keys are on screen, `o` closes it."""
+    app = make_app("gan")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("t", "s")
+        await settle(pilot)
+        view, bar = screen.view, screen.query_one("#lab-bar")
+        picture, top_line = view.region, (await screen_text(pilot)).splitlines()[1]
+        await pilot.press("o", "down")
+        await settle(pilot)
+        panel = screen.query_one(ControlsPanel)
+        assert view.region == picture and bar.region.bottom == picture.bottom + 1
+        assert panel.region.bottom == bar.region.y and panel.region.y > picture.y  # over the view's foot
+        lines = (await screen_text(pilot)).splitlines()
+        assert lines[1] == top_line  # the top of the picture as it was
+        assert lines[panel.rows[1].region.y].startswith("▸ Real data") and "o or esc closes" in lines[bar.region.y]
+        await pilot.press("o")
+        await settle(pilot)
+        assert not panel.display and view.region == picture and (await screen_text(pilot)).splitlines()[1] == top_line
+
+
 async def test_page_keys_never_change_a_control(make_app, settle):
     """PageDown on a focused control restarted lesson 12 after 400 batches: only ←/→ and Enter change one."""
     app = make_app("lstm")

@@ -101,6 +101,14 @@ def test_lab_convolution(snap_compare, seeded_app, size):
     assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys("s", "s", "s"))
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_controls(snap_compare, seeded_app, size):
+    """The convolution lab's controls open on a refused kernel size: at 80×24 a drawer over the foot of the lab (the
+    picture keeps its size), at 160×50 the panel under it; the reason on the row, the keys on the lab's bar."""
+    keys_ = keys("t", "s", "o", "down", "down", "enter", "7", "enter")
+    assert snap_compare(seeded_app("convolution"), terminal_size=size, run_before=keys_)
+
+
 LABS_AFTER = {  # a lesson of issues 16–18, and the keys after which its lab shows what it is about
     "regression": ("s", "s", "s"),  # three steps of gradient descent on the MSE surface, ★ at least squares
     "optimizers": ("g",),  # ten steps of the seven racers on the ravine, Adam's state for the last

@@ -22,7 +22,7 @@ class ControlsPanel(SteadyFocus, Vertical, can_focus=True):
     The panel keeps the focus and marks the chosen row `selected` (the row keeps it when the panel is left, so
     `o` comes back to it): moving the focus from row to row made Textual repaint the whole screen at every ↑↓.
     On a short screen the lesson shows `summary` in one line instead, and the rows only while the learner is in
-    them; the rows' keys are written on that line rather than in the Footer.
+    them, laid over the foot of the lab; the rows' keys are written on that line rather than in the Footer.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
