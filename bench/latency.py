@@ -18,7 +18,7 @@ frame timer and of the training step):
   same ↓/↑, so "×idle" compares one key with itself; then Space, alternately freezing the picture
   (the status line says so) and following the run again (the newest snapshot is drawn: the view's
   `show` on the UI thread). Run-length controls are set to their maximum so the run outlasts the keys.
-- the panes, while training: `o` (the controls unfold: at 80×24 the view shrinks and redraws), `o`
+- the panes, while training: `o` (the controls unfold: at 80×24 a drawer over the foot of the lab), `o`
   (they fold), `t` (the text), `t` (the lab), in turn; in a table of their own.
 - a lab without a free run (softmax, activations, draw-a-digit): its own action key instead,
   pressed again and again (`s`; draw-a-digit `s`/`w`, the cursor down and up): the time from the
