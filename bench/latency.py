@@ -51,8 +51,10 @@ What is timed, and why these hooks (Textual 8.2.8):
   `TIMEOUT` are counted as lost and printed.
 
 Each (lesson, size) runs in its own app. The target (issue 14 §7) is p95 ≤ 50 ms while training at
-both sizes; "pass" looks at the worst p95 of the training keys. Idle is the reference measured in
-the same run, and "×idle" the ratio of the training p95 to it.
+both sizes, every lab: "all p95" is the p95 of every key pressed while the lab trains (↑↓, Space or its key, the
+panes: 36 keys, 18 with `--quick`; a lab without a free run, its action keys alone), and "pass" is judged on it. Per kind, a dozen keys' p95 is their slowest key (the
+nearest rank), shown as well. Idle is the reference measured in the same run, and "×idle" the ratio of the training
+p95 to it.
 
 A second table shows the UI thread during 1.5 s (`--quick` 1 s) of a free run with no key pressed: frames painted per
 second (the frame timer asks for 20), the share of wall time the UI thread was on a CPU, and its CPU
@@ -537,25 +539,27 @@ def cells(samples: list[tuple[float, float]], with_max: bool = True) -> str:
 
 HEAD = (f"{'':25}{'':>7}  {'idle ↑↓ (reference)':^15}  {'training ↑↓':^20} {'':>5}  {'training key':^27}\n"
         f"{'lesson / lab':25}{'size':>7}  {'p50':>5}{'p95':>5}{'cpu':>5}  {'p50':>5}{'p95':>5}{'max':>5}{'cpu':>5} "
-        f"{'×idle':>5}  {'key':>7}{'p50':>5}{'p95':>5}{'max':>5}{'cpu':>5}  p95≤50")
+        f"{'×idle':>5}  {'key':>7}{'p50':>5}{'p95':>5}{'max':>5}{'cpu':>5}  {'all p95':>7}  ≤50")
 
 
-def worst_p95(r: Result) -> float | None:
-    """The slowest p95 of the keys pressed while training: what "pass" is judged on."""
-    return max((s[1] for s in map(stats, (r.train_move, r.train_key, r.train_panes)) if s), default=None)
+def training_p95(r: Result) -> float | None:
+    """The p95 of every key pressed while the lab trains, all kinds together: what "pass" is judged on."""
+    s = stats(r.train_move + r.train_key + r.train_panes)
+    return None if s is None else s[1]
 
 
 def row(lesson, size, r: Result) -> str:
     idle, move, key = stats(r.idle), stats(r.train_move), stats(r.train_key)
     ratio = f"{move[1] / idle[1]:5.2f}" if idle and move else f"{'-':>5}"
-    worst = worst_p95(r)
-    verdict = "-" if worst is None else ("pass" if worst <= TARGET_P95 else "FAIL")
+    p95 = training_p95(r)
+    verdict = "-" if p95 is None else ("pass" if p95 <= TARGET_P95 else "FAIL")
+    pooled = f"{'-':>7}" if p95 is None else f"{p95 * 1e3:7.0f}"
     notes = [f"lost {n} {label}" for label, n in r.lost.items()] + sorted(r.notes) + (
         [f"run restarted {r.restarts}x"] if r.restarts else []) + (
         [f"{r.dropped} keys dropped: the run ended"] if r.dropped else [])
     note = f"  ({'; '.join(notes)})" if notes else ""
     return (f"{f'{lesson.order:02d} {lesson.lab}':25}{f'{size[0]}x{size[1]}':>7}  {cells(r.idle, False)}  "
-            f"{cells(r.train_move)} {ratio}  {r.key_name:>7}{cells(r.train_key)}  {verdict:>6}{note}")
+            f"{cells(r.train_move)} {ratio}  {r.key_name:>7}{cells(r.train_key)}  {pooled}  {verdict:>4}{note}")
 
 
 PANES_HEAD = f"{'lesson / lab':25}{'size':>7}  {'p50':>5}{'p95':>5}{'max':>5}{'cpu':>5}"
@@ -617,7 +621,7 @@ def main() -> None:
             print(row(lesson, size, result), flush=True)
             loads.append(load_row(lesson, size, result))
             panes.append(panes_row(lesson, size, result))
-            if (worst_p95(result) or 0.0) > TARGET_P95:
+            if (training_p95(result) or 0.0) > TARGET_P95:
                 failures.append(f"{lesson.lab} {size[0]}x{size[1]}")
     print(f"\n{len(failures)} of {len(chosen) * len(sizes)} miss p95 ≤ {TARGET_P95 * 1e3:.0f} ms"
           + (f": {', '.join(failures)}" if failures else "") + f"  ({time.perf_counter() - started:.0f} s)")
