@@ -7,8 +7,9 @@ more when each job ends, so the UI answers keys while an epoch trains.
 
 At 80×24 the lab gets the whole pane: the controls show as one summary line (`o` opens them over
 the foot of the lab), a view taller than the pane is read a page at a time (`v`), and an action
-whose result lies on another page turns to it. Where the learner was (the lab's settings, the text's scroll) is kept in
-progress when the screen is left and restored when the lesson is opened again.
+whose result lies on another page turns to it. Where the learner was (the lab's settings, the
+text's scroll) is kept in progress when the screen is left and restored when the lesson is opened
+again.
 """
 
 from __future__ import annotations
