@@ -98,3 +98,12 @@ def test_controls_take_a_lesson_files_numbers_and_refuse_what_is_not_one():
                           ("2.5", "not a whole number"), (2_000_000_000, "out of range")]:
         with pytest.raises(ControlError, match=reason):
             (UNITS if reason in ("not a whole number", "out of range") else RATE).parse(value)
+
+
+def test_controls_write_negative_numbers_with_a_true_minus_that_reads_back():
+    """RBM's "Hidden–hidden L" showed its range as `-4–4`, a hyphen beside the en dash; the charts write −."""
+    lateral = Control("lateral", "Hidden–hidden L", "float", 2.0, -4.0, 4.0, 0.5)
+    assert lateral.range_text == "−4–4" and lateral.format(-0.5) == "−0.5" and RATE.format(1e-05) == "1e−05"
+    assert UNITS.format(-3) == "−3"
+    for value in (-0.5, -4.0, 1e-05):
+        assert RATE.parse(RATE.format(value)) == value  # what the entry is filled with is read back as it was

@@ -86,14 +86,13 @@ class Control:
         return int(round(number)) if self.kind == "int" else round(number, 10)
 
     def format(self, value: Any) -> str:
-        """The value as the UI shows it."""
-        if self.kind == "float":
-            return f"{value:g}"
+        """The value as the UI shows it: numbers with a true minus sign (−4, 1e−05), as the charts write them; the
+        controls' entry and the answer box read it back."""
         if self.kind == "bool":
             return _("on") if value else _("off")
         if self.kind == "choice":
             return _(value) if self.words else str(value)
-        return str(value)
+        return (f"{value:g}" if self.kind == "float" else str(value)).replace("-", "−")
 
     @property
     def range_text(self) -> str:
