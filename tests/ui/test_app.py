@@ -130,10 +130,11 @@ async def test_perceptron_shows_the_weights_the_lab_computed(make_app, screen_te
         await pilot.press(*"sssss")
         text = await screen_text(pilot)
         w1, w2 = snapshot.weights
-        assert f"w = ({w1:.2f}, {w2:.2f})   b = {snapshot.bias:.2f}" in text
+        shown = f"w = ({w1:.2f}, {w2:.2f})   b = {snapshot.bias:.2f}".replace("-", "−")  # with a true minus sign
+        assert shown in text
         last = snapshot.last
         assert f"y = {last.y}   ŷ = {last.y_hat}" in text
-        assert f"Δb = {last.db + 0.0:+.2f}" in text
+        assert f"Δb = {last.db + 0.0:+.2f}".replace("-", "−") in text
 
 
 async def test_xor_run_ends_in_a_detected_cycle(make_app, screen_text, idle):

@@ -13,6 +13,7 @@ from dltui.i18n import N_, _, ngettext
 from dltui.labs.perceptron import PerceptronSnapshot
 
 from ..widgets.chart import Chart, Series
+from ..widgets.glyphs import signed
 from ..widgets.scatter import Point, Scatter
 from ..widgets.readout import Readout
 
@@ -22,7 +23,7 @@ LEGEND = N_("o y=0   x y=1   O X wrong side\n⠒⠒ the line w·x + b = 0")
 
 
 def pair(values, spec: str = ".2f") -> str:
-    return f"({format(values[0] + 0.0, spec)}, {format(values[1] + 0.0, spec)})"  # + 0.0 turns -0.0 into 0.0
+    return f"({signed(values[0], spec)}, {signed(values[1], spec)})"
 
 
 class PerceptronView(Horizontal):
@@ -58,8 +59,9 @@ class PerceptronView(Horizontal):
         scatter.plot([Point(x, y, *MARKERS[int(label), bool(ok)])
                       for (x, y), label, ok in zip(snapshot.inputs, snapshot.labels, snapshot.correct)],
                      snapshot.boundary(*bounds), bounds)
-        scatter.border_title = f"{_(snapshot.dataset)} · x2 ↑ {bounds[2]:.1f}…{bounds[3]:.1f}"
-        scatter.border_subtitle = f"x1 → {bounds[0]:.1f}…{bounds[1]:.1f}"
+        low_x, high_x, low_y, high_y = (signed(bound, ".1f") for bound in bounds)
+        scatter.border_title = f"{_(snapshot.dataset)} · x2 ↑ {low_y}…{high_y}"
+        scatter.border_subtitle = f"x1 → {low_x}…{high_x}"
         self.query_one("#numbers", Static).update(self._numbers(snapshot))
         self.query_one(Chart).show(
             _("Mistakes per epoch (last: {count})").format(count=snapshot.mistakes[-1]) if snapshot.mistakes
@@ -77,12 +79,12 @@ class PerceptronView(Horizontal):
         accuracy = _("accuracy {percent}").format(percent=f"{snapshot.accuracy:.0%}")
         if snapshot.position:
             accuracy += " · " + _("mistakes this epoch {count}").format(count=snapshot.mistakes_this_epoch)
-        lines = [where, f"w = {pair(snapshot.weights)}   b = {snapshot.bias:.2f}", accuracy]
+        lines = [where, f"w = {pair(snapshot.weights)}   b = {signed(snapshot.bias, '.2f')}", accuracy]
         if last := snapshot.last:
             lines += [
                 _("Last: sample {sample}, x = {x}").format(sample=last.index + 1, x=pair(last.x, '.3g')),
-                f"  y = {last.y}   ŷ = {last.y_hat}   w·x+b = {last.activation:.2f}",
-                f"  Δw = {pair(last.dw, '+.2f')}   Δb = {last.db + 0.0:+.2f}",
+                f"  y = {last.y}   ŷ = {last.y_hat}   w·x+b = {signed(last.activation, '.2f')}",
+                f"  Δw = {pair(last.dw, '+.2f')}   Δb = {signed(last.db, '+.2f')}",
             ]
         else:
             lines += [_("Last: no sample shown yet")]
