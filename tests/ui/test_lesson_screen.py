@@ -74,6 +74,27 @@ async def test_the_controls_open_over_the_foot_of_the_lab_and_move_nothing(make_
         assert not panel.display and view.region == picture and (await screen_text(pilot)).splitlines()[1] == top_line
 
 
+async def test_the_drawer_becomes_the_panel_under_the_lab_when_the_terminal_grows(make_app, settle):
+    """Open at 80×24, the controls lie over the view; resized to 160×50 they sit under it (nothing hidden), and back."""
+    app = make_app("gan")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        await pilot.press("t", "o")
+        await settle(pilot)
+        panel, bar = screen.query_one(ControlsPanel), screen.query_one("#lab-bar")
+        assert panel.has_class("-drawer") and panel.region.overlaps(screen.view.region)
+        await pilot.resize_terminal(160, 50)
+        await settle(pilot)
+        await pilot.pause()
+        assert not panel.has_class("-drawer") and panel.display
+        assert screen.view.region.bottom <= panel.region.y and panel.region.bottom == bar.region.y
+        await pilot.resize_terminal(*SIZE)
+        await settle(pilot)
+        await pilot.pause()
+        assert panel.has_class("-drawer") and panel.region.bottom == bar.region.y
+        assert screen.view.region.bottom == bar.region.y  # the view under the drawer, to the bar
+
+
 async def test_page_keys_never_change_a_control(make_app, settle):
     """PageDown on a focused control restarted lesson 12 after 400 batches: only ←/→ and Enter change one."""
     app = make_app("lstm")
