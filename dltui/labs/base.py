@@ -92,7 +92,7 @@ class Control:
             return _("on") if value else _("off")
         if self.kind == "choice":
             return _(value) if self.words else str(value)
-        return (f"{value:g}" if self.kind == "float" else str(value)).replace("-", "−")
+        return num(value) if self.kind == "float" else str(value).replace("-", "−")
 
     @property
     def range_text(self) -> str:
