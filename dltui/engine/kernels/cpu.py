@@ -31,7 +31,7 @@ import math
 import threading
 
 import numpy as np
-from numba import njit
+from numba import njit, uint64
 
 from dltui.engine.arrays import FLOAT64
 from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy, tanh: NumPy's vector code is faster)
@@ -101,45 +101,68 @@ I4 = "i8[:,:,:,::1]"
 # --------------------------------------------------------------------------- im2col / col2im
 
 
+@njit(cache=True, inline="always")
+def _valid_columns(j, kw, sw, pw, w, ow):
+    """The output columns q whose input column q*sw + j − pw lies inside [0, w): [lo, hi)."""
+    lo = min(ow, max(0, (pw - j + sw - 1) // sw))
+    return lo, max(lo, min(ow, (w - 1 + pw - j) // sw + 1))
+
+
 @_kernel(f"none({A4}, i8, i8, i8, i8, i8, i8, {A3})")
 def _im2col(x, kh, kw, sh, sw, ph, pw, cols):
     """cols[n, (c*KH + i)*KW + j, p*OW + q] = x[n, c, p*sh + i - ph, q*sw + j - pw] (0 outside).
 
-    Writes every entry of ``cols`` (OH*OW = cols.shape[2]), so ``cols`` may be reused scratch."""
+    Writes every entry of ``cols`` (OH*OW = cols.shape[2]), so ``cols`` may be reused scratch. Flat arrays and
+    unsigned offsets, with each row's zero margins cut off beforehand: numba's index wraps a negative int around,
+    and that test in every element kept the copy scalar (LeNet's im2col 3.5x faster this way)."""
     n, c, h, w = x.shape
     ow = (w + 2 * pw - kw) // sw + 1
     oh = cols.shape[2] // ow
+    src, dst = x.reshape(-1), cols.reshape(-1)
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
-                    row = (ch * kh + i) * kw + j
+                    lo, hi = _valid_columns(j, kw, sw, pw, w, ow)
+                    row = ((b * c + ch) * kh + i) * kw + j
                     for p in range(oh):
                         r = p * sh + i - ph
-                        inside = 0 <= r < h
-                        for q in range(ow):
-                            s = q * sw + j - pw
-                            cols[b, row, p * ow + q] = x[b, ch, r, s] if inside and 0 <= s < w else 0.0
+                        at = uint64((row * oh + p) * ow)
+                        if r < 0 or r >= h:
+                            lo_p, hi_p = ow, ow
+                        else:
+                            lo_p, hi_p = lo, hi
+                        for q in range(lo_p):
+                            dst[at + uint64(q)] = 0.0
+                        if hi_p > lo_p:
+                            start = uint64(((b * c + ch) * h + r) * w + lo_p * sw + j - pw)
+                            for t in range(hi_p - lo_p):
+                                dst[at + uint64(lo_p + t)] = src[start + uint64(t * sw)]
+                        for q in range(hi_p, ow):
+                            dst[at + uint64(q)] = 0.0
 
 
 @_kernel(f"none({A3}, i8, i8, i8, i8, i8, i8, i8, {A4})")
 def _col2im(cols, kh, kw, sh, sw, ph, pw, oh, x):
-    """The adjoint of _im2col: scatter-add every column entry into its input pixel of ``x``."""
+    """The adjoint of _im2col: scatter-add every column entry into its input pixel of ``x`` (flat and unsigned,
+    as `_im2col`)."""
     n, c, h, w = x.shape
     ow = cols.shape[2] // oh
+    src, dst = cols.reshape(-1), x.reshape(-1)
     for b in range(n):
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
-                    row = (ch * kh + i) * kw + j
+                    lo, hi = _valid_columns(j, kw, sw, pw, w, ow)
+                    row = ((b * c + ch) * kh + i) * kw + j
                     for p in range(oh):
                         r = p * sh + i - ph
-                        if r < 0 or r >= h:
+                        if r < 0 or r >= h or hi <= lo:
                             continue
-                        for q in range(ow):
-                            s = q * sw + j - pw
-                            if 0 <= s < w:
-                                x[b, ch, r, s] += cols[b, row, p * ow + q]
+                        at = uint64((row * oh + p) * ow + lo)
+                        start = uint64(((b * c + ch) * h + r) * w + lo * sw + j - pw)
+                        for t in range(hi - lo):
+                            dst[start + uint64(t * sw)] += src[at + uint64(t)]
 
 
 _CHUNK_BYTES = 1024 * 1024
@@ -243,42 +266,44 @@ def conv_transpose2d_backward(x, w, dy, stride=1, padding=0, output_padding=0):
 
 @_kernel(f"none({A4}, i8, i8, i8, i8, i8, i8, {A4}, {I4})")
 def _max_pool(x, kh, kw, sh, sw, ph, pw, y, arg):
-    """y = the max of each window, arg = where it was (r * W + s); both written whole. Each window's rows and
-    columns are clipped to the input once, and the max is a select, not a branch (random data mispredicts
-    it half the time): LeNet's pools 1.8x faster than with a bounds test per element."""
+    """y = the max of each window, arg = where it was in its plane (r * W + s); both written whole. Each window's
+    rows and columns are clipped to the input once; the max is a select and its place is arithmetic, not a branch
+    (random data mispredicts it half the time); flat arrays with unsigned offsets skip numba's negative-index test.
+    LeNet's pools ~2.5x faster than with a bounds test and a branch per element."""
     n, c, h, w = x.shape
     oh, ow = y.shape[2:]
-    for b in range(n):
-        for ch in range(c):
-            plane = x[b, ch]
-            for p in range(oh):
-                r0 = p * sh - ph
-                i_lo, i_hi = max(0, -r0), min(kh, h - r0)
-                for q in range(ow):
-                    s0 = q * sw - pw
-                    j_lo, j_hi = max(0, -s0), min(kw, w - s0)
-                    best, where = -np.inf, 0
-                    for i in range(i_lo, i_hi):
-                        r = r0 + i
-                        for j in range(j_lo, j_hi):
-                            v = plane[r, s0 + j]
-                            bigger = v > best
-                            best = v if bigger else best
-                            where = r * w + s0 + j if bigger else where
-                    y[b, ch, p, q], arg[b, ch, p, q] = best, where
+    src, out, places = x.reshape(-1), y.reshape(-1), arg.reshape(-1)
+    o = uint64(0)
+    for plane in range(n * c):
+        first = plane * h * w
+        for p in range(oh):
+            r0 = p * sh - ph
+            i_lo, i_hi = max(0, -r0), min(kh, h - r0)
+            for q in range(ow):
+                s0 = q * sw - pw
+                j_lo, j_hi = max(0, -s0), min(kw, w - s0)
+                best, where = -np.inf, 0
+                for i in range(i_lo, i_hi):
+                    row = (r0 + i) * w + s0
+                    for j in range(j_lo, j_hi):
+                        v = src[uint64(first + row + j)]
+                        bigger = v > best
+                        best = v if bigger else best
+                        where += np.int64(bigger) * (row + j - where)
+                out[o], places[o] = best, where
+                o += uint64(1)
 
 
 @_kernel(f"none({A4}, {I4}, {A4})")
 def _max_unpool(dy, arg, dx):
     """dx (zeros on entry) += each dy at its window's argmax."""
     n, c, oh, ow = dy.shape
-    w = dx.shape[3]
-    for b in range(n):
-        for ch in range(c):
-            for p in range(oh):
-                for q in range(ow):
-                    k = arg[b, ch, p, q]
-                    dx[b, ch, k // w, k % w] += dy[b, ch, p, q]
+    size, per_plane = dx.shape[2] * dx.shape[3], oh * ow
+    grads, places, out = dy.reshape(-1), arg.reshape(-1), dx.reshape(-1)
+    for plane in range(n * c):
+        for k in range(per_plane):
+            o = uint64(plane * per_plane + k)
+            out[uint64(plane * size + places[o])] += grads[o]
 
 
 @_kernel(f"{A4}({A4}, i8, i8, i8, i8, i8, i8, i8, i8)")
