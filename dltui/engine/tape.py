@@ -184,6 +184,7 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
     leaves: list[Tensor] = []
     queue: list[tuple[int, Op]] = []
     queued: set[Op] = set()
+    sums: dict[object, np.ndarray] = {}  # the sums this walk made (no node holds them): added to in place
     owner = None
     for root, grad in zip(roots, grads):
         node, grad = root.node, as_array(grad)
@@ -220,9 +221,14 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
             key = tensor if source is None else source if tensor.slot == 0 else (source, tensor.slot)
             before = pending.get(key)
             if before is not None:
+                if sums.get(key) is before and type(grad) is np.ndarray and grad.shape == before.shape:
+                    before += grad  # a weight an RNN uses at every step: one sum, not a new array per step
+                    continue
                 pending[key] = total = before + grad
-                if tape is not None:
+                if tape is not None:  # the event keeps before and after, so each sum stays its own array
                     tape.events.append(Accumulation(tensor, node, before, grad, total))
+                elif type(total) is np.ndarray:
+                    sums[key] = total
                 continue
             pending[key] = grad
             if source is None:
@@ -233,6 +239,9 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
         node.grads_in = tuple(sent)
     for tensor in leaves:
         grad = pending[tensor]
-        tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad
+        if tensor.grad is not None:
+            tensor.grad = tensor.grad + grad
+        else:  # its own array: a node's gradient is also the node's record (`grads_in`)
+            tensor.grad = grad if sums.get(tensor) is grad else grad.copy()
     if mode.tape is not None:
         mode.tape.heard(roots)

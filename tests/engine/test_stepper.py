@@ -73,6 +73,25 @@ def test_reused_intermediate_accumulates_too():
     np.testing.assert_allclose(a.grad, 3 * (2 * 3 * a.data + 1))
 
 
+def test_unrecorded_sums_leave_every_nodes_own_gradient_as_it_was_sent():
+    """Without a tape the walk adds a reused tensor's gradients up in place (an RNN's weights at every step); the
+    gradient each node sent stays its own (`grads_in`), and the sum is the leaf's `.grad` and the node's `grad_out`."""
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    h = w * 1.0
+    parts = [w * k for k in (2.0, 3.0, 4.0)] + [h * k for k in (5.0, 6.0, 7.0)]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    total.sum().backward()
+    np.testing.assert_array_equal(w.grad, [27.0, 27.0])  # 2 + 3 + 4, then 5 + 6 + 7 through h
+    np.testing.assert_array_equal(h.node.grad_out, [18.0, 18.0])
+    for part, k in zip(parts, (2.0, 3.0, 4.0, 5.0, 6.0, 7.0)):
+        np.testing.assert_array_equal(part.node.grads_in[0], [k, k])
+    w.grad = None
+    (w * 2.0 + w * 3.0).sum().backward()  # a second pass starts from fresh sums
+    np.testing.assert_array_equal(w.grad, [5.0, 5.0])
+
+
 def test_step_back_restores_the_view_and_hides_gradients_not_yet_computed():
     tape, loss, w1, _ = mlp_pass()
     s = Stepper(tape)
