@@ -50,6 +50,8 @@ CASES = {
     "transpose swap": (lambda a: a.transpose(0, 2), lambda: [rand(2, 3, 4)]),
     "index slice": (lambda a: a[1:, ::2], lambda: [rand(3, 4)]),
     "index repeated": (lambda a: a[np.array([0, 2, 0])], lambda: [rand(3, 2)]),
+    "index int, ellipsis, new axis": (lambda a: a[-1, ..., None, np.int64(1)], lambda: [rand(3, 2, 4)]),
+    "index mixed with a list": (lambda a: a[1:, [0, 0, 1]], lambda: [rand(3, 2)]),
     "stack": (lambda a, b: F.stack([a, b, a], dim=1), lambda: [rand(2, 3), rand(2, 3, seed=1)]),
     "cat": (lambda a, b: F.cat([a, b], dim=1), lambda: [rand(2, 3), rand(2, 1, seed=1)]),
     "relu": (F.relu, lambda: [away_from_zero(3, 4)]),

@@ -188,9 +188,21 @@ class Index(Op):
         return np.array(x[index], dtype=np.float64)
 
     def backward(self, dy):
-        dx = np.zeros(self.inputs[0].shape)
-        np.add.at(dx, self.params["index"], dy)
+        dx, index = np.zeros(self.inputs[0].shape), self.params["index"]
+        if _picks_each_once(index):
+            dx[index] = dy  # 4-10x faster than add.at, which a slice or an int does not need
+        else:
+            np.add.at(dx, index, dy)
         return (dx,)
+
+
+def _picks_each_once(index) -> bool:
+    """Basic indexing (ints, slices, None, ...): no element is picked twice, so the gradient needs no adding up."""
+    for part in index if type(index) is tuple else (index,):
+        if not (part is None or part is Ellipsis or type(part) is slice
+                or (isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_)))):
+            return False
+    return True
 
 
 class Stack(Op):
