@@ -93,6 +93,15 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
     got_loss, got_probs = k.cross_entropy_forward(z, t)
     close(got_loss, loss), close(got_probs, probs)
     close(k.cross_entropy_backward(probs, t, np.array(0.7)), ref.cross_entropy_backward(probs, t, np.array(0.7)))
+    for shape, ndim in [((4, 6), 1), ((2, 3, 4), 2), ((1, 5), 1)]:
+        x, gamma, beta = rng.standard_normal(shape) * 3 + 1, rng.standard_normal(shape[-ndim:]), rng.standard_normal(shape[-ndim:])
+        saved = ref.layer_norm_forward(x, gamma, beta, ndim, 1e-5)
+        for got, want in zip(k.layer_norm_forward(x, gamma, beta, ndim, 1e-5), saved):
+            close(got, want)
+        dy, (_, x_hat, _, inv_std) = rng.standard_normal(shape), saved
+        for got, want in zip(k.layer_norm_backward(dy, x_hat, inv_std, gamma, ndim),
+                             ref.layer_norm_backward(dy, x_hat, inv_std, gamma, ndim)):
+            close(got, want)
     for n, hs in [(1, 1), (3, 5)]:
         gates, c_prev = rng.standard_normal((n, 4 * hs)) * 2, rng.standard_normal((n, hs))
         saved = ref.lstm_gates_forward(gates, c_prev)

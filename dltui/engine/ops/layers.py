@@ -371,29 +371,13 @@ class LayerNorm(Op):
     grad_formula = "dx = (1/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), dγ = Σ dy⊙x̂, dβ = Σ dy"
 
     def forward(self, x, gamma, beta, *, ndim, eps):
-        axes = tuple(range(x.ndim - ndim, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        x_hat = x - mean
-        inv_std = 1.0 / np.sqrt((x_hat * x_hat).mean(axis=axes, keepdims=True) + eps)
-        x_hat *= inv_std
+        y, x_hat, mean, inv_std = active().layer_norm_forward(x, gamma, beta, ndim, eps)
         self.save(mean=mean, inv_std=inv_std, x_hat=x_hat)
-        y = x_hat * gamma
-        y += beta
         return y
 
     def backward(self, dy):
-        x_hat, inv_std = self.saved["x_hat"], self.saved["inv_std"]
-        gamma = self.arrays[1]
-        ndim = self.params["ndim"]
-        axes = tuple(range(dy.ndim - ndim, dy.ndim))
-        outer = tuple(range(dy.ndim - ndim))
-        m = gamma.size
-        dx_hat = dy * gamma
-        dx = dx_hat * m  # (1/σ)/m·(m·dx̂ − Σdx̂ − x̂·Σ(dx̂⊙x̂)), in place, in the formula's order (the same bits)
-        dx -= dx_hat.sum(axis=axes, keepdims=True)
-        dx -= x_hat * (dx_hat * x_hat).sum(axis=axes, keepdims=True)
-        dx *= inv_std / m
-        return dx, (dy * x_hat).sum(axis=outer), dy.sum(axis=outer)
+        s = self.saved
+        return active().layer_norm_backward(dy, s["x_hat"], s["inv_std"], self.arrays[1], self.params["ndim"])
 
 
 class Embedding(Op):
