@@ -93,6 +93,13 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
     got_loss, got_probs = k.cross_entropy_forward(z, t)
     close(got_loss, loss), close(got_probs, probs)
     close(k.cross_entropy_backward(probs, t, np.array(0.7)), ref.cross_entropy_backward(probs, t, np.array(0.7)))
+    scores = rng.standard_normal((2, 3, 5)) * 30
+    scores[0, 0, 1:3], scores[0, 1], scores[1, 2, 4] = -np.inf, -np.inf, np.nan  # masked, fully masked, and a NaN
+    for x in (scores, scores[0, 0], scores.transpose(2, 0, 1)):
+        y = ref.softmax_forward(x)
+        close(k.softmax_forward(x), y)
+        dy = rng.standard_normal(x.shape)
+        close(k.softmax_backward(y, dy), ref.softmax_backward(y, dy))
     for shape, ndim in [((4, 6), 1), ((2, 3, 4), 2), ((1, 5), 1)]:
         x, gamma, beta = rng.standard_normal(shape) * 3 + 1, rng.standard_normal(shape[-ndim:]), rng.standard_normal(shape[-ndim:])
         saved = ref.layer_norm_forward(x, gamma, beta, ndim, 1e-5)

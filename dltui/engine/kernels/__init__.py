@@ -42,6 +42,8 @@ KERNELS = (
     "tanh_backward",
     "cross_entropy_forward",
     "cross_entropy_backward",
+    "softmax_forward",
+    "softmax_backward",
     "layer_norm_forward",
     "layer_norm_backward",
     "lstm_gates_forward",

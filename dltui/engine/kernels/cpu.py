@@ -478,6 +478,109 @@ def tanh_backward(x, y, dy):
     return _bwd(x, y, dy, 4)
 
 
+# --------------------------------------------------------------------------- softmax over the last axis
+# The exp is NumPy's (see the module's docstring); each row's max, shift, sum and division are one numba pass each
+# side of it, where NumPy made five over the whole array. The row's max and sums keep four running values, not one:
+# a single chain waits on each addition's latency (the max pass 2.7x faster so; attention's weights, 8x4x64x64,
+# 0.86 -> 0.4 ms forward, 0.5 -> 0.15 backward).
+
+
+@njit(cache=True, inline="always")
+def _row_max(x, r, m):
+    """The largest of row r (a NaN is passed over: it still makes the softmax's whole row NaN, through its sum)."""
+    t0 = t1 = t2 = t3 = -np.inf
+    k = 0
+    while k + 4 <= m:
+        a, b, c, d = x[r, k], x[r, k + 1], x[r, k + 2], x[r, k + 3]
+        t0, t1 = (a if a > t0 else t0), (b if b > t1 else t1)
+        t2, t3 = (c if c > t2 else t2), (d if d > t3 else t3)
+        k += 4
+    for j in range(k, m):
+        t0 = x[r, j] if x[r, j] > t0 else t0
+    t0, t2 = (t1 if t1 > t0 else t0), (t3 if t3 > t2 else t2)
+    return t2 if t2 > t0 else t0
+
+
+@njit(cache=True, inline="always")
+def _row_dot(a, b, r, m):
+    """Σ a[r]·b[r]."""
+    s0 = s1 = s2 = s3 = 0.0
+    k = 0
+    while k + 4 <= m:
+        s0 += a[r, k] * b[r, k]
+        s1 += a[r, k + 1] * b[r, k + 1]
+        s2 += a[r, k + 2] * b[r, k + 2]
+        s3 += a[r, k + 3] * b[r, k + 3]
+        k += 4
+    for j in range(k, m):
+        s0 += a[r, j] * b[r, j]
+    return (s0 + s1) + (s2 + s3)
+
+
+@njit(cache=True, inline="always")
+def _row_sum(a, r, m):
+    s0 = s1 = s2 = s3 = 0.0
+    k = 0
+    while k + 4 <= m:
+        s0 += a[r, k]
+        s1 += a[r, k + 1]
+        s2 += a[r, k + 2]
+        s3 += a[r, k + 3]
+        k += 4
+    for j in range(k, m):
+        s0 += a[r, j]
+    return (s0 + s1) + (s2 + s3)
+
+
+@_kernel(f"none({A2}, {A2})", nogil=False)
+def _shift_by_row_max(x, out):
+    rows, m = x.shape
+    for r in range(rows):
+        top = _row_max(x, r, m)
+        for k in range(m):
+            out[r, k] = x[r, k] - top
+
+
+@_kernel(f"none({A2},)", nogil=False)
+def _divide_by_row_sum(e):
+    rows, m = e.shape
+    for r in range(rows):
+        total = _row_sum(e, r, m)
+        for k in range(m):
+            e[r, k] /= total
+
+
+@_kernel(f"none({A2}, {A2}, {A2})", nogil=False)
+def _softmax_backward(y, dy, dx):
+    rows, m = y.shape
+    for r in range(rows):
+        total = _row_dot(dy, y, r, m)
+        for k in range(m):
+            dx[r, k] = y[r, k] * (dy[r, k] - total)
+
+
+def softmax_forward(x):
+    x = _c(x)
+    if x.ndim == 0 or x.size == 0:
+        return reference.softmax_forward(x)
+    e = np.empty(x.shape)
+    rows = e.reshape(-1, x.shape[-1])
+    _shift_by_row_max(x.reshape(rows.shape), rows)
+    np.exp(e, out=e)
+    _divide_by_row_sum(rows)
+    return e
+
+
+def softmax_backward(y, dy):
+    y, dy = _c(y), _c(dy)
+    if y.ndim == 0 or y.size == 0 or y.shape != dy.shape:
+        return reference.softmax_backward(y, dy)
+    dx = np.empty(y.shape)
+    shape = (-1, y.shape[-1])
+    _softmax_backward(y.reshape(shape), dy.reshape(shape), dx.reshape(shape))
+    return dx
+
+
 # --------------------------------------------------------------------------- layer norm
 # One pass per row instead of NumPy's eight over the whole array: a transformer block's two norms took 1.4 ms of its
 # 12 ms step, now 0.25.

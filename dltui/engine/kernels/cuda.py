@@ -17,11 +17,13 @@ import numpy as np
 from numba import cuda
 
 from dltui.engine.kernels.cuda_array import CudaArray, launch
-from dltui.engine.kernels.reference import (  # noqa: F401  (layer norm: CudaArray runs NumPy's arithmetic)
+from dltui.engine.kernels.reference import (  # noqa: F401  (layer norm, softmax: CudaArray runs NumPy's arithmetic)
     conv_out_size,
     layer_norm_backward,
     layer_norm_forward,
     pair,
+    softmax_backward,
+    softmax_forward,
 )
 
 PROVIDES = (
@@ -43,6 +45,8 @@ PROVIDES = (
     "tanh_backward",
     "cross_entropy_forward",
     "cross_entropy_backward",
+    "softmax_forward",
+    "softmax_backward",
     "layer_norm_forward",
     "layer_norm_backward",
     "lstm_gates_forward",

@@ -253,6 +253,19 @@ def cross_entropy_backward(probs, target, dl):
     return dl * dz / len(target)
 
 
+# --------------------------------------------------------------------------- softmax over the last axis
+
+
+def softmax_forward(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def softmax_backward(y, dy):
+    """dx = y ⊙ (dy − Σ dy⊙y), the sum along the last axis."""
+    return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
+
+
 # --------------------------------------------------------------------------- layer norm
 
 

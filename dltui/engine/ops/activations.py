@@ -71,12 +71,16 @@ class Softmax(Op):
     inputs_are, outputs_are = (N_("scores x"),), (N_("probabilities y"),)
 
     def forward(self, x, axis):
+        if axis in (-1, x.ndim - 1):
+            return active().softmax_forward(x)
         e = np.exp(x - x.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
 
     def backward(self, dy):
-        y = self.outputs[0]
-        return (y * (dy - (dy * y).sum(axis=self.params["axis"], keepdims=True)),)
+        y, axis = self.outputs[0], self.params["axis"]
+        if axis in (-1, y.ndim - 1):
+            return (active().softmax_backward(y, dy),)
+        return (y * (dy - (dy * y).sum(axis=axis, keepdims=True)),)
 
 
 class LogSoftmax(Op):

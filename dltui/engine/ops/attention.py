@@ -6,6 +6,7 @@ import numpy as np
 
 from dltui.i18n import N_
 
+from ..kernels import active
 from ..kernels.threads import threads
 from .base import Op, unbroadcast
 
@@ -34,9 +35,7 @@ class ScaledDotProductAttention(Op):
         scores *= scale
         if bias is not None:
             scores = scores + bias  # a new array: bias may broadcast it to a larger shape
-        scores -= scores.max(axis=-1, keepdims=True)
-        attn = np.exp(scores)
-        attn /= attn.sum(axis=-1, keepdims=True)
+        attn = active().softmax_forward(scores)
         self.save(attn=attn)
         return threads.matmul(attn, v)
 
@@ -44,9 +43,7 @@ class ScaledDotProductAttention(Op):
         q, k, v = self.arrays
         attn, scale = self.saved["attn"], self.params["scale"]
         dv = threads.matmul(np.swapaxes(attn, -1, -2), dy)
-        dscores = threads.matmul(dy, np.swapaxes(v, -1, -2))  # dA, made dS in place
-        dscores -= (dscores * attn).sum(axis=-1, keepdims=True)
-        dscores *= attn
+        dscores = active().softmax_backward(attn, threads.matmul(dy, np.swapaxes(v, -1, -2)))  # dS from dA
         dq = threads.matmul(dscores, k) * scale
         dk = threads.matmul(np.swapaxes(dscores, -1, -2), q) * scale
         return unbroadcast(dq, q.shape), unbroadcast(dk, k.shape), unbroadcast(dv, v.shape)
