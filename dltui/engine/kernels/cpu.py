@@ -129,10 +129,7 @@ def _im2col(x, kh, kw, sh, sw, ph, pw, cols):
                     for p in range(oh):
                         r = p * sh + i - ph
                         at = uint64((row * oh + p) * ow)
-                        if r < 0 or r >= h:
-                            lo_p, hi_p = ow, ow
-                        else:
-                            lo_p, hi_p = lo, hi
+                        lo_p, hi_p = (lo, hi) if 0 <= r < h else (ow, ow)  # a row outside: all zeros
                         for q in range(lo_p):
                             dst[at + uint64(q)] = 0.0
                         if hi_p > lo_p:

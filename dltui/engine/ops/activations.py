@@ -71,16 +71,17 @@ class Softmax(Op):
     inputs_are, outputs_are = (N_("scores x"),), (N_("probabilities y"),)
 
     def forward(self, x, axis):
-        if axis in (-1, x.ndim - 1):
-            return active().softmax_forward(x)
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
-        return e / e.sum(axis=axis, keepdims=True)
+        return _along(axis, active().softmax_forward, x)
 
     def backward(self, dy):
-        y, axis = self.outputs[0], self.params["axis"]
-        if axis in (-1, y.ndim - 1):
-            return (active().softmax_backward(y, dy),)
-        return (y * (dy - (dy * y).sum(axis=axis, keepdims=True)),)
+        return (_along(self.params["axis"], active().softmax_backward, self.outputs[0], dy),)
+
+
+def _along(axis, kernel, *arrays):
+    """`kernel` (which works along the last axis) along `axis`: that axis swapped with the last and back."""
+    if axis in (-1, arrays[0].ndim - 1):
+        return kernel(*arrays)
+    return np.swapaxes(kernel(*(np.swapaxes(a, axis, -1) for a in arrays)), axis, -1)
 
 
 class LogSoftmax(Op):
