@@ -4,7 +4,7 @@
 
 Every figure is measured in this run, at equal cores: both libraries at one thread, then both at all
 cores (each at its best thread count), each library in a child process per thread count (dltui: its
-own threads, BLAS at one; PyTorch: its threads and BLAS). The reference is PyTorch on the CPU in
+own threads, BLAS at one but inside matmuls of 4M multiply-adds or more; PyTorch: its threads and BLAS). The reference is PyTorch on the CPU in
 float64 when it is installed (it is never a dependency), else dltui's own NumPy backend. For each
 model all of its children take turns, a 0.1 s round each, and each keeps its best round
 (`turn_times`). Ratios are dltui's time over the reference's: below 1.0 dltui is faster. The GPU has
@@ -215,8 +215,9 @@ SETTLE_S = 0.1
 def child_environment(library: str, threads: int) -> dict[str, str]:
     """The environment variables of a child that runs `library` at `threads` threads (and dltui's backend).
     PyTorch: its OpenMP pool and BLAS. dltui: its own threads (`OMP_NUM_THREADS`, as PyTorch reads it) and
-    BLAS at one thread, dltui's default: a second OpenBLAS thread spins between the many small matmuls of a
-    step and takes the core dltui's second thread would run on (LeNet at two threads was no faster)."""
+    BLAS at one thread, dltui's default, which the engine raises to its own count inside big matmuls only: a
+    second OpenBLAS thread spins between the many small matmuls of a step and takes the core dltui's second
+    thread would run on (LeNet at two threads was no faster)."""
     blas = "1" if library != "torch" else str(threads)
     return {"OMP_NUM_THREADS": str(threads), "OPENBLAS_NUM_THREADS": blas, "MKL_NUM_THREADS": blas,
             "DLTUI_BACKEND": "numpy" if library == "numpy" else "numba"}

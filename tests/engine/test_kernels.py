@@ -274,25 +274,43 @@ def test_numba_on_several_threads_agrees_with_reference(monkeypatch):
         engine.set_num_threads(0)
 
 
-def test_a_matmul_shared_out_among_threads_is_numpys(monkeypatch):
-    """Big matmuls are cut along their first axis among the threads (a low threshold here): rows of a
-    matrix, a batch with or without its own right-hand batch, broadcasting, transposed views."""
+class _CountsSet:
+    """A BLAS controller that does what the real one does and keeps each count it was set to."""
+
+    def __init__(self, lib):
+        self.lib, self.counts = lib, []
+
+    def set_num_threads(self, count):
+        self.counts.append(count)
+        self.lib.set_num_threads(count)
+
+
+def test_a_big_matmul_runs_on_as_many_blas_threads_and_leaves_blas_at_one(monkeypatch):
+    """At 3 engine threads a matmul of `BLAS_MACS` multiply-adds or more raises BLAS to 3 threads for the call
+    and puts it back at one; a smaller one, or any at one engine thread, leaves BLAS alone. Numbers are NumPy's at one
+    thread but for the last bits (BLAS's threads split the rows where its blocks fall)."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
     from dltui.engine.kernels import threads as module
 
-    rng = np.random.default_rng(5)
-    monkeypatch.setattr(module, "SPLIT_MACS", 1)
-    monkeypatch.setattr(module.threads, "count", 3)
-    a2, b2 = rng.standard_normal((7, 5)), rng.standard_normal((5, 4))
-    a3, b3 = rng.standard_normal((6, 7, 5)), rng.standard_normal((6, 5, 4))
-    cases = [(a2, b2), (b2.T, a2.T), (a3, b2), (a3, b3), (a3, b3[:1]), (a3[:3], b2[None].repeat(3, 0)), (a3[:1], b3),
-             (rng.standard_normal((2, 3, 7, 5)), rng.standard_normal((3, 5, 4))), (a2, rng.standard_normal(5))]
-    for a, b in cases:
-        np.testing.assert_allclose(module.threads.matmul(a, b), a @ b, rtol=1e-12, atol=0)
-    for a, b in [(a3, rng.standard_normal((4, 5, 4))), (a3, b3.transpose(0, 2, 1))]:  # batches 6 and 4; 5 ≠ 4
-        with pytest.raises(ValueError) as numpys:
-            a @ b
-        with pytest.raises(ValueError, match=re.escape(str(numpys.value))):
-            module.threads.matmul(a, b)
+    def blas_counts():
+        return [lib.num_threads for lib in threadpoolctl.ThreadpoolController().select(user_api="blas").lib_controllers]
+
+    with threadpoolctl.threadpool_limits(1, user_api="blas"):
+        spies = [_CountsSet(lib) for lib in module._blas_at_one_thread()]
+        assert spies, "NumPy's BLAS is not one threadpoolctl can set"
+        monkeypatch.setattr(module.threads, "blas", spies)
+        rng = np.random.default_rng(5)
+        big_a, big_b = rng.standard_normal((256, 128)), rng.standard_normal((128, 128))  # exactly 4M
+        small_a = big_a[:255]
+        for count, a, raised in [(3, big_a, True), (3, small_a, False), (1, big_a, False)]:
+            monkeypatch.setattr(module.threads, "count", count)
+            np.testing.assert_allclose(module.threads.matmul(a, big_b), a @ big_b, rtol=1e-12, atol=1e-12)
+            assert all(spy.counts == ([3, 1] if raised else []) for spy in spies), (count, a.shape)
+            assert set(blas_counts()) == {1}
+            for spy in spies:
+                spy.counts.clear()
+        with threadpoolctl.threadpool_limits(2, user_api="blas"):  # a count the user set is theirs
+            assert module._blas_at_one_thread() == []
 
 
 def test_numba_compiles_each_kernel_once_whatever_the_input():

@@ -1,9 +1,10 @@
 """The engine's own threads, PyTorch's `set_num_threads`: convolution and pooling share a batch out among
-them, and a big matmul its rows.
+them, and a big matmul runs on as many of BLAS's threads.
 
-Numba-free, so `dltui.engine` can name it without loading numba. BLAS is left at the one thread
-dltui/__init__ gives it: between a step's many small matmuls a second OpenBLAS thread spins, and it
-took the very core this pool's second thread would run on (LeNet at two threads was no faster).
+Numba-free, so `dltui.engine` can name it without loading numba. BLAS stays at the one thread
+dltui/__init__ gives it except inside a big matmul: between a step's many small matmuls a second OpenBLAS
+thread spins, and it took the very core this pool's second thread would run on (LeNet at two threads was
+no faster).
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-#: multiply-adds from which a matmul is shared out: waking a thread costs some 20 µs, 1M of them ~100 µs
-SPLIT_MACS = 1 << 20
+#: multiply-adds from which a matmul runs on BLAS's threads. Handing half a matmul to this pool's sleeping
+#: thread cost 60-100 µs on a 2-core VM (a transformer's 2M-MAC projections: 77 -> 133 µs), while BLAS's own
+#: threads spin between calls; below 4M a second thread gains little, and above a conv net's linear layers
+#: (LeNet's 3M), whose BLAS thread would then spin on the core this pool's convolution needs.
+BLAS_MACS = 1 << 22
 
 
 def _default_count() -> int:
@@ -25,13 +29,23 @@ def _default_count() -> int:
         return 1
 
 
+def _blas_at_one_thread() -> list:
+    """threadpoolctl's handles on the loaded BLAS libraries still at one thread (dltui's default; a count the
+    user set is theirs and left alone); none without threadpoolctl or a BLAS it knows."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return []
+    return [lib for lib in ThreadpoolController().select(user_api="blas").lib_controllers if lib.num_threads == 1]
+
+
 class _Threads:
-    """The engine's intra-op threads: convolution and pooling share a batch out among them, a big matmul
-    its rows (their kernels and NumPy's matmul release the GIL). One by default: the labs' small steps
+    """The engine's intra-op threads: convolution and pooling share a batch out among them (their kernels
+    release the GIL), a big matmul runs on as many BLAS threads. One by default: the labs' small steps
     beside the UI gain nothing from a second thread, and the UI would lose its core."""
 
     def __init__(self):
-        self.count, self.pool, self.workers = _default_count(), None, 0
+        self.count, self.pool, self.workers, self.blas = _default_count(), None, 0, None
 
     def over_batch(self, n: int, job) -> list:
         """[job(a, z), ...]: the batch's range(n) cut in one even range [a, z) per thread, this one included."""
@@ -47,28 +61,27 @@ class _Threads:
         return [job(*ranges[0])] + [future.result() for future in futures]
 
     def matmul(self, a, b):
-        """`a @ b`, cut along a's first axis (its rows, or its first batch axis) among the threads when it has
-        `SPLIT_MACS` multiply-adds or more; anything else (GPU arrays, broadcasting on that axis) is `a @ b`."""
-        if (self.count == 1 or type(a) is not np.ndarray or type(b) is not np.ndarray or a.ndim < max(2, b.ndim)
-                or b.ndim < 2 or len(a) < 2 or a.size * b.shape[-1] < SPLIT_MACS):
+        """`a @ b`, on `count` BLAS threads when it has `BLAS_MACS` multiply-adds or more (BLAS back at one
+        after); anything else (GPU arrays included) is `a @ b` as it comes."""
+        if self.count == 1 or type(a) is not np.ndarray or type(b) is not np.ndarray or b.ndim < 2 \
+                or a.size * b.shape[-1] < BLAS_MACS:
             return a @ b
+        if self.blas is None:
+            self.blas = _blas_at_one_thread()
+        for lib in self.blas:
+            lib.set_num_threads(self.count)
         try:
-            shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        except ValueError:
-            shape = None  # batches that do not match: NumPy's own error, below
-        if shape is None or shape[0] != len(a) or a.shape[-1] != b.shape[-2]:
             return a @ b
-        split_b = a.ndim > 2 and b.ndim == a.ndim and len(b) == len(a)
-        out = np.empty(shape, np.result_type(a, b))
-        self.over_batch(len(a), lambda r, s: np.matmul(a[r:s], b[r:s] if split_b else b, out=out[r:s]))
-        return out
+        finally:
+            for lib in self.blas:
+                lib.set_num_threads(1)
 
 
 threads = _Threads()
 
 
 def set_num_threads(count: int) -> None:
-    """`torch.set_num_threads`: how many threads convolution, pooling and big matmuls may use (BLAS keeps its one)."""
+    """`torch.set_num_threads`: how many threads convolution, pooling and big matmuls may use."""
     if count < 1:
         raise ValueError(f"set_num_threads needs a count of at least 1, not {count}")
     threads.count = int(count)
