@@ -61,7 +61,8 @@ second (the frame timer asks for 20), the share of wall time the UI thread was o
 time per painted frame by part, each exclusive of the others: `draw` (`LessonScreen._draw`: the
 view's `show` and the status line), `style` (CSS restyling, `Stylesheet.update_nodes`), `layout`
 (`Screen._refresh_layout`: a `Static.update` asks for one by default) and `paint`
-(`Compositor.render_update`, the widgets' `render`/`render_lines`, plus the terminal encoding).
+(`Compositor.render_update`, the widgets' `render`/`render_lines`, plus the terminal encoding). A run that ends
+sooner (the transformer solves its task in about 0.2 s) is measured until it ends, and the row says so.
 
 Throughput: LeNet's steps (batches) per second against `lab.act("step")` in a plain loop in this
 process (the reference; timed before and after the rest, the mean is used): on a `LabRunner` thread
@@ -303,13 +304,15 @@ class Result:
     load: dict | None = None  # from ui_load
 
 
-async def ui_load(seconds: float) -> dict:
-    """Frames painted per second, and the UI thread's CPU time by part, per painted frame and in all (busy)."""
-    wall, cpu, frames, spent = time.perf_counter(), time.thread_time(), PROBE.frames, dict(METER.spent)
-    await asyncio.sleep(seconds)
-    wall, cpu, frames = time.perf_counter() - wall, time.thread_time() - cpu, PROBE.frames - frames
+async def ui_load(seconds: float, still) -> dict:
+    """Frames painted per second, and the UI thread's CPU time by part, per painted frame and in all (busy), over
+    `seconds` or until the run ends (`still()` false: a lab that solves its task in 0.2 s), whichever comes first."""
+    start, cpu, frames, spent = time.perf_counter(), time.thread_time(), PROBE.frames, dict(METER.spent)
+    while time.perf_counter() - start < seconds and still():
+        await asyncio.sleep(0.02)
+    wall, cpu, frames = time.perf_counter() - start, time.thread_time() - cpu, PROBE.frames - frames
     per_frame = {part: (METER.spent[part] - spent[part]) / max(frames, 1) for part in spent}
-    return {"fps": frames / wall, "busy": cpu / wall, **per_frame}
+    return {"fps": frames / wall, "busy": cpu / wall, "ended": not still(), "seconds": wall, **per_frame}
 
 
 async def timed(keys: InputThread, key: str, kind: str, still=lambda: True) -> tuple[float, float] | None:
@@ -427,7 +430,7 @@ async def measure(lessons, lesson, size: tuple[int, int], count: int, seed: int,
             train = TRAIN_KEYS.get(lesson.lab, "r")
             result.key_name = "space" if train == "r" else f"{train}+space"
             await press(keys, train, lambda: runner.running, pause=0.3)
-            result.load = await ui_load(window)  # the UI's own work while training, no key pressed
+            result.load = await ui_load(window, lambda: runner.running)  # the UI's own work while training, no key
             await controls(result.train_move, "run ↑↓", running)
             await series(keys, rng, ["space"], "freeze", count, result.train_key, result, "run space", running)
             if screen.frozen:
@@ -577,7 +580,8 @@ def load_row(lesson, size, r: Result) -> str:
     load = r.load
     cells = (f"{load['fps']:8.1f}  {load['busy']:7.0%}   " + "".join(f"{load[p] * 1e3:7.1f}" for p in Meter.PARTS)
              if load else f"{'-':>8}  {'-':>7}")
-    return f"{f'{lesson.order:02d} {lesson.lab}':25}{f'{size[0]}x{size[1]}':>7}  {cells}"
+    ended = f"  (the run ended after {load['seconds']:.1f} s)" if load and load["ended"] else ""
+    return f"{f'{lesson.order:02d} {lesson.lab}':25}{f'{size[0]}x{size[1]}':>7}  {cells}{ended}"
 
 
 def main() -> None:
