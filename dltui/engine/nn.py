@@ -208,10 +208,15 @@ class Module:
 
     def to(self, device: Any) -> Module:
         """Move every parameter and its gradient to `device` ("cpu" or "cuda") in place, so an optimizer made
-        before or after follows them, as PyTorch's `Module.to` does."""
+        before or after follows them, as PyTorch's `Module.to` does; float buffers (batch norm's running
+        statistics) go along, a counter stays on the host."""
         for p in self.parameters():
             p.data = moved_array(p.data, device)
             p.grad = None if p.grad is None else moved_array(p.grad, device)
+        for module in self.modules():
+            for name, value in module._own("buffers"):
+                if getattr(value, "dtype", None) == np.float64:
+                    setattr(module, name, moved_array(value, device))
         return self
 
     def cpu(self) -> Module:
@@ -850,7 +855,7 @@ class _Recurrent(Module):
         count = self.num_layers * len(self.directions)
         if state is None:
             batch = x.shape[0 if self.batch_first else 1]
-            return [Tensor(np.zeros((batch, self.hidden_size))) for _ in range(count)]
+            return [Tensor(np.zeros((batch, self.hidden_size))).to(x.device) for _ in range(count)]
         return [state[k] for k in range(count)]
 
     def unroll(self, x: Tensor, states: list[Any]) -> tuple[Tensor, list[Any]]:

@@ -1,5 +1,6 @@
-"""Tensors on the GPU (`.to("cuda")`): the array operations the ops use agree with NumPy, and a small
-CNN trained on the GPU follows the same path as on the CPU, step for step.
+"""Tensors on the GPU (`.to("cuda")`): the array operations the ops use agree with NumPy (indexing included), and
+small models trained on the GPU (a CNN, an MLP, a transformer block, recurrent nets, batch norm) follow the same
+path as on the CPU, step for step.
 
 Run in a subprocess on the real GPU where there is one, else under numba's simulator (on_cuda.py).
 """
@@ -48,13 +49,66 @@ def check_arrays() -> None:
     p, q = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 1, 4, 5))
     close((up(p) * up(q)).get(), p * q)
     close(up(x).transpose(0, 2, 3, 1).copy().get(), x.transpose(0, 2, 3, 1))
-    for refused in (lambda: np.asarray(ga), lambda: ga[0], lambda: np.stack([ga, gb])):
+    for refused in (lambda: np.asarray(ga), lambda: ga[np.array([0, 2])], lambda: ga[a > 0], lambda: np.take(ga, [0])):
         try:
             refused()
         except TypeError as e:
             assert "GPU" in str(e) and ".cpu()" in str(e) or "move it to the host" in str(e), e
         else:
             raise AssertionError("GPU memory must refuse what has no GPU path, not copy silently")
+
+
+def check_indexing() -> None:
+    """Basic indexing reads and writes as NumPy's (any step, negative ints, None, ...), on arrays and views; stack,
+    concatenate, split, moveaxis, var and in-place arithmetic are built on it. NumPy's errors for bad indices."""
+    exit_unless_cuda()
+    from dltui.engine.kernels.cuda_array import CudaArray
+
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((5, 5, 5))  # a cube, so that each index fits the transposed view too
+    gx = CudaArray.from_host(x)
+    indices = [1, -1, (0, 2), (0, 2, 4), slice(1, None), (slice(None), slice(None, None, -2)), (Ellipsis, 3),
+               (None, 1, Ellipsis, None), (slice(None), 1, slice(4, 0, -3)), (slice(5, 9),), np.int64(2), ()]
+    for index in indices:
+        close(gx[index].get(), x[index])
+        close(gx.transpose(2, 0, 1)[index].get(), x.transpose(2, 0, 1)[index])
+        want, got = x.copy(), CudaArray.from_host(x)
+        value = rng.standard_normal(np.shape(want[index]))
+        want[index], got[index] = value, value
+        close(got.get(), want)
+        want[index], got[index] = 7.0, 7.0  # a number broadcasts
+        close(got.get(), want)
+    column = x[:, :, :1]
+    target = CudaArray.from_host(x)
+    target[1:] = CudaArray.from_host(column[1:])  # GPU memory broadcasting into a slice
+    want = x.copy()
+    want[1:] = column[1:]
+    close(target.get(), want)
+    close(np.array([row.get() for row in gx]), x)
+    parts = [x, x * 2, x - 1]
+    for axis in (0, 1, -1):
+        close(np.stack([CudaArray.from_host(p) for p in parts], axis=axis).get(), np.stack(parts, axis=axis))
+        close(np.concatenate([gx, gx * 2.0], axis=axis).get(), np.concatenate([x, x * 2], axis=axis))
+        close(np.moveaxis(gx, axis, 0).copy().get(), np.moveaxis(x, axis, 0))
+    for got, want in zip(np.split(gx, [1, 3], axis=1), np.split(x, [1, 3], axis=1)):
+        close(got.get(), want)
+    close(np.var(gx, axis=(0, 2)).get(), x.var(axis=(0, 2)))
+    close(gx.var(axis=1, keepdims=True, ddof=1).get(), x.var(axis=1, keepdims=True, ddof=1))
+    shared = CudaArray.from_host(x)
+    alias = shared
+    shared += 1.0
+    shared *= CudaArray.from_host(x[0])
+    assert alias is shared
+    close(alias.get(), (x + 1.0) * x[0])
+    for bad, error in [((0, 0, 0, 0), IndexError), (5, IndexError), ((0, -6), IndexError), ((..., ...), IndexError)]:
+        for array in (x, gx):
+            try:
+                array[bad]
+            except error as e:
+                message = str(e) if array is x else (message, str(e))
+            else:
+                raise AssertionError(f"{bad} must raise {error.__name__}")
+        assert message[0] == message[1], message
 
 
 def check_training() -> None:
@@ -109,6 +163,67 @@ def check_training() -> None:
         close(got, want)
 
 
+def check_models() -> None:
+    """A pre-norm transformer block (multi-head attention, layer norm), an LSTM and a batch_first GRU (their steps
+    are slices of the input, their outputs stacked), and a CNN with batch norm train on the GPU as on the CPU: an
+    Adam step gives the same loss and parameters, and batch norm's running statistics stay on the GPU, the same.
+    (One step, short sequences: the simulator runs a Python thread per GPU thread, ~1 s a step of these.)"""
+    exit_unless_cuda()
+    from dltui.engine import Tensor, nn, optim
+    from dltui.engine import functional as F
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(4), nn.LayerNorm(4)
+            self.attn = nn.MultiheadAttention(4, 2, batch_first=True)
+            self.ff = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 4))
+
+        def forward(self, x):
+            h = self.ln1(x)
+            x = x + self.attn(h, h, h)[0]
+            return x + self.ff(self.ln2(x))
+
+    class LastStep(nn.Module):
+        def __init__(self, rnn):
+            super().__init__()
+            self.rnn, self.head = rnn, nn.Linear(4, 1)
+
+        def forward(self, x):
+            out = self.rnn(x)[0]
+            return self.head(out[:, -1] if self.rnn.batch_first else out[-1])
+
+    rng = np.random.default_rng(5)
+    cases = [
+        (Block, rng.standard_normal((2, 3, 4)), rng.standard_normal((2, 3, 4)), F.mse_loss),
+        (lambda: LastStep(nn.LSTM(3, 4)), rng.standard_normal((3, 2, 3)), rng.standard_normal((2, 1)), F.mse_loss),
+        (lambda: LastStep(nn.GRU(3, 4, batch_first=True)), rng.standard_normal((2, 3, 3)), rng.standard_normal((2, 1)),
+         F.mse_loss),
+        (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(32, 3)),
+         rng.standard_normal((4, 1, 6, 6)), rng.integers(0, 3, 4), F.cross_entropy),
+    ]
+    for make, x, y, loss_of in cases:
+        runs = {}
+        for device in ("cpu", "cuda"):
+            init = np.random.default_rng(6)
+            model = make()
+            for p in model.parameters():
+                p.data = init.standard_normal(p.shape) * 0.5
+            model.to(device)
+            opt = optim.Adam(model.parameters(), lr=0.01)
+            inputs, target = Tensor(x).to(device), Tensor(y).to(device) if y.dtype == np.float64 else y
+            loss = loss_of(model(inputs), target)
+            loss.backward()
+            opt.step()
+            buffers = [b for b in model.buffers() if getattr(b, "dtype", None) == np.float64]
+            assert all(getattr(b, "on_gpu", False) == (device == "cuda") for b in buffers)
+            statistics = [b.get() if device == "cuda" else b for b in buffers]
+            runs[device] = loss.item(), [p.cpu().data for p in model.parameters()] + statistics
+        close(runs["cuda"][0], runs["cpu"][0])
+        for got, want in zip(runs["cuda"][1], runs["cpu"][1]):
+            np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)  # batch norm's 1/σ magnifies last bits
+
+
 def test_cuda_arrays_agree_with_numpy():
     done = run_on_cuda(Path(__file__), "check_arrays")
     assert done.returncode == 0, done.stderr[-3000:]
@@ -116,4 +231,14 @@ def test_cuda_arrays_agree_with_numpy():
 
 def test_training_on_the_gpu_follows_the_cpu():
     done = run_on_cuda(Path(__file__), "check_training")
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_indexing_on_the_gpu_is_numpys():
+    done = run_on_cuda(Path(__file__), "check_indexing")
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_attention_recurrent_and_batch_norm_models_train_on_the_gpu_as_on_the_cpu():
+    done = run_on_cuda(Path(__file__), "check_models")
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,17 +1,20 @@
 """`CudaArray`: a float64 array that lives in GPU memory, for tensors moved there with ``.to("cuda")``.
 
 It speaks the part of NumPy's array interface the engine's ops use (arithmetic with broadcasting,
-``np.exp``/``np.log``/``np.sqrt``/``np.maximum``, ``sum``/``mean``/``max`` over axes, ``reshape``,
-transposes, ``@``), so an op written once on NumPy arrays runs on the GPU unchanged, and the layer
-kernels (conv, pooling, activations, cross-entropy) come from ``kernels/cuda.py``. Nothing is copied
+``np.exp``/``np.log``/``np.sqrt``/``np.maximum``, ``sum``/``mean``/``max``/``var`` over axes, ``reshape``,
+transposes, ``@``, basic indexing and assignment, ``np.stack``/``concatenate``/``split``), so an op written
+once on NumPy arrays runs on the GPU unchanged, and the layer kernels (conv, pooling, activations,
+cross-entropy) come from ``kernels/cuda.py``. Nothing is copied
 back to the host until a number is asked for (``Tensor.item()``, ``.cpu()``); ``np.asarray`` on a
 ``CudaArray`` raises instead of copying silently, as PyTorch refuses ``.numpy()`` on a CUDA tensor.
 
 Storage is one flat device buffer plus a shape and strides counted in elements, so a transpose or a
 broadcast is a view: the elementwise, reduction and matrix-product kernels read through strides.
-Three kernels do all the generic work: one for elementwise maps (unary, with a scalar, or binary
-with broadcasting), one for reductions (a block per output, a tree in shared memory, split in two
-passes when few outputs reduce many inputs), and a shared-memory tiled matrix product.
+Four kernels do all the generic work: one for elementwise maps (unary, with a scalar, or binary
+with broadcasting), one for strided copies (indexing reads through it into a new array, assignment
+writes through it: no view carries an offset into its buffer), one for reductions (a block per output,
+a tree in shared memory, split in two passes when few outputs reduce many inputs), and a shared-memory
+tiled matrix product.
 Imported only when CUDA is used; runs under numba's simulator (``NUMBA_ENABLE_CUDASIM=1``) too.
 """
 
@@ -104,6 +107,23 @@ def _map(op, out, a, b, scalar, meta):
         ib += k * meta[1 + 2 * nd + d]
     y = scalar if meta[1 + 2 * nd] < 0 else b[ib]
     out[t] = _apply(op, a[ia], y)
+
+
+@cuda.jit(cache=True)
+def _put(out, out_base, a, a_base, total, meta):
+    """out[out_base + Σ k·out strides] = a[a_base + Σ k·a strides] for each of the `total` indices k of a shape;
+    meta = [ndim, shape…, out strides…, a strides…]. Indexing reads through it, assignment writes through it."""
+    t = cuda.grid(1)
+    if t >= total:
+        return
+    nd = meta[0]
+    io, ia, rest = out_base, a_base, t
+    for d in range(nd - 1, -1, -1):
+        k = rest % meta[1 + d]
+        rest //= meta[1 + d]
+        io += k * meta[1 + nd + d]
+        ia += k * meta[1 + 2 * nd + d]
+    out[io] = a[ia]
 
 
 @cuda.jit(cache=True)
@@ -392,6 +412,23 @@ class CudaArray:
     def __gt__(self, other):
         return self._binary(GT, other)
 
+    def _in_place(self, op: int, other: Any) -> CudaArray:
+        """`a += b` and the like write into `a`, as NumPy's do (batch norm moves its running statistics so)."""
+        self[...] = self._binary(op, other)
+        return self
+
+    def __iadd__(self, other):
+        return self._in_place(ADD, other)
+
+    def __isub__(self, other):
+        return self._in_place(SUB, other)
+
+    def __imul__(self, other):
+        return self._in_place(MUL, other)
+
+    def __itruediv__(self, other):
+        return self._in_place(DIV, other)
+
     def __neg__(self):
         return self._unary(NEG)
 
@@ -431,6 +468,12 @@ class CudaArray:
         total = self._reduce(SUM, axis, keepdims)
         return total._binary(DIV, float(self.size // max(total.size, 1)))
 
+    def var(self, axis: Any = None, keepdims: bool = False, ddof: int = 0) -> CudaArray:
+        """NumPy's steps: the mean, the squared deviations, their sum over n − ddof."""
+        deviations = self - self.mean(axis, keepdims=True)
+        total = (deviations * deviations)._reduce(SUM, axis, keepdims)
+        return total._binary(DIV, float(self.size // max(total.size, 1) - ddof))
+
     def max(self, axis: Any = None, keepdims: bool = False) -> CudaArray:
         return self._reduce(MAX, axis, keepdims)
 
@@ -455,13 +498,73 @@ class CudaArray:
             raise TypeError(f"numpy.{func.__name__} does not run on the GPU yet: move the tensor with .cpu() first")
         return handler(*args, **kwargs)
 
-    def __getitem__(self, index):
-        raise TypeError("indexing does not run on the GPU yet: move the tensor with .cpu() first")
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, index: Any) -> CudaArray:
+        """Basic indexing (ints, slices with any step, None, ...), as NumPy's, into a new array: a view would need
+        an offset into the buffer, which no kernel here takes."""
+        base, shape, strides = self._basic(index)
+        out = CudaArray.empty(shape)
+        _strided_copy(out.buf, 0, out.strides, self.buf, base, strides, shape)
+        return out
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """`self[index] = value` in place, for basic indices; `value` broadcasts (a number, a host array, GPU memory)."""
+        base, shape, strides = self._basic(index)
+        if not isinstance(value, CudaArray):
+            value = CudaArray.full((), float(value)) if np.ndim(value) == 0 else CudaArray.from_host(value)
+        value = value.broadcast_to(shape)
+        _strided_copy(self.buf, base, strides, value.buf, 0, value.strides, shape)
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self)))
+
+    def _basic(self, index: Any) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+        """Where `self[index]` starts in the buffer, its shape and its strides, with NumPy's errors."""
+        parts = index if type(index) is tuple else (index,)
+        for part in parts:
+            if not (part is None or part is Ellipsis or type(part) is slice
+                    or isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_))):
+                raise TypeError("indexing with arrays or masks does not run on the GPU yet: move the tensor with "
+                                ".cpu() first (ints, slices, None and ... do)")
+        ellipses = sum(part is Ellipsis for part in parts)
+        taking = sum(part is not None and part is not Ellipsis for part in parts)
+        if ellipses > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        if taking > self.ndim:
+            raise IndexError(f"too many indices for array: array is {self.ndim}-dimensional, but {taking} were indexed")
+        at = next((k for k, part in enumerate(parts) if part is Ellipsis), len(parts))
+        parts = parts[:at] + (slice(None),) * (self.ndim - taking) + parts[at + 1:]
+        base, shape, strides, axis = 0, [], [], 0
+        for part in parts:
+            if part is None:
+                shape.append(1)
+                strides.append(0)
+                continue
+            n, stride = self.shape[axis], self.strides[axis]
+            if type(part) is slice:
+                start, stop, step = part.indices(n)
+                shape.append(len(range(start, stop, step)))
+                strides.append(stride * step)
+                base += start * stride if shape[-1] else 0
+            elif -n <= part < n:
+                base += (int(part) % n) * stride
+            else:
+                raise IndexError(f"index {part} is out of bounds for axis {axis} with size {n}")
+            axis += 1
+        return base, tuple(shape), tuple(strides)
 
 
 def _check_dims(ndim: int) -> None:
     if ndim > MAX_DIMS:
         raise ValueError(f"arrays on the GPU have at most {MAX_DIMS} dimensions, this one has {ndim}")
+
+
+def _strided_copy(out, out_base: int, out_strides: tuple[int, ...], a, a_base: int, a_strides: tuple[int, ...],
+                  shape: tuple[int, ...]) -> None:
+    """The `_put` kernel over `shape`: buffers `out` and `a`, each read from its first element through its strides."""
+    _check_dims(len(shape))
+    meta = _meta((len(shape) or 1, *(shape or (1,)), *(out_strides or (0,)), *(a_strides or (0,))))
+    launch(_put, _size(shape), out, out_base, a, a_base, _size(shape), meta)
 
 
 def matmul(a: CudaArray, b: CudaArray) -> CudaArray:
@@ -490,6 +593,49 @@ def matmul(a: CudaArray, b: CudaArray) -> CudaArray:
     return out
 
 
+def _stack(arrays, axis: int = 0) -> CudaArray:
+    arrays = list(arrays)
+    shape = arrays[0].shape
+    if any(a.shape != shape for a in arrays):
+        raise ValueError("all input arrays must have the same shape")
+    axis %= len(shape) + 1
+    out = CudaArray.empty(shape[:axis] + (len(arrays),) + shape[axis:])
+    for k, a in enumerate(arrays):
+        out[(slice(None),) * axis + (k,)] = a
+    return out
+
+
+def _concatenate(arrays, axis: int = 0) -> CudaArray:
+    arrays = list(arrays)
+    shape, axis = arrays[0].shape, axis % arrays[0].ndim
+    if any(a.shape[:axis] + a.shape[axis + 1:] != shape[:axis] + shape[axis + 1:] for a in arrays):
+        raise ValueError(f"all the input array dimensions except for the concatenation axis ({axis}) must match")
+    out = CudaArray.empty(shape[:axis] + (sum(a.shape[axis] for a in arrays),) + shape[axis + 1:])
+    start = 0
+    for a in arrays:
+        out[(slice(None),) * axis + (slice(start, start + a.shape[axis]),)] = a
+        start += a.shape[axis]
+    return out
+
+
+def _split(a: CudaArray, indices: Any, axis: int = 0) -> list[CudaArray]:
+    """np.split: at the given indices, or into that many equal parts."""
+    axis %= a.ndim
+    n = a.shape[axis]
+    if isinstance(indices, (int, np.integer)):
+        if n % indices:
+            raise ValueError("array split does not result in an equal division")
+        indices = range(n // indices, n, n // indices)
+    edges = [0, *(int(k) for k in indices), n]
+    return [a[(slice(None),) * axis + (slice(lo, hi),)] for lo, hi in zip(edges, edges[1:])]
+
+
+def _moveaxis(a: CudaArray, source: int, destination: int) -> CudaArray:
+    order = [d for d in range(a.ndim) if d != source % a.ndim]
+    order.insert(destination % a.ndim, source % a.ndim)
+    return a.transpose(order)
+
+
 def _like(value: float):
     return lambda a, *args, **kwargs: CudaArray.full(a.shape, value)
 
@@ -497,16 +643,21 @@ def _like(value: float):
 _FUNCTIONS = {
     np.sum: lambda a, axis=None, keepdims=False: a.sum(axis, keepdims),
     np.mean: lambda a, axis=None, keepdims=False: a.mean(axis, keepdims),
+    np.var: lambda a, axis=None, keepdims=False, ddof=0: a.var(axis, keepdims, ddof),
     np.max: lambda a, axis=None, keepdims=False: a.max(axis, keepdims),
     np.amax: lambda a, axis=None, keepdims=False: a.max(axis, keepdims),
     np.ones_like: _like(1.0),
     np.zeros_like: _like(0.0),
     np.full_like: lambda a, value, *args, **kwargs: CudaArray.full(a.shape, value),
     np.reshape: lambda a, shape: a.reshape(shape),
-    np.transpose: lambda a, axes=None: a.transpose(*(axes or ())),
+    np.transpose: lambda a, axes=None: a.transpose(*(() if axes is None else tuple(axes))),
     np.swapaxes: lambda a, x, y: a.swapaxes(x, y),
     np.expand_dims: lambda a, axis: a.expand_dims(axis),
     np.broadcast_to: lambda a, shape: a.broadcast_to(shape),
+    np.stack: _stack,
+    np.concatenate: _concatenate,
+    np.split: _split,
+    np.moveaxis: _moveaxis,
     np.shape: lambda a: a.shape,
     np.ndim: lambda a: a.ndim,
     np.size: lambda a: a.size,

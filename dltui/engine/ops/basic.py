@@ -6,6 +6,7 @@ import numpy as np
 
 from dltui.i18n import N_
 
+from ..arrays import on_gpu
 from ..kernels.threads import threads
 from .base import Op, unbroadcast
 
@@ -185,10 +186,11 @@ class Index(Op):
     name, formula, grad_formula = "index", "y = x[i]", N_("dx[i] += dy (repeated indices add up)")
 
     def forward(self, x, index):
-        return np.array(x[index], dtype=np.float64)
+        y = x[index]  # a view, a NumPy scalar, or a new array on the GPU
+        return y if on_gpu(y) else np.array(y, dtype=np.float64)
 
     def backward(self, dy):
-        dx, index = np.zeros(self.inputs[0].shape), self.params["index"]
+        dx, index = np.zeros_like(self.arrays[0]), self.params["index"]
         if _picks_each_once(index):
             dx[index] = dy  # 4-10x faster than add.at, which a slice or an int does not need
         else:
