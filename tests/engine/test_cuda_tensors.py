@@ -49,7 +49,7 @@ def check_arrays() -> None:
     p, q = rng.standard_normal((2, 3, 4, 5)), rng.standard_normal((2, 1, 4, 5))
     close((up(p) * up(q)).get(), p * q)
     close(up(x).transpose(0, 2, 3, 1).copy().get(), x.transpose(0, 2, 3, 1))
-    for refused in (lambda: np.asarray(ga), lambda: ga[np.array([0, 2])], lambda: ga[a > 0], lambda: np.take(ga, [0])):
+    for refused in (lambda: np.asarray(ga), lambda: ga[np.array([0, 2]), 1], lambda: ga[a > 0], lambda: np.take(ga, [0])):
         try:
             refused()
         except TypeError as e:
@@ -60,7 +60,8 @@ def check_arrays() -> None:
 
 def check_indexing() -> None:
     """Basic indexing reads and writes as NumPy's (any step, negative ints, None, ...), on arrays and views; stack,
-    concatenate, split, moveaxis, var and in-place arithmetic are built on it. NumPy's errors for bad indices."""
+    concatenate, split, moveaxis, var and in-place arithmetic are built on it; rows picked by an array of ints, and
+    np.add.at into them, repeats added. NumPy's errors for bad indices."""
     exit_unless_cuda()
     from dltui.engine.kernels.cuda_array import CudaArray
 
@@ -92,6 +93,14 @@ def check_indexing() -> None:
         close(np.moveaxis(gx, axis, 0).copy().get(), np.moveaxis(x, axis, 0))
     for got, want in zip(np.split(gx, [1, 3], axis=1), np.split(x, [1, 3], axis=1)):
         close(got.get(), want)
+    rows = np.array([[4, 0], [-1, 2], [0, 0]])  # repeats: add.at adds each one
+    close(gx[rows].get(), x[rows])
+    close(gx.transpose(1, 0, 2)[[3, 3, 1]].get(), x.transpose(1, 0, 2)[[3, 3, 1]])
+    grown, want = CudaArray.from_host(x), x.copy()
+    updates = rng.standard_normal(rows.shape + x.shape[1:])
+    np.add.at(grown, rows, CudaArray.from_host(updates))
+    np.add.at(want, rows, updates)
+    close(grown.get(), want)
     close(np.var(gx, axis=(0, 2)).get(), x.var(axis=(0, 2)))
     close(gx.var(axis=1, keepdims=True, ddof=1).get(), x.var(axis=1, keepdims=True, ddof=1))
     shared = CudaArray.from_host(x)
@@ -100,7 +109,7 @@ def check_indexing() -> None:
     shared *= CudaArray.from_host(x[0])
     assert alias is shared
     close(alias.get(), (x + 1.0) * x[0])
-    for bad, error in [((0, 0, 0, 0), IndexError), (5, IndexError), ((0, -6), IndexError), ((..., ...), IndexError)]:
+    for bad, error in [((0, 0, 0, 0), IndexError), (5, IndexError), (np.array([1, 5]), IndexError), ((0, -6), IndexError), ((..., ...), IndexError)]:
         for array in (x, gx):
             try:
                 array[bad]
@@ -165,9 +174,9 @@ def check_training() -> None:
 
 def check_models() -> None:
     """A pre-norm transformer block (multi-head attention, layer norm), an LSTM and a batch_first GRU (their steps
-    are slices of the input, their outputs stacked), and a CNN with batch norm train on the GPU as on the CPU: an
-    Adam step gives the same loss and parameters, and batch norm's running statistics stay on the GPU, the same.
-    (One step, short sequences: the simulator runs a Python thread per GPU thread, ~1 s a step of these.)"""
+    are slices of the input, their outputs stacked), a CNN with batch norm and an embedding train on the GPU as on
+    the CPU: an Adam step gives the same loss and parameters, and batch norm's running statistics stay on the GPU,
+    the same. (One step, short sequences: the simulator runs a Python thread per GPU thread, seconds a model.)"""
     exit_unless_cuda()
     from dltui.engine import Tensor, nn, optim
     from dltui.engine import functional as F
@@ -201,6 +210,8 @@ def check_models() -> None:
          F.mse_loss),
         (lambda: nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2), nn.ReLU(), nn.Flatten(), nn.Linear(32, 3)),
          rng.standard_normal((4, 1, 6, 6)), rng.integers(0, 3, 4), F.cross_entropy),
+        (lambda: nn.Sequential(nn.Embedding(5, 4), nn.Flatten(), nn.Linear(12, 2)), np.array([[1, 4, 1], [0, 1, 3]]),
+         rng.standard_normal((2, 2)), F.mse_loss),  # token 1 three times: its gradient rows add up
     ]
     for make, x, y, loss_of in cases:
         runs = {}
@@ -211,7 +222,8 @@ def check_models() -> None:
                 p.data = init.standard_normal(p.shape) * 0.5
             model.to(device)
             opt = optim.Adam(model.parameters(), lr=0.01)
-            inputs, target = Tensor(x).to(device), Tensor(y).to(device) if y.dtype == np.float64 else y
+            inputs = Tensor(x).to(device) if x.dtype == np.float64 else x  # an embedding's tokens stay ints
+            target = Tensor(y).to(device) if y.dtype == np.float64 else y
             loss = loss_of(model(inputs), target)
             loss.backward()
             opt.step()
@@ -239,6 +251,6 @@ def test_indexing_on_the_gpu_is_numpys():
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-def test_attention_recurrent_and_batch_norm_models_train_on_the_gpu_as_on_the_cpu():
+def test_attention_recurrent_batch_norm_and_embedding_models_train_on_the_gpu_as_on_the_cpu():
     done = run_on_cuda(Path(__file__), "check_models")
     assert done.returncode == 0, done.stderr[-3000:]

@@ -2,7 +2,8 @@
 
 It speaks the part of NumPy's array interface the engine's ops use (arithmetic with broadcasting,
 ``np.exp``/``np.log``/``np.sqrt``/``np.maximum``, ``sum``/``mean``/``max``/``var`` over axes, ``reshape``,
-transposes, ``@``, basic indexing and assignment, ``np.stack``/``concatenate``/``split``), so an op written
+transposes, ``@``, basic indexing and assignment, rows picked by an array of ints and ``np.add.at`` into them,
+``np.stack``/``concatenate``/``split``), so an op written
 once on NumPy arrays runs on the GPU unchanged, and the layer kernels (conv, pooling, activations,
 cross-entropy) come from ``kernels/cuda.py``. Nothing is copied
 back to the host until a number is asked for (``Tensor.item()``, ``.cpu()``); ``np.asarray`` on a
@@ -14,7 +15,7 @@ Four kernels do all the generic work: one for elementwise maps (unary, with a sc
 with broadcasting), one for strided copies (indexing reads through it into a new array, assignment
 writes through it: no view carries an offset into its buffer), one for reductions (a block per output,
 a tree in shared memory, split in two passes when few outputs reduce many inputs), and a shared-memory
-tiled matrix product.
+tiled matrix product; two more pick rows by number and add into them (an embedding and its gradient).
 Imported only when CUDA is used; runs under numba's simulator (``NUMBA_ENABLE_CUDASIM=1``) too.
 """
 
@@ -124,6 +125,22 @@ def _put(out, out_base, a, a_base, total, meta):
         io += k * meta[1 + nd + d]
         ia += k * meta[1 + 2 * nd + d]
     out[io] = a[ia]
+
+
+@cuda.jit(cache=True)
+def _take_rows(out, a, rows, inner, total):
+    """out = a[rows] for a C-contiguous `a` whose rows hold `inner` elements each (an embedding's lookup)."""
+    t = cuda.grid(1)
+    if t < total:
+        out[t] = a[rows[t // inner] * inner + t % inner]
+
+
+@cuda.jit(cache=True)
+def _add_at_rows(a, rows, values, inner, total):
+    """np.add.at(a, rows, values): atomic adds, so a row picked twice gets both (an embedding's gradient)."""
+    t = cuda.grid(1)
+    if t < total:
+        cuda.atomic.add(a, rows[t // inner] * inner + t % inner, values[t])
 
 
 @cuda.jit(cache=True)
@@ -482,6 +499,8 @@ class CudaArray:
 
     # ------------------------------------------------------------------ NumPy's protocols
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "at" and ufunc is np.add and isinstance(inputs[0], CudaArray) and not kwargs:
+            return inputs[0].add_at(*inputs[1:])
         if method != "__call__" or kwargs:
             return NotImplemented
         if len(inputs) == 1 and ufunc in _NUMPY_UNARY:
@@ -501,7 +520,13 @@ class CudaArray:
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, index: Any) -> CudaArray:
         """Basic indexing (ints, slices with any step, None, ...), as NumPy's, into a new array: a view would need
-        an offset into the buffer, which no kernel here takes."""
+        an offset into the buffer, which no kernel here takes. An array of ints picks rows (`a[[2, 0, 2]]`)."""
+        rows = self._rows(index)
+        if rows is not None:
+            source, inner = self.contiguous(), _size(self.shape[1:])
+            out = CudaArray.empty(rows.shape + self.shape[1:])
+            launch(_take_rows, out.size, out.buf, source.buf, cuda.to_device(rows.reshape(-1)), inner, out.size)
+            return out
         base, shape, strides = self._basic(index)
         out = CudaArray.empty(shape)
         _strided_copy(out.buf, 0, out.strides, self.buf, base, strides, shape)
@@ -518,14 +543,38 @@ class CudaArray:
     def __iter__(self):
         return (self[k] for k in range(len(self)))
 
+    def add_at(self, index: Any, values: Any) -> None:
+        """`np.add.at(self, rows, values)` for an array of row numbers, in place."""
+        rows = self._rows(index)
+        if rows is None or not self.contiguous_layout:
+            raise TypeError("np.add.at runs on the GPU only for an array of row numbers into a contiguous array")
+        inner = _size(self.shape[1:])
+        values = values if isinstance(values, CudaArray) else CudaArray.from_host(values)
+        values = values.broadcast_to(rows.shape + self.shape[1:]).contiguous()
+        launch(_add_at_rows, values.size, self.buf, cuda.to_device(rows.reshape(-1)), values.buf, inner, values.size)
+
+    def _rows(self, index: Any) -> np.ndarray | None:
+        """An index that is an array (or list) of ints, as row numbers in [0, len) (NumPy's IndexError beyond);
+        None for any other index."""
+        if not isinstance(index, (np.ndarray, list)):
+            return None
+        rows = np.asarray(index)
+        if rows.dtype.kind not in "iu" or not self.ndim:
+            return None
+        n = len(self)
+        if rows.size and not (-n <= rows.min() and rows.max() < n):
+            bad = rows.max() if rows.max() >= n else rows.min()
+            raise IndexError(f"index {bad} is out of bounds for axis 0 with size {n}")
+        return np.where(rows < 0, rows + n, rows).astype(np.int64)
+
     def _basic(self, index: Any) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
         """Where `self[index]` starts in the buffer, its shape and its strides, with NumPy's errors."""
         parts = index if type(index) is tuple else (index,)
         for part in parts:
             if not (part is None or part is Ellipsis or type(part) is slice
                     or isinstance(part, (int, np.integer)) and not isinstance(part, (bool, np.bool_))):
-                raise TypeError("indexing with arrays or masks does not run on the GPU yet: move the tensor with "
-                                ".cpu() first (ints, slices, None and ... do)")
+                raise TypeError("this index does not run on the GPU yet: move the tensor with .cpu() first (ints, "
+                                "slices, None, ... and one array of row numbers do; masks and several arrays do not)")
         ellipses = sum(part is Ellipsis for part in parts)
         taking = sum(part is not None and part is not Ellipsis for part in parts)
         if ellipses > 1:

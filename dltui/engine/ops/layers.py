@@ -397,6 +397,6 @@ class Embedding(Op):
         return weight[indices]
 
     def backward(self, dy):
-        dw = np.zeros(self.inputs[0].shape)
+        dw = np.zeros_like(self.arrays[0])  # on the table's device
         np.add.at(dw, self.params["indices"], dy)
         return (dw,)
