@@ -215,7 +215,9 @@ class Module:
             p.grad = None if p.grad is None else moved_array(p.grad, device)
         for module in self.modules():
             for name, value in module._own("buffers"):
-                if getattr(value, "dtype", None) == np.float64:
+                if isinstance(value, Tensor):
+                    setattr(module, name, value.to(device))
+                elif getattr(value, "dtype", None) == np.float64:
                     setattr(module, name, moved_array(value, device))
         return self
 

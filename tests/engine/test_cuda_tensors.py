@@ -235,6 +235,16 @@ def check_models() -> None:
         for got, want in zip(runs["cuda"][1], runs["cpu"][1]):
             np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)  # batch norm's 1/σ magnifies last bits
 
+    class Masked(nn.Module):  # buffers of the other kinds: a Tensor moves as a Tensor, a counter stays on the host
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("mask", Tensor(np.ones(3)))
+            self.register_buffer("count", np.array(0))
+
+    moved = Masked().to("cuda")
+    assert isinstance(moved.mask, Tensor) and moved.mask.device == "cuda" and isinstance(moved.count, np.ndarray)
+    assert moved.to("cpu").mask.device == "cpu"
+
 
 def test_cuda_arrays_agree_with_numpy():
     done = run_on_cuda(Path(__file__), "check_arrays")
