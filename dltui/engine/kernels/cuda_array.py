@@ -312,7 +312,9 @@ class CudaArray:
     # ------------------------------------------------------------------ views
     @property
     def contiguous_layout(self) -> bool:
-        return self.strides == c_strides(self.shape) or self.size <= 1
+        """The buffer holds the elements in C order (an axis of length one may have any stride, as in NumPy)."""
+        return self.size <= 1 or all(n == 1 or stride == step for n, stride, step
+                                     in zip(self.shape, self.strides, c_strides(self.shape)))
 
     def contiguous(self) -> CudaArray:
         return self if self.contiguous_layout else self._unary(COPY)
@@ -360,11 +362,13 @@ class CudaArray:
         return CudaArray(self.buf, shape, strides)
 
     def expand_dims(self, axes: Any) -> CudaArray:
+        """A view with new axes of length one (their stride never counts)."""
         axes = (axes,) if isinstance(axes, int) else tuple(axes)
-        shape = list(self.shape)
+        shape, strides = list(self.shape), list(self.strides)
         for a in sorted(a % (self.ndim + len(axes)) for a in axes):
             shape.insert(a, 1)
-        return self.contiguous().reshape(shape)
+            strides.insert(a, 0)
+        return CudaArray(self.buf, shape, strides)
 
     # ------------------------------------------------------------------ elementwise
     def _unary(self, op: int, scalar: float = 0.0) -> CudaArray:
@@ -643,15 +647,12 @@ def matmul(a: CudaArray, b: CudaArray) -> CudaArray:
 
 
 def _stack(arrays, axis: int = 0) -> CudaArray:
+    """np.stack: each array given a new axis of length one (a view), then joined along it."""
     arrays = list(arrays)
-    shape = arrays[0].shape
-    if any(a.shape != shape for a in arrays):
+    if any(a.shape != arrays[0].shape for a in arrays):
         raise ValueError("all input arrays must have the same shape")
-    axis %= len(shape) + 1
-    out = CudaArray.empty(shape[:axis] + (len(arrays),) + shape[axis:])
-    for k, a in enumerate(arrays):
-        out[(slice(None),) * axis + (k,)] = a
-    return out
+    axis %= arrays[0].ndim + 1
+    return _concatenate([a.expand_dims(axis) for a in arrays], axis)
 
 
 def _concatenate(arrays, axis: int = 0) -> CudaArray:
