@@ -315,7 +315,8 @@ def test_a_big_matmul_runs_on_as_many_blas_threads_and_leaves_blas_at_one(monkey
 
 def test_numba_compiles_each_kernel_once_whatever_the_input():
     """The warm-up's signatures are the ones calls use; views, read-only and float32 inputs are
-    converted rather than compiled for."""
+    converted rather than compiled for, and after the warm-up a kernel refuses other types outright
+    (mlp_sgd converts its arguments only then)."""
     pytest.importorskip("numba")
     from dltui.engine.kernels import cpu
 
@@ -326,6 +327,15 @@ def test_numba_compiles_each_kernel_once_whatever_the_input():
     w = np.ones((2, 3, 2, 2))[:, :, ::-1]
     close(cpu.conv2d_forward(x, w, None), ref.conv2d_forward(x.astype(np.float64), w, None))
     close(cpu.relu_forward(x), ref.relu_forward(x.astype(np.float64)))
+    rng = np.random.default_rng(5)
+    nets = [rng.standard_normal(shape) for shape in [(2, 3, 2), (2, 3), (2, 1, 3), (2, 1)]]
+    got, inputs = [a.copy() for a in nets], np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    cpu.mlp_sgd(*got, inputs.astype(np.float32), [0, 1, 1, 0], 1, "tanh", "bce", 1, np.int64(1), 2.0, [True, False])
+    ref.mlp_sgd(*nets, inputs, np.array([0.0, 1.0, 1.0, 0.0]), 1.0, "tanh", "bce", True, 1, 2, np.array([True, False]))
+    for g, want in zip(got, nets):
+        close(g, want)
+    with pytest.raises(TypeError):
+        cpu._mlp_sgd(*got, inputs.astype(np.float32), inputs[:, 0], 1.0, 1, 1, True, 0, 1, np.ones(2, bool))
     assert {name: len(d.signatures) for name, (d, _) in cpu._SIGS.items()} == dict.fromkeys(cpu._SIGS, 1)
 
 

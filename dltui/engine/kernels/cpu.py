@@ -3,8 +3,9 @@
 Rules followed here (measured, see DESIGN.md): only top-level ``@njit(cache=True)`` functions;
 no ``np.dot`` inside njit, so convolutions are im2col/col2im loops in numba around NumPy BLAS
 matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signature, declared in
-``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up). The public functions are thin
-Python wrappers that normalise arguments to those types and allocate the arrays the kernels write (an
+``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up), after which it compiles no other.
+The public functions are thin Python wrappers that normalise arguments to those types and allocate the
+arrays the kernels write (an
 array numba allocates and hands back costs more to make and free: the activations' and gates'
 kernels writing into NumPy's arrays took 7-17 µs off a 2-4-1 net's 100 µs step); the
 ``_``-prefixed ones are compiled. tanh and exp are NumPy's wherever an array of them is needed: its
@@ -63,8 +64,16 @@ def _kernel(sig: str, nogil: bool = True):
 
 
 def compile_jobs():
-    """(label, thunk) pairs; each thunk compiles one kernel or loads it from numba's cache."""
-    return [(name.lstrip("_"), (lambda d=d, s=s: d.compile(s))) for name, (d, s) in _SIGS.items()]
+    """(label, thunk) pairs; each thunk compiles one kernel or loads it from numba's cache (`_compile_only`)."""
+    return [(name.lstrip("_"), functools.partial(_compile_only, d, s)) for name, (d, s) in _SIGS.items()]
+
+
+def _compile_only(kernel, sig: str) -> None:
+    """Compile `sig` and no other signature after it: a call with other types is then numba's TypeError, never a
+    JIT that freezes the UI for seconds (and `mlp_sgd` passes its arguments unchecked on that promise)."""
+    kernel.disable_compile(False)  # a second warm-up finds it compiled
+    kernel.compile(sig)
+    kernel.disable_compile()
 
 
 def _c(a) -> np.ndarray:
@@ -747,7 +756,6 @@ def gru_gates_backward(gh, h_prev, r, z, n, dh):
 
 _ACTIVATION_CODES = {name: k for k, name in enumerate(MLP_ACTIVATIONS)}
 _LOSS_CODES = {name: k for k, name in enumerate(MLP_LOSSES)}
-_BOOL = np.dtype(np.bool_)
 
 
 @njit(cache=True, inline="always")
@@ -820,9 +828,12 @@ def _mlp_sgd(w1, b1, w2, b2, x, y, lr, act, loss, batch, start, count, active):
 
 
 def mlp_sgd(w1, b1, w2, b2, x, y, lr, activation, loss, batch, start, count, active):
-    """The weights are updated in place, so they must already be float64 and C-contiguous. A step is ~3 µs, so the
-    arguments are checked, not converted, where they already are what the kernel takes."""
-    if not (type(active) is np.ndarray and active.dtype is _BOOL and active.flags.c_contiguous):
-        active = np.ascontiguousarray(active, dtype=np.bool_)
-    _mlp_sgd(w1, b1, w2, b2, _c(x), _c(y), float(lr), _ACTIVATION_CODES[activation], _LOSS_CODES[loss],
-             bool(batch), int(start), int(count), active)
+    """The weights are updated in place, so they must already be float64 and C-contiguous. A step is ~2 µs, and
+    checking the other arguments cost 0.7 more, so they go to the kernel as they come; only when it refuses them (a
+    TypeError once the warm-up compiled it, see `_compile_only`) are they converted to its types."""
+    act, code = _ACTIVATION_CODES[activation], _LOSS_CODES[loss]
+    try:
+        _mlp_sgd(w1, b1, w2, b2, x, y, lr, act, code, batch, start, count, active)
+    except TypeError:
+        _mlp_sgd(w1, b1, w2, b2, _c(x), _c(y), float(lr), act, code, bool(batch), int(start), int(count),
+                 np.ascontiguousarray(active, dtype=np.bool_))
