@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from .kernels import active
 from .tensor import Tensor
 
 
@@ -37,7 +38,7 @@ class Optimizer:
                 p.grad = None
 
     def step(self) -> None:
-        states, update = self.state, self.update
+        states, stepped = self.state, self.stepped
         for group in self.param_groups:
             decay = group["weight_decay"]
             for p in group["params"]:
@@ -50,7 +51,11 @@ class Optimizer:
                 if state is None:
                     state = states[p] = {"step": 0}
                 state["step"] += 1
-                p.data = p.data - update(grad, state, group)  # a new array: the tape keeps the old
+                p.data = stepped(p.data, grad, state, group)
+
+    def stepped(self, param: np.ndarray, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
+        """The parameter after this step, a new array (the tape keeps the old one); updates `state` in place."""
+        return param - self.update(grad, state, group)
 
     def update(self, grad: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> np.ndarray:
         """The amount to subtract from the parameter; updates `state` in place."""
@@ -67,7 +72,7 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
                                       nesterov=nesterov))
 
-    def update(self, grad, state, group):
+    def stepped(self, param, grad, state, group):
         mu = group["momentum"]
         if mu:
             if "momentum_buffer" not in state:
@@ -76,7 +81,7 @@ class SGD(Optimizer):
                 state["momentum_buffer"] = mu * state["momentum_buffer"] + (1 - group["dampening"]) * grad
             buf = state["momentum_buffer"]
             grad = grad + mu * buf if group["nesterov"] else buf
-        return group["lr"] * grad
+        return param - group["lr"] * grad
 
 
 class Adagrad(Optimizer):
@@ -139,13 +144,12 @@ class Adam(Optimizer):
                  eps: float = 1e-8, weight_decay: float = 0.0, amsgrad: bool = False) -> None:
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad))
 
-    def update(self, grad, state, group):
-        (beta1, beta2), t = group["betas"], state["step"]
-        state["exp_avg"] = beta1 * state.get("exp_avg", 0.0) + (1 - beta1) * grad
-        state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", 0.0) + (1 - beta2) * grad * grad
-        v = state["exp_avg_sq"]
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = np.maximum(state.get("max_exp_avg_sq", 0.0), v)
-            v = state["max_exp_avg_sq"]
-        denom = np.sqrt(v) / np.sqrt(1 - beta2**t) + group["eps"]
-        return group["lr"] / (1 - beta1**t) * state["exp_avg"] / denom
+    def stepped(self, param, grad, state, group):
+        """One kernel call (`adam_step`: the formulas above in one pass, where NumPy made eleven)."""
+        (beta1, beta2), amsgrad = group["betas"], group["amsgrad"]
+        param, state["exp_avg"], state["exp_avg_sq"], most = active().adam_step(
+            param, grad, state.get("exp_avg"), state.get("exp_avg_sq"), state.get("max_exp_avg_sq"), beta1, beta2,
+            group["lr"], group["eps"], state["step"], amsgrad)
+        if amsgrad:
+            state["max_exp_avg_sq"] = most
+        return param

@@ -148,6 +148,20 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
                 for g, w, before in zip(got, want, nets):
                     close(g, w)
                     assert np.array_equal(g[1], before[1])  # the frozen net
+    for shape in [(3, 4), ()]:  # Adam: a first step (no state yet) and a later one, with and without amsgrad
+        p, g, m = (rng.standard_normal(shape) for _ in range(3))
+        v, most = rng.random(shape), rng.random(shape)
+        if shape:  # a diverged gradient, a NaN already in the running max, and with ε = 0 a 0/0 (NaN, not an error)
+            g[0, 0], most[0, 1], g[1, 1] = np.nan, np.nan, 0.0
+        for state, step, eps in [((None, None, None), 1, 1e-8), ((m, v, most), 7, 1e-8), ((None, None, None), 1, 0.0)]:
+            for amsgrad in (False, True):
+                args = (p, g, *state, 0.9, 0.999, 0.01, eps, step, amsgrad)
+                with np.errstate(invalid="ignore"):
+                    want_all = ref.adam_step(*args)
+                for got, want in zip(k.adam_step(*args), want_all, strict=True):
+                    assert (got is None) == (want is None)
+                    if want is not None:
+                        close(got, want)
 
 
 # --------------------------------------------------------------------------- golden numbers

@@ -51,6 +51,7 @@ KERNELS = (
     "gru_gates_forward",
     "gru_gates_backward",
     "mlp_sgd",
+    "adam_step",
 )
 
 __all__ = [

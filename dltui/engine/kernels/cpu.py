@@ -1,6 +1,7 @@
 """numba CPU kernels: the same names, arguments and results as ``reference`` (to 1e-10).
 
-Rules followed here (measured, see DESIGN.md): only top-level ``@njit(cache=True)`` functions;
+Rules followed here (measured, see DESIGN.md): only top-level ``@njit(cache=True)`` functions, with
+NumPy's error model (a division by zero is inf or nan, as the reference gives, with no test per division);
 no ``np.dot`` inside njit, so convolutions are im2col/col2im loops in numba around NumPy BLAS
 matmuls; float64 C-contiguous arrays only, so every kernel has exactly one signature, declared in
 ``_SIGS`` and compiled up front by ``compile_jobs()`` (the warm-up), after which it compiles no other.
@@ -56,7 +57,7 @@ def _kernel(sig: str, nogil: bool = True):
     for kernels a lab calls thousands of times a second on small arrays (see the module's docstring)."""
 
     def register(fn):
-        compiled = njit(cache=True, nogil=nogil)(fn)
+        compiled = njit(cache=True, nogil=nogil, error_model="numpy")(fn)
         _SIGS[fn.__name__] = (compiled, sig)
         return compiled
 
@@ -837,3 +838,36 @@ def mlp_sgd(w1, b1, w2, b2, x, y, lr, activation, loss, batch, start, count, act
     except TypeError:
         _mlp_sgd(w1, b1, w2, b2, _c(x), _c(y), float(lr), act, code, bool(batch), int(start), int(count),
                  np.ascontiguousarray(active, dtype=np.bool_))
+
+
+# --------------------------------------------------------------------------- optimizer steps
+
+
+@_kernel(f"none({A1}, {A1}, {A1}, {A1}, {A1}, {A1}, {A1}, {A1}, {A1}, f8, f8, f8, f8, f8, b1)", nogil=False)
+def _adam_step(p, g, m, v, most, p_new, m_new, v_new, most_new, beta1, beta2, step_size, bias2_sqrt, eps, amsgrad):
+    for i in range(p.size):
+        mi = beta1 * m[i] + (1.0 - beta1) * g[i]
+        vi = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
+        m_new[i], v_new[i] = mi, vi
+        if amsgrad:
+            old = most[i]
+            vi = old if old > vi or old != old else vi  # np.maximum's: a NaN on either side wins
+            most_new[i] = vi
+        p_new[i] = p[i] - step_size * mi / (math.sqrt(vi) / bias2_sqrt + eps)
+
+
+_NO_ARRAY = np.empty(0)
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr, eps, step, amsgrad):
+    """The reference's arithmetic, to the bit, in one pass per element, where NumPy made eleven over the whole
+    parameter (a transformer block's Adam step: 0.45 -> 0.22 ms)."""
+    p = _c(param)
+    m, v, most = (np.zeros(p.size) if a is None else _c(a).reshape(-1)
+                  for a in (exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else _NO_ARRAY))
+    p_new, m_new, v_new = np.empty(p.shape), np.empty(p.shape), np.empty(p.shape)
+    most_new = np.empty(p.shape) if amsgrad else _NO_ARRAY
+    _adam_step(p.reshape(-1), _c(grad).reshape(-1), m, v, most, p_new.reshape(-1), m_new.reshape(-1),
+               v_new.reshape(-1), most_new.reshape(-1), float(beta1), float(beta2), lr / (1 - beta1**step),
+               math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
+    return p_new, m_new, v_new, most_new if amsgrad else None

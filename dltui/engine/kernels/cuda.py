@@ -53,6 +53,7 @@ PROVIDES = (
     "lstm_gates_backward",
     "gru_gates_forward",
     "gru_gates_backward",
+    "adam_step",
 )
 
 #: threads that conv2d's weight gradient aims for: enough weight × batch-slice pairs to fill a GPU
@@ -499,6 +500,36 @@ def _indices(target):
     return target if on_device else cuda.to_device(np.ascontiguousarray(target, dtype=np.int64))
 
 
+# --------------------------------------------------------------------------- optimizer steps
+
+
+@cuda.jit(cache=True)
+def _adam_step(p, g, m, v, most, p_new, m_new, v_new, most_new, beta1, beta2, step_size, bias2_sqrt, eps, amsgrad):
+    """The CPU kernel's arithmetic, one thread per element (flat arrays)."""
+    i = cuda.grid(1)
+    if i >= p.size:
+        return
+    mi = beta1 * m[i] + (1.0 - beta1) * g[i]
+    vi = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i]
+    m_new[i], v_new[i] = mi, vi
+    if amsgrad:
+        old = most[i]
+        vi = old if old > vi or old != old else vi
+        most_new[i] = vi
+    p_new[i] = p[i] - step_size * mi / (math.sqrt(vi) / bias2_sqrt + eps)
+
+
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr, eps, step, amsgrad):
+    """One launch per parameter where CudaArray's arithmetic made eleven."""
+    state = [CudaArray.full(param.shape, 0.0) if a is None else a.contiguous()
+             for a in (exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else param)]
+    out = [CudaArray.empty(param.shape) for _ in range(4 if amsgrad else 3)]
+    launch(_adam_step, param.size, param.contiguous().buf, grad.contiguous().buf, *(a.buf for a in state),
+           *(a.buf for a in out), *(() if amsgrad else (out[0].buf,)), float(beta1), float(beta2),
+           lr / (1 - beta1**step), math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
+    return (*out, None) if not amsgrad else tuple(out)
+
+
 def compile_jobs():
     """(label, thunk) pairs compiling each CUDA kernel by running it once on tiny inputs."""
     up = CudaArray.from_host
@@ -513,4 +544,5 @@ def compile_jobs():
         ("cuda cross_entropy", lambda: cross_entropy_backward(cross_entropy_forward(v3, label)[1], label, up(1.0))),
         ("cuda lstm gates", lambda: lstm_gates_backward(*lstm_gates_forward(v4, v)[:5], v, v, v)),
         ("cuda gru gates", lambda: gru_gates_backward(v3, v, *gru_gates_forward(v3, v3, v)[:3], v)),
+        ("cuda adam", lambda: adam_step(v, v, None, None, None, 0.9, 0.999, 1e-3, 1e-8, 1, True)),
     ]

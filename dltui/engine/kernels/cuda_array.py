@@ -272,7 +272,7 @@ class CudaArray:
 
     @classmethod
     def from_host(cls, array: Any) -> CudaArray:
-        host = np.ascontiguousarray(array, dtype=np.float64)
+        host = np.asarray(array, dtype=np.float64, order="C")  # not ascontiguousarray, which makes a 0-d array 1-d
         return cls(cuda.to_device(host.reshape(-1) if host.size else np.zeros(1)), host.shape)
 
     def get(self) -> np.ndarray:

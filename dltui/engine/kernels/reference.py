@@ -413,3 +413,16 @@ def mlp_sgd(w1, b1, w2, b2, x, y, lr, activation, loss, batch, start, count, act
         grads = mlp_grads(w1, b1, w2, b2, x[i], y[i], activation, loss)
         for a, g in zip((w1, b1, w2, b2), grads):
             a[active] -= lr * g[active]
+
+
+# --------------------------------------------------------------------------- optimizer steps
+def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr, eps, step, amsgrad):
+    """One Adam step of one parameter (`step` counts from 1), as torch.optim.Adam: new arrays (param, exp_avg,
+    exp_avg_sq, max_exp_avg_sq), the last None without `amsgrad`; state not there yet (None) starts at 0."""
+    exp_avg = beta1 * (0.0 if exp_avg is None else exp_avg) + (1 - beta1) * grad
+    exp_avg_sq = beta2 * (0.0 if exp_avg_sq is None else exp_avg_sq) + (1 - beta2) * grad * grad
+    v = exp_avg_sq
+    if amsgrad:
+        max_exp_avg_sq = v = np.maximum(0.0 if max_exp_avg_sq is None else max_exp_avg_sq, v)
+    denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + eps
+    return param - lr / (1 - beta1**step) * exp_avg / denom, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None
