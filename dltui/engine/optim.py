@@ -73,15 +73,13 @@ class SGD(Optimizer):
                                       nesterov=nesterov))
 
     def stepped(self, param, grad, state, group):
+        """Plain SGD is two array operations; with momentum, one kernel call (`sgd_momentum_step`)."""
         mu = group["momentum"]
-        if mu:
-            if "momentum_buffer" not in state:
-                state["momentum_buffer"] = grad.copy()
-            else:
-                state["momentum_buffer"] = mu * state["momentum_buffer"] + (1 - group["dampening"]) * grad
-            buf = state["momentum_buffer"]
-            grad = grad + mu * buf if group["nesterov"] else buf
-        return param - group["lr"] * grad
+        if not mu:
+            return param - group["lr"] * grad
+        param, state["momentum_buffer"] = active().sgd_momentum_step(
+            param, grad, state.get("momentum_buffer"), group["lr"], mu, group["dampening"], group["nesterov"])
+        return param
 
 
 class Adagrad(Optimizer):

@@ -162,6 +162,10 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
                     assert (got is None) == (want is None)
                     if want is not None:
                         close(got, want)
+        for buf, nesterov, dampening in [(None, False, 0.0), (m, False, 0.1), (m, True, 0.0)]:  # SGD with momentum
+            for got, want in zip(k.sgd_momentum_step(p, g, buf, 0.01, 0.9, dampening, nesterov),
+                                 ref.sgd_momentum_step(p, g, buf, 0.01, 0.9, dampening, nesterov), strict=True):
+                close(got, want)
 
 
 # --------------------------------------------------------------------------- golden numbers

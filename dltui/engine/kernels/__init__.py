@@ -52,6 +52,7 @@ KERNELS = (
     "gru_gates_backward",
     "mlp_sgd",
     "adam_step",
+    "sgd_momentum_step",
 )
 
 __all__ = [

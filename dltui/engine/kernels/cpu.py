@@ -871,3 +871,21 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
                v_new.reshape(-1), most_new.reshape(-1), float(beta1), float(beta2), lr / (1 - beta1**step),
                math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
     return p_new, m_new, v_new, most_new if amsgrad else None
+
+
+@_kernel(f"none({A1}, {A1}, {A1}, {A1}, {A1}, f8, f8, f8, b1, b1)", nogil=False)
+def _sgd_momentum_step(p, g, buf, p_new, buf_new, lr, momentum, dampening, nesterov, first):
+    for i in range(p.size):
+        b = g[i] if first else momentum * buf[i] + (1.0 - dampening) * g[i]
+        buf_new[i] = b
+        p_new[i] = p[i] - lr * (g[i] + momentum * b if nesterov else b)
+
+
+def sgd_momentum_step(param, grad, momentum_buffer, lr, momentum, dampening, nesterov):
+    """The reference's arithmetic, to the bit, in one pass per element (five NumPy passes)."""
+    p = _c(param)
+    buf = _NO_ARRAY if momentum_buffer is None else _c(momentum_buffer).reshape(-1)
+    p_new, buf_new = np.empty(p.shape), np.empty(p.shape)
+    _sgd_momentum_step(p.reshape(-1), _c(grad).reshape(-1), buf, p_new.reshape(-1), buf_new.reshape(-1), float(lr),
+                       float(momentum), float(dampening), bool(nesterov), momentum_buffer is None)
+    return p_new, buf_new

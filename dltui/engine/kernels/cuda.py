@@ -54,6 +54,7 @@ PROVIDES = (
     "gru_gates_forward",
     "gru_gates_backward",
     "adam_step",
+    "sgd_momentum_step",
 )
 
 #: threads that conv2d's weight gradient aims for: enough weight × batch-slice pairs to fill a GPU
@@ -530,6 +531,26 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
     return (*out, None) if not amsgrad else tuple(out)
 
 
+@cuda.jit(cache=True)
+def _sgd_momentum_step(p, g, buf, p_new, buf_new, lr, momentum, dampening, nesterov, first):
+    i = cuda.grid(1)
+    if i >= p.size:
+        return
+    b = g[i] if first else momentum * buf[i] + (1.0 - dampening) * g[i]
+    buf_new[i] = b
+    p_new[i] = p[i] - lr * (g[i] + momentum * b if nesterov else b)
+
+
+def sgd_momentum_step(param, grad, momentum_buffer, lr, momentum, dampening, nesterov):
+    """One launch per parameter where CudaArray's arithmetic made five."""
+    p_new, buf_new = CudaArray.empty(param.shape), CudaArray.empty(param.shape)
+    grad = grad.contiguous()
+    buf = grad if momentum_buffer is None else momentum_buffer.contiguous()  # not read on the first step
+    launch(_sgd_momentum_step, param.size, param.contiguous().buf, grad.buf, buf.buf, p_new.buf, buf_new.buf,
+           float(lr), float(momentum), float(dampening), bool(nesterov), momentum_buffer is None)
+    return p_new, buf_new
+
+
 def compile_jobs():
     """(label, thunk) pairs compiling each CUDA kernel by running it once on tiny inputs."""
     up = CudaArray.from_host
@@ -545,4 +566,5 @@ def compile_jobs():
         ("cuda lstm gates", lambda: lstm_gates_backward(*lstm_gates_forward(v4, v)[:5], v, v, v)),
         ("cuda gru gates", lambda: gru_gates_backward(v3, v, *gru_gates_forward(v3, v3, v)[:3], v)),
         ("cuda adam", lambda: adam_step(v, v, None, None, None, 0.9, 0.999, 1e-3, 1e-8, 1, True)),
+        ("cuda sgd", lambda: sgd_momentum_step(v, v, None, 0.1, 0.9, 0.0, False)),
     ]

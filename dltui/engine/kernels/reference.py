@@ -426,3 +426,13 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
         max_exp_avg_sq = v = np.maximum(0.0 if max_exp_avg_sq is None else max_exp_avg_sq, v)
     denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + eps
     return param - lr / (1 - beta1**step) * exp_avg / denom, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None
+
+
+def sgd_momentum_step(param, grad, momentum_buffer, lr, momentum, dampening, nesterov):
+    """One step of SGD with momentum, as torch.optim.SGD: new arrays (param, momentum_buffer); the buffer starts as
+    the first gradient (None before)."""
+    if momentum_buffer is None:
+        momentum_buffer = grad.copy()
+    else:
+        momentum_buffer = momentum * momentum_buffer + (1 - dampening) * grad
+    return param - lr * (grad + momentum * momentum_buffer if nesterov else momentum_buffer), momentum_buffer
