@@ -489,7 +489,7 @@ def tanh_backward(x, y, dy):
 # The exp is NumPy's (see the module's docstring); each row's max, shift, sum and division are one numba pass each
 # side of it, where NumPy made five over the whole array. The row's max and sums keep four running values, not one:
 # a single chain waits on each addition's latency (the max pass 2.7x faster so; attention's weights, 8x4x64x64,
-# 0.86 -> 0.4 ms forward, 0.5 -> 0.15 backward).
+# 0.86 -> 0.4 ms forward, 0.19 multiplying by the sum's reciprocal; 0.5 -> 0.15 backward).
 
 
 @njit(cache=True, inline="always")
@@ -550,11 +550,13 @@ def _shift_by_row_max(x, out):
 
 @_kernel(f"none({A2},)", nogil=False)
 def _divide_by_row_sum(e):
+    """Times the sum's reciprocal (the same as dividing to ~1e-15 relative): a division per element took 40 % of
+    the softmax (attention's 8x4x64x64 weights: 322 -> 193 µs forward)."""
     rows, m = e.shape
     for r in range(rows):
-        total = _row_sum(e, r, m)
+        inverse = 1.0 / _row_sum(e, r, m)
         for k in range(m):
-            e[r, k] /= total
+            e[r, k] *= inverse
 
 
 @_kernel(f"none({A2}, {A2}, {A2})", nogil=False)
