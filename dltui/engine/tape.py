@@ -211,12 +211,13 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
             node.grad_out, grads_in = tuple(grads_out), node.backward(*grads_out)
         if tape is not None:
             tape.events.append(BackwardStep(node))
-        sent = []  # what each input receives: None where it needs nothing
-        for tensor, grad in zip(node.inputs, grads_in):
-            if grad is None or not tensor.requires_grad:
-                sent.append(None)
+        inputs, unwanted = node.inputs, False
+        for tensor, grad in zip(inputs, grads_in):
+            if grad is None:
                 continue
-            sent.append(grad)
+            if not tensor.requires_grad:
+                unwanted = True
+                continue
             source = tensor.node
             key = tensor if source is None else source if tensor.slot == 0 else (source, tensor.slot)
             before = pending.get(key)
@@ -236,7 +237,9 @@ def backward(roots: list[Tensor], grads: list[np.ndarray]) -> None:
             elif source not in queued:
                 queued.add(source)
                 heappush(queue, (-source.seq, source))
-        node.grads_in = tuple(sent)
+        if unwanted or type(grads_in) is not tuple or len(grads_in) != len(inputs):  # what each input received
+            grads_in = tuple([g if g is not None and t.requires_grad else None for t, g in zip(inputs, grads_in)])
+        node.grads_in = grads_in
     for tensor in leaves:
         grad = pending[tensor]
         if tensor.grad is not None:

@@ -44,8 +44,9 @@ class ScaledDotProductAttention(Op):
         attn, scale = self.saved["attn"], self.params["scale"]
         dv = threads.matmul(np.swapaxes(attn, -1, -2), dy)
         dscores = active().softmax_backward(attn, threads.matmul(dy, np.swapaxes(v, -1, -2)))  # dS from dA
-        dq = threads.matmul(dscores, k) * scale
-        dk = threads.matmul(np.swapaxes(dscores, -1, -2), q) * scale
+        dq, dk = threads.matmul(dscores, k), threads.matmul(np.swapaxes(dscores, -1, -2), q)
+        dq *= scale  # new arrays: scaled in place
+        dk *= scale
         return unbroadcast(dq, q.shape), unbroadcast(dk, k.shape), unbroadcast(dv, v.shape)
 
     def composite(self, q, k, v):
