@@ -521,14 +521,17 @@ def _adam_step(p, g, m, v, most, p_new, m_new, v_new, most_new, beta1, beta2, st
 
 
 def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr, eps, step, amsgrad):
-    """One launch per parameter where CudaArray's arithmetic made eleven."""
-    state = [CudaArray.full(param.shape, 0.0) if a is None else a.contiguous()
-             for a in (exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else param)]
-    out = [CudaArray.empty(param.shape) for _ in range(4 if amsgrad else 3)]
-    launch(_adam_step, param.size, param.contiguous().buf, grad.contiguous().buf, *(a.buf for a in state),
-           *(a.buf for a in out), *(() if amsgrad else (out[0].buf,)), float(beta1), float(beta2),
-           lr / (1 - beta1**step), math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
-    return (*out, None) if not amsgrad else tuple(out)
+    """One launch per parameter where CudaArray's arithmetic made eleven. Without amsgrad the running max's two
+    slots get arrays the kernel then neither reads there nor writes."""
+    m, v = (CudaArray.full(param.shape, 0.0) if a is None else a.contiguous() for a in (exp_avg, exp_avg_sq))
+    most = v if not amsgrad else (CudaArray.full(param.shape, 0.0) if max_exp_avg_sq is None
+                                  else max_exp_avg_sq.contiguous())
+    p_new, m_new, v_new = (CudaArray.empty(param.shape) for _ in range(3))
+    most_new = CudaArray.empty(param.shape) if amsgrad else m_new
+    launch(_adam_step, param.size, param.contiguous().buf, grad.contiguous().buf, m.buf, v.buf, most.buf, p_new.buf,
+           m_new.buf, v_new.buf, most_new.buf, float(beta1), float(beta2), lr / (1 - beta1**step),
+           math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
+    return p_new, m_new, v_new, most_new if amsgrad else None
 
 
 @cuda.jit(cache=True)
