@@ -6,8 +6,8 @@ the engine on the CPU and PyTorch on the CPU and on the GPU.
 Every figure is measured in this run, on this machine; each step ends with a device synchronize, so a
 figure is a whole step's latency. Ratios are each column's time over the engine's CPU (numba) time: the
 issue's target is engine cuda ≤ 0.1× of it. PyTorch (never a dependency) runs where it is installed, on
-the CPU with all cores and on the GPU in float64 and float32. Without a working GPU the script says why
-and stops. About a minute on an H100.
+the CPU with all cores and on the GPU in float64 and float32; under the engine's cuda row, how many kernels
+one of its steps launches. Without a working GPU the script says why and stops. About a minute on an H100.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ from dltui.engine import backend  # noqa: E402
 
 def dltui_step(lib, device: str, batch: int):
     from numba import cuda
+
+    from dltui.engine.kernels import cuda_array
 
     step = lenet5(lib, np.random.default_rng(0), batch, device)
     return (lambda: (step(), cuda.synchronize())) if device == "cuda" else step
@@ -54,6 +56,8 @@ def main() -> None:
         sys.exit(f"no GPU table: {why_not}")
     from numba import cuda
 
+    from dltui.engine.kernels import cuda_array
+
     libs = libraries()
     device = cuda.get_current_device().name if hasattr(cuda, "get_current_device") else "numba's simulator"
     print(f"GPU: {device.decode() if isinstance(device, bytes) else device}; {os.cpu_count()} CPU cores")
@@ -66,7 +70,11 @@ def main() -> None:
         print(f"{name:36}{figures[name] * 1e3:10.2f}{figures[name] / figures['dltui numba (CPU), float64']:13.3f}x")
 
     row("dltui numba (CPU), float64", dltui_step(libs["dltui"], "cpu", args.batch))
-    row("dltui cuda, float64", dltui_step(libs["dltui"], "cuda", args.batch))
+    on_gpu = dltui_step(libs["dltui"], "cuda", args.batch)
+    row("dltui cuda, float64", on_gpu)
+    before = cuda_array.launches
+    on_gpu()
+    print(f"{'':36}{cuda_array.launches - before:10d} kernel launches a step")
     if "torch" in libs:
         import torch
 

@@ -126,6 +126,7 @@ def check_training() -> None:
     exit_unless_cuda()
     from dltui.engine import Tensor, nn, optim
     from dltui.engine import functional as F
+    from dltui.engine.kernels import cuda_array
 
     def cnn():
         rng = np.random.default_rng(1)
@@ -136,7 +137,7 @@ def check_training() -> None:
 
     rng = np.random.default_rng(2)
     x, labels = rng.standard_normal((4, 1, 6, 6)), rng.integers(0, 3, 4)
-    runs = {}
+    runs, step_launches = {}, []
     for device in ("cpu", "cuda"):
         model = cnn().to(device)
         opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
@@ -145,10 +146,13 @@ def check_training() -> None:
             opt.zero_grad()
             loss = F.cross_entropy(model(inputs), labels)
             loss.backward()
+            before = cuda_array.launches
             opt.step()
+            step_launches.append(cuda_array.launches - before)
             losses.append(loss.item())
         assert all(p.device == device for p in model.parameters())
         runs[device] = losses, [p.cpu().data for p in model.parameters()]
+    assert step_launches == [0, 0, 4, 4]  # the CPU launches nothing; the GPU one kernel per parameter
     close(runs["cuda"][0], runs["cpu"][0])
     for got, want in zip(runs["cuda"][1], runs["cpu"][1]):
         close(got, want)
@@ -166,7 +170,9 @@ def check_training() -> None:
         for _ in range(2):
             opt.zero_grad()
             F.mse_loss(mlp(data), target).backward()
+            before = cuda_array.launches
             opt.step()
+        assert cuda_array.launches - before == (4 if device == "cuda" else 0)  # a later step: one per parameter
         results[device] = [p.cpu().data for p in mlp.parameters()]
     for got, want in zip(results["cuda"], results["cpu"]):
         close(got, want)

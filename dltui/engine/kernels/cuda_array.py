@@ -223,10 +223,22 @@ def _meta(values: tuple[int, ...]):
     return dev
 
 
+#: kernels launched so far in this process: `bench/gpu.py` prints a training step's count (each launch is Python work
+#: in numba's dispatcher before the GPU starts), and the tests hold the optimizers to one launch per parameter
+launches = 0
+
+
 def launch(kernel, total: int, *args) -> None:
     """One thread per output element."""
     if total:
-        kernel[(total + THREADS - 1) // THREADS, THREADS](*args)
+        launch_grid(kernel, (total + THREADS - 1) // THREADS, THREADS, *args)
+
+
+def launch_grid(kernel, grid, block, *args) -> None:
+    """Every launch goes through here, so `launches` counts them all."""
+    global launches
+    launches += 1
+    kernel[grid, block](*args)
 
 
 def c_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -477,7 +489,7 @@ class CudaArray:
         meta = _meta((len(kept) or 1, *(kept_shape or (1,)), *([self.strides[d] for d in kept] or [0]),
                       len(axes) or 1, *(red_shape or (1,)), *([self.strides[d] for d in axes] or [0])))
         partial = CudaArray.empty((outputs, segments))
-        _reduce[outputs * segments, RED_THREADS](op, partial.buf, self.buf, meta, count, segment, segments)
+        launch_grid(_reduce, outputs * segments, RED_THREADS, op, partial.buf, self.buf, meta, count, segment, segments)
         out = partial._reduce(op, axis=1) if segments > 1 else partial.reshape((outputs,))
         shape = tuple(1 if d in axes else n for d, n in enumerate(self.shape)) if keepdims else kept_shape
         return out.reshape(shape)
@@ -641,8 +653,8 @@ def matmul(a: CudaArray, b: CudaArray) -> CudaArray:
     out = CudaArray.empty((batch, rows, cols) if max(a.ndim, b.ndim) == 3 else (rows, cols))
     grid = ((cols + TILE - 1) // TILE, (rows + TILE - 1) // TILE, batch)
     if out.size:
-        _gemm[grid, (TILE, TILE)](a.buf, b.buf, out.buf, rows, cols, inner, ab, a.strides[-2], a.strides[-1],
-                                  bb, b.strides[-2], b.strides[-1])
+        launch_grid(_gemm, grid, (TILE, TILE), a.buf, b.buf, out.buf, rows, cols, inner, ab, a.strides[-2],
+                    a.strides[-1], bb, b.strides[-2], b.strides[-1])
     return out
 
 
