@@ -4,8 +4,9 @@
 
 Every figure is measured in this run, at equal cores: both libraries at one thread, then both at all
 cores (each at its best thread count), each library in a child process per thread count (dltui: its
-own threads, BLAS at one but inside matmuls of 4M multiply-adds or more; PyTorch: its threads and BLAS). The reference is PyTorch on the CPU in
-float64 when it is installed (it is never a dependency), else dltui's own NumPy backend. For each
+own threads, BLAS at one but inside matmuls of 4M multiply-adds or more; PyTorch: its threads and BLAS).
+The reference is PyTorch on the CPU in float64 when it is installed (it is never a dependency), else
+dltui's own NumPy backend. For each
 model all of its children take turns, a 0.1 s round each, and each keeps its best round
 (`turn_times`). Ratios are dltui's time over the reference's: below 1.0 dltui is faster. The GPU has
 its own table: bench/gpu.py. A script, not a test.

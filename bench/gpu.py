@@ -29,8 +29,6 @@ from dltui.engine import backend  # noqa: E402
 def dltui_step(lib, device: str, batch: int):
     from numba import cuda
 
-    from dltui.engine.kernels import cuda_array
-
     step = lenet5(lib, np.random.default_rng(0), batch, device)
     return (lambda: (step(), cuda.synchronize())) if device == "cuda" else step
 

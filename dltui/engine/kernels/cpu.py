@@ -870,8 +870,8 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
     p_new, m_new, v_new = np.empty(p.shape), np.empty(p.shape), np.empty(p.shape)
     most_new = np.empty(p.shape) if amsgrad else _NO_ARRAY
     _adam_step(p.reshape(-1), _c(grad).reshape(-1), m, v, most, p_new.reshape(-1), m_new.reshape(-1),
-               v_new.reshape(-1), most_new.reshape(-1), float(beta1), float(beta2), lr / (1 - beta1**step),
-               math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
+               v_new.reshape(-1), most_new.reshape(-1), float(beta1), float(beta2),
+               *reference.adam_corrections(lr, beta1, beta2, step), float(eps), bool(amsgrad))
     return p_new, m_new, v_new, most_new if amsgrad else None
 
 

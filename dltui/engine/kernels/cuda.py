@@ -18,6 +18,7 @@ from numba import cuda
 
 from dltui.engine.kernels.cuda_array import CudaArray, launch
 from dltui.engine.kernels.reference import (  # noqa: F401  (layer norm, softmax: CudaArray runs NumPy's arithmetic)
+    adam_corrections,
     conv_out_size,
     layer_norm_backward,
     layer_norm_forward,
@@ -529,8 +530,8 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
     p_new, m_new, v_new = (CudaArray.empty(param.shape) for _ in range(3))
     most_new = CudaArray.empty(param.shape) if amsgrad else m_new
     launch(_adam_step, param.size, param.contiguous().buf, grad.contiguous().buf, m.buf, v.buf, most.buf, p_new.buf,
-           m_new.buf, v_new.buf, most_new.buf, float(beta1), float(beta2), lr / (1 - beta1**step),
-           math.sqrt(1 - beta2**step), float(eps), bool(amsgrad))
+           m_new.buf, v_new.buf, most_new.buf, float(beta1), float(beta2),
+           *adam_corrections(lr, beta1, beta2, step), float(eps), bool(amsgrad))
     return p_new, m_new, v_new, most_new if amsgrad else None
 
 

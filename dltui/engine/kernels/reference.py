@@ -424,8 +424,14 @@ def adam_step(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq, beta1, beta2, lr
     v = exp_avg_sq
     if amsgrad:
         max_exp_avg_sq = v = np.maximum(0.0 if max_exp_avg_sq is None else max_exp_avg_sq, v)
-    denom = np.sqrt(v) / np.sqrt(1 - beta2**step) + eps
-    return param - lr / (1 - beta1**step) * exp_avg / denom, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None
+    step_size, bias2_sqrt = adam_corrections(lr, beta1, beta2, step)
+    denom = np.sqrt(v) / bias2_sqrt + eps
+    return param - step_size * exp_avg / denom, exp_avg, exp_avg_sq, max_exp_avg_sq if amsgrad else None
+
+
+def adam_corrections(lr, beta1, beta2, step):
+    """Adam's bias corrections as its update uses them: the step size lr/(1 − β₁ᵗ) and √(1 − β₂ᵗ)."""
+    return lr / (1 - beta1**step), math.sqrt(1 - beta2**step)
 
 
 def sgd_momentum_step(param, grad, momentum_buffer, lr, momentum, dampening, nesterov):
