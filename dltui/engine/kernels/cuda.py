@@ -173,14 +173,16 @@ def _max_pool(x, y, arg, kh, kw, sh, sw, ph, pw):
     if t >= y.size:
         return
     n, c, p, q = _unflat(t, y.shape[1], y.shape[2], y.shape[3])
-    best, where = -math.inf, 0
+    best, where = -math.inf, max(p * sh - ph, 0) * x.shape[3] + max(q * sw - pw, 0)  # the reference's rules
     for i in range(kh):
         r = p * sh + i - ph
         if 0 <= r < x.shape[2]:
             for j in range(kw):
                 s = q * sw + j - pw
-                if 0 <= s < x.shape[3] and x[n, c, r, s] > best:
-                    best, where = x[n, c, r, s], r * x.shape[3] + s
+                if 0 <= s < x.shape[3]:
+                    v = x[n, c, r, s]
+                    if v > best or v != v:
+                        best, where = v, r * x.shape[3] + s
     y[n, c, p, q], arg[n, c, p, q] = best, where
 
 
@@ -274,7 +276,7 @@ def _act_forward(x, y, kind, param):
         return
     v = x[k]
     if kind == 0:
-        y[k] = v if v > 0 else 0.0
+        y[k] = 0.0 if v <= 0 else v  # a NaN stays NaN
     elif kind == 1:
         y[k] = v if v > 0 else param * v
     elif kind == 2:

@@ -133,7 +133,8 @@ def max_pool2d_forward(x, kernel, stride=None, padding=0):
     """Max over each window (padding counts as -inf). Returns (y, argmax).
 
     ``argmax[n,c,p,q]`` is the flat index ``h*W + w`` of the winner in the unpadded input plane
-    (torch's ``return_indices``); on ties the first in row-major window order wins.
+    (torch's ``return_indices``), with torch's rules: on ties the first in row-major window order wins, a NaN
+    wins over any number (the window's last NaN), and a window of nothing but -inf points at its first pixel.
     """
     (kh, kw) = pair(kernel)
     (sh, sw), (ph, pw) = pair(kernel if stride is None else stride), pair(padding)
@@ -141,13 +142,13 @@ def max_pool2d_forward(x, kernel, stride=None, padding=0):
     oh, ow = conv_out_size(h, kh, sh, ph), conv_out_size(wd, kw, sw, pw)
     xp = _pad(x, ph, pw, -np.inf)
     y = np.full((n, c, oh, ow), -np.inf)
-    argmax = np.zeros((n, c, oh, ow), dtype=np.int64)
     rows = np.arange(oh).reshape(-1, 1) * sh - ph  # unpadded row of tap (0, 0) per output
     cols = np.arange(ow).reshape(1, -1) * sw - pw
+    argmax = np.broadcast_to(np.maximum(rows, 0) * wd + np.maximum(cols, 0), y.shape)  # each window's first pixel
     for i in range(kh):
         for j in range(kw):
             tap = _tap(xp, i, j, sh, sw, oh, ow)
-            better = tap > y
+            better = (tap > y) | np.isnan(tap)
             y = np.where(better, tap, y)
             argmax = np.where(better, (rows + i) * wd + (cols + j), argmax)
     return y, argmax
