@@ -151,7 +151,7 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
                 ref.mlp_sgd(*want, x, y, 0.3, act, loss, batch, 5, 11, training)
                 for g, w, before in zip(got, want, nets):
                     close(g, w)
-                    assert np.array_equal(g[1], before[1])  # the frozen net
+                    np.testing.assert_array_equal(g[1], before[1])  # the frozen net (NaN equal to NaN)
     for shape in [(3, 4), ()]:  # Adam: a first step (no state yet) and a later one, with and without amsgrad
         p, g, m = (rng.standard_normal(shape) for _ in range(3))
         v, most = rng.random(shape), rng.random(shape)
@@ -274,6 +274,34 @@ def test_numba_agrees_with_reference():
 
     assert all(callable(getattr(cpu, name)) for name in KERNELS)
     run_agreement(cpu, np.random.default_rng(1))
+
+
+class _Diverged:
+    """A generator whose every normal array holds one NaN or ±inf somewhere, as a diverged run's would."""
+
+    def __init__(self, seed, value):
+        self.rng, self.value = np.random.default_rng(seed), value
+
+    def standard_normal(self, shape=None):
+        a = self.rng.standard_normal(shape)
+        if np.ndim(a) and a.size > 1:
+            a.flat[self.rng.integers(a.size)] = self.value
+        return a
+
+    def __getattr__(self, name):
+        return getattr(self.rng, name)
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
+def test_numba_agrees_with_reference_on_diverged_values(value):
+    """NaN and ±inf anywhere in any kernel's inputs: the same NaNs and infinities as the reference (numba's relu
+    made a NaN 0 and stopped a NaN gradient where the reference passed it on)."""
+    pytest.importorskip("numba")
+    from dltui.engine.kernels import cpu
+
+    with np.errstate(all="ignore"):
+        for seed in range(3):
+            run_agreement(cpu, _Diverged(seed, value))
 
 
 def test_numba_on_several_threads_agrees_with_reference(monkeypatch):

@@ -158,7 +158,8 @@ def test_optimizers_match_torch(name):
 @pytest.mark.parametrize("name", ["numpy", "numba"])
 def test_max_pool_and_relu_keep_torchs_rules_for_nan_and_minus_inf(name):
     """A diverged value (NaN) wins its pooling window and passes through relu, and a window of -inf points at its
-    first pixel, as in torch: on both CPU backends, for the 2x2 stride-2 window (numba's own loop) and a padded 3x3."""
+    first pixel, as in torch: on both CPU backends, for the 2x2 stride-2 window (numba's own loop) and a padded 3x3;
+    relu's gradient as torch's too, NaNs in it included."""
     from dltui.engine import backend
 
     if name == "numba":
@@ -177,6 +178,12 @@ def test_max_pool_and_relu_keep_torchs_rules_for_nan_and_minus_inf(name):
             weight = np.random.default_rng(4).standard_normal(y.shape)
             y.backward(weight), ty.backward(torch.tensor(weight))
             np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
-        np.testing.assert_array_equal(F.relu(Tensor(x)).data, torch.relu(torch.tensor(x)).numpy())
+        ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+        y, ty = F.relu(ours), torch.relu(theirs)
+        np.testing.assert_array_equal(y.data, ty.detach().numpy())
+        weight = np.random.default_rng(5).standard_normal(x.shape)
+        weight[0, 0, 0, :] = np.nan  # a NaN gradient stops where x <= 0; at a NaN input the gradient passes
+        y.backward(weight), ty.backward(torch.tensor(weight))
+        np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
     finally:
         backend.set_backend()

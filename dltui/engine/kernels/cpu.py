@@ -436,7 +436,7 @@ def _act_forward_flat(x, kind, param, y):
 def _act_backward_flat(x, y, dy, kind, param, dx):
     for k in range(dy.size):
         if kind == 0:
-            dx[k] = dy[k] if x[k] > 0 else 0.0
+            dx[k] = 0.0 if x[k] <= 0 else dy[k]
         elif kind == 1:
             dx[k] = dy[k] if x[k] > 0 else dy[k] * param
         elif kind == 2:
@@ -803,7 +803,7 @@ def _hidden_backward(z, h, dh, act):
     if act == 1:
         return dh * (1.0 - h * h)
     if act == 2:
-        return dh * (1.0 if z > 0 else 0.0)
+        return 0.0 if z <= 0 else dh
     return dh * (1.0 if z > 0 else 0.01)
 
 

@@ -293,7 +293,7 @@ def _act_backward(x, y, dy, dx, kind, param):
     if k >= dy.size:
         return
     if kind == 0:
-        dx[k] = dy[k] if x[k] > 0 else 0.0
+        dx[k] = 0.0 if x[k] <= 0 else dy[k]
     elif kind == 1:
         dx[k] = dy[k] if x[k] > 0 else dy[k] * param
     elif kind == 2:

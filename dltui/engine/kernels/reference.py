@@ -200,7 +200,7 @@ def relu_forward(x):
 
 
 def relu_backward(x, y, dy):
-    return dy * (x > 0)
+    return np.where(x <= 0, 0.0, dy)  # torch's: a NaN gradient stops where x <= 0, and passes where x is NaN
 
 
 def leaky_relu_forward(x, negative_slope=0.01):
