@@ -193,3 +193,23 @@ def test_a_small_cnn_step_reduces_the_loss():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+
+@pytest.mark.parametrize("kind", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_a_masked_class_leaves_the_loss_as_if_it_were_not_there(kind, reduction):
+    """A −∞ logit masks its class out: loss and gradients equal those of the logits without that class, with class
+    weights and an ignored sample (torch gathers the target's log-probability; a product with the one-hot target
+    made 0·(−∞) = NaN)."""
+    z, target = np.random.default_rng(0).standard_normal((5, 4)), np.array([0, 3, -100, 2, 3])
+    z[:, 1] = -np.inf
+    weight = np.array([0.5, 2.0, 1.0, 1.5])
+    full, kept = Tensor(z, requires_grad=True), Tensor(np.delete(z, 1, axis=1), requires_grad=True)
+    losses = [getattr(F, kind)(x if kind == "cross_entropy" else F.log_softmax(x, dim=1), t, weight=w, reduction=reduction)
+              for x, t, w in [(full, target, weight), (kept, np.array([0, 2, -100, 1, 2]), np.delete(weight, 1))]]
+    np.testing.assert_allclose(losses[0].data, losses[1].data, rtol=1e-12)
+    for loss in losses:
+        loss.sum().backward()
+    np.testing.assert_allclose(np.delete(full.grad, 1, axis=1), kept.grad, rtol=1e-12)
+    assert np.all(full.grad[:, 1] == 0.0)

@@ -3,7 +3,8 @@
 Pointwise losses share one shape: a loss per element (times an optional weight), then the reduction; their backward
 is the reduction's spread times each element's local slope. Cross-entropy and NLL work per sample on a class axis
 (axis 1, or the only axis of an unbatched input) through a coefficient matrix A: L_n = −Σ_c A[n,c]·log p[n,c], where
-A holds the one-hot target, label smoothing and class weights, or the target probabilities.
+A holds the one-hot target, label smoothing and class weights, or the target probabilities; with class-index
+targets the sum runs over the classes A picks only, as torch's gather does (a masked class's −∞ stays out).
 """
 
 from __future__ import annotations
@@ -224,6 +225,13 @@ def class_coefficients(target, classes, weight, ignore_index, smoothing):
     return coeff, (w[t] * keep).sum()
 
 
+def picked_sum(coeff, values):
+    """−Σ_c A[n,c]·values[n,c] per row over the classes A picks (A ≠ 0), as torch's gather of the target's value:
+    a class left out stays out, so a masked logit's −∞ (or a NaN there) does not make the sample's loss NaN."""
+    with np.errstate(invalid="ignore"):
+        return -np.where(coeff != 0, coeff * values, 0.0).sum(axis=1)
+
+
 def _reduce_rows(losses, reduction, divisor, shape):
     if reduction == "none":
         return losses.reshape(shape)
@@ -251,7 +259,7 @@ class NLLLoss(Op):
     def forward(self, x, *, target, weight=None, ignore_index=-100, reduction="mean"):
         coeff, divisor = class_coefficients(target, x.shape[0 if x.ndim == 1 else 1], weight, ignore_index, 0.0)
         self.save(coeff=coeff, divisor=divisor)
-        return _reduce_rows(-(coeff * by_class(x)).sum(axis=1), reduction, divisor, target.shape)
+        return _reduce_rows(picked_sum(coeff, by_class(x)), reduction, divisor, target.shape)
 
     def backward(self, dl):
         s, x = self.saved, self.arrays[0]
@@ -292,7 +300,8 @@ class CrossEntropyLoss(Op):
             self.formula = "L = mean_n(−Σ_c w_c·q[n,c]·log softmax(z_n)[c])"
         self.grad_formula = "dz_n = dL_n·(softmax(z_n)·Σ_c A[n,c] − A[n])"
         self.save(probs=np.exp(log_p), log_p=log_p, coeff=coeff, divisor=divisor)
-        return _reduce_rows(-(coeff * log_p).sum(axis=1), reduction, divisor, shape)
+        losses = picked_sum(coeff, log_p) if probabilities is None else -(coeff * log_p).sum(axis=1)  # torch's NaN
+        return _reduce_rows(losses, reduction, divisor, shape)
 
     def backward(self, dl):
         s, p = self.saved, self.params
