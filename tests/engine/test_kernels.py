@@ -72,7 +72,7 @@ def run_agreement(k, rng, conv_cases=CONV_CASES, pool_cases=POOL_CASES):
     for n, c, h, w, ks, s, p in pool_cases:
         x = rng.standard_normal((n, c, h, w))
         x[0, 0, :2, :2] = 0.5  # a tie: the first in window order must win everywhere
-        x[-1, -1, -2:, :2] = -np.inf  # a window with nothing above -inf: its max stays -inf at place 0
+        x[-1, -1, -2:, :2] = -np.inf  # a window of -inf only: its max stays -inf, at the window's first pixel
         x[-1, 0, 1, 1] = np.nan  # a NaN wins its window, as in torch
         y, arg = ref.max_pool2d_forward(x, ks, s, p)
         got_y, got_arg = k.max_pool2d_forward(x, ks, s, p)

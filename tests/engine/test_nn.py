@@ -195,7 +195,6 @@ def test_a_small_cnn_step_reduces_the_loss():
     assert losses[-1] < 0.5 * losses[0]
 
 
-
 @pytest.mark.parametrize("kind", ["cross_entropy", "nll_loss"])
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_a_masked_class_leaves_the_loss_as_if_it_were_not_there(kind, reduction):

@@ -172,18 +172,21 @@ def test_max_pool_and_relu_keep_torchs_rules_for_nan_and_minus_inf(name):
         x[1, 0, 0, 1], x[1, 0, 1, 0], x[1, 1, 5, 5] = np.nan, np.nan, np.nan  # two NaNs in one window: the last wins
         for args in ((2,), (3, 2, 1)):
             ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-            (y, index), (ty, tindex) = F.max_pool2d(ours, *args, return_indices=True), TF.max_pool2d(theirs, *args, return_indices=True)
-            np.testing.assert_array_equal(y.data, ty.detach().numpy())  # NaN where torch has NaN
-            np.testing.assert_array_equal(np.asarray(getattr(index, "data", index)), tindex.numpy())
-            weight = np.random.default_rng(4).standard_normal(y.shape)
-            y.backward(weight), ty.backward(torch.tensor(weight))
-            np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+            y, index = F.max_pool2d(ours, *args, return_indices=True)
+            ty, tindex = TF.max_pool2d(theirs, *args, return_indices=True)
+            np.testing.assert_array_equal(index.data, tindex.numpy())
+            _same_values_and_gradients(y, ty, ours, theirs, np.random.default_rng(4).standard_normal(y.shape))
         ours, theirs = Tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
-        y, ty = F.relu(ours), torch.relu(theirs)
-        np.testing.assert_array_equal(y.data, ty.detach().numpy())
         weight = np.random.default_rng(5).standard_normal(x.shape)
         weight[0, 0, 0, :] = np.nan  # a NaN gradient stops where x <= 0; at a NaN input the gradient passes
-        y.backward(weight), ty.backward(torch.tensor(weight))
-        np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())
+        _same_values_and_gradients(F.relu(ours), torch.relu(theirs), ours, theirs, weight)
     finally:
         backend.set_backend()
+
+
+def _same_values_and_gradients(y, ty, ours, theirs, weight):
+    """Exactly torch's values (NaN where it has NaN), then exactly its input gradient for the upstream `weight`."""
+    np.testing.assert_array_equal(y.data, ty.detach().numpy())
+    y.backward(weight)
+    ty.backward(torch.tensor(weight))
+    np.testing.assert_array_equal(ours.grad, theirs.grad.numpy())

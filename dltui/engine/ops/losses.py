@@ -225,7 +225,7 @@ def class_coefficients(target, classes, weight, ignore_index, smoothing):
     return coeff, (w[t] * keep).sum()
 
 
-def picked_sum(coeff, values):
+def _picked_sum(coeff, values):
     """−Σ_c A[n,c]·values[n,c] per row over the classes A picks (A ≠ 0), as torch's gather of the target's value:
     a class left out stays out, so a masked logit's −∞ (or a NaN there) does not make the sample's loss NaN."""
     with np.errstate(invalid="ignore"):
@@ -259,7 +259,7 @@ class NLLLoss(Op):
     def forward(self, x, *, target, weight=None, ignore_index=-100, reduction="mean"):
         coeff, divisor = class_coefficients(target, x.shape[0 if x.ndim == 1 else 1], weight, ignore_index, 0.0)
         self.save(coeff=coeff, divisor=divisor)
-        return _reduce_rows(picked_sum(coeff, by_class(x)), reduction, divisor, target.shape)
+        return _reduce_rows(_picked_sum(coeff, by_class(x)), reduction, divisor, target.shape)
 
     def backward(self, dl):
         s, x = self.saved, self.arrays[0]
@@ -300,7 +300,7 @@ class CrossEntropyLoss(Op):
             self.formula = "L = mean_n(−Σ_c w_c·q[n,c]·log softmax(z_n)[c])"
         self.grad_formula = "dz_n = dL_n·(softmax(z_n)·Σ_c A[n,c] − A[n])"
         self.save(probs=np.exp(log_p), log_p=log_p, coeff=coeff, divisor=divisor)
-        losses = picked_sum(coeff, log_p) if probabilities is None else -(coeff * log_p).sum(axis=1)  # torch's NaN
+        losses = _picked_sum(coeff, log_p) if probabilities is None else -(coeff * log_p).sum(axis=1)  # torch's NaN
         return _reduce_rows(losses, reduction, divisor, shape)
 
     def backward(self, dl):
